@@ -1,0 +1,118 @@
+/*
+ * perms.h: owners, modes, directory safety and atomic writes.
+ *
+ * Everything here works relative to a directory file descriptor opened by
+ * perms_open_dir(), with O_NOFOLLOW on every name, and knows nothing of
+ * keys or certificates.  Functions return 0 on success and -1 with a
+ * message recorded by msg_fail() on failure.
+ */
+#ifndef QP_PERMS_H
+#define QP_PERMS_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#define PERMS_MAX_FILE	(1024 * 1024)	/* larger control files are refused */
+
+/* Where and how a file must end up. */
+struct perms_target {
+	uid_t	uid;
+	gid_t	gid;
+	mode_t	mode;
+};
+
+/* The control directory: its path (for messages) and an open fd. */
+struct perms_dir {
+	char	path[4096];
+	int	fd;
+};
+
+/*
+ * Check that path is a safe directory (OpenSSH/Postfix rules: it and every
+ * parent up to / is owned by root and not writable by group or other; a
+ * parent may be a root-owned sticky directory such as /tmp) and open it.
+ * A path whose last component is a symlink is refused.
+ */
+int perms_open_dir(const char *path, struct perms_dir *dir);
+void perms_close_dir(struct perms_dir *dir);
+
+/* Take the writers' lock (flock on the directory itself), waiting at most
+ * timeout seconds. */
+int perms_lock_dir(const struct perms_dir *dir, int timeout);
+
+/* Look up a user or group by name (or number); an unknown one is an error. */
+int perms_lookup_user(const char *name, uid_t *uid, gid_t *primary_gid);
+int perms_lookup_group(const char *name, gid_t *gid);
+
+/* lstat of a name in the directory; returns 1 if it exists, 0 if not. */
+int perms_stat(const struct perms_dir *dir, const char *name, struct stat *st);
+
+/* Target of a symlink in the directory, as written in the link. */
+int perms_readlink(const struct perms_dir *dir, const char *name,
+    char *buf, size_t size);
+
+/*
+ * Read a regular file from the directory without following a symlink and
+ * without blocking on a FIFO.  *data is malloc'ed and NUL-terminated; free
+ * it with perms_free_secret().  st receives the opened file's fstat.
+ */
+int perms_read_file(const struct perms_dir *dir, const char *name,
+    char **data, size_t *len, struct stat *st);
+/* The same for a path named by the administrator: symlinks are followed,
+ * but the file must be a regular file. */
+int perms_read_path(const char *path, char **data, size_t *len);
+void perms_free_secret(char *data, size_t len);
+
+/*
+ * Staged atomic replacement: perms_stage() writes data into a new temp file
+ * in the directory (created O_EXCL|O_NOFOLLOW with mode 0600, then
+ * fchown/fchmod to the target, written and fsynced); perms_commit() renames
+ * it over name and fsyncs the directory; perms_discard() removes it.
+ */
+struct perms_staged {
+	char	tmpname[256];
+	char	name[256];
+	int	active;
+};
+int perms_stage(const struct perms_dir *dir, const char *name,
+    const void *data, size_t len, const struct perms_target *target,
+    struct perms_staged *staged);
+int perms_commit(const struct perms_dir *dir, struct perms_staged *staged);
+void perms_discard(const struct perms_dir *dir, struct perms_staged *staged);
+int perms_sync_dir(const struct perms_dir *dir);
+
+/* stage + commit in one step. */
+int perms_write_atomic(const struct perms_dir *dir, const char *name,
+    const void *data, size_t len, const struct perms_target *target);
+
+/*
+ * Change owner and mode of an existing regular file in place, never widening
+ * who can read it during the change: mode is first narrowed to 0600, then
+ * the owner is set, then the final mode.
+ */
+int perms_fix_in_place(const struct perms_dir *dir, const char *name,
+    const struct perms_target *target);
+
+/* Create a symlink name -> linktarget owned by uid:gid (for backups). */
+int perms_copy_symlink(const struct perms_dir *dir, const char *name,
+    const char *linktarget, uid_t uid, gid_t gid);
+
+/* Remove a name from the directory (not following links); fsync is left
+ * to the caller. */
+int perms_unlink(const struct perms_dir *dir, const char *name);
+
+/* Remove temp files that an earlier, killed run left behind. */
+void perms_remove_stale_temps(const struct perms_dir *dir);
+
+/* Is name one of our temp names? */
+int perms_is_temp_name(const char *name);
+
+/* Does a file with this stat have exactly this owner, group and mode? */
+int perms_matches(const struct stat *st, const struct perms_target *target);
+
+/* "root:nofiles 0640" for messages. */
+const char *perms_describe(uid_t uid, gid_t gid, mode_t mode, char *buf,
+    size_t size);
+
+#endif

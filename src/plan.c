@@ -1,0 +1,284 @@
+/* plan.c: plan-then-apply for the control directory. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <jansson.h>
+
+#include "backup.h"
+#include "msg.h"
+#include "pemfile.h"
+#include "plan.h"
+
+int
+plan_decide(const struct perms_dir *dir, struct file_plan *p)
+{
+	char *data = NULL;
+	size_t len = 0;
+	struct stat st;
+	int rc, same;
+
+	p->actions = 0;
+	if ((rc = perms_stat(dir, p->name, &p->old)) == -1)
+		return -1;
+	p->old_exists = rc;
+	if (p->content == NULL) {	/* the file is to go away */
+		if (p->old_exists)
+			p->actions = ACT_REMOVE;
+		return 0;
+	}
+	if (!p->old_exists) {
+		p->actions = ACT_CREATE;
+		return 0;
+	}
+	if (S_ISLNK(p->old.st_mode)) {
+		p->actions = ACT_REPLACE_SYMLINK;
+		return 0;
+	}
+	if (!S_ISREG(p->old.st_mode))
+		return msg_fail(EX_DATAERR, "%s/%s is not a regular file: "
+		    "remove it and run again", dir->path, p->name);
+	if (p->old.st_nlink > 1) {
+		p->actions = ACT_REPLACE_HARDLINK;
+		return 0;
+	}
+	if (perms_read_file(dir, p->name, &data, &len, &st) == -1)
+		return -1;
+	same = len == p->len && memcmp(data, p->content, len) == 0;
+	perms_free_secret(data, len);
+	if (!same) {
+		p->actions = p->same_key_as_old ? ACT_REWRITE : ACT_REPLACE;
+		return 0;
+	}
+	if (p->old.st_uid != p->target.uid || p->old.st_gid != p->target.gid)
+		p->actions |= ACT_FIX_OWNER;
+	if ((p->old.st_mode & 07777) != p->target.mode)
+		p->actions |= ACT_FIX_MODE;
+	return 0;
+}
+
+int
+plan_changes(const struct file_plan *plans, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (plans[i].actions)
+			return 1;
+	return 0;
+}
+
+static void
+undo_backups(const struct perms_dir *dir, struct file_plan *plans, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (plans[i].backup[0]) {
+			(void)perms_unlink(dir, plans[i].backup);
+			plans[i].backup[0] = '\0';
+		}
+	}
+	(void)perms_sync_dir(dir);
+}
+
+int
+plan_apply(const struct perms_dir *dir, struct file_plan *plans, size_t n,
+    time_t now)
+{
+	struct perms_staged staged[8];
+	size_t i;
+	int rc = -1;
+
+	if (n > sizeof(staged) / sizeof(staged[0]))
+		return msg_fail(EX_SOFTWARE, "too many files in one plan");
+	memset(staged, 0, sizeof(staged));
+	if (!plan_changes(plans, n))
+		return 0;
+	perms_remove_stale_temps(dir);
+
+	/* 1. Backups of everything that will be replaced or removed. */
+	for (i = 0; i < n; i++) {
+		struct file_plan *p = &plans[i];
+		p->backup[0] = '\0';
+		if (!p->old_exists || !p->keep_backup ||
+		    !(p->actions & (ACT_WRITES | ACT_REMOVE)))
+			continue;
+		if (backup_create(dir, p->name, now, p->backup,
+		    sizeof(p->backup)) == -1) {
+			p->backup[0] = '\0';
+			goto undo;
+		}
+	}
+	/* 2. Every new file, complete and with its final owner and mode. */
+	for (i = 0; i < n; i++) {
+		if (!(plans[i].actions & ACT_WRITES))
+			continue;
+		if (perms_stage(dir, plans[i].name, plans[i].content,
+		    plans[i].len, &plans[i].target, &staged[i]) == -1)
+			goto undo;
+	}
+	/* 3. The renames, back to back. */
+	for (i = 0; i < n; i++) {
+		if (!(plans[i].actions & ACT_WRITES))
+			continue;
+		if (perms_commit(dir, &staged[i]) == -1)
+			goto partial;
+	}
+	for (i = 0; i < n; i++) {
+		if ((plans[i].actions & ACT_REMOVE) &&
+		    perms_unlink(dir, plans[i].name) == -1)
+			goto partial;
+	}
+	if (perms_sync_dir(dir) == -1)
+		goto partial;
+	/* 4. Owner and mode of files whose content stays. */
+	for (i = 0; i < n; i++) {
+		if ((plans[i].actions & (ACT_FIX_OWNER | ACT_FIX_MODE)) &&
+		    perms_fix_in_place(dir, plans[i].name, &plans[i].target)
+		    == -1)
+			goto partial;
+	}
+	return 0;
+undo:
+	for (i = 0; i < n; i++)
+		perms_discard(dir, &staged[i]);
+	undo_backups(dir, plans, n);
+	return -1;
+partial:
+	/* Some files are new, the others old: each is complete. */
+	for (i = 0; i < n; i++)
+		perms_discard(dir, &staged[i]);
+	return rc;
+}
+
+const char *
+plan_describe(const struct file_plan *p, char *buf, size_t size)
+{
+	static const struct {
+		int		 flag;
+		const char	*word;
+	} words[] = {
+		{ ACT_CREATE, "create" },
+		{ ACT_REPLACE_SYMLINK, "replace symlink" },
+		{ ACT_REPLACE_HARDLINK, "replace hard link" },
+		{ ACT_REPLACE, "replace" },
+		{ ACT_REWRITE, "rewrite layout" },
+		{ ACT_REMOVE, "remove" },
+		{ ACT_FIX_OWNER, "fix owner" },
+		{ ACT_FIX_MODE, "fix mode" },
+		{ ACT_NEW_KEY, "new key" },
+		{ ACT_NEW_CERT, "new certificate" },
+		{ ACT_IMPORT, "import" },
+	};
+	int all = p->actions | (p->actions ? p->info : 0);
+	size_t i, used;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (!(all & words[i].flag))
+			continue;
+		used = strlen(buf);
+		snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
+		    words[i].word);
+	}
+	if (buf[0] == '\0')
+		snprintf(buf, size, "unchanged");
+	return buf;
+}
+
+void
+plan_print(const struct file_plan *plans, size_t n, int dry_run)
+{
+	char what[256], perm[128];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct file_plan *p = &plans[i];
+		plan_describe(p, what, sizeof(what));
+		if (p->actions & ACT_REMOVE) {
+			msg_info("%s: %s%s", p->name, dry_run ? "would " : "",
+			    what);
+			continue;
+		}
+		perms_describe(p->target.uid, p->target.gid, p->target.mode,
+		    perm, sizeof(perm));
+		if (!p->actions)
+			msg_info("%s: unchanged (%s)", p->name, perm);
+		else if (p->old_exists && !S_ISLNK(p->old.st_mode)) {
+			char was[128];
+			perms_describe(p->old.st_uid, p->old.st_gid,
+			    p->old.st_mode, was, sizeof(was));
+			msg_info("%s: %s%s (was %s) -> %s%s%s", p->name,
+			    dry_run ? "would " : "", what, was, perm,
+			    p->note[0] ? "; " : "", p->note);
+		} else
+			msg_info("%s: %s%s -> %s%s%s", p->name,
+			    dry_run ? "would " : "", what, perm,
+			    p->note[0] ? "; " : "", p->note);
+		if (p->backup[0])
+			msg_info("%s: old file kept as %s", p->name, p->backup);
+	}
+	if (dry_run)
+		msg_info("dry run: nothing was changed");
+}
+
+int
+plan_print_json(const char *command, const struct perms_dir *dir,
+    const struct file_plan *plans, size_t n, int dry_run)
+{
+	json_t *root, *files, *f, *acts;
+	char perm[128], *text;
+	size_t i;
+	int rc;
+
+	root = json_object();
+	files = json_array();
+	json_object_set_new(root, "command", json_string(command));
+	json_object_set_new(root, "dir", json_string(dir->path));
+	json_object_set_new(root, "dry_run", json_boolean(dry_run));
+	json_object_set_new(root, "changed",
+	    json_boolean(plan_changes(plans, n)));
+	for (i = 0; i < n; i++) {
+		const struct file_plan *p = &plans[i];
+		char what[256], *w, *save = NULL;
+		f = json_object();
+		acts = json_array();
+		plan_describe(p, what, sizeof(what));
+		for (w = strtok_r(what, ",", &save); w;
+		    w = strtok_r(NULL, ",", &save))
+			json_array_append_new(acts, json_string(w[0] == ' ' ?
+			    w + 1 : w));
+		json_object_set_new(f, "name", json_string(p->name));
+		json_object_set_new(f, "changed", json_boolean(p->actions != 0));
+		json_object_set_new(f, "actions", acts);
+		perms_describe(p->target.uid, p->target.gid, p->target.mode,
+		    perm, sizeof(perm));
+		json_object_set_new(f, "permissions", json_string(perm));
+		if (p->note[0])
+			json_object_set_new(f, "note", json_string(p->note));
+		if (p->backup[0])
+			json_object_set_new(f, "backup", json_string(p->backup));
+		json_array_append_new(files, f);
+	}
+	json_object_set_new(root, "files", files);
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (text == NULL)
+		return msg_fail(EX_OSERR, "out of memory");
+	rc = printf("%s\n", text) < 0 ? -1 : 0;
+	free(text);
+	return rc;
+}
+
+void
+plan_free(struct file_plan *plans, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		pemfile_free_bytes(plans[i].content, plans[i].len);
+		plans[i].content = NULL;
+	}
+}

@@ -1,0 +1,67 @@
+/*
+ * plan.h: plan-then-apply for commands that change the control directory.
+ *
+ * A command builds one file_plan per file with the bytes the file must
+ * hold and its owner, group and mode; plan_decide() compares that with
+ * the disk and sets the actions; plan_apply() carries them out: backups
+ * first, then every new file written to a temp file, then the renames,
+ * then in-place owner/mode fixes.  Until the first rename any failure
+ * removes what this run created, so the directory is as it was.
+ */
+#ifndef QP_PLAN_H
+#define QP_PLAN_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "perms.h"
+
+#define ACT_CREATE		0x001
+#define ACT_REPLACE_SYMLINK	0x002
+#define ACT_REPLACE_HARDLINK	0x004
+#define ACT_REPLACE		0x008	/* new content over a regular file */
+#define ACT_REWRITE		0x010	/* same key and chain, cleaned layout */
+#define ACT_FIX_OWNER		0x020
+#define ACT_FIX_MODE		0x040
+#define ACT_NEW_KEY		0x080	/* informational */
+#define ACT_NEW_CERT		0x100	/* informational */
+#define ACT_IMPORT		0x200	/* informational */
+#define ACT_REMOVE		0x400	/* the file is removed (no content) */
+
+#define ACT_WRITES	(ACT_CREATE | ACT_REPLACE_SYMLINK | \
+			 ACT_REPLACE_HARDLINK | ACT_REPLACE | ACT_REWRITE)
+
+struct file_plan {
+	const char		*name;
+	struct perms_target	 target;
+	char			*content;	/* pemfile bytes; owned */
+	size_t			 len;
+	int			 same_key_as_old; /* ACT_REWRITE vs ACT_REPLACE */
+	int			 actions;	/* set by plan_decide() */
+	int			 info;		/* ACT_NEW_KEY etc., by caller */
+	int			 keep_backup;	/* back up before replacing */
+	struct stat		 old;		/* lstat before the change */
+	int			 old_exists;
+	char			 note[512];	/* what the new content is */
+	char			 backup[256];	/* set by plan_apply() */
+};
+
+/* Compare the wanted state with the disk; sets actions. */
+int plan_decide(const struct perms_dir *dir, struct file_plan *plan);
+
+/* Carry out the plans (none of them is touched if nothing changes). */
+int plan_apply(const struct perms_dir *dir, struct file_plan *plans,
+    size_t n, time_t now);
+
+/* "create, new key" etc.; "unchanged" when there is nothing to do. */
+const char *plan_describe(const struct file_plan *plan, char *buf,
+    size_t size);
+void plan_print(const struct file_plan *plans, size_t n, int dry_run);
+/* JSON (jansson) report of the plans, printed on stdout. */
+int plan_print_json(const char *command, const struct perms_dir *dir,
+    const struct file_plan *plans, size_t n, int dry_run);
+
+int plan_changes(const struct file_plan *plans, size_t n);
+void plan_free(struct file_plan *plans, size_t n);
+
+#endif

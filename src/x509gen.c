@@ -1,0 +1,314 @@
+/*
+ * x509gen.c: private keys and self-signed certificates.
+ *
+ * Certificates follow what mail servers and their peers expect: X.509 v3,
+ * random positive 128-bit serial, SHA-256 (or the pure Ed25519 signature),
+ * CN and subjectAltName for every name, CA:FALSE, and an extended key
+ * usage for the direction the certificate serves.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "msg.h"
+#include "x509gen.h"
+
+static const struct {
+	const char	*name;
+	enum key_type	 type;
+} key_types[] = {
+	{ "rsa2048", KEY_RSA2048 }, { "rsa3072", KEY_RSA3072 },
+	{ "rsa4096", KEY_RSA4096 }, { "ec-p256", KEY_EC_P256 },
+	{ "ec-p384", KEY_EC_P384 }, { "ed25519", KEY_ED25519 },
+};
+
+int
+x509gen_parse_key_type(const char *name, enum key_type *type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(key_types) / sizeof(key_types[0]); i++) {
+		if (strcmp(name, key_types[i].name) == 0) {
+			*type = key_types[i].type;
+			return 0;
+		}
+	}
+	return msg_fail(EX_USAGE, "unknown key type '%s': use rsa2048, "
+	    "rsa3072, rsa4096, ec-p256, ec-p384 or ed25519", name);
+}
+
+const char *
+x509gen_key_type_name(enum key_type type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(key_types) / sizeof(key_types[0]); i++)
+		if (key_types[i].type == type)
+			return key_types[i].name;
+	return "?";
+}
+
+int
+x509gen_key_type_is_rsa(enum key_type type)
+{
+	return type == KEY_RSA2048 || type == KEY_RSA3072 ||
+	    type == KEY_RSA4096;
+}
+
+int
+x509gen_valid_dns_name(const char *name)
+{
+	size_t len = strlen(name), label = 0, i;
+
+	if (len == 0 || len > 253 || name[0] == '.' || name[len - 1] == '.')
+		return 0;
+	if (strncmp(name, "*.", 2) == 0)
+		name += 2, len -= 2;
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (c == '.') {
+			if (label == 0 || name[i - 1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!isalnum(c) && c != '-' && c != '_')
+			return 0;
+		if (c == '-' && label == 0)
+			return 0;
+		if (++label > 63)
+			return 0;
+	}
+	return 1;
+}
+
+EVP_PKEY *
+x509gen_new_key(enum key_type type)
+{
+	EVP_PKEY *key = NULL;
+
+	switch (type) {
+	case KEY_RSA2048:
+		key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+		break;
+	case KEY_RSA3072:
+		key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
+		break;
+	case KEY_RSA4096:
+		key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)4096);
+		break;
+	case KEY_EC_P256:
+		key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+		break;
+	case KEY_EC_P384:
+		key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+		break;
+	case KEY_ED25519:
+		key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+		break;
+	}
+	if (key == NULL)
+		msg_fail_ssl(EX_SOFTWARE, "cannot generate a %s key",
+		    x509gen_key_type_name(type));
+	return key;
+}
+
+static int
+add_ext(X509 *cert, X509V3_CTX *ctx, int nid, const char *value)
+{
+	X509_EXTENSION *ext;
+	int ok;
+
+	ext = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
+	if (ext == NULL)
+		return msg_fail_ssl(EX_SOFTWARE, "cannot build the %s "
+		    "extension", OBJ_nid2sn(nid));
+	ok = X509_add_ext(cert, ext, -1);
+	X509_EXTENSION_free(ext);
+	return ok ? 0 : msg_fail_ssl(EX_SOFTWARE, "cannot add the %s "
+	    "extension", OBJ_nid2sn(nid));
+}
+
+static int
+set_random_serial(X509 *cert)
+{
+	ASN1_INTEGER *serial = NULL;
+	BIGNUM *bn = BN_new();
+	int rc = -1;
+
+	/* 127 random bits below a set top bit: positive, never zero. */
+	if (bn == NULL || !BN_rand(bn, 128, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY))
+		goto out;
+	if (!BN_clear_bit(bn, 127) || !BN_set_bit(bn, 126))
+		goto out;
+	if ((serial = BN_to_ASN1_INTEGER(bn, NULL)) == NULL ||
+	    !X509_set_serialNumber(cert, serial))
+		goto out;
+	rc = 0;
+out:
+	if (rc == -1)
+		msg_fail_ssl(EX_SOFTWARE, "cannot make a serial number");
+	ASN1_INTEGER_free(serial);
+	BN_free(bn);
+	return rc;
+}
+
+static int
+san_list(const struct cert_request *req, char *buf, size_t size)
+{
+	size_t i, used;
+
+	snprintf(buf, size, "DNS:%s", req->hostname);
+	for (i = 0; i < req->nsans; i++) {
+		if (strcmp(req->sans[i], req->hostname) == 0)
+			continue;
+		used = strlen(buf);
+		if (used + strlen(req->sans[i]) + 6 >= size)
+			return msg_fail(EX_USAGE, "too many --san names");
+		snprintf(buf + used, size - used, ",DNS:%s", req->sans[i]);
+	}
+	return 0;
+}
+
+X509 *
+x509gen_self_signed(EVP_PKEY *key, const struct cert_request *req)
+{
+	X509 *cert = NULL;
+	X509_NAME *name = NULL;
+	X509V3_CTX ctx;
+	char sans[8192], eku[64];
+	const EVP_MD *md = EVP_sha256();
+	size_t i;
+	int ok = 0;
+
+	if (!x509gen_valid_dns_name(req->hostname)) {
+		msg_fail(EX_DATAERR, "'%s' is not a valid host name for a "
+		    "certificate: fix it in control/me or pass --hostname",
+		    req->hostname);
+		return NULL;
+	}
+	for (i = 0; i < req->nsans; i++) {
+		if (!x509gen_valid_dns_name(req->sans[i])) {
+			msg_fail(EX_USAGE, "--san '%s' is not a valid DNS name",
+			    req->sans[i]);
+			return NULL;
+		}
+	}
+	if (req->days < 1 || req->days > 36500) {
+		msg_fail(EX_USAGE, "--days must be between 1 and 36500");
+		return NULL;
+	}
+	if (san_list(req, sans, sizeof(sans)) == -1)
+		return NULL;
+	if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448"))
+		md = NULL;
+
+	if ((cert = X509_new()) == NULL || !X509_set_version(cert, X509_VERSION_3))
+		goto out;
+	if (set_random_serial(cert) == -1)
+		goto fail_quiet;
+	if ((name = X509_NAME_new()) == NULL ||
+	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+	    (const unsigned char *)req->hostname, -1, -1, 0) ||
+	    !X509_set_subject_name(cert, name) ||
+	    !X509_set_issuer_name(cert, name))
+		goto out;
+	if (X509_gmtime_adj(X509_getm_notBefore(cert), -5 * 60) == NULL ||
+	    X509_time_adj_ex(X509_getm_notAfter(cert), req->days, 0, NULL)
+	    == NULL)
+		goto out;
+	if (!X509_set_pubkey(cert, key))
+		goto out;
+
+	X509V3_set_ctx(&ctx, cert, cert, NULL, NULL, 0);
+	snprintf(eku, sizeof(eku), "%s%s%s",
+	    (req->usage & USAGE_SERVER) ? "serverAuth" : "",
+	    (req->usage & USAGE_SERVER) && (req->usage & USAGE_CLIENT) ? "," : "",
+	    (req->usage & USAGE_CLIENT) ? "clientAuth" : "");
+	if (add_ext(cert, &ctx, NID_basic_constraints, "critical,CA:FALSE") ||
+	    add_ext(cert, &ctx, NID_key_usage, x509gen_key_is_rsa(key) ?
+	    "critical,digitalSignature,keyEncipherment" :
+	    "critical,digitalSignature") ||
+	    add_ext(cert, &ctx, NID_ext_key_usage, eku) ||
+	    add_ext(cert, &ctx, NID_subject_alt_name, sans) ||
+	    add_ext(cert, &ctx, NID_subject_key_identifier, "hash") ||
+	    add_ext(cert, &ctx, NID_authority_key_identifier, "keyid:always"))
+		goto fail_quiet;
+	if (X509_sign(cert, key, md) <= 0)
+		goto out;
+	ok = 1;
+out:
+	if (!ok)
+		msg_fail_ssl(EX_SOFTWARE, "cannot build the certificate for %s",
+		    req->hostname);
+fail_quiet:
+	X509_NAME_free(name);
+	if (!ok) {
+		X509_free(cert);
+		cert = NULL;
+	}
+	return cert;
+}
+
+int
+x509gen_key_is_rsa(const EVP_PKEY *key)
+{
+	return EVP_PKEY_is_a(key, "RSA");
+}
+
+const char *
+x509gen_describe_key(const EVP_PKEY *key, char *buf, size_t size)
+{
+	char group[64];
+
+	if (EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS") ||
+	    EVP_PKEY_is_a(key, "DSA"))
+		snprintf(buf, size, "%s %d", EVP_PKEY_get0_type_name(key),
+		    EVP_PKEY_get_bits(key));
+	else if (EVP_PKEY_is_a(key, "EC") &&
+	    EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME,
+	    group, sizeof(group), NULL))
+		snprintf(buf, size, "EC %s", strcmp(group, "prime256v1") == 0 ?
+		    "P-256" : strcmp(group, "secp384r1") == 0 ? "P-384" :
+		    strcmp(group, "secp521r1") == 0 ? "P-521" : group);
+	else
+		snprintf(buf, size, "%s", EVP_PKEY_get0_type_name(key) ?
+		    EVP_PKEY_get0_type_name(key) : "unknown");
+	return buf;
+}
+
+int
+x509gen_pubkey_sha256(const EVP_PKEY *key, unsigned char digest[32])
+{
+	unsigned char *der = NULL;
+	unsigned int dlen = 0;
+	int len, ok;
+
+	len = i2d_PUBKEY((EVP_PKEY *)key, &der);
+	if (len <= 0)
+		return msg_fail_ssl(EX_SOFTWARE, "cannot encode a public key");
+	ok = EVP_Digest(der, (size_t)len, digest, &dlen, EVP_sha256(), NULL);
+	OPENSSL_free(der);
+	return ok ? 0 : msg_fail_ssl(EX_SOFTWARE, "cannot hash a public key");
+}
+
+void
+x509gen_hex(const unsigned char *digest, size_t len, char *buf)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		buf[2 * i] = hex[digest[i] >> 4];
+		buf[2 * i + 1] = hex[digest[i] & 15];
+	}
+	buf[2 * len] = '\0';
+}

@@ -1,0 +1,49 @@
+/*
+ * x509gen.h: private keys and self-signed certificates.
+ *
+ * Never opens a file.  Functions return NULL or -1 with a message recorded
+ * by msg_fail_ssl() on failure.
+ */
+#ifndef QP_X509GEN_H
+#define QP_X509GEN_H
+
+#include <stddef.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+enum key_type {
+	KEY_RSA2048, KEY_RSA3072, KEY_RSA4096, KEY_EC_P256, KEY_EC_P384,
+	KEY_ED25519
+};
+
+/* Extended key usage wanted in a certificate (a bit set). */
+#define USAGE_SERVER	1
+#define USAGE_CLIENT	2
+
+struct cert_request {
+	const char		*hostname;	/* CN and first SAN */
+	const char *const	*sans;		/* further DNS names */
+	size_t			 nsans;
+	int			 days;		/* validity from now */
+	int			 usage;		/* USAGE_* bits */
+};
+
+int x509gen_parse_key_type(const char *name, enum key_type *type);
+const char *x509gen_key_type_name(enum key_type type);
+int x509gen_key_type_is_rsa(enum key_type type);
+
+/* A DNS name qmail-pem accepts for CN/SAN ("*." prefix allowed). */
+int x509gen_valid_dns_name(const char *name);
+
+EVP_PKEY *x509gen_new_key(enum key_type type);
+X509 *x509gen_self_signed(EVP_PKEY *key, const struct cert_request *req);
+
+int x509gen_key_is_rsa(const EVP_PKEY *key);
+/* "RSA 2048", "EC P-256", "ED25519" */
+const char *x509gen_describe_key(const EVP_PKEY *key, char *buf, size_t size);
+/* SHA-256 of the DER SubjectPublicKeyInfo (the TLSA 3 1 1 digest). */
+int x509gen_pubkey_sha256(const EVP_PKEY *key, unsigned char digest[32]);
+/* Lower-case hex of a digest; buf must hold 2 * len + 1 bytes. */
+void x509gen_hex(const unsigned char *digest, size_t len, char *buf);
+
+#endif
