@@ -1,0 +1,68 @@
+/*
+ * verify.h: the checks of qmail-pem verify, shared with rotate (which
+ * verifies every new file before it replaces the old one).
+ *
+ * Each check has a stable name (e.g. "exists", "regular-file",
+ * "link-count", "owner", "group", "mode", "parses", "key-matches",
+ * "expiry", ...), used in every output format.
+ */
+#ifndef QP_VERIFY_H
+#define QP_VERIFY_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "perms.h"
+
+enum check_status {
+	CHECK_OK = 0, CHECK_WARNING = 1, CHECK_CRITICAL = 2, CHECK_UNKNOWN = 3,
+	CHECK_SKIPPED = 4, CHECK_INFO = 5
+};
+
+#define VERIFY_MAX_CHECKS 48
+
+struct check {
+	char			name[48];
+	enum check_status	status;
+	char			message[512];
+};
+
+/* What verify found out about one file, for the reports. */
+struct file_report {
+	const char	*file;		/* "servercert.pem" */
+	struct check	 checks[VERIFY_MAX_CHECKS];
+	size_t		 n;
+	int		 have_cert;	/* the fields below are set */
+	time_t		 not_before, not_after;
+	double		 days_left;
+	char		 subject[256], issuer[256], serial[80];
+	char		 key_type[32];
+	int		 key_bits;
+	char		 sans[1024];	/* comma separated */
+	char		 cert_sha256[65], pubkey_sha256[65];
+};
+
+struct verify_opts {
+	const char		*hostname;	/* NULL: skip the host check */
+	int			 warn_days;	/* default 30 */
+	int			 crit_days;	/* default 7 */
+	struct perms_target	 expect;	/* owner, group, mode 0640 */
+	int			 usage;		/* USAGE_SERVER or USAGE_CLIENT */
+};
+
+/*
+ * The content checks of one file's bytes (parses, key-matches, expiry,
+ * strength, rsa-key, leaf-ca, eku, hostname ...); appends to r.  Used by
+ * verify on the files on disk and by rotate on the bytes it is about to
+ * write.  Returns -1 only on an internal error (message recorded).
+ */
+int verify_content(const char *data, size_t len, const struct verify_opts *o,
+    struct file_report *r);
+
+/* The worst status of a report (OK, WARNING, CRITICAL, UNKNOWN). */
+enum check_status verify_worst(const struct file_report *r);
+
+int cmd_verify(int argc, char *argv[]);
+
+#endif
