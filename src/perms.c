@@ -323,6 +323,9 @@ perms_read_file(const struct perms_dir *dir, const char *name, char **data,
 			return msg_fail(EX_DATAERR, "%s is a symlink; qmail-pem "
 			    "does not follow links in the control directory",
 			    shown);
+		if (errno == EACCES)
+			return msg_fail(EX_NOPERM, "cannot open %s: %s; run "
+			    "qmail-pem as root", shown, strerror(errno));
 		return msg_fail(errno == ENOENT ? EX_NOINPUT : EX_NOPERM,
 		    "cannot open %s: %s", shown, strerror(errno));
 	}
