@@ -24,6 +24,9 @@ msg_verbosity(void)
 	return verbosity;
 }
 
+static void record(int, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 record(int status, const char *fmt, va_list ap)
 {
