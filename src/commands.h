@@ -6,5 +6,10 @@
 #define QP_COMMANDS_H
 
 int cmd_install(int argc, char *argv[]);
+int cmd_verify(int argc, char *argv[]);
+int cmd_rotate(int argc, char *argv[]);
+int cmd_rollback(int argc, char *argv[]);
+int cmd_tlsa(int argc, char *argv[]);
+int cmd_csr(int argc, char *argv[]);
 
 #endif

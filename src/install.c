@@ -14,9 +14,11 @@
 #include <time.h>
 
 #include <openssl/err.h>
+#include <openssl/x509v3.h>
 
 #include "ctlfile.h"
 #include "control.h"
+#include "import.h"
 #include "install.h"
 #include "msg.h"
 #include "pemfile.h"
@@ -140,6 +142,9 @@ struct install_opts {
 	int			 dry_run;
 	int			 json;
 	int			 lock_timeout;
+	struct import_src	 import;	/* --key, --cert, --pkcs12 ... */
+	struct passin		 passin;
+	int			 client_self_signed;
 };
 
 /* The bytes a kept file should hold: as it is, or cleaned up. */
@@ -229,57 +234,268 @@ build_contents(const struct install_opts *o, const struct perms_dir *dir,
 	return 0;
 }
 
+/*
+ * An import replaces what is there, so a current file that cannot be used
+ * is not an error: say so and carry on.  Other failures (cannot open,
+ * unsafe link) stay errors.
+ */
+static int
+read_current(const struct install_opts *o, const struct perms_dir *dir,
+    const char *name, struct ctl_file *f, int *unusable)
+{
+	*unusable = 0;
+	if (ctlfile_read(dir, name, f) == 0)
+		return 0;
+	if (!import_requested(&o->import) || msg_status() != EX_DATAERR)
+		return -1;
+	msg_warn("%s; it will be replaced", msg_error());
+	msg_clear();
+	ctlfile_free(f);
+	memset(f, 0, sizeof(*f));
+	*unusable = 1;
+	return 0;
+}
+
+/* Is clientcert.pem a self-signed clientAuth pair of its own, valid now,
+ * whose key is neither the imported one nor the old server key? */
+static int
+client_pair_is_own(const struct ctl_file *srv, const struct ctl_file *cli,
+    EVP_PKEY *imported)
+{
+	X509 *leaf;
+	int ok;
+
+	if (!cli->exists || cli->is_symlink || cli->chain.chain == NULL ||
+	    (srv->exists && same_key(srv, cli)))
+		return 0;
+	leaf = sk_X509_value(cli->chain.chain, 0);
+	ok = EVP_PKEY_eq(cli->bundle.key, imported) != 1 &&
+	    chain_is_self_signed(leaf) &&
+	    X509_cmp_current_time(X509_get0_notAfter(leaf)) > 0 &&
+	    (!(X509_get_extension_flags(leaf) & EXFLAG_XKUSAGE) ||
+	    (X509_get_extended_key_usage(leaf) & XKU_SSL_CLIENT));
+	ERR_clear_error();
+	return ok;
+}
+
+/* Host name of a new client certificate: --hostname, DIR/me, or the
+ * imported leaf's CN. */
+static int
+client_hostname(const struct install_opts *o, const struct perms_dir *dir,
+    X509 *leaf, char *buf, size_t size)
+{
+	int rc;
+
+	if (o->newcert.hostname == NULL) {
+		if ((rc = control_read_me(dir, buf, size)) != 0)
+			return rc == 1 ? 0 : -1;
+		if (X509_NAME_get_text_by_NID(X509_get_subject_name(leaf),
+		    NID_commonName, buf, (int)size) > 0 &&
+		    x509gen_valid_dns_name(buf))
+			return 0;
+	}
+	return newcert_hostname(dir, &o->newcert, buf, size);
+}
+
+/*
+ * The import: servercert.pem gets the imported key and chain, and so does
+ * clientcert.pem unless --client-self-signed keeps (or makes) a pair of
+ * its own.  A pending key that was used is removed (plans[2]).
+ */
+static int
+build_import(const struct install_opts *o, const struct perms_dir *dir,
+    struct ctl_file *srv, struct ctl_file *cli, int srv_unusable,
+    struct import_result *imp, struct file_plan *plans, size_t *nplans)
+{
+	struct file_plan *ps = &plans[0], *pc = &plans[1];
+	char hostname[256];
+	int pending = 0;
+
+	if (imp->key == NULL && import_find_key(dir, PENDING_KEY,
+	    srv->exists ? srv->bundle.key : NULL, srv_unusable ?
+	    "unusable, see the warning above" : "absent", imp, &pending) == -1)
+		return -1;
+	if (import_finish(imp, o->import.force) == -1)
+		return -1;
+	if (pemfile_serialize(imp->key, imp->chain.chain, &ps->content,
+	    &ps->len) == -1)
+		return -1;
+	ps->info = ACT_IMPORT;
+	snprintf(ps->note, sizeof(ps->note), "%s", imp->note);
+
+	if (!o->client_self_signed) {
+		if ((pc->content = pemfile_copy_bytes(ps->content, ps->len))
+		    == NULL)
+			return -1;
+		pc->len = ps->len;
+		pc->info = ACT_IMPORT;
+		snprintf(pc->note, sizeof(pc->note), "same key and "
+		    "certificate as %s", SERVERCERT);
+	} else if (client_pair_is_own(srv, cli, imp->key)) {
+		if (kept_content(cli, &pc->content, &pc->len) == -1)
+			return -1;
+		pc->same_key_as_old = 1;
+		snprintf(pc->note, sizeof(pc->note), "own self-signed key and "
+		    "certificate kept");
+	} else {
+		if (client_hostname(o, dir, sk_X509_value(imp->chain.chain, 0),
+		    hostname, sizeof(hostname)) == -1 ||
+		    newcert_make(&o->newcert, hostname, USAGE_CLIENT,
+		    &pc->content, &pc->len, pc->note, sizeof(pc->note)) == -1)
+			return -1;
+		pc->info = ACT_NEW_KEY | ACT_NEW_CERT;
+	}
+	if (pending) {
+		plans[2].name = PENDING_KEY;
+		plans[2].target.mode = 0600;
+		snprintf(plans[2].note, sizeof(plans[2].note), "its key is "
+		    "now in %s", SERVERCERT);
+		*nplans = 3;
+	}
+	return 0;
+}
+
 static int
 run_install(struct install_opts *o)
 {
 	struct perms_dir dir = { .fd = -1 };
 	struct ctl_file srv, cli;
-	struct file_plan plans[2];
-	int rc = -1, i;
+	struct file_plan plans[3];
+	struct import_result imp;
+	size_t nplans = 2, i;
+	int rc = -1, srv_bad = 0, cli_bad = 0;
 
 	memset(&srv, 0, sizeof(srv));
 	memset(&cli, 0, sizeof(cli));
 	memset(plans, 0, sizeof(plans));
+	memset(&imp, 0, sizeof(imp));
 	if (o->newcert.key_type_given)
 		newcert_warn_non_rsa(o->newcert.key_type);
 	if (owners_resolve(&o->owners) == -1)
 		goto out;
 	if (!o->dry_run && privs_check_can_write() == -1)
 		goto out;
+	if (privs_limit(o->dry_run ? PRIVS_READ : PRIVS_WRITE) == -1)
+		goto out;
+	if (import_requested(&o->import) && import_read(&o->import, &imp) == -1)
+		goto out;
 	if (perms_open_dir(o->dir, &dir) == -1)
 		goto out;
 	if (!o->dry_run && perms_lock_dir(&dir, o->lock_timeout) == -1)
 		goto out;
-	if (ctlfile_read(&dir, SERVERCERT, &srv) == -1 ||
-	    ctlfile_read(&dir, CLIENTCERT, &cli) == -1)
+	if (read_current(o, &dir, SERVERCERT, &srv, &srv_bad) == -1 ||
+	    read_current(o, &dir, CLIENTCERT, &cli, &cli_bad) == -1)
 		goto out;
-	if (build_contents(o, &dir, &srv, &cli, plans) == -1)
+	if (import_requested(&o->import)) {
+		if (build_import(o, &dir, &srv, &cli, srv_bad, &imp, plans,
+		    &nplans) == -1)
+			goto out;
+	} else if (build_contents(o, &dir, &srv, &cli, plans) == -1)
 		goto out;
 	plans[0].name = SERVERCERT;
 	plans[0].target = o->owners.server;
 	plans[1].name = CLIENTCERT;
 	plans[1].target = o->owners.client;
-	for (i = 0; i < 2; i++) {
-		plans[i].keep_backup = 1;
+	for (i = 0; i < nplans; i++) {
+		/* A used pending key is in servercert.pem now: no backup. */
+		plans[i].keep_backup = i < 2;
 		if (plan_decide(&dir, &plans[i]) == -1)
 			goto out;
 	}
-	if (!o->dry_run && plan_apply(&dir, plans, 2, time(NULL)) == -1) {
+	if (!o->dry_run && plan_apply(&dir, plans, nplans, time(NULL)) == -1) {
 		/* Say what did happen before the error. */
 		goto out;
 	}
 	if (o->json)
-		rc = plan_print_json("install", &dir, plans, 2, o->dry_run);
+		rc = plan_print_json("install", &dir, plans, nplans,
+		    o->dry_run);
 	else {
-		plan_print(plans, 2, o->dry_run);
+		plan_print(plans, nplans, o->dry_run);
 		rc = 0;
 	}
 out:
-	plan_free(plans, 2);
+	plan_free(plans, nplans);
+	import_free(&imp);
 	ctlfile_free(&srv);
 	ctlfile_free(&cli);
 	perms_close_dir(&dir);
 	return rc;
+}
+
+/* The import options, in the order of OPT_KEY ... OPT_PASSIN. */
+enum { IMP_KEY, IMP_CERT, IMP_CHAIN, IMP_PKCS12, IMP_CERTBOT, IMP_PASSIN };
+
+static int
+import_option(struct install_opts *o, int which, char *arg)
+{
+	struct import_src *src = &o->import;
+
+	switch (which) {
+	case IMP_KEY:
+		src->key = arg;
+		break;
+	case IMP_CERT:
+		src->cert = arg;
+		break;
+	case IMP_CHAIN:
+		if (src->nchain >= IMPORT_MAX_CHAIN)
+			return msg_fail(EX_USAGE, "at most %d --chain files",
+			    IMPORT_MAX_CHAIN);
+		src->chain[src->nchain++] = arg;
+		break;
+	case IMP_PKCS12:
+		src->pkcs12 = arg;
+		break;
+	case IMP_CERTBOT:
+		src->from_certbot = 1;
+		src->lineage = arg;
+		break;
+	default:
+		if (passin_parse(arg, &o->passin) == -1)
+			return -1;
+		src->passin = &o->passin;
+		break;
+	}
+	return 0;
+}
+
+/* Combinations of options that make no sense are usage errors. */
+static int
+check_import_options(const struct install_opts *o)
+{
+	const struct import_src *src = &o->import;
+	int sources = (src->key || src->cert) + !!src->pkcs12 +
+	    src->from_certbot;
+
+	if (sources > 1)
+		return msg_fail(EX_USAGE, "--key/--cert, --pkcs12 and "
+		    "--from-certbot are alternatives: give one of them");
+	if (src->key && !src->cert)
+		return msg_fail(EX_USAGE, "--key needs --cert FILE, the "
+		    "certificate issued for that key");
+	if (src->nchain && sources == 0)
+		return msg_fail(EX_USAGE, "--chain needs --cert FILE (or "
+		    "--pkcs12, --from-certbot)");
+	if (src->passin && !src->key && !src->pkcs12)
+		return msg_fail(EX_USAGE, "--passin is the password of an "
+		    "encrypted --key or --pkcs12 file");
+	if (!import_requested(src)) {
+		if (o->client_self_signed)
+			return msg_fail(EX_USAGE, "--client-self-signed goes "
+			    "with an import (--key/--cert, --pkcs12, "
+			    "--from-certbot); for two self-signed pairs use "
+			    "--distinct-keys");
+		if (src->force)
+			return msg_fail(EX_USAGE, "--force only applies to "
+			    "imported certificates");
+		return 0;
+	}
+	if (o->new_key || o->distinct_keys)
+		return msg_fail(EX_USAGE, "--%s makes self-signed pairs; with "
+		    "an imported certificate, use --client-self-signed to give "
+		    "clientcert.pem a key of its own", o->new_key ? "new-key" :
+		    "distinct-keys");
+	return 0;
 }
 
 static const char install_usage[] =
@@ -288,12 +504,20 @@ static const char install_usage[] =
 "                         [--new-key] [--server-group G] [--client-group G]\n"
 "                         [--owner U] [--format text|json] [--wait SEC]\n"
 "                         [--dry-run] [-q | -v]\n"
+"       qmail-pem install [-d DIR] --key FILE --cert FILE [--chain FILE]...\n"
+"                         [--passin SRC] [--client-self-signed] [--force] ...\n"
+"       qmail-pem install [-d DIR] --cert FILE [--chain FILE]... ...\n"
+"       qmail-pem install [-d DIR] --pkcs12 FILE [--passin SRC] ...\n"
+"       qmail-pem install [-d DIR] --from-certbot [LINEAGE_DIR] ...\n"
 "\n"
 "Write servercert.pem (root:nofiles 0640) and clientcert.pem (root:qmail 0640)\n"
 "in DIR (default /var/qmail/control): two regular files, each holding the\n"
 "unencrypted private key followed by the certificate chain, leaf first.\n"
 "An existing key and certificate are kept; a symlink is replaced by a real\n"
 "file; owners and modes are fixed; the old file is kept as NAME.<time>.bak.\n"
+"With --key/--cert, --pkcs12 or --from-certbot, a key and certificate from a\n"
+"CA are imported instead; --cert alone installs the certificate for the key\n"
+"of `qmail-pem csr' (the pending key, else the one in servercert.pem).\n"
 "\n"
 "  -d DIR               qmail control directory\n"
 "  --hostname NAME      CN and first subjectAltName (default: first line of DIR/me)\n"
@@ -309,14 +533,28 @@ static const char install_usage[] =
 "  --format json        print the result as JSON (per-file \"changed\")\n"
 "  --wait SEC           wait at most SEC for another writer (default 30)\n"
 "  --dry-run            print the plan and change nothing\n"
-"  -q, -v               quieter, more detail\n";
+"  -q, -v               quieter, more detail\n"
+"import:\n"
+"  --key FILE           private key: PEM (PKCS#1, PKCS#8, SEC1, encrypted) or DER\n"
+"  --cert FILE          the certificate (PEM or DER), optionally with its chain\n"
+"  --chain FILE         intermediate certificates (repeatable); any order\n"
+"  --pkcs12 FILE        key and certificates from a PKCS#12 (.p12, .pfx) file\n"
+"  --from-certbot [DIR] privkey.pem and fullchain.pem of a certbot lineage\n"
+"                       (default $RENEWED_LINEAGE, as set for deploy hooks)\n"
+"  --passin SRC         password of an encrypted key or PKCS#12: env:VAR,\n"
+"                       file:PATH, fd:N, stdin, or pass:PASSWORD (unsafe: ps)\n"
+"  --client-self-signed keep (or make) a self-signed clientAuth key and\n"
+"                       certificate of its own for clientcert.pem\n"
+"  --force              install a certificate that is not valid now\n";
 
 int
 cmd_install(int argc, char *argv[])
 {
 	enum { OPT_HOSTNAME = 256, OPT_SAN, OPT_KEY_TYPE, OPT_DAYS,
 	    OPT_DISTINCT, OPT_NEW_KEY, OPT_SERVER_GROUP, OPT_CLIENT_GROUP,
-	    OPT_OWNER, OPT_DRY_RUN, OPT_FORMAT, OPT_WAIT };
+	    OPT_OWNER, OPT_DRY_RUN, OPT_FORMAT, OPT_WAIT, OPT_KEY, OPT_CERT,
+	    OPT_CHAIN, OPT_PKCS12, OPT_FROM_CERTBOT, OPT_PASSIN,
+	    OPT_CLIENT_SELF_SIGNED, OPT_FORCE };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
@@ -331,13 +569,22 @@ cmd_install(int argc, char *argv[])
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "cert", required_argument, NULL, OPT_CERT },
+		{ "chain", required_argument, NULL, OPT_CHAIN },
+		{ "pkcs12", required_argument, NULL, OPT_PKCS12 },
+		{ "from-certbot", optional_argument, NULL, OPT_FROM_CERTBOT },
+		{ "passin", required_argument, NULL, OPT_PASSIN },
+		{ "client-self-signed", no_argument, NULL,
+		    OPT_CLIENT_SELF_SIGNED },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct install_opts o;
-	int ch;
+	int ch, rc;
 
 	memset(&o, 0, sizeof(o));
 	o.dir = DEFAULT_DIR;
@@ -398,6 +645,21 @@ cmd_install(int argc, char *argv[])
 			    "--wait") == -1)
 				return usage_error(install_usage);
 			break;
+		case OPT_KEY:
+		case OPT_CERT:
+		case OPT_CHAIN:
+		case OPT_PKCS12:
+		case OPT_FROM_CERTBOT:
+		case OPT_PASSIN:
+			if (import_option(&o, ch - OPT_KEY, optarg) == -1)
+				return usage_error(install_usage);
+			break;
+		case OPT_CLIENT_SELF_SIGNED:
+			o.client_self_signed = 1;
+			break;
+		case OPT_FORCE:
+			o.import.force = 1;
+			break;
 		case 'q':
 			msg_set_verbosity(MSG_QUIET);
 			break;
@@ -411,13 +673,21 @@ cmd_install(int argc, char *argv[])
 			return usage_error(install_usage);
 		}
 	}
+	/* --from-certbot LINEAGE_DIR, as well as --from-certbot=DIR */
+	if (o.import.from_certbot && o.import.lineage == NULL &&
+	    optind == argc - 1)
+		o.import.lineage = argv[optind++];
 	if (optind != argc) {
 		msg_fail(EX_USAGE, "unexpected argument '%s'", argv[optind]);
 		return usage_error(install_usage);
 	}
+	if (check_import_options(&o) == -1)
+		return usage_error(install_usage);
+	rc = EX_OK;
 	if (run_install(&o) == -1) {
 		msg_print_error();
-		return msg_status();
+		rc = msg_status();
 	}
-	return EX_OK;
+	passin_free(&o.passin);
+	return rc;
 }

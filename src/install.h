@@ -11,6 +11,9 @@
 
 #define SERVERCERT	"servercert.pem"
 #define CLIENTCERT	"clientcert.pem"
+/* The key of `qmail-pem csr --new-key', root:root 0600, until its
+ * certificate is installed with `install --cert'. */
+#define PENDING_KEY	"servercert.pem.pending-key"
 #define DEFAULT_DIR	"/var/qmail/control"
 #define MAX_SANS	64
 

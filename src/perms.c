@@ -406,9 +406,13 @@ perms_stage(const struct perms_dir *dir, const char *name, const void *data,
 	memset(staged, 0, sizeof(*staged));
 	snprintf(staged->name, sizeof(staged->name), "%s", name);
 	for (tries = 0; tries < 16; tries++) {
-		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-			return msg_fail(EX_OSERR, "getrandom: %s",
-			    strerror(errno));
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+			if (errno == EINTR)
+				continue;
+			return msg_fail(EX_OSERR, "%s/%s: cannot make a "
+			    "temporary file name: getrandom: %s", dir->path,
+			    name, strerror(errno));
+		}
 		snprintf(staged->tmpname, sizeof(staged->tmpname),
 		    TEMP_PREFIX "%s.%02x%02x%02x%02x%02x%02x", name, rnd[0],
 		    rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);

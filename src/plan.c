@@ -94,9 +94,10 @@ plan_apply(const struct perms_dir *dir, struct file_plan *plans, size_t n,
 	if (n > sizeof(staged) / sizeof(staged[0]))
 		return msg_fail(EX_SOFTWARE, "too many files in one plan");
 	memset(staged, 0, sizeof(staged));
+	/* A killed run's temp files go even when nothing else changes. */
+	perms_remove_stale_temps(dir);
 	if (!plan_changes(plans, n))
 		return 0;
-	perms_remove_stale_temps(dir);
 
 	/* 1. Backups of everything that will be replaced or removed. */
 	for (i = 0; i < n; i++) {
@@ -224,14 +225,13 @@ plan_print(const struct file_plan *plans, size_t n, int dry_run)
 		msg_info("dry run: nothing was changed");
 }
 
-int
-plan_print_json(const char *command, const struct perms_dir *dir,
+json_t *
+plan_json(const char *command, const struct perms_dir *dir,
     const struct file_plan *plans, size_t n, int dry_run)
 {
 	json_t *root, *files, *f, *acts;
-	char perm[128], *text;
+	char perm[128];
 	size_t i;
-	int rc;
 
 	root = json_object();
 	files = json_array();
@@ -263,13 +263,30 @@ plan_print_json(const char *command, const struct perms_dir *dir,
 		json_array_append_new(files, f);
 	}
 	json_object_set_new(root, "files", files);
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	return root;
+}
+
+int
+plan_dump_json(json_t *root)
+{
+	char *text;
+	int rc;
+
+	text = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) :
+	    NULL;
 	json_decref(root);
 	if (text == NULL)
 		return msg_fail(EX_OSERR, "out of memory");
 	rc = printf("%s\n", text) < 0 ? -1 : 0;
 	free(text);
 	return rc;
+}
+
+int
+plan_print_json(const char *command, const struct perms_dir *dir,
+    const struct file_plan *plans, size_t n, int dry_run)
+{
+	return plan_dump_json(plan_json(command, dir, plans, n, dry_run));
 }
 
 void

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "perms.h"
 
 #define ACT_CREATE		0x001
@@ -60,6 +62,11 @@ void plan_print(const struct file_plan *plans, size_t n, int dry_run);
 /* JSON (jansson) report of the plans, printed on stdout. */
 int plan_print_json(const char *command, const struct perms_dir *dir,
     const struct file_plan *plans, size_t n, int dry_run);
+/* The same report as an object, for commands that add members before
+ * printing it with plan_dump_json() (which takes the reference). */
+json_t *plan_json(const char *command, const struct perms_dir *dir,
+    const struct file_plan *plans, size_t n, int dry_run);
+int plan_dump_json(json_t *root);
 
 int plan_changes(const struct file_plan *plans, size_t n);
 void plan_free(struct file_plan *plans, size_t n);

@@ -9,4 +9,31 @@ void privs_harden_process(void);
  * a message naming what is missing when not. */
 int privs_check_can_write(void);
 
+/*
+ * The capabilities a command keeps; privs_limit() drops every other one
+ * from the effective, permitted and inheritable sets, the ambient set and
+ * (when the process may: CAP_SETPCAP) the bounding set, so that nothing
+ * this process starts later, a hook included, gets them back.
+ *
+ *   PRIVS_NONE   nothing
+ *   PRIVS_READ   CAP_DAC_READ_SEARCH: read a control file root does not own
+ *   PRIVS_WRITE  PRIVS_READ + CAP_CHOWN (give a file to root:nofiles) and
+ *                CAP_FOWNER (set the mode of a file root does not own)
+ *   PRIVS_PROBE  PRIVS_READ + CAP_SETUID, CAP_SETGID: become the reader
+ *                (qmaild:nofiles) in a child to try a read
+ *
+ * A capability the process does not have is not gained.  Returns -1 with
+ * a message when libcap fails.
+ */
+enum privs_set { PRIVS_NONE, PRIVS_READ, PRIVS_WRITE, PRIVS_PROBE };
+int privs_limit(enum privs_set set);
+
+/* "cap_chown,cap_dac_read_search,cap_fowner" (empty for PRIVS_NONE). */
+const char *privs_set_names(enum privs_set set);
+
+/* prctl(PR_SET_NO_NEW_PRIVS): no program started from now on can gain
+ * privileges through setuid bits or file capabilities.  Call before
+ * running a hook. */
+int privs_no_new_privs(void);
+
 #endif

@@ -18,6 +18,16 @@ static const struct command {
 } commands[] = {
 	{ "install", cmd_install,
 	    "write servercert.pem and clientcert.pem safely (new or repaired)" },
+	{ "verify", cmd_verify,
+	    "check the files for Nagios, JSON or Prometheus; changes nothing" },
+	{ "rotate", cmd_rotate,
+	    "replace both files with new keys and certificates (cron, DANE)" },
+	{ "rollback", cmd_rollback,
+	    "put back the files the last rotation replaced" },
+	{ "tlsa", cmd_tlsa,
+	    "print the DANE TLSA records of the server key" },
+	{ "csr", cmd_csr,
+	    "make a certificate request for this server's (or a new) key" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

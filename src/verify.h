@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <openssl/x509.h>
+
 #include "perms.h"
 
 enum check_status {
@@ -49,6 +51,8 @@ struct verify_opts {
 	int			 crit_days;	/* default 7 */
 	struct perms_target	 expect;	/* owner, group, mode 0640 */
 	int			 usage;		/* USAGE_SERVER or USAGE_CLIENT */
+	time_t			 now;		/* 0: time(NULL) */
+	const char		*no_hostname_why; /* hostname NULL: why */
 };
 
 /*
@@ -60,8 +64,28 @@ struct verify_opts {
 int verify_content(const char *data, size_t len, const struct verify_opts *o,
     struct file_report *r);
 
-/* The worst status of a report (OK, WARNING, CRITICAL, UNKNOWN). */
+/* The worst status of a report (OK, WARNING, CRITICAL, UNKNOWN), in the
+ * order CRITICAL, WARNING, UNKNOWN, OK; SKIPPED and INFO count as OK. */
 enum check_status verify_worst(const struct file_report *r);
+/* The worse of two statuses, in the same order. */
+enum check_status verify_worst_status(enum check_status a,
+    enum check_status b);
+/* "OK", "WARNING", "CRITICAL", "UNKNOWN", "SKIPPED", "INFO" */
+const char *verify_status_name(enum check_status s);
+
+/* Append a check to r (ignored when r is full). */
+void verify_add(struct file_report *r, const char *name,
+    enum check_status status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Append every content check from the one named `from' (NULL: all) as
+ * SKIPPED with the reason why. */
+void verify_skip_content(struct file_report *r, const char *from,
+    const char *why);
+/* Fill the certificate fields of r (have_cert, dates, days_left,
+ * subject, issuer, serial, key, SANs, fingerprints) from leaf. */
+void verify_describe_cert(X509 *leaf, time_t now, struct file_report *r);
+/* Whole days left before not_after, rounded down (negative: expired). */
+long verify_days(const struct file_report *r);
 
 int cmd_verify(int argc, char *argv[]);
 

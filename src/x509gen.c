@@ -258,6 +258,139 @@ fail_quiet:
 	return cert;
 }
 
+X509_NAME *
+x509gen_parse_dn(const char *dn)
+{
+	X509_NAME *name = NULL;
+	char buf[1024], *type, *value;
+	const char *p = dn;
+	size_t n;
+
+	if (*p != '/') {
+		msg_fail(EX_USAGE, "--subject '%s' must start with / (as in "
+		    "/O=Example/CN=mail.example.com)", dn);
+		return NULL;
+	}
+	if ((name = X509_NAME_new()) == NULL) {
+		msg_fail_ssl(EX_OSERR, "out of memory");
+		return NULL;
+	}
+	while (*p == '/') {
+		p++;
+		for (n = 0; *p != '\0' && *p != '/'; p++) {
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			if (n + 1 >= sizeof(buf))
+				goto bad;
+			buf[n++] = *p;
+		}
+		buf[n] = '\0';
+		if (n == 0 && *p == '\0')
+			break;	/* a trailing slash */
+		type = buf;
+		if ((value = strchr(buf, '=')) == NULL || value == type ||
+		    value[1] == '\0')
+			goto bad;
+		*value++ = '\0';
+		if (!X509_NAME_add_entry_by_txt(name, type, MBSTRING_UTF8,
+		    (const unsigned char *)value, -1, -1, 0)) {
+			msg_fail(EX_USAGE, "--subject: unknown attribute '%s' "
+			    "(use C, ST, L, O, OU, CN ...)", type);
+			X509_NAME_free(name);
+			return NULL;
+		}
+	}
+	if (X509_NAME_entry_count(name) > 0)
+		return name;
+bad:
+	msg_fail(EX_USAGE, "--subject '%s' is not of the form "
+	    "/type=value/type=value (for example /O=Example/CN=mail.example.com)",
+	    dn);
+	X509_NAME_free(name);
+	return NULL;
+}
+
+static int
+valid_names(const struct cert_request *req)
+{
+	size_t i;
+
+	if (!x509gen_valid_dns_name(req->hostname))
+		return msg_fail(EX_DATAERR, "'%s' is not a valid host name for "
+		    "a certificate: fix it in control/me or pass --hostname",
+		    req->hostname);
+	for (i = 0; i < req->nsans; i++)
+		if (!x509gen_valid_dns_name(req->sans[i]))
+			return msg_fail(EX_USAGE, "--san '%s' is not a valid "
+			    "DNS name", req->sans[i]);
+	return 0;
+}
+
+static int
+request_subject(X509_REQ *csr, const struct cert_request *req,
+    const char *subject)
+{
+	X509_NAME *name;
+	int ok;
+
+	name = subject ? x509gen_parse_dn(subject) : X509_NAME_new();
+	if (name == NULL)
+		return subject ? -1 : msg_fail_ssl(EX_OSERR, "out of memory");
+	ok = (X509_NAME_get_index_by_NID(name, NID_commonName, -1) >= 0 ||
+	    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+	    (const unsigned char *)req->hostname, -1, -1, 0)) &&
+	    X509_REQ_set_subject_name(csr, name);
+	X509_NAME_free(name);
+	return ok ? 0 : msg_fail_ssl(EX_SOFTWARE, "cannot set the subject of "
+	    "the request");
+}
+
+X509_REQ *
+x509gen_request(EVP_PKEY *key, const struct cert_request *req,
+    const char *subject)
+{
+	STACK_OF(X509_EXTENSION) *exts = NULL;
+	X509_EXTENSION *ext = NULL;
+	X509_REQ *csr = NULL;
+	const EVP_MD *md = EVP_sha256();
+	char sans[8192];
+	int ok = 0;
+
+	if (valid_names(req) == -1 || san_list(req, sans, sizeof(sans)) == -1)
+		return NULL;
+	if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448"))
+		md = NULL;
+	if ((csr = X509_REQ_new()) == NULL ||
+	    !X509_REQ_set_version(csr, X509_REQ_VERSION_1))
+		goto out;
+	if (request_subject(csr, req, subject) == -1)
+		goto fail_quiet;
+	if (!X509_REQ_set_pubkey(csr, key))
+		goto out;
+	if ((ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name,
+	    sans)) == NULL || (exts = sk_X509_EXTENSION_new_null()) == NULL ||
+	    !sk_X509_EXTENSION_push(exts, ext))
+		goto out;
+	ext = NULL;	/* owned by exts */
+	if (!X509_REQ_add_extensions(csr, exts))
+		goto out;
+	if (X509_REQ_sign(csr, key, md) <= 0)
+		goto out;
+	ok = 1;
+out:
+	if (!ok)
+		msg_fail_ssl(EX_SOFTWARE, "cannot build the request for %s",
+		    req->hostname);
+fail_quiet:
+	X509_EXTENSION_free(ext);
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	if (!ok) {
+		X509_REQ_free(csr);
+		csr = NULL;
+	}
+	return csr;
+}
+
 int
 x509gen_key_is_rsa(const EVP_PKEY *key)
 {

@@ -38,6 +38,17 @@ int x509gen_valid_dns_name(const char *name);
 EVP_PKEY *x509gen_new_key(enum key_type type);
 X509 *x509gen_self_signed(EVP_PKEY *key, const struct cert_request *req);
 
+/*
+ * A certificate signing request for key: subject CN = req->hostname, or
+ * the DN `subject' ("/O=Example/CN=mail.example.com", openssl req -subj
+ * form; CN=hostname is added when it has no CN), and a subjectAltName
+ * with the hostname and every SAN.  req->days and req->usage are unused.
+ */
+X509_REQ *x509gen_request(EVP_PKEY *key, const struct cert_request *req,
+    const char *subject);
+/* Parse a "/type=value/..." DN (backslash escapes the next character). */
+X509_NAME *x509gen_parse_dn(const char *dn);
+
 int x509gen_key_is_rsa(const EVP_PKEY *key);
 /* "RSA 2048", "EC P-256", "ED25519" */
 const char *x509gen_describe_key(const EVP_PKEY *key, char *buf, size_t size);

@@ -1,0 +1,18 @@
+/*
+ * posthook.h: the administrator's command run after files were replaced
+ * (for example "svc -t /service/qmail-smtpd" when sslserver caches the
+ * certificate).
+ */
+#ifndef QP_POSTHOOK_H
+#define QP_POSTHOOK_H
+
+/*
+ * Run `/bin/sh -c cmd' in a child with no_new_privs set, stdin from
+ * /dev/null, its stdout sent to our stderr (our stdout is the report),
+ * QMAIL_PEM_DIR=dir and QMAIL_PEM_CHANGED=changed (file names, space
+ * separated) in its environment, and wait for it.  A non-zero exit or a
+ * signal records an EX_UNAVAILABLE message and returns -1.
+ */
+int posthook_run(const char *cmd, const char *dir, const char *changed);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * readers.h: who really reads servercert.pem and clientcert.pem.
+ *
+ * The safe layout (servercert.pem root:nofiles 0640, clientcert.pem
+ * root:qmail 0640) assumes that qmail-smtpd runs as qmaild with group
+ * nofiles and qmail-remote as qmailr with group qmail.  Many servers
+ * differ: the qmailrocks run script starts qmail-smtpd as vpopmail:vchkpw
+ * so that vchkpw can read the passwords, and sslserver on port 465 may run
+ * as yet another user.  readers_scan() reads the run scripts of the
+ * daemontools, runit and s6 service directories, as text and without
+ * running anything, and says for each file who reads it, from which script,
+ * and what it could not determine.
+ *
+ * servercert.pem gets one reader per command that starts qmail-smtpd (a
+ * server with ports 25, 465 and 587 has three), plus one for every
+ * SMTP-looking service whose script cannot be read; when there is none,
+ * qmail's default reader qmaild (group: qmaild's primary group, nofiles).
+ * clientcert.pem has one reader: qmail-remote runs as qmailr with group
+ * qmail, ids that qmail-start sets and that are compiled into qmail.
+ *
+ * Nothing here needs privileges; user and group names are resolved
+ * through userdb.h.  Functions return -1 with a message recorded by
+ * msg_fail() on failure.
+ */
+#ifndef QP_READERS_H
+#define QP_READERS_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#define READERS_MAX_GROUPS	16
+#define READERS_SERVERCERT	"servercert.pem"
+#define READERS_CLIENTCERT	"clientcert.pem"
+
+/* /service, /etc/service, /var/service */
+extern const char *const readers_default_dirs[];
+#define READERS_NDEFAULT_DIRS	3
+
+enum reader_source {
+	READER_DEFAULT,	/* qmail's own ids: no run script says otherwise */
+	READER_SCRIPT,	/* user and group read from a run script */
+	READER_UNKNOWN	/* a run script starts it (or may), as someone
+			 * not known without running it; see note */
+};
+
+struct reader {
+	char		 file[32];	/* servercert.pem, clientcert.pem */
+	char		 program[32];	/* qmail-smtpd, sslserver, qmail-remote */
+	char		 script[4096];	/* the run script that starts it ("" if
+					 * none was found); for qmail-remote
+					 * the one that starts qmail-start */
+	unsigned	 line;		/* of that command in the script; 0 */
+	char		 user[64];	/* name of uid; "" if it has none */
+	char		 group[64];	/* name of gid; "" if it has none */
+	uid_t		 uid;
+	gid_t		 gid;
+	int		 have_uid, have_gid;
+	gid_t		 groups[READERS_MAX_GROUPS];	/* more groups it runs
+							 * with (chpst -u u:g:g) */
+	size_t		 ngroups;
+	int		 init_groups;	/* also the user's groups from the
+					 * group database (s6-setuidgid) */
+	enum reader_source source;
+	char		 note[512];	/* what was assumed or not determined */
+};
+
+struct reader_list {
+	struct reader	*v;
+	size_t		 n;
+};
+
+/*
+ * Read the service directories dirs[0..ndirs) (NULL: the default three;
+ * those that do not exist are skipped) and fill out, servercert.pem's
+ * readers first.  Fails only when out of memory; a script that cannot be
+ * read gives a READER_UNKNOWN entry, not an error.
+ */
+int readers_scan(const char *const *dirs, size_t ndirs,
+    struct reader_list *out);
+void readers_free(struct reader_list *list);
+
+/*
+ * Could r open a file owned owner:group with mode for how (R_OK, or X_OK
+ * to search a directory)?  The classic check: root may; the owner gets the
+ * owner bits; a member of group (r->gid, r->groups, and with init_groups
+ * the group database) the group bits; anyone else the other bits.
+ * Returns 1 or 0, or -1 with a message when r's ids are not known well
+ * enough to tell.
+ */
+int readers_can_access(const struct reader *r, uid_t owner, gid_t group,
+    mode_t mode, int how);
+int readers_can_read(const struct reader *r, uid_t owner, gid_t group,
+    mode_t mode);
+
+/*
+ * Who reads, in words:
+ *   qmail-smtpd as vpopmail:vchkpw (uid 89, gid 89) from /service/qmail-smtpd/run
+ *   qmail-smtpd as qmaild:nofiles (uid 7791, gid 2108, qmail's default)
+ *   qmail-remote as qmailr:qmail (uid 7796, gid 2107, set by qmail-start
+ *     from /service/qmail-send/run)
+ *   qmail-smtpd as a user that is not known from /service/qmail-smtpd/run
+ */
+const char *readers_describe(const struct reader *r, char *buf, size_t size);
+
+/* What the administrator can do when r cannot read its file:
+ * "run qmail-smtpd as qmaild, as djb designed it (tcpserver -u ...), or
+ * install with --server-group vchkpw" */
+const char *readers_fix(const struct reader *r, char *buf, size_t size);
+
+/*
+ * The whole message for a refusal (install, rotate) or a CRITICAL
+ * reader-cannot-read (verify), in words that fit a file on disk and one
+ * about to be written; file_perms is e.g. "root:nofiles 0640" from
+ * perms_describe():
+ *   servercert.pem: qmail-smtpd as vpopmail:vchkpw (uid 89, gid 89) from
+ *   /service/qmail-smtpd/run cannot read it as root:nofiles 0640; STARTTLS
+ *   would fail with "454 TLS not available: missing RSA private key".
+ *   Fix: run qmail-smtpd as qmaild, as djb designed it (tcpserver -u
+ *   "$QMAILDUID" -g "$NOFILESGID"), or install with --server-group vchkpw
+ */
+const char *readers_explain(const struct reader *r, const char *file_perms,
+    char *buf, size_t size);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * report.h: what verify found, as a Nagios plugin line, JSON or a
+ * Prometheus textfile, and the atomic write of --output FILE.
+ */
+#ifndef QP_REPORT_H
+#define QP_REPORT_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "verify.h"
+
+enum report_format { REPORT_NAGIOS, REPORT_JSON, REPORT_PROMETHEUS };
+
+struct verify_summary {
+	const char		*dir;
+	const char		*hostname;	/* NULL: none known */
+	const char		*error_hostname; /* why there is none */
+	int			 warn_days, crit_days;
+	time_t			 now;
+	int			 verbose;	/* nagios: a line per check */
+	const char		*error;		/* set: nothing could be checked */
+	enum check_status	 status;	/* overall: report_overall() */
+	const struct file_report *files;
+	size_t			 nfiles;
+};
+
+/* --format nagios|json|prometheus */
+int report_parse_format(const char *arg, enum report_format *format);
+
+/* The overall status: the worst of the files, UNKNOWN with an error. */
+enum check_status report_overall(const struct verify_summary *s);
+
+/* The report as text; *out is malloc'ed and NUL-terminated. */
+int report_render(const struct verify_summary *s, enum report_format format,
+    char **out, size_t *len);
+
+/*
+ * Replace path with data atomically: a temp file in the same directory
+ * (O_EXCL|O_NOFOLLOW, mode 0644 so that a collector running as another
+ * user can read it), written, fsynced, renamed over path; then the
+ * directory is fsynced.  A symlink at path is replaced, never followed.
+ */
+int report_write_file(const char *path, const char *data, size_t len);
+
+#endif

@@ -1,0 +1,318 @@
+#!/bin/bash
+# t_faults.sh: every file-system call that qmail-pem makes while it writes
+# fails once, in turn, and each time the promise holds.
+#
+# For each scenario (a fresh install; the repair of the qmailrocks layout;
+# an in-place owner/mode fix; install --new-key over a pair, with shared and
+# distinct keys; rotate and rollback when the binary has them) a reference
+# run under strace counts, per system call, how often qmail-pem makes it
+# after it first touches the control directory (the calls before, made by
+# the dynamic loader, nss_wrapper and OpenSSL's start-up, are left alone).
+# Then, for every such call and every occurrence N, the command runs again
+# under
+#	strace -e trace=CALL -e inject=CALL:error=ERRNO:when=N
+# with ERRNO taken in turn from EIO ENOSPC EDQUOT EACCES EINTR, and:
+#   (a) each key file is the old one or a whole, valid new one with its
+#       final owner and mode, never a third state (tests/hardening.sh);
+#   (b) no temp file is left behind;
+#   (c) exit 0 means the new state; any other exit is an EX_* status with
+#       one line on stderr naming the directory or the file, and when both
+#       files are still the old ones the directory is exactly as before
+#       (no backup or temp of the failed run is left);
+#   (d) the same command run again without faults succeeds and leaves the
+#       target state.
+# A second pass fails the write of each new file and every unlinkat after
+# it (the clean-up itself fails): the temp file that must then stay is
+# readable by no one but root or its reader, and the next run removes it.
+#
+# Faults go to qmail-pem's own process only (strace without -f).  The
+# injections that strace reports as made are counted and printed.
+# QP_FAULT_LIMIT caps the injections per scenario (default: all; the
+# ASan/UBSan build uses 25 per scenario, evenly spread, and says so).
+set -eu
+. "$QP_SRCDIR/tests/lib.sh"
+qp_setup
+. "$QP_SRCDIR/tests/hardening.sh"
+qp_require strace sha256sum
+
+CALLS="openat read write close newfstatat readlinkat fsync fdatasync fchown
+fchmod fchownat renameat renameat2 rename linkat unlinkat unlink mkdirat
+symlinkat flock getrandom ftruncate"
+ERRNOS=(EIO ENOSPC EDQUOT EACCES EINTR)
+
+limit=${QP_FAULT_LIMIT:-0}
+if [ "$limit" = 0 ] && hd_is_sanitized; then
+	limit=25
+	echo "# ASan/UBSan build: at most $limit injections per scenario (QP_FAULT_LIMIT)"
+fi
+
+# --- templates: the directory each scenario starts from --------------------
+
+tpl=$QP_TMP/tpl
+mkdir -m 0755 "$tpl"
+
+# A pair as qmail-pem install leaves it.
+mk_pair() {
+	local d=$tpl/pair
+	mkdir -m 0755 "$d"
+	printf 'mail.example.com\n' >"$d/me"
+	"$QMAIL_PEM" install -q --key-type ec-p256 -d "$d" ||
+	    qp_fail "cannot make the pair template"
+}
+mk_pair
+
+mkdir -m 0755 "$tpl/fresh"
+printf 'mail.example.com\n' >"$tpl/fresh/me"
+
+# qmailrocks: openssl req's PKCS#8 key and the certificate in one 0644 file,
+# clientcert.pem a symlink to it.
+mkdir -m 0755 "$tpl/qmailrocks"
+printf 'mail.example.com\n' >"$tpl/qmailrocks/me"
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=mail.example.com \
+    -keyout "$QP_TMP/qr.key" -out "$QP_TMP/qr.crt" 2>/dev/null ||
+    qp_fail "openssl req failed"
+cat "$QP_TMP/qr.key" "$QP_TMP/qr.crt" >"$tpl/qmailrocks/servercert.pem"
+chmod 0644 "$tpl/qmailrocks/servercert.pem"
+ln -s servercert.pem "$tpl/qmailrocks/clientcert.pem"
+rm -f "$QP_TMP/qr.key" "$QP_TMP/qr.crt"
+
+# Right bytes, wrong owners and modes: fixed in place.
+cp -a "$tpl/pair" "$tpl/perms"
+chown 0:0 "$tpl/perms/servercert.pem" "$tpl/perms/clientcert.pem"
+chmod 0644 "$tpl/perms/servercert.pem" "$tpl/perms/clientcert.pem"
+
+# For rollback: a pair that replaced an older pair (backups present).
+if hd_has_command rollback; then
+	cp -a "$tpl/pair" "$tpl/rollback"
+	"$QMAIL_PEM" install -q --new-key --key-type ec-p256 \
+	    -d "$tpl/rollback" ||
+	    qp_fail "cannot make the rollback template"
+fi
+
+# name|template|command (after "qmail-pem")|key check after success.
+# New keys are P-256 (-q silences the warning that it is not RSA): the
+# write path is the same and the runs cost a tenth of RSA key generation;
+# the qmailrocks scenario keeps its RSA key.
+ec="--key-type ec-p256"
+scenarios="fresh|fresh|install -q $ec|shared
+qmailrocks|qmailrocks|install -q|shared,kept
+perms|perms|install -q|shared,kept
+newkey|pair|install -q --new-key $ec|shared,fresh
+distinct|pair|install -q --new-key --distinct-keys $ec|distinct,fresh"
+if hd_has_command rotate; then
+	scenarios="$scenarios
+rotate|pair|rotate -q|shared,fresh"
+else
+	echo "# qmail-pem has no rotate command: the rotate scenario is not run"
+fi
+if hd_has_command rollback; then
+	scenarios="$scenarios
+rollback|rollback|rollback -q|shared"
+else
+	echo "# qmail-pem has no rollback command: the rollback scenario is not run"
+fi
+
+# --- one scenario ------------------------------------------------------------
+
+# Everything below runs in a background job per scenario; it reports on
+# stdout ("ran ...", "FAIL ...") and ends with one SUMMARY line.
+scenario() {
+	local name=$1 from=$2 cmd=$3 keys=$4
+	local w=$QP_TMP/w.$name ctl point sc pre total n e i=0 runs=0 inj=0
+	local failures=0 st injected points=() writes=() sel step k
+	mkdir -m 0755 "$w"
+	ctl=$w/control
+	restore() { rm -rf -- "$ctl" && cp -a -- "$tpl/$from" "$ctl"; }
+
+	fail() {
+		failures=$((failures + 1))
+		printf 'FAIL %s: %s\n' "$name" "$1"
+		printf '  status %s; stderr: %s\n' "${st:-?}" "$(head -c 800 "$w/err" 2>/dev/null)"
+		ls -la "$ctl" | sed 's/^/  /'
+	}
+
+	# The reference run: how often each call happens after start-up.
+	restore
+	hd_learn "$ctl"
+	hd_remember
+	# shellcheck disable=SC2086  # cmd is words
+	strace -o "$w/ref" -e trace="$(echo $CALLS | tr ' ' ,)" \
+	    "$QMAIL_PEM" $cmd -d "$ctl" >"$w/out" 2>"$w/err" || {
+		st=$?
+		fail "the reference run failed"
+		echo "SUMMARY $name 0 0 1"
+		return 0
+	}
+	while read -r sc pre total; do
+		for ((n = pre + 1; n <= total; n++)); do
+			points+=("$sc $n")
+		done
+	done < <(awk -v dir="$ctl" '
+	    /^(\+\+\+|---)/ { next }
+	    { c = $0; sub(/\(.*/, "", c) }
+	    !m && c != "execve" && index($0, dir) { m = 1 }
+	    { total[c]++; if (!m) pre[c]++ }
+	    c == "write" && m && $0 !~ /^write\([12],/ { w[++nw] = total[c] }
+	    END {
+		for (k in total) print k, pre[k] + 0, total[k]
+		for (i = 1; i <= nw; i++) print "@write", w[i], w[i]
+	    }' "$w/ref" | sort)
+	# "@write N N" lines are the writes into files: the second pass.
+	sel=()
+	for point in "${points[@]}"; do
+		case $point in
+		@write*) writes+=("${point#@write }") ;;
+		*) sel+=("$point") ;;
+		esac
+	done
+	points=("${sel[@]}")
+	echo "ran $name: reference: $(awk '!/^(\+\+\+|---)/ { sub(/\(.*/, ""); n[$0]++ } END { for (k in n) printf "%s=%d ", k, n[k] }' "$w/ref")"
+	echo "ran $name: ${#points[@]} injection points after start-up"
+	if [ "$limit" -gt 0 ] && [ "${#points[@]}" -gt "$limit" ]; then
+		sel=()
+		for ((k = 0; k < limit; k++)); do
+			sel+=("${points[$((k * ${#points[@]} / limit))]}")
+		done
+		points=("${sel[@]}")
+		echo "ran $name: $limit of them (QP_FAULT_LIMIT)"
+	fi
+
+	# Pass 1: one fault per run.
+	HD_ALLOW_TEMPS=0
+	for point in "${points[@]}"; do
+		sc=${point% *}
+		n=${point#* }
+		e=${ERRNOS[$(((i + ${#name}) % ${#ERRNOS[@]}))]}
+		i=$((i + 1))
+		restore
+		st=0
+		# shellcheck disable=SC2086
+		ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0 \
+		    timeout -k 5 120 strace -o "$w/trace" -e trace="$sc" \
+		    -e inject="$sc:error=$e:when=$n" \
+		    "$QMAIL_PEM" $cmd -d "$ctl" >"$w/out" 2>"$w/err" || st=$?
+		runs=$((runs + 1))
+		injected=$(grep -c 'INJECTED' "$w/trace" || true)
+		inj=$((inj + injected))
+		one_check "$sc:$e:when=$n" || true
+		[ "$failures" -lt 5 ] || break
+	done
+
+	# Pass 2: the write into a new file fails, and so does every unlinkat.
+	HD_ALLOW_TEMPS=1
+	for point in "${writes[@]}"; do
+		n=${point% *}
+		[ "$failures" -lt 5 ] || break
+		restore
+		st=0
+		# shellcheck disable=SC2086
+		ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0 \
+		    timeout -k 5 120 strace -o "$w/trace" \
+		    -e trace=write,unlinkat,unlink \
+		    -e inject="write:error=ENOSPC:when=$n" \
+		    -e inject="unlinkat:error=EIO:when=1+" \
+		    -e inject="unlink:error=EIO:when=1+" \
+		    "$QMAIL_PEM" $cmd -d "$ctl" >"$w/out" 2>"$w/err" || st=$?
+		runs=$((runs + 1))
+		injected=$(grep -c 'INJECTED' "$w/trace" || true)
+		inj=$((inj + injected))
+		one_check "write:ENOSPC:when=$n+unlinkat:EIO" || true
+	done
+	HD_ALLOW_TEMPS=0
+	echo "SUMMARY $name $runs $inj $failures"
+}
+
+# one_check WHAT: the assertions (a)-(d) after one faulty run.
+one_check() {
+	local what=$1 ent st2=0 temps=0
+	if ! hd_check "$ctl" 2>"$w/why"; then
+		fail "$what: $(cat "$w/why")"
+		return 1
+	fi
+	if [ "$st" -eq 0 ]; then
+		if ! hd_check_target "$ctl" "$keys" 2>"$w/why"; then
+			fail "$what: exit 0 but not the new state: $(cat "$w/why")"
+			return 1
+		fi
+	else
+		if [ "$st" -lt 64 ] || [ "$st" -gt 78 ]; then
+			fail "$what: exit status $st is not a sysexits.h code"
+			return 1
+		fi
+		if ! hd_one_line_message "$w/err" "$ctl" 2>"$w/why"; then
+			fail "$what: $(cat "$w/why")"
+			return 1
+		fi
+		if [[ ${HD_STATE[servercert.pem]} =~ old|absent ]] &&
+		    [[ ${HD_STATE[clientcert.pem]} =~ old|absent ]]; then
+			hd_new_entries
+			for ent in "${HD_NEW[@]}"; do
+				case $ent in
+				"$HD_TEMP_PREFIX"*) [ "$HD_ALLOW_TEMPS" = 1 ] && continue ;;
+				*.bak) [ "$HD_ALLOW_TEMPS" = 1 ] && continue ;;
+				esac
+				fail "$what: failed before replacing anything but left $ent"
+				return 1
+			done
+		fi
+	fi
+	hd_new_entries
+	for ent in "${HD_NEW[@]}"; do
+		case $ent in "$HD_TEMP_PREFIX"*) temps=$((temps + 1)) ;; esac
+	done
+	# (d) the next run, without faults.
+	# shellcheck disable=SC2086
+	"$QMAIL_PEM" $cmd -d "$ctl" >"$w/out2" 2>"$w/err2" || st2=$?
+	if [ "$st2" -ne 0 ]; then
+		fail "$what: the next run failed ($st2): $(cat "$w/err2")"
+		return 1
+	fi
+	if ! hd_check_target "$ctl" "$keys" 2>"$w/why"; then
+		fail "$what: the next run did not reach the target state: $(cat "$w/why")"
+		return 1
+	fi
+	[ "$temps" -eq 0 ] || echo "ran $name $what: $temps temp file(s) left, removed by the next run"
+	return 0
+}
+
+# --- run the scenarios, two at a time ---------------------------------------
+
+jobs_max=$(nproc)
+[ "$jobs_max" -ge 2 ] || jobs_max=2
+started=$(date +%s)
+while IFS='|' read -r name from cmd keys; do
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+		wait -n || true
+	done
+	scenario "$name" "$from" "$cmd" "$keys" >"$QP_TMP/log.$name" 2>&1 &
+done <<<"$scenarios"
+wait
+
+total_runs=0
+total_inj=0
+while IFS='|' read -r name _ cmd _; do
+	log=$QP_TMP/log.$name
+	grep -E '^(ran|#)' "$log" | head -5 || true
+	summary=$(grep '^SUMMARY ' "$log" || true)
+	if [ -z "$summary" ]; then
+		cat "$log" >&2
+		qp_fail "scenario $name ($cmd) did not finish"
+	fi
+	read -r _ _ runs inj failures <<<"$summary"
+	total_runs=$((total_runs + runs))
+	total_inj=$((total_inj + inj))
+	if [ "$failures" -ne 0 ]; then
+		grep -A 30 '^FAIL' "$log" >&2 || true
+		qp_fail "scenario $name ($cmd): $failures run(s) broke the promise"
+	fi
+	[ "$inj" -gt 0 ] || qp_fail "scenario $name ($cmd): no fault was injected"
+	qp_ok "scenario $name ($cmd): $runs faulty runs, $inj faults injected, old or new every time"
+done <<<"$scenarios"
+
+echo "# injected faults: $total_inj in $total_runs runs ($(($(date +%s) - started)) s)"
+if [ "$limit" -eq 0 ]; then
+	[ "$total_inj" -ge 200 ] ||
+	    qp_fail "only $total_inj faults injected; expected hundreds"
+	qp_ok "hundreds of faults injected ($total_inj)"
+fi
+qp_done

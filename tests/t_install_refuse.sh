@@ -1,0 +1,115 @@
+# shellcheck shell=bash
+# t_install_refuse.sh: the environment qmail-pem install must refuse (missing
+# users and groups, unsafe or missing directory, no host name, bad command
+# line, another writer): the exit status from sysexits.h, one line on stderr
+# naming the file and the fix, and nothing changed.
+set -eu
+# shellcheck source=tests/lib.sh
+. "$QP_SRCDIR/tests/lib.sh"
+# shellcheck source=tests/install_helpers.sh
+. "$QP_SRCDIR/tests/install_helpers.sh"
+qp_setup
+qp_require flock
+
+work="$QP_TMP/work"
+mkdir -m 0700 "$work"
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=mail.example.com \
+    -keyout "$work/a.key" -out "$work/a.crt" 2>/dev/null
+cat "$work/a.key" "$work/a.crt" >"$work/good.pem"
+
+# --- users and groups: refused before anything is written ---------------------
+ctl=$(qp_mkcontrol)
+refuse 67 "servercert.pem" "--server-group" --server-group nosuch
+qp_assert_contains "$QP_ERR" "group nosuch" "names the missing group"
+refuse 67 "clientcert.pem" "--client-group" --client-group nosuch
+qp_assert_contains "$QP_ERR" "group nosuch" "names the missing group"
+refuse 67 "owner nosuch" "--owner" --owner nosuch
+put servercert.pem "$work/good.pem"
+refuse 67 "servercert.pem" "--server-group" --server-group nosuch
+
+# --- the directory ------------------------------------------------------------------
+ctl=$(qp_mkcontrol)
+chmod 0775 "$ctl"
+refuse 77 "unsafe directory $ctl: writable by its group" "chmod go-w $ctl"
+chmod 0757 "$ctl"
+refuse 77 "unsafe directory $ctl: writable by others" "chmod go-w $ctl"
+chmod 0755 "$ctl"
+chown other "$ctl"
+refuse 77 "unsafe directory $ctl: owned by uid $QP_UID_other" "chown root $ctl"
+chown root "$ctl"
+
+mkdir -m 0755 "$QP_TMP/parent"
+chown other:other "$QP_TMP/parent"
+mkdir -m 0755 "$QP_TMP/parent/control"
+printf 'mail.example.com\n' >"$QP_TMP/parent/control/me"
+ctl="$QP_TMP/parent/control"
+watch="$QP_TMP/parent"
+refuse 77 "unsafe directory $QP_TMP/parent: owned by uid $QP_UID_other" \
+    "chown root $QP_TMP/parent"
+chmod 0775 "$QP_TMP/parent"
+chown root:other "$QP_TMP/parent"
+refuse 77 "unsafe directory $QP_TMP/parent: writable by its group" \
+    "chmod go-w $QP_TMP/parent"
+
+real=$(qp_mkcontrol)
+ctl="$QP_TMP/link"
+ln -s control "$ctl"
+watch=$real
+refuse 77 "control directory $ctl is a symlink" "-d $real"
+
+mkdir -m 0755 "$QP_TMP/top"
+watch="$QP_TMP/top"
+ctl="$QP_TMP/top/nonexistent"
+refuse 66 "control directory $ctl does not exist" "mkdir -m 755 $ctl"
+ctl="$QP_TMP/top/afile"
+: >"$ctl"
+refuse 66 "$ctl is not a directory" "-d"
+watch=
+
+# --- the host name --------------------------------------------------------------
+ctl=$(qp_mkcontrol)
+rm "$ctl/me"
+refuse 78 "$ctl/me does not exist" "--hostname"
+printf '\n' >"$ctl/me"
+refuse 78 "control/me is empty" "--hostname"
+printf 'not a host name!\n' >"$ctl/me"
+refuse 78 "'not a host name!'" "--hostname"
+mkfifo -m 0600 "$ctl/me.fifo"
+rm "$ctl/me"
+mv "$ctl/me.fifo" "$ctl/me"
+refuse 65 "$ctl/me" "a FIFO"
+
+# --- the command line -------------------------------------------------------------
+ctl=$(qp_mkcontrol)
+# usage_line STATUS SAYS ARGS...: the status, the message first, then the usage.
+usage_line() {
+	local status=$1 says=$2 before first
+	shift 2
+	before=$(qp_snapshot "$ctl")
+	qp_assert_status "$status" "$QMAIL_PEM" install -d "$ctl" "$@"
+	first=$(printf '%s\n' "$QP_ERR" | head -n 1)
+	qp_assert_contains "$first" "$says" "first line says: $says"
+	qp_assert_same_snapshot "$before" "$ctl" "$ctl unchanged"
+}
+usage_line 64 "unknown key type 'rsa1024'" --key-type rsa1024
+usage_line 64 "--days takes a whole number from 1 to 36500, not '0'" --days 0
+usage_line 64 "--days takes a whole number" --days 10x
+usage_line 64 "--san 'bad name' is not a valid DNS name" --san 'bad name'
+usage_line 64 "--format takes text or json" --format xml
+usage_line 64 "unexpected argument 'extra'" extra
+usage_line 64 "unrecognized option '--no-such-option'" --no-such-option
+qp_assert_contains "$QP_ERR" "usage: qmail-pem install" "the usage follows"
+refuse 64 "--hostname 'bad name!'" "valid host name" --hostname 'bad name!'
+
+# --- another writer holds the lock ---------------------------------------------------
+ctl=$(qp_mkcontrol)
+before=$(qp_snapshot "$ctl")
+qp_assert_status 75 flock "$ctl" "$QMAIL_PEM" install -d "$ctl" --wait 0
+qp_assert_contains "$QP_ERR" "$ctl: another qmail-pem is writing here" \
+    "a held lock: the directory is named"
+qp_assert_contains "$QP_ERR" "run again" "a held lock: what to do"
+qp_assert_same_snapshot "$before" "$ctl" "a held lock: nothing written"
+qp_assert_status 0 flock "$ctl" "$QMAIL_PEM" install -d "$ctl" --dry-run
+qp_assert_contains "$QP_OUT" "would create" "--dry-run takes no lock"
+
+qp_done

@@ -1,0 +1,215 @@
+# shellcheck shell=bash
+# t_install_repair.sh: qmail-pem install on broken layouts: the existing key
+# and certificate are kept, symlinks and hard links become regular files,
+# owners and modes are fixed, replaced files are backed up.
+set -eu
+# shellcheck source=tests/lib.sh
+. "$QP_SRCDIR/tests/lib.sh"
+# shellcheck source=tests/pki.sh
+. "$QP_SRCDIR/tests/pki.sh"
+qp_setup
+qp_require faketime
+
+work="$QP_TMP/work"
+mkdir -m 0700 "$work"
+
+# One RSA key: with the self-signed certificate `make cert` (qmail's TLS
+# patch) makes, and with a certificate from the test CA's intermediate.
+pki_init
+pki_key "$work/leaf.key"
+openssl req -new -x509 -key "$work/leaf.key" -days 30 -subj /CN=mail.example.com \
+    -out "$work/self.crt" 2>/dev/null
+pki_leaf "$work/leaf.key" "$work/leaf.crt"
+
+orig_key=$(qp_pubkey "$work/leaf.key")
+self_fpr=$(qp_cert_fpr "$work/self.crt")
+leaf_fpr=$(qp_cert_fpr "$work/leaf.crt")
+inter_fpr=$(qp_cert_fpr "$PKI/int.pem")
+root_fpr=$(qp_cert_fpr "$PKI/root.pem")
+
+# assert_backup DIR NAME TYPE: exactly one NAME.YYYYMMDDTHHMMSSZ.bak, root:root,
+# TYPE (symlink or a 0600 file), stamped between $t0 and $t1; print its path.
+assert_backup() {
+	local dir=$1 name=$2 type=$3 b stamp n
+	n=$(find "$dir" -maxdepth 1 -name "$name.*.bak" | wc -l)
+	[ "$n" -eq 1 ] || qp_fail "want one backup of $name, found $n"
+	b=$(find "$dir" -maxdepth 1 -name "$name.*.bak")
+	stamp=${b#"$dir/$name."}
+	stamp=${stamp%.bak}
+	[[ $stamp =~ ^[0-9]{8}T[0-9]{6}Z$ ]] ||
+	    qp_fail "backup name $b is not $name.YYYYMMDDTHHMMSSZ.bak"
+	[[ ! $stamp < $t0 && ! $stamp > $t1 ]] ||
+	    qp_fail "backup stamp $stamp is not the time of the run ($t0..$t1)"
+	if [ "$type" = symlink ]; then
+		[ -L "$b" ] || qp_fail "backup $b is not a symlink"
+		[ "$(stat -c %U:%G "$b")" = root:root ] ||
+		    qp_fail "backup symlink $b is not root:root"
+	else
+		qp_assert_file_perm "$b" root:root 0600 >/dev/null
+	fi
+	printf '%s\n' "$b"
+}
+stamp_now() { date -u +%Y%m%dT%H%M%SZ; }
+
+# --- the qmailrocks layout: a world-readable file and a symlink to it ------
+ctl=$(qp_mkcontrol)
+srv="$ctl/servercert.pem"
+cli="$ctl/clientcert.pem"
+cat "$work/leaf.key" "$work/self.crt" >"$srv"
+chown vpopmail:qmail "$srv"
+chmod 0644 "$srv"
+ln -s servercert.pem "$cli"
+orig_sum=$(sha256sum <"$srv")
+srv_ino=$(stat -c %i "$srv")
+
+before=$(qp_snapshot "$ctl")
+qp_assert_status 0 "$QMAIL_PEM" install --dry-run -d "$ctl"
+qp_assert_contains "$QP_OUT" \
+    "servercert.pem: would fix owner, fix mode (was vpopmail:qmail 0644) -> root:nofiles 0640; key and certificate kept" \
+    "dry run: servercert.pem keeps its key, owner and mode fixed"
+qp_assert_contains "$QP_OUT" \
+    "clientcert.pem: would replace symlink -> root:qmail 0640; same key and certificate as servercert.pem" \
+    "dry run: the symlink would be replaced by a file"
+qp_assert_not_contains "$QP_OUT" "new key" "dry run: no new key"
+qp_assert_same_snapshot "$before" "$ctl" "dry run changes nothing"
+
+t0=$(stamp_now)
+qp_assert_status 0 "$QMAIL_PEM" install -d "$ctl"
+t1=$(stamp_now)
+qp_assert_not_contains "$QP_OUT" "new key" "no new key"
+qp_assert_file_perm "$srv" root:nofiles 0640
+qp_assert_file_perm "$cli" root:qmail 0640
+qp_assert_eq "$srv_ino" "$(stat -c %i "$srv")" "servercert.pem fixed in place"
+qp_assert_eq "$orig_sum" "$(sha256sum <"$srv")" "servercert.pem bytes kept"
+qp_assert_eq "$orig_sum" "$(sha256sum <"$cli")" "clientcert.pem holds the same bytes"
+k=$(qp_pubkey "$srv")
+qp_assert_eq "$orig_key" "$k" "servercert.pem: the key is preserved"
+k=$(qp_pubkey "$cli")
+qp_assert_eq "$orig_key" "$k" "clientcert.pem: the key is preserved"
+b=$(assert_backup "$ctl" clientcert.pem symlink)
+qp_assert_eq servercert.pem "$(readlink "$b")" "the symlink is backed up as a symlink"
+qp_assert_contains "$QP_OUT" "clientcert.pem: old file kept as ${b##*/}" \
+    "the backup is reported"
+n=$(find "$ctl" -name 'servercert.pem.*.bak' | wc -l)
+qp_assert_eq 0 "$n" "no backup of a file whose bytes stay"
+
+got=$(qp_tls_handshake_as qmaild nofiles "$srv")
+qp_assert_eq "$self_fpr" "$got" "qmaild:nofiles serves the kept certificate"
+got=$(qp_client_cert_as qmailr qmail "$cli")
+qp_assert_eq "$self_fpr" "$got" "qmailr:qmail sends the kept certificate"
+qp_assert_status 1 qp_open_as vpopmail qmail "$srv"
+qp_assert_status 1 qp_open_as other other "$cli"
+
+before=$(qp_snapshot "$ctl")
+qp_assert_status 0 "$QMAIL_PEM" install -d "$ctl"
+qp_assert_eq "servercert.pem: unchanged (root:nofiles 0640)
+clientcert.pem: unchanged (root:qmail 0640)" "$QP_OUT" "repaired: second run unchanged"
+qp_assert_same_snapshot "$before" "$ctl" "repaired: second run touches nothing"
+
+# --- a chain out of order, with its root, text between blocks, key last ----
+ctl=$(qp_mkcontrol)
+{
+	cat "$PKI/root.pem" "$work/leaf.crt"
+	printf 'Bag Attributes\n    friendlyName: mail\n'
+	cat "$work/leaf.key" "$PKI/int.pem"
+} >"$srv"
+chown root:nofiles "$srv"
+chmod 0640 "$srv"
+ln -s "$srv" "$cli"	# absolute, but inside the directory
+orig_sum=$(sha256sum <"$srv")
+got=$(pki_blocks "$srv")
+qp_assert_eq "$root_fpr $leaf_fpr KEY $inter_fpr" "$got" "the chain starts out of order"
+
+before=$(qp_snapshot "$ctl")
+qp_assert_status 0 "$QMAIL_PEM" install --dry-run -d "$ctl"
+qp_assert_contains "$QP_OUT" "servercert.pem: would rewrite layout" \
+    "dry run: the layout would be rewritten"
+qp_assert_same_snapshot "$before" "$ctl" "dry run changes nothing"
+t0=$(stamp_now)
+qp_assert_status 0 "$QMAIL_PEM" install -d "$ctl"
+t1=$(stamp_now)
+qp_assert_contains "$QP_OUT" "servercert.pem: rewrite layout" "layout rewritten"
+for f in "$srv" "$cli"; do
+	head=$(head -n 1 "$f")
+	qp_assert_eq "-----BEGIN RSA PRIVATE KEY-----" "$head" \
+	    "${f##*/}: the key in the form every TLS patch loads"
+	got=$(pki_blocks "$f")
+	qp_assert_eq "KEY $leaf_fpr $inter_fpr" "$got" \
+	    "${f##*/}: key, leaf, then intermediate; root and text dropped"
+	k=$(qp_pubkey "$f")
+	qp_assert_eq "$orig_key" "$k" "${f##*/}: the key is preserved"
+done
+qp_assert_file_perm "$srv" root:nofiles 0640
+qp_assert_file_perm "$cli" root:qmail 0640
+b=$(assert_backup "$ctl" servercert.pem file)
+qp_assert_eq "$orig_sum" "$(sha256sum <"$b")" "the backup holds the old bytes"
+b=$(assert_backup "$ctl" clientcert.pem symlink)
+qp_assert_eq "$srv" "$(readlink "$b")" "the absolute symlink is recorded as it was"
+got=$(qp_tls_handshake_as qmaild nofiles "$srv")
+qp_assert_eq "$leaf_fpr" "$got" "qmaild:nofiles serves the leaf"
+# What SSL_CTX_use_certificate_chain_file() sends must verify up to the root.
+openssl verify -CAfile "$PKI/root.pem" -untrusted "$srv" "$srv" >/dev/null ||
+    qp_fail "the rewritten chain does not verify up to the root"
+qp_ok "the rewritten chain verifies up to the root"
+
+# --- a hard link between the two names --------------------------------------
+ctl=$(qp_mkcontrol)
+cat "$work/leaf.key" "$work/self.crt" >"$srv"
+chmod 0644 "$srv"
+ln "$srv" "$cli"
+orig_sum=$(sha256sum <"$srv")
+before=$(qp_snapshot "$ctl")
+qp_assert_status 0 "$QMAIL_PEM" install --dry-run -d "$ctl"
+qp_assert_contains "$QP_OUT" "servercert.pem: would replace hard link" "dry run: hard link (server)"
+qp_assert_contains "$QP_OUT" "clientcert.pem: would replace hard link" "dry run: hard link (client)"
+qp_assert_same_snapshot "$before" "$ctl" "dry run changes nothing"
+t0=$(stamp_now)
+qp_assert_status 0 "$QMAIL_PEM" install -d "$ctl"
+t1=$(stamp_now)
+qp_assert_file_perm "$srv" root:nofiles 0640
+qp_assert_file_perm "$cli" root:qmail 0640
+k=$(qp_pubkey "$cli")
+qp_assert_eq "$orig_key" "$k" "hard link: the key is preserved"
+for name in servercert.pem clientcert.pem; do
+	b=$(assert_backup "$ctl" "$name" file)
+	qp_assert_eq "$orig_sum" "$(sha256sum <"$b")" "$name: backup holds the old bytes"
+done
+
+# --- only clientcert.pem: servercert.pem gets its key -------------------------
+ctl=$(qp_mkcontrol)
+cat "$work/leaf.key" "$work/self.crt" >"$cli"
+chown root:qmail "$cli"
+chmod 0640 "$cli"
+cli_ino=$(stat -c '%i %.9Y' "$cli")
+qp_assert_status 0 "$QMAIL_PEM" install -d "$ctl"
+qp_assert_contains "$QP_OUT" "same key and certificate as clientcert.pem" \
+    "servercert.pem is made from clientcert.pem"
+qp_assert_contains "$QP_OUT" "clientcert.pem: unchanged" "clientcert.pem stays"
+qp_assert_eq "$cli_ino" "$(stat -c '%i %.9Y' "$cli")" "clientcert.pem untouched"
+qp_assert_file_perm "$srv" root:nofiles 0640
+k=$(qp_pubkey "$srv")
+qp_assert_eq "$orig_key" "$k" "servercert.pem has clientcert.pem's key"
+
+# --- --new-key replaces both; backups within one second are numbered ---------
+old_sum=$(sha256sum <"$srv")
+qp_assert_status 0 faketime -f '2031-02-03 04:05:06' \
+    "$QMAIL_PEM" install -d "$ctl" --new-key
+qp_assert_contains "$QP_OUT" "servercert.pem: replace, new key" "--new-key: new server key"
+qp_assert_contains "$QP_OUT" "clientcert.pem: replace, new key" "--new-key: new client key"
+k=$(qp_pubkey "$srv")
+[ "$k" != "$orig_key" ] || qp_fail "--new-key kept the old key"
+qp_ok "--new-key made a new key"
+k2=$(qp_pubkey "$cli")
+qp_assert_eq "$k" "$k2" "--new-key: both files share the new key"
+qp_assert_file_perm "$ctl/servercert.pem.20310203T040506Z.bak" root:root 0600
+qp_assert_eq "$old_sum" "$(sha256sum <"$ctl/servercert.pem.20310203T040506Z.bak")" \
+    "--new-key: the old file is the backup"
+new_sum=$(sha256sum <"$srv")
+qp_assert_status 0 faketime -f '2031-02-03 04:05:06' \
+    "$QMAIL_PEM" install -d "$ctl" --new-key
+qp_assert_file_perm "$ctl/servercert.pem.20310203T040506Z.1.bak" root:root 0600
+qp_assert_file_perm "$ctl/clientcert.pem.20310203T040506Z.1.bak" root:root 0600
+qp_assert_eq "$new_sum" "$(sha256sum <"$ctl/servercert.pem.20310203T040506Z.1.bak")" \
+    "a second backup in the same second is NAME.STAMP.1.bak"
+
+qp_done

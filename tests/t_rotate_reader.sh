@@ -1,0 +1,99 @@
+# shellcheck shell=bash
+# t_rotate_reader.sh: readers in a loop, as qmaild:nofiles and qmailr:qmail
+# with openssl, during 200 rotations: every read finds the file, readable by
+# the reader, with a key that matches its certificate.
+set -eu
+# shellcheck source=tests/lib.sh
+. "$QP_SRCDIR/tests/lib.sh"
+# shellcheck source=tests/rotate_lib.sh
+. "$QP_SRCDIR/tests/rotate_lib.sh"
+qp_setup
+
+ROTATIONS=${QP_ROTATIONS:-200}
+ctl=$(qp_mkcontrol mail.example.com)
+qp_assert_status 0 "$QMAIL_PEM" install -d "$ctl" --key-type ec-p256 --distinct-keys
+rt_assert_installed "$ctl" "before the loop"
+
+# The reader: one cat per iteration (one open, one inode), then the key and
+# the certificate of that one snapshot compared.
+cat >"$QP_TMP/reader.sh" <<'READER'
+#!/bin/bash
+# reader.sh FILE STOP LOG
+set -u
+set -o pipefail
+file=$1 stop=$2 log=$3
+empty=$(printf '' | sha256sum)
+while [ ! -e "$stop" ]; do
+	if ! snap=$(cat -- "$file" 2>&1); then
+		printf 'FAIL open: %s\n' "$snap" >>"$log"
+		continue
+	fi
+	key=$(printf '%s\n' "$snap" | openssl pkey -pubout -outform DER 2>/dev/null |
+	    sha256sum) || key=
+	crt=$(printf '%s\n' "$snap" | openssl x509 -noout -pubkey 2>/dev/null |
+	    openssl pkey -pubin -outform DER 2>/dev/null | sha256sum) || crt=
+	if [ -z "$key" ] || [ "$key" = "$empty" ] || [ -z "$crt" ] ||
+	    [ "$crt" = "$empty" ]; then
+		printf 'FAIL parse: %d bytes\n' "${#snap}" >>"$log"
+	elif [ "$key" != "$crt" ]; then
+		printf 'FAIL mismatch: key %s cert %s\n' "${key%% *}" "${crt%% *}" >>"$log"
+	else
+		printf 'ok %s\n' "${key%% *}" >>"$log"
+	fi
+done
+READER
+chmod 0755 "$QP_TMP/reader.sh"
+stop="$QP_TMP/stop"
+start_reader() {	# user group file log
+	: >"$4"
+	chmod 0666 "$4"
+	(cd / && exec setpriv --reuid="$(qp_uid "$1")" --regid="$(qp_gid "$2")" \
+	    --clear-groups "$QP_TMP/reader.sh" "$3" "$stop" "$4") &
+}
+start_reader qmaild nofiles "$ctl/servercert.pem" "$QP_TMP/srv.log"
+r1=$!
+start_reader qmailr qmail "$ctl/clientcert.pem" "$QP_TMP/cli.log"
+r2=$!
+qp_at_exit "touch $stop; wait $r1 $r2 2>/dev/null"
+
+# Let both readers get going before the first rotation.
+for _ in $(seq 100); do
+	[ -s "$QP_TMP/srv.log" ] && [ -s "$QP_TMP/cli.log" ] && break
+	sleep 0.1
+done
+
+t0=$(date +%s)
+for i in $(seq "$ROTATIONS"); do
+	"$QMAIL_PEM" rotate -d "$ctl" -q --keep 3 2>"$QP_TMP/rotate.err" || {
+		cat "$QP_TMP/rotate.err" >&2
+		touch "$stop"
+		qp_fail "rotation $i failed"
+	}
+done
+t1=$(date +%s)
+qp_ok "$ROTATIONS rotations in $((t1 - t0)) s"
+touch "$stop"
+wait "$r1" "$r2"
+
+for f in srv cli; do
+	log="$QP_TMP/$f.log"
+	reads=$(wc -l <"$log")
+	fails=$(grep -c '^FAIL' "$log" || true)
+	keys=$(grep '^ok ' "$log" | sort -u | wc -l)
+	if [ "$fails" -ne 0 ]; then
+		grep '^FAIL' "$log" | sort | uniq -c | head >&2
+		qp_fail "$f reader: $fails of $reads reads were partial, unreadable or mismatched"
+	fi
+	qp_ok "$f reader: $reads reads, none partial, unreadable or mismatched"
+	[ "$keys" -ge 10 ] || qp_fail "$f reader saw only $keys keys: it did not read during the rotations"
+	qp_ok "$f reader saw $keys different keys while the files were rotated"
+done
+
+rt_assert_installed "$ctl" "after $ROTATIONS rotations"
+n=$(rt_backups "$ctl" servercert.pem | wc -l)
+qp_assert_eq 3 "$n" "--keep 3: three backups of servercert.pem left"
+n=$(rt_backups "$ctl" clientcert.pem | wc -l)
+qp_assert_eq 3 "$n" "--keep 3: three backups of clientcert.pem left"
+rt_assert_backups_private "$ctl" "after the loop"
+
+qp_done
