@@ -16,7 +16,7 @@ build_deps="cmake gcc pkg-config libssl-dev libcap-dev libcmocka-dev libjansson-
 test_deps="openssl libnss-wrapper mandoc util-linux strace faketime clang valgrind
 	python3 python3-aiosmtpd swaks pebble certbot prometheus
 	monitoring-plugins-contrib hyperfine ansible-core lintian debhelper
-	dpkg-dev fakeroot systemd iproute2 procps"
+	dpkg-dev fakeroot systemd iproute2 procps sudo"
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"
