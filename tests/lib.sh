@@ -95,8 +95,22 @@ qp_setup() {
 	# and traverse to the control directory.
 	chown 0:0 "$QP_TMP" && chmod 0755 "$QP_TMP" ||
 	    qp_fail "cannot make $QP_TMP root-owned 0755"
-	mkdir -m 0755 "$QP_TMP/nss" "$QP_TMP/.qp" "$QP_TMP/.qp/tls" ||
-	    qp_fail "mkdir in $QP_TMP failed"
+	mkdir -m 0755 "$QP_TMP/nss" "$QP_TMP/.qp" "$QP_TMP/.qp/tls" \
+	    "$QP_TMP/.qp/bin" || qp_fail "mkdir in $QP_TMP failed"
+
+	# LeakSanitizer cannot run under ptrace: a traced ASan binary would
+	# die with "LeakSanitizer has encountered a fatal error".  Every
+	# strace a test starts (also through timeout or setpriv) is this
+	# wrapper, which turns leak detection off for the traced process
+	# only; untraced runs keep it.
+	if command -v strace >/dev/null 2>&1; then
+		printf '#!/bin/sh\nASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" exec %s "$@"\n' \
+		    "$(command -v strace)" >"$QP_TMP/.qp/bin/strace" &&
+		    chmod 0755 "$QP_TMP/.qp/bin/strace" ||
+		    qp_fail "cannot write the strace wrapper"
+		PATH="$QP_TMP/.qp/bin:$PATH"
+		export PATH
+	fi
 
 	# The classic qmail layout (INSTALL.ids): alias qmaild qmaill qmailp
 	# in group nofiles, qmailq qmailr qmails in group qmail. Groups list
