@@ -1,4 +1,4 @@
-/* certinfo.c: names, remaining life and key type of a certificate. */
+/* certinfo.c: names and key type of a certificate. */
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -72,23 +72,6 @@ certinfo_names(X509 *cert, struct cert_names *n)
 	GENERAL_NAMES_free(gens);
 	ERR_clear_error();
 	return n->host[0] ? 0 : -1;
-}
-
-int
-certinfo_seconds_left(X509 *cert, time_t now, long long *secs)
-{
-	ASN1_TIME *t_now;
-	int days = 0, sec = 0, ok;
-
-	if ((t_now = ASN1_TIME_set(NULL, now)) == NULL)
-		return msg_fail_ssl(EX_OSERR, "out of memory");
-	ok = ASN1_TIME_diff(&days, &sec, t_now, X509_get0_notAfter(cert));
-	ASN1_TIME_free(t_now);
-	if (!ok)
-		return msg_fail_ssl(EX_DATAERR, "a certificate has an invalid "
-		    "notAfter date");
-	*secs = (long long)days * 86400 + sec;
-	return 0;
 }
 
 enum key_type

@@ -1,14 +1,14 @@
 /*
  * certinfo.h: what rotate needs to know about a certificate it renews.
  *
- * The names it was made for, how long it has left, and which key type
- * would make a like-for-like key.  Never opens a file.
+ * The names it was made for and which key type would make a like-for-like
+ * key.  Never opens a file.  (How long it has left is verify's rule:
+ * verify_describe_cert() and verify_days().)
  */
 #ifndef QP_CERTINFO_H
 #define QP_CERTINFO_H
 
 #include <stddef.h>
-#include <time.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -29,9 +29,6 @@ struct cert_names {
  * without a message when the certificate names no usable host.
  */
 int certinfo_names(X509 *cert, struct cert_names *names);
-
-/* Seconds from now until notAfter (negative once expired). */
-int certinfo_seconds_left(X509 *cert, time_t now, long long *secs);
 
 /* The key type qmail-pem would generate to replace key like for like:
  * RSA keeps its size class (at least 2048), EC P-256/P-384 and Ed25519

@@ -23,6 +23,7 @@
 #include "privs.h"
 #include "rotate.h"
 #include "usage.h"
+#include "verify.h"
 
 /* What one run found and made. */
 struct rotation {
@@ -87,27 +88,42 @@ leaf_of(const struct ctl_file *f)
 	return sk_X509_value(f->chain.chain, 0);
 }
 
-/* Is a rotation due?  Sets r->reason when it is not. */
+/* Whole days left of f's certificate, by verify's rule (verify_days). */
+static int
+days_left(const struct ctl_file *f, time_t now, double *exact, long *whole)
+{
+	struct file_report *rep;
+
+	if ((rep = calloc(1, sizeof(*rep))) == NULL)
+		return msg_fail(EX_OSERR, "out of memory");
+	verify_describe_cert(leaf_of(f), now, rep);
+	*exact = rep->days_left;
+	*whole = verify_days(rep);
+	free(rep);
+	return 0;
+}
+
+/* Is a rotation due?  Sets r->reason when it is not.  "Within DAYS" is
+ * verify's expiry rule: due when less than DAYS days are left. */
 static int
 rotation_due(const struct rotate_opts *o, struct rotation *r, time_t now,
     int *due)
 {
-	long long srv_left, cli_left, limit;
+	double srv_exact, cli_exact;
+	long srv_days, cli_days;
 
 	*due = 1;
 	if (o->expires_within < 0)
 		return 0;
-	if (certinfo_seconds_left(leaf_of(&r->srv), now, &srv_left) == -1 ||
-	    certinfo_seconds_left(leaf_of(&r->cli), now, &cli_left) == -1)
+	if (days_left(&r->srv, now, &srv_exact, &srv_days) == -1 ||
+	    days_left(&r->cli, now, &cli_exact, &cli_days) == -1)
 		return -1;
-	limit = (long long)o->expires_within * 86400;
-	if (srv_left < limit || cli_left < limit)
+	if (srv_exact < o->expires_within || cli_exact < o->expires_within)
 		return 0;
 	*due = 0;
 	snprintf(r->reason, sizeof(r->reason), "nothing to do: %s expires in "
-	    "%lld days, %s in %lld days, neither within %d days",
-	    SERVERCERT, srv_left / 86400, CLIENTCERT, cli_left / 86400,
-	    o->expires_within);
+	    "%ld days, %s in %ld days, neither within %d days",
+	    SERVERCERT, srv_days, CLIENTCERT, cli_days, o->expires_within);
 	return 0;
 }
 
@@ -465,7 +481,13 @@ run_rotate(struct rotate_opts *o)
 	changed[0] = '\0';
 	if (owners_resolve(&o->owners) == -1)
 		goto out;
+	if (readercheck_refuse(&o->services, &o->owners.server,
+	    &o->owners.client) == -1)
+		goto out;
 	if (!o->dry_run && privs_check_can_write() == -1)
+		goto out;
+	if (privs_limit(o->dry_run ? PRIVS_READ : o->post_hook ?
+	    PRIVS_WRITE_HOOK : PRIVS_WRITE) == -1)
 		goto out;
 	if (perms_open_dir(o->dir, &dir) == -1)
 		goto out;
@@ -504,7 +526,7 @@ static const char rotate_usage[] =
 "                        [--hostname NAME] [--san NAME]...\n"
 "                        [--server-group G] [--client-group G] [--owner U]\n"
 "                        [--format text|json] [--wait SEC] [--dry-run]\n"
-"                        [-q | -v]\n"
+"                        [--service-dir D]... [-q | -v]\n"
 "\n"
 "Replace servercert.pem and clientcert.pem (as qmail-pem install left them)\n"
 "with new self-signed certificates and, by default, new keys. Both new files\n"
@@ -528,6 +550,9 @@ static const char rotate_usage[] =
 "  --server-group G         group that reads servercert.pem (default nofiles)\n"
 "  --client-group G         group that reads clientcert.pem (default qmail)\n"
 "  --owner U                owner of both files (default root)\n"
+"  --service-dir D          run scripts that say who reads the files\n"
+"                           (repeatable; default /service, /etc/service,\n"
+"                           /var/service)\n"
 "  --format json            print the result as JSON (per-file \"changed\")\n"
 "  --wait SEC               wait at most SEC for another writer (default 30)\n"
 "  --dry-run                print the plan and change nothing\n"
@@ -556,7 +581,8 @@ cmd_rotate(int argc, char *argv[])
 	enum { OPT_EXPIRES = 256, OPT_NEW_KEY, OPT_KEEP_KEY, OPT_DISTINCT,
 	    OPT_KEY_TYPE, OPT_DAYS, OPT_KEEP, OPT_STAGE, OPT_COMMIT,
 	    OPT_POST_HOOK, OPT_HOSTNAME, OPT_SAN, OPT_SERVER_GROUP,
-	    OPT_CLIENT_GROUP, OPT_OWNER, OPT_FORMAT, OPT_WAIT, OPT_DRY_RUN };
+	    OPT_CLIENT_GROUP, OPT_OWNER, OPT_FORMAT, OPT_WAIT, OPT_DRY_RUN,
+	    OPT_SERVICE_DIR };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "if-expires-within", required_argument, NULL, OPT_EXPIRES },
@@ -577,6 +603,7 @@ cmd_rotate(int argc, char *argv[])
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "wait", required_argument, NULL, OPT_WAIT },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "service-dir", required_argument, NULL, OPT_SERVICE_DIR },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -670,6 +697,10 @@ cmd_rotate(int argc, char *argv[])
 			break;
 		case OPT_DRY_RUN:
 			o.dry_run = 1;
+			break;
+		case OPT_SERVICE_DIR:
+			if (service_dirs_add(&o.services, optarg) == -1)
+				return usage_error(rotate_usage);
 			break;
 		case 'q':
 			msg_set_verbosity(MSG_QUIET);

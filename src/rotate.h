@@ -17,6 +17,7 @@
 #include "pemfile.h"
 #include "perms.h"
 #include "plan.h"
+#include "readercheck.h"
 
 #define STAGED_SUFFIX		".next"
 #define SERVERCERT_NEXT		SERVERCERT STAGED_SUFFIX
@@ -38,6 +39,7 @@ struct rotate_opts {
 	int			 dry_run;
 	int			 json;
 	int			 lock_timeout;
+	struct service_dirs	 services;	/* --service-dir */
 };
 
 int cmd_rotate(int argc, char *argv[]);

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2015  # `a && b || fail` is meant
 # t_rotate_expiry.sh: rotate --if-expires-within, the cron line: a
 # certificate with 400 days left is not touched, one with 3 days left is
 # replaced.
@@ -8,7 +8,7 @@ set -eu
 # shellcheck source=tests/rotate_lib.sh
 . "$QP_SRCDIR/tests/rotate_lib.sh"
 qp_setup
-qp_require python3
+qp_require python3 faketime
 
 ctl=$(qp_mkcontrol mail.example.com)
 srv="$ctl/servercert.pem"
@@ -16,6 +16,9 @@ cli="$ctl/clientcert.pem"
 
 # --- 400 days left: nothing to do, nothing touched ------------------------------
 qp_assert_status 0 "$QMAIL_PEM" install -d "$ctl" --days 400
+# notAfter is install's "now" + 400 days: one second later strictly less than
+# 400 days are left, and whole days rounded down (verify's rule) say 399.
+sleep 1
 ids=$(stat -c '%n %i %.9Y %.9Z' "$srv" "$cli")
 before=$(qp_snapshot "$ctl")
 qp_assert_status 0 "$QMAIL_PEM" rotate -d "$ctl" --if-expires-within 30
@@ -74,13 +77,34 @@ qp_assert_status 0 "$QMAIL_PEM" rotate -d "$ctl" --if-expires-within 30
 qp_assert_contains "$QP_OUT" "nothing to do" "the next cron run has nothing to do"
 qp_assert_same_snapshot "$before" "$ctl" "and touches nothing"
 
-# --- the clock moves on: faketime 340 days later, the renewed file is due -----------
-if command -v faketime >/dev/null 2>&1; then
-	out=$(faketime -f +340d "$QMAIL_PEM" rotate -d "$ctl" --if-expires-within 30 --dry-run)
-	qp_assert_contains "$out" "servercert.pem: would replace" \
-		"340 days later (faketime) the cron line would rotate"
-else
-	qp_fail "faketime is missing (Debian package faketime)"
-fi
+# --- the boundary: whole days, verify's rule -----------------------------------
+# The renewed certificate has 365 days less a few seconds left: within 365
+# days, not within 364.
+qp_assert_status 0 "$QMAIL_PEM" rotate -d "$ctl" --if-expires-within 364 --dry-run
+qp_assert_contains "$QP_OUT" "nothing to do: servercert.pem expires in 364 days" \
+    "364 days and almost a whole day more left: not within 364 days"
+qp_assert_status 0 "$QMAIL_PEM" rotate -d "$ctl" --if-expires-within 365 --dry-run
+qp_assert_contains "$QP_OUT" "servercert.pem: would replace" \
+    "less than 365 days left: within 365 days"
+
+# --- a certificate that has aged: made 340 days ago for 365 days -----------------
+# (faketime shifts openssl, which makes the fixture, never qmail-pem: an
+# ASan-built binary deadlocks under libfaketime.)
+ctl=$(qp_mkcontrol mail.example.com)
+env -u LD_PRELOAD faketime -f -340d openssl req -x509 -newkey ec \
+    -pkeyopt ec_paramgen_curve:P-256 -nodes -days 365 -subj /CN=mail.example.com \
+    -addext basicConstraints=critical,CA:FALSE \
+    -addext subjectAltName=DNS:mail.example.com \
+    -addext extendedKeyUsage=serverAuth,clientAuth \
+    -keyout "$QP_TMP/aged.key" -out "$QP_TMP/aged.crt" 2>/dev/null ||
+    qp_fail "cannot make the aged certificate"
+qp_assert_status 0 "$QMAIL_PEM" install -d "$ctl" --key "$QP_TMP/aged.key" \
+    --cert "$QP_TMP/aged.crt"
+old=$(qp_pubkey "$srv")
+qp_assert_status 0 "$QMAIL_PEM" rotate -d "$ctl" --if-expires-within 30 -q
+new=$(qp_pubkey "$srv")
+[ "$new" != "$old" ] || qp_fail "a certificate with 25 days left was not rotated"
+qp_ok "a certificate made 340 days ago for 365 days is rotated by the cron line"
+rt_assert_installed "$ctl" "after rotating the aged certificate"
 
 qp_done
