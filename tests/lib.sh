@@ -141,6 +141,9 @@ qp_setup() {
 	export NSS_WRAPPER_PASSWD="$QP_TMP/nss/passwd"
 	export NSS_WRAPPER_GROUP="$QP_TMP/nss/group"
 	export LD_PRELOAD="${LD_PRELOAD:+$LD_PRELOAD:}$lib"
+	# nss_wrapper loads libc's own NSS modules with RTLD_DEEPBIND, which
+	# AddressSanitizer refuses (getaddrinfo in an ASan binary aborts).
+	export NSS_WRAPPER_DISABLE_DEEPBIND=1
 
 	for u in root qmaild qmailr alias qmaill qmailp qmailq qmails \
 	    vpopmail other nobody; do

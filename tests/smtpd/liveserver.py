@@ -12,10 +12,14 @@ Listens on 127.0.0.1, on a port the kernel picks, writes that port to
                     without --cert, no STARTTLS.
   --mode silent     accepts and never writes
   --mode banner421  "421 ... go away" and closes
+  --mode banner554  a multi-line "554-..." refusal with a control character
   --mode endless    "220-x" lines forever (a reply that never ends)
+  --mode trickle    a "220-x" line every 0.3 s, never the last one
   --mode longline   a banner line without end
   --mode inject     STARTTLS answered with "220 go ahead" plus extra bytes
                     before the handshake (CVE-2011-0411 style)
+  --mode refuse454  STARTTLS offered, then refused with 454
+  --mode badtls     STARTTLS accepted, then bytes that are not TLS
 """
 
 import argparse
@@ -115,9 +119,21 @@ def banner421(conn):
     conn.recv(1024)
 
 
+def banner554(conn):
+    conn.sendall(b"554-mail.example.com no SMTP service here\r\n"
+                 b"554 \x1b[31mcontact postmaster|now\r\n")
+    conn.recv(1024)
+
+
 def endless(conn):
     while True:
         conn.sendall(b"220-x\r\n" * 64)
+
+
+def trickle(conn):
+    while True:
+        conn.sendall(b"220-x\r\n")
+        threading.Event().wait(0.3)
 
 
 def longline(conn):
@@ -126,7 +142,8 @@ def longline(conn):
         conn.sendall(b"x" * 4096)
 
 
-def inject(conn):
+def offer_starttls(conn, answer):
+    """Offer STARTTLS after EHLO; call answer(conn) on STARTTLS."""
     f = conn.makefile("rb")
     conn.sendall(b"220 mail.example.com ESMTP\r\n")
     while True:
@@ -137,18 +154,43 @@ def inject(conn):
         if cmd.startswith(b"EHLO"):
             conn.sendall(b"250-mail.example.com\r\n250 STARTTLS\r\n")
         elif cmd == b"STARTTLS":
-            conn.sendall(b"220 go ahead\r\n250-injected\r\n")
-            conn.recv(1024)
+            answer(conn)
             return
         else:
             conn.sendall(b"502 no\r\n")
 
 
+def inject(conn):
+    def answer(c):
+        c.sendall(b"220 go ahead\r\n250-injected\r\n")
+        c.recv(1024)
+    offer_starttls(conn, answer)
+
+
+def refuse454(conn):
+    # What qmail-smtpd's TLS patch says when it cannot load its files.
+    def answer(c):
+        c.sendall(b"454 TLS not available: missing RSA private key "
+                  b"(#4.3.0)\r\n")
+        c.recv(1024)
+    offer_starttls(conn, answer)
+
+
+def badtls(conn):
+    def answer(c):
+        c.sendall(b"220 ready to start TLS\r\n")
+        c.recv(4096)    # the ClientHello
+        c.sendall(b"this is not TLS\r\n")
+        c.recv(1024)
+    offer_starttls(conn, answer)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--mode", required=True,
-                   choices=["aiosmtpd", "silent", "banner421", "endless",
-                            "longline", "inject"])
+                   choices=["aiosmtpd", "silent", "banner421", "banner554",
+                            "endless", "trickle", "longline", "inject",
+                            "refuse454", "badtls"])
     p.add_argument("--portfile", required=True)
     p.add_argument("--cert")
     p.add_argument("--key")
