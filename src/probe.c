@@ -186,22 +186,22 @@ child(const char *path, const struct stat *expect,
 	_exit(0);
 }
 
-/* Read the child's answer within the time limit; 0 or -1. */
+/* Read the child's answer before the time limit, counted from when the
+ * child was started; 0 or -1. */
 static int
-read_answer(int rfd, struct probe_result *res)
+read_answer(int rfd, const struct timespec *start, struct probe_result *res)
 {
-	struct timespec start, now;
+	struct timespec now;
 	struct pollfd pfd = { .fd = rfd, .events = POLLIN };
 	char *p = (char *)res;
 	size_t got = 0;
 	long waited;
 	ssize_t n;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (got < sizeof(*res)) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		waited = (now.tv_sec - start.tv_sec) * 1000 +
-		    (now.tv_nsec - start.tv_nsec) / 1000000;
+		waited = (now.tv_sec - start->tv_sec) * 1000 +
+		    (now.tv_nsec - start->tv_nsec) / 1000000;
 		if (waited >= PROBE_TIMEOUT * 1000)
 			return -1;
 		n = poll(&pfd, 1, (int)(PROBE_TIMEOUT * 1000 - waited));
@@ -219,36 +219,59 @@ read_answer(int rfd, struct probe_result *res)
 	return 0;
 }
 
+/*
+ * The first SSL_CTX_new of a process fetches every algorithm TLS may use
+ * from the providers, which costs more than loading a key file.  Done once
+ * here, before any fork and with no key in memory, it is done for every
+ * child (and for the caller's own parsing) instead of once in each.
+ */
+static void
+warm_up_openssl(void)
+{
+	static int done;
+
+	if (done)
+		return;
+	done = 1;
+	SSL_CTX_free(SSL_CTX_new(TLS_method()));
+	ERR_clear_error();
+}
+
 int
-probe_read_as(const struct perms_dir *dir, const char *name,
-    const struct probe_reader *reader, struct probe_result *res)
+probe_start(const struct perms_dir *dir, const char *name,
+    const struct probe_reader *reader, struct probe_run *run)
 {
 	char path[PATH_MAX];
 	struct stat st;
-	int fds[2], status, answered;
+	int fds[2];
 	pid_t pid;
 
-	memset(res, 0, sizeof(res[0]));
-	res->status = PROBE_ERROR;
+	memset(run, 0, sizeof(run[0]));
+	run->fd = -1;
+	run->early.status = PROBE_ERROR;
+	snprintf(run->user, sizeof(run->user), "%s", reader->user);
 	if (geteuid() != 0)
 		return msg_fail(EX_NOPERM, "needs root to act as %s",
 		    reader->user);
+	run->started = 1;
 	snprintf(path, sizeof(path), "%s/%s", dir->path, name);
 	if (fstatat(dir->fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
-		snprintf(res->message, sizeof(res->message), "%s",
+		snprintf(run->early.message, sizeof(run->early.message), "%s",
 		    strerror(errno));
-		res->status = PROBE_CANNOT_OPEN;
+		run->early.status = PROBE_CANNOT_OPEN;
 		return 0;
 	}
 	if (pipe2(fds, O_CLOEXEC) == -1) {
-		snprintf(res->message, sizeof(res->message), "pipe: %s",
-		    strerror(errno));
+		snprintf(run->early.message, sizeof(run->early.message),
+		    "pipe: %s", strerror(errno));
 		return 0;
 	}
+	warm_up_openssl();
 	fflush(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &run->since);
 	if ((pid = fork()) == -1) {
-		snprintf(res->message, sizeof(res->message), "fork: %s",
-		    strerror(errno));
+		snprintf(run->early.message, sizeof(run->early.message),
+		    "fork: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
 		return 0;
@@ -258,19 +281,68 @@ probe_read_as(const struct perms_dir *dir, const char *name,
 		child(path, &st, reader, fds[1]);
 	}
 	close(fds[1]);
-	answered = read_answer(fds[0], res) == 0;
-	close(fds[0]);
+	run->pid = pid;
+	run->fd = fds[0];
+	return 0;
+}
+
+void
+probe_finish(struct probe_run *run, struct probe_result *res)
+{
+	int status, answered;
+
+	*res = run->early;
+	if (!run->started || run->pid <= 0) {
+		run->started = 0;
+		return;
+	}
+	answered = read_answer(run->fd, &run->since, res) == 0;
+	close(run->fd);
 	if (!answered)
-		(void)kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		(void)kill(run->pid, SIGKILL);
+	while (waitpid(run->pid, &status, 0) == -1 && errno == EINTR)
 		;
 	if (!answered) {
 		memset(res, 0, sizeof(res[0]));
 		res->status = PROBE_ERROR;
 		snprintf(res->message, sizeof(res->message), "the test process "
-		    "as %s gave no answer within %d seconds", reader->user,
+		    "as %s gave no answer within %d seconds", run->user,
 		    PROBE_TIMEOUT);
 	}
 	res->message[sizeof(res->message) - 1] = '\0';
+	run->started = 0;
+	run->pid = 0;
+	run->fd = -1;
+}
+
+void
+probe_cancel(struct probe_run *run)
+{
+	int status;
+
+	if (!run->started || run->pid <= 0) {
+		run->started = 0;
+		return;
+	}
+	close(run->fd);
+	(void)kill(run->pid, SIGKILL);
+	while (waitpid(run->pid, &status, 0) == -1 && errno == EINTR)
+		;
+	run->started = 0;
+	run->pid = 0;
+	run->fd = -1;
+}
+
+int
+probe_read_as(const struct perms_dir *dir, const char *name,
+    const struct probe_reader *reader, struct probe_result *res)
+{
+	struct probe_run run;
+
+	if (probe_start(dir, name, reader, &run) == -1) {
+		*res = run.early;
+		return -1;
+	}
+	probe_finish(&run, res);
 	return 0;
 }

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "perms.h"
 
@@ -67,5 +68,27 @@ void probe_reader_from_ids(const char *user, uid_t uid, gid_t gid,
  */
 int probe_read_as(const struct perms_dir *dir, const char *name,
     const struct probe_reader *reader, struct probe_result *res);
+
+/*
+ * The same in two steps, so that the children run while the caller does
+ * other work (verify starts both read tests, then parses the files
+ * itself): probe_start forks the child (-1 if not root, EX_NOPERM);
+ * probe_finish waits for its answer, at most PROBE_TIMEOUT seconds from
+ * the start, and reaps it; probe_cancel kills and reaps a child whose
+ * answer is no longer wanted.  Both are no-ops on a run not started.
+ */
+struct probe_run {
+	int			started;
+	pid_t			pid;		/* 0: nothing forked */
+	int			fd;		/* read end of the pipe */
+	struct timespec		since;
+	char			user[64];
+	struct probe_result	early;		/* the answer if no child */
+};
+
+int probe_start(const struct perms_dir *dir, const char *name,
+    const struct probe_reader *reader, struct probe_run *run);
+void probe_finish(struct probe_run *run, struct probe_result *res);
+void probe_cancel(struct probe_run *run);
 
 #endif

@@ -194,6 +194,27 @@ asn1_to_time(const ASN1_TIME *t, time_t *out)
 	return 0;
 }
 
+/*
+ * SHA-256 of the DER SubjectPublicKeyInfo, as x509gen_pubkey_sha256() and
+ * tlsa compute it, but from the encoding the certificate already holds:
+ * re-encoding the EVP_PKEY goes through OpenSSL 3's encoder lookup, which
+ * costs more than the rest of a verify run.
+ */
+static void
+spki_sha256(X509 *cert, char hex[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE], *der = NULL;
+	unsigned int mdlen = 0;
+	int len;
+
+	hex[0] = '\0';
+	len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
+	if (len > 0 && EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(),
+	    NULL) && mdlen == 32)
+		x509gen_hex(md, 32, hex);
+	OPENSSL_free(der);
+}
+
 void
 verify_describe_cert(X509 *leaf, time_t now, struct file_report *r)
 {
@@ -216,9 +237,8 @@ verify_describe_cert(X509 *leaf, time_t now, struct file_report *r)
 		    EVP_PKEY_get0_type_name(pub) ?
 		    EVP_PKEY_get0_type_name(pub) : "unknown");
 		r->key_bits = EVP_PKEY_get_bits(pub);
-		if (x509gen_pubkey_sha256(pub, md) == 0)
-			x509gen_hex(md, 32, r->pubkey_sha256);
 	}
+	spki_sha256(leaf, r->pubkey_sha256);
 	if (X509_digest(leaf, EVP_sha256(), md, &mdlen) && mdlen == 32)
 		x509gen_hex(md, 32, r->cert_sha256);
 	msg_clear();

@@ -9,8 +9,12 @@
  * itself.  The result goes out as a Nagios line, JSON or a Prometheus
  * textfile (report.c), and the exit status is the Nagios one.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +23,9 @@
 
 #include "install.h"
 #include "msg.h"
+#include "privs.h"
 #include "probe.h"
+#include "readercheck.h"
 #include "report.h"
 #include "usage.h"
 #include "verify.h"
@@ -38,6 +44,9 @@ struct verify_cmd {
 	const char		*output;
 	int			 verbose;
 	struct live_cmd		 live;		/* --connect (verify_live.c) */
+	struct service_dirs	 services;	/* --service-dir */
+	struct reader_list	 readers;	/* from the run scripts */
+	int			 server_group_given, server_user_given;
 };
 
 /* What we expect of one file and who reads it. */
@@ -54,6 +63,9 @@ struct target {
 	int			 readable_type;	/* exists, regular */
 	struct check		 read_test;	/* reader-can-read, kept for
 						 * after the content checks */
+	struct probe_run	 probe;		/* its child, while it runs */
+	struct check		 reader_cannot;	/* reader-cannot-read; name ""
+						 * when every reader can */
 };
 
 static void
@@ -178,10 +190,10 @@ check_on_disk(const struct verify_cmd *o, const struct perms_dir *dir,
 	check_mode(o, t, r);
 }
 
+/* Fork the read test's child; read_test_finish collects its answer. */
 static void
-read_test(const struct perms_dir *dir, struct target *t)
+read_test_start(const struct perms_dir *dir, struct target *t)
 {
-	struct probe_result res;
 	char text[512];
 
 	if (!t->readable_type)
@@ -193,11 +205,22 @@ read_test(const struct perms_dir *dir, struct target *t)
 		    text);
 		return;
 	}
-	if (probe_read_as(dir, t->name, &t->reader, &res) == -1) {
+	if (probe_start(dir, t->name, &t->reader, &t->probe) == -1) {
 		set_check(&t->read_test, "reader-can-read", CHECK_UNKNOWN,
 		    msg_error());
-		return;
+		msg_clear();
 	}
+}
+
+static void
+read_test_finish(struct target *t)
+{
+	struct probe_result res;
+	char text[512];
+
+	if (!t->probe.started)
+		return;
+	probe_finish(&t->probe, &res);
 	switch (res.status) {
 	case PROBE_OK:
 		snprintf(text, sizeof(text), "%s (uid %lu) loads the key and "
@@ -284,6 +307,32 @@ check_shared_key(struct file_report *files)
 	    "of " SERVERCERT);
 }
 
+/*
+ * verify never writes in the control directory, not even the report: a
+ * root cron job with a mistyped --output must not replace a key file.
+ * A directory that does not exist is left to report_write_file to name.
+ */
+static int
+output_outside_dir(const char *output, const struct perms_dir *dir)
+{
+	char copy[PATH_MAX];
+	struct stat out_dir, ctl_dir;
+
+	if (output == NULL || strlen(output) >= sizeof(copy))
+		return 0;
+	snprintf(copy, sizeof(copy), "%s", output);
+	if (stat(dirname(copy), &out_dir) == -1 ||
+	    fstat(dir->fd, &ctl_dir) == -1)
+		return 0;
+	if (out_dir.st_dev == ctl_dir.st_dev &&
+	    out_dir.st_ino == ctl_dir.st_ino)
+		return msg_fail(EX_USAGE, "--output %s is in the control "
+		    "directory %s, which verify never writes: write the report "
+		    "elsewhere, e.g. /var/lib/prometheus/node-exporter/"
+		    "qmail-pem.prom", output, dir->path);
+	return 0;
+}
+
 /* Can the directory be opened at all by this user?  UNKNOWN if not,
  * CRITICAL if it can but is unsafe. */
 static enum check_status
@@ -296,9 +345,56 @@ dir_failure_status(const char *path)
 	return CHECK_CRITICAL;
 }
 
+/*
+ * Who the run scripts say reads the files.  Without --server-group, a
+ * group the scripts' qmail-smtpd needs (vpopmail:vchkpw) is the group
+ * servercert.pem must have here.
+ */
+static int
+scan_readers(struct verify_cmd *o)
+{
+	const char *group;
+
+	if (readercheck_scan(&o->services, &o->readers) == -1 ||
+	    owners_resolve(&o->owners) == -1)
+		return -1;
+	if (!o->server_group_given && (group = readercheck_group(&o->readers,
+	    SERVERCERT, &o->owners.server)) != NULL)
+		o->owners.server_group = group;
+	return 0;
+}
+
+/* The read test acts as the reader the run scripts name, unless
+ * --server-user says otherwise; a reader that cannot read the file as it
+ * is on disk is CRITICAL reader-cannot-read. */
+static void
+detected_reader(const struct verify_cmd *o, struct target *t)
+{
+	char perms[160], text[5000];
+	const struct reader *r;
+	struct probe_reader probe;
+
+	if (!t->readable_type)
+		return;
+	if ((r = readercheck_cannot(&o->readers, t->name, &t->st)) != NULL) {
+		perms_describe(t->st.st_uid, t->st.st_gid, t->st.st_mode &
+		    07777, perms, sizeof(perms));
+		readers_explain(r, perms, text, sizeof(text));
+		set_check(&t->reader_cannot, "reader-cannot-read",
+		    CHECK_CRITICAL, text);
+	}
+	if (t->usage == USAGE_SERVER && o->server_user_given)
+		return;
+	if (readercheck_probe_reader(&o->readers, t->name, &t->st, &probe) !=
+	    NULL)
+		t->reader = probe;
+}
+
 static int
 setup_targets(struct verify_cmd *o, struct target *t)
 {
+	if (scan_readers(o) == -1)
+		return -1;
 	memset(t, 0, sizeof(t[0]) * NFILES);
 	t[0].name = SERVERCERT;
 	t[0].group_name = o->owners.server_group;
@@ -354,12 +450,14 @@ run_verify(struct verify_cmd *o)
 
 	memset(&s, 0, sizeof(s));
 	memset(files, 0, sizeof(files));
+	memset(targets, 0, sizeof(targets));	/* no probe started */
 	s.dir = o->dir;
 	s.warn_days = o->warn_days;
 	s.crit_days = o->crit_days;
 	s.now = time(NULL);
 	s.verbose = o->verbose;
-	if (setup_targets(o, targets) == -1 ||
+	if (privs_limit(o->output ? PRIVS_PROBE_OUTPUT : PRIVS_PROBE) == -1 ||
+	    setup_targets(o, targets) == -1 ||
 	    perms_open_dir(o->dir, &dir) == -1) {
 		s.status = dir.fd == -1 && msg_status() != EX_NOUSER ?
 		    dir_failure_status(o->dir) : CHECK_UNKNOWN;
@@ -369,6 +467,10 @@ run_verify(struct verify_cmd *o)
 		if (emit(o, &s) == -1)
 			msg_print_error();
 		rc = report_overall(&s);
+		goto out;
+	}
+	if (output_outside_dir(o->output, &dir) == -1) {
+		msg_print_error();
 		goto out;
 	}
 	/* DIR/me is optional: without it the hostname check is skipped. */
@@ -383,19 +485,30 @@ run_verify(struct verify_cmd *o)
 		files[i].file = targets[i].name;
 		check_on_disk(o, &dir, &targets[i], &files[i]);
 	}
-	for (i = 0; i < NFILES; i++)
-		read_test(&dir, &targets[i]);
 	for (i = 0; i < NFILES; i++) {
+		detected_reader(o, &targets[i]);
+		read_test_start(&dir, &targets[i]);
+	}
+	/* The read tests' children run (on other CPUs) while this process,
+	 * forked before it read any key, checks the contents. */
+	for (i = 0; i < NFILES; i++)
 		if (check_content(o, &dir, &targets[i], &s, &files[i]) == -1) {
 			msg_print_error();
 			goto out;
 		}
+	for (i = 0; i < NFILES; i++) {
+		read_test_finish(&targets[i]);
 		verify_add(&files[i], targets[i].read_test.name,
 		    targets[i].read_test.status, "%s",
 		    targets[i].read_test.message);
+		if (targets[i].reader_cannot.name[0])
+			verify_add(&files[i], targets[i].reader_cannot.name,
+			    targets[i].reader_cannot.status, "%s",
+			    targets[i].reader_cannot.message);
 	}
-	if (o->verbose)
-		check_shared_key(files);
+	/* Cheap (two fingerprints): always in json and prometheus; the
+	 * nagios line shows it, like every check, with -v. */
+	check_shared_key(files);
 	if (o->live.connect != NULL && verify_live_run(&o->live, &dir,
 	    o->warn_days, o->crit_days, s.now, &files[NFILES]) == -1) {
 		msg_print_error();
@@ -409,6 +522,9 @@ run_verify(struct verify_cmd *o)
 	}
 	rc = s.status;
 out:
+	for (i = 0; i < NFILES; i++)
+		probe_cancel(&targets[i].probe);
+	readers_free(&o->readers);
 	perms_close_dir(&dir);
 	return rc;
 }
@@ -446,6 +562,7 @@ static const char verify_usage[] =
 "                        [--format nagios|json|prometheus] [--output FILE]\n"
 "                        [--server-group G] [--client-group G] [--owner U]\n"
 "                        [--server-user U] [--client-user U] [-v]\n"
+"                        [--service-dir D]...\n"
 "                        [--connect HOST[:PORT] [--starttls smtp | --tls]\n"
 "                         [--timeout SEC] [--helo NAME]]\n"
 "\n"
@@ -464,6 +581,9 @@ static const char verify_usage[] =
 "  --owner U            owner of both files (default root)\n"
 "  --server-user U      user qmail-smtpd runs as, for the read test (qmaild)\n"
 "  --client-user U      user qmail-remote runs as, for the read test (qmailr)\n"
+"  --service-dir D      run scripts that say who reads the files, for the read\n"
+"                       test and reader-cannot-read (repeatable; default\n"
+"                       /service, /etc/service, /var/service)\n"
 "  -v                   a line per check; also whether the files share a key\n"
 "  --connect HOST[:PORT]\n"
 "                       also check the running server over SMTP ([::1]:25\n"
@@ -485,7 +605,8 @@ int
 cmd_verify(int argc, char *argv[])
 {
 	enum { OPT_HOSTNAME = 256, OPT_FORMAT, OPT_OUTPUT, OPT_SERVER_GROUP,
-	    OPT_CLIENT_GROUP, OPT_OWNER, OPT_SERVER_USER, OPT_CLIENT_USER };
+	    OPT_CLIENT_GROUP, OPT_OWNER, OPT_SERVER_USER, OPT_CLIENT_USER,
+	    OPT_SERVICE_DIR };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "warning", required_argument, NULL, 'w' },
@@ -498,6 +619,7 @@ cmd_verify(int argc, char *argv[])
 		{ "owner", required_argument, NULL, OPT_OWNER },
 		{ "server-user", required_argument, NULL, OPT_SERVER_USER },
 		{ "client-user", required_argument, NULL, OPT_CLIENT_USER },
+		{ "service-dir", required_argument, NULL, OPT_SERVICE_DIR },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "connect", required_argument, NULL, LIVE_OPT_CONNECT },
 		{ "starttls", required_argument, NULL, LIVE_OPT_STARTTLS },
@@ -564,6 +686,7 @@ cmd_verify(int argc, char *argv[])
 			break;
 		case OPT_SERVER_GROUP:
 			o.owners.server_group = optarg;
+			o.server_group_given = 1;
 			break;
 		case OPT_CLIENT_GROUP:
 			o.owners.client_group = optarg;
@@ -573,6 +696,11 @@ cmd_verify(int argc, char *argv[])
 			break;
 		case OPT_SERVER_USER:
 			o.server_user = optarg;
+			o.server_user_given = 1;
+			break;
+		case OPT_SERVICE_DIR:
+			if (service_dirs_add(&o.services, optarg) == -1)
+				return verify_usage_error();
 			break;
 		case OPT_CLIENT_USER:
 			o.client_user = optarg;

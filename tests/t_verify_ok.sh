@@ -11,14 +11,16 @@ qp_require python3 promtool strace
 vl_fresh
 
 # install's layout: OK everywhere, exit 0.
-for check in exists regular-file link-count owner group mode parses \
-    single-key garbage key-matches chain-order expiry key-strength rsa-key \
-    signature-algorithm leaf-ca eku hostname reader-can-read; do
-	vl_expect 0 servercert.pem "$check" OK
+vl_expect 0 servercert.pem exists OK
+for check in regular-file link-count owner group mode parses \
+    single-key garbage key-matches chain-order chain-duplicates chain-root \
+    not-yet-valid expiry key-strength rsa-key signature-algorithm leaf-ca \
+    eku hostname reader-can-read; do
+	vl_expect_also servercert.pem "$check" OK
+	vl_expect_also clientcert.pem "$check" OK
 done
-vl_expect 0 clientcert.pem reader-can-read OK
-vl_expect 0 clientcert.pem eku OK
-vl_expect 0 servercert.pem shared-key INFO
+vl_expect_also servercert.pem shared-key INFO
+vl_expect_also clientcert.pem shared-key INFO
 
 before=$(qp_snapshot "$CTL")
 qp_assert_status 0 "$QMAIL_PEM" verify -d "$CTL"
@@ -40,7 +42,7 @@ pub=$(qp_pubkey "$CTL/servercert.pem")
 serial=$(openssl x509 -in "$CTL/servercert.pem" -noout -serial)
 enddate=$(openssl x509 -in "$CTL/servercert.pem" -noout -enddate)
 end_epoch=$(date -u -d "${enddate#notAfter=}" +%s)
-got=$(python3 - "$QP_TMP/v.json" <<-'EOF'
+got=$("$VL_PYTHON" - "$QP_TMP/v.json" <<-'EOF'
 	import json, sys
 	d = json.load(open(sys.argv[1]))
 	f = d["files"]["servercert.pem"]
@@ -101,6 +103,15 @@ qp_ok "--output replaced the symlink by a file"
 # --output into a directory that does not exist: UNKNOWN, one line.
 qp_assert_status 3 "$QMAIL_PEM" verify -d "$CTL" --output "$QP_TMP/nodir/x.prom"
 qp_assert_contains "$QP_ERR" "$QP_TMP/nodir" "the error names the directory"
+# --output into the control directory (here over the key itself, through
+# another spelling of the path): refused, UNKNOWN, nothing written.
+before=$(qp_snapshot "$CTL")
+qp_assert_status 3 "$QMAIL_PEM" verify -d "$CTL" --format prometheus \
+    --output "$CTL/../control/servercert.pem"
+qp_assert_contains "$QP_ERR" "is in the control directory" \
+    "--output in the control directory is refused"
+qp_assert_eq 1 "$(printf '%s\n' "$QP_ERR" | wc -l)" "one line on stderr"
+qp_assert_same_snapshot "$before" "$CTL" "--output into the control directory wrote nothing"
 
 # distinct keys: OK, and -v says each file has its own key.
 vl_fresh
@@ -125,7 +136,7 @@ qp_assert_status 3 "$QMAIL_PEM" verify -d "$QP_TMP/nonexistent"
 qp_assert_contains "$QP_OUT" "QMAIL-PEM UNKNOWN - control directory $QP_TMP/nonexistent does not exist" \
     "missing directory: UNKNOWN"
 qp_assert_status 3 "$QMAIL_PEM" verify -d "$QP_TMP/nonexistent" --format json
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["status"]=="UNKNOWN" and d["exit"]==3 and "error" in d' \
+"$VL_PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["status"]=="UNKNOWN" and d["exit"]==3 and "error" in d' \
     "$QP_OUT_FILE" || qp_fail "json for a missing directory"
 qp_ok "json: UNKNOWN with the error"
 qp_assert_status 3 "$QMAIL_PEM" verify -d "$QP_TMP/nonexistent" --format prometheus
