@@ -35,6 +35,7 @@
 
 #include "cmd_readers.h"
 #include "msg.h"
+#include "privs.h"
 #include "readers.h"
 #include "usage.h"
 #include "userdb.h"
@@ -368,7 +369,8 @@ cmd_readers(int argc, char *argv[])
 	if (nsdirs == 0)
 		for (i = 0; i < READERS_NDEFAULT_DIRS; i++)
 			sdirs[nsdirs++] = readers_default_dirs[i];
-	if ((rc = run_readers(dir, sdirs, nsdirs, json)) == -1) {
+	if (privs_limit(PRIVS_READ) == -1 ||
+	    (rc = run_readers(dir, sdirs, nsdirs, json)) == -1) {
 		msg_print_error();
 		return msg_status();
 	}

@@ -24,6 +24,7 @@
 #include "pemfile.h"
 #include "plan.h"
 #include "privs.h"
+#include "readercheck.h"
 #include "usage.h"
 
 int
@@ -144,6 +145,7 @@ struct install_opts {
 	int			 lock_timeout;
 	struct import_src	 import;	/* --key, --cert, --pkcs12 ... */
 	struct passin		 passin;
+	struct service_dirs	 services;	/* --service-dir */
 	int			 client_self_signed;
 };
 
@@ -373,6 +375,10 @@ run_install(struct install_opts *o)
 		newcert_warn_non_rsa(o->newcert.key_type);
 	if (owners_resolve(&o->owners) == -1)
 		goto out;
+	/* a group the real reader is not in breaks STARTTLS: refuse now */
+	if (readercheck_refuse(&o->services, &o->owners.server,
+	    &o->owners.client) == -1)
+		goto out;
 	if (!o->dry_run && privs_check_can_write() == -1)
 		goto out;
 	if (privs_limit(o->dry_run ? PRIVS_READ : PRIVS_WRITE) == -1)
@@ -503,7 +509,7 @@ static const char install_usage[] =
 "                         [--key-type TYPE] [--days N] [--distinct-keys]\n"
 "                         [--new-key] [--server-group G] [--client-group G]\n"
 "                         [--owner U] [--format text|json] [--wait SEC]\n"
-"                         [--dry-run] [-q | -v]\n"
+"                         [--service-dir D]... [--dry-run] [-q | -v]\n"
 "       qmail-pem install [-d DIR] --key FILE --cert FILE [--chain FILE]...\n"
 "                         [--passin SRC] [--client-self-signed] [--force] ...\n"
 "       qmail-pem install [-d DIR] --cert FILE [--chain FILE]... ...\n"
@@ -530,6 +536,8 @@ static const char install_usage[] =
 "  --server-group G     group that reads servercert.pem (default nofiles)\n"
 "  --client-group G     group that reads clientcert.pem (default qmail)\n"
 "  --owner U            owner of both files (default root)\n"
+"  --service-dir D      run scripts that say who reads the files (repeatable;\n"
+"                       default /service, /etc/service, /var/service)\n"
 "  --format json        print the result as JSON (per-file \"changed\")\n"
 "  --wait SEC           wait at most SEC for another writer (default 30)\n"
 "  --dry-run            print the plan and change nothing\n"
@@ -554,7 +562,7 @@ cmd_install(int argc, char *argv[])
 	    OPT_DISTINCT, OPT_NEW_KEY, OPT_SERVER_GROUP, OPT_CLIENT_GROUP,
 	    OPT_OWNER, OPT_DRY_RUN, OPT_FORMAT, OPT_WAIT, OPT_KEY, OPT_CERT,
 	    OPT_CHAIN, OPT_PKCS12, OPT_FROM_CERTBOT, OPT_PASSIN,
-	    OPT_CLIENT_SELF_SIGNED, OPT_FORCE };
+	    OPT_CLIENT_SELF_SIGNED, OPT_FORCE, OPT_SERVICE_DIR };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
@@ -578,6 +586,7 @@ cmd_install(int argc, char *argv[])
 		{ "client-self-signed", no_argument, NULL,
 		    OPT_CLIENT_SELF_SIGNED },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "service-dir", required_argument, NULL, OPT_SERVICE_DIR },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -659,6 +668,10 @@ cmd_install(int argc, char *argv[])
 			break;
 		case OPT_FORCE:
 			o.import.force = 1;
+			break;
+		case OPT_SERVICE_DIR:
+			if (service_dirs_add(&o.services, optarg) == -1)
+				return usage_error(install_usage);
 			break;
 		case 'q':
 			msg_set_verbosity(MSG_QUIET);

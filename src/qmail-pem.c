@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "cmd_readers.h"
 #include "commands.h"
 #include "privs.h"
 
@@ -28,6 +29,8 @@ static const struct command {
 	    "print the DANE TLSA records of the server key" },
 	{ "csr", cmd_csr,
 	    "make a certificate request for this server's (or a new) key" },
+	{ "readers", cmd_readers,
+	    "say who reads each file (from the run scripts) and if it can" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

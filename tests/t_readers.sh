@@ -28,13 +28,39 @@ readers() {	# layout [args...]
 	"$QMAIL_PEM" readers -d "$ctl" --service-dir "$fixtures/$layout" "$@"
 }
 
-# json FIELD INDEX: a field of reader INDEX in $QP_OUT (JSON).
-json() {
+# readers_json LAYOUT: run readers --format json (status in $1 of the
+# caller's expectation) and flatten every field of every reader into
+# $QP_TMP/json as "INDEX.FIELD=value" lines, with one python3 run.
+readers_json() {	# status layout
+	qp_assert_status "$1" readers "$2" --format json
 	python3 -c 'import json, sys
-r = json.loads(sys.stdin.read())["readers"][int(sys.argv[2])]
-v = r[sys.argv[1]]
-print("null" if v is None else str(v).lower() if isinstance(v, bool) else v)' \
-	    "$1" "$2" <<<"$QP_OUT"
+for i, r in enumerate(json.loads(sys.stdin.read())["readers"]):
+    for k, v in r.items():
+        v = "null" if v is None else str(v).lower() if isinstance(v, bool) else v
+        print("%d.%s=%s" % (i, k, v))' <<<"$QP_OUT" >"$QP_TMP/json" ||
+	    qp_fail "readers --format json: not JSON"
+}
+
+# json FIELD INDEX: a field of reader INDEX from the last readers_json.
+json() {
+	local line
+	line=$(grep -m1 -e "^$2\\.$1=" "$QP_TMP/json") || {
+		echo "absent"
+		return 0
+	}
+	printf '%s\n' "${line#*=}"
+}
+
+# expect_reader LAYOUT INDEX PROGRAM USER GROUP SOURCE CAN_READ SCRIPT: one
+# reader of the last readers_json, field by field.
+expect_reader() {
+	local what="$1 json reader $2"
+	qp_assert_eq "$3" "$(json program "$2")" "$what: program"
+	qp_assert_eq "$4" "$(json user "$2")" "$what: user"
+	qp_assert_eq "$5" "$(json group "$2")" "$what: group"
+	qp_assert_eq "$6" "$(json source "$2")" "$what: source"
+	qp_assert_eq "$7" "$(json can_read "$2")" "$what: can_read"
+	qp_assert_eq "$8" "$(json script "$2")" "$what: script"
 }
 
 # --- djb / Life with qmail: qmaild:nofiles reads root:nofiles 0640 ----------
@@ -51,6 +77,11 @@ qp_ok "lwq: qmaild:nofiles really reads servercert.pem"
 qp_open_as qmailr qmail "$ctl/clientcert.pem" ||
     qp_fail "qmailr:qmail cannot really read clientcert.pem"
 qp_ok "lwq: qmailr:qmail really reads clientcert.pem"
+readers_json 0 lwq
+expect_reader lwq 0 qmail-smtpd qmaild nofiles script true \
+    "$fixtures/lwq/qmail-smtpd/run"
+# LWQ starts qmail-send through /var/qmail/rc, which is not read: no script.
+expect_reader lwq 1 qmail-remote qmailr qmail default true null
 
 # --- qmailrocks: vpopmail:vchkpw cannot; --server-group vchkpw would do -----
 qp_assert_status 1 readers qmailrocks
@@ -66,7 +97,7 @@ if qp_open_as vpopmail vchkpw "$ctl/servercert.pem"; then
 fi
 qp_ok "qmailrocks: vpopmail:vchkpw really cannot read it"
 
-qp_assert_status 1 readers qmailrocks --format json
+readers_json 1 qmailrocks
 qp_assert_eq vpopmail "$(json user 0)" "qmailrocks json: user"
 qp_assert_eq vchkpw "$(json group 0)" "qmailrocks json: group"
 qp_assert_eq script "$(json source 0)" "qmailrocks json: source"
@@ -93,12 +124,20 @@ qp_assert_contains "$QP_OUT" \
     "jms1: sslserver on 465 as qmaild:nofiles"
 qp_assert_contains "$QP_OUT" "CERTFILE=/var/qmail/control/servercert.pem" \
     "jms1: sslserver's CERTFILE noted"
+readers_json 0 jms1
+expect_reader jms1 0 qmail-smtpd qmaild nofiles script true \
+    "$fixtures/jms1/qmail-smtpd/run"
+expect_reader jms1 1 sslserver qmaild nofiles script true \
+    "$fixtures/jms1/qmail-smtpd-ssl/run"
 
 # --- runit: chpst -u qmaild:nofiles -----------------------------------------
 qp_assert_status 0 readers runit
 qp_assert_contains "$QP_OUT" \
     "read by qmail-smtpd as qmaild:nofiles (uid 20001, gid 20001) from $fixtures/runit/qmail-smtpd/run" \
     "runit: chpst -u qmaild:nofiles"
+readers_json 0 runit
+expect_reader runit 0 qmail-smtpd qmaild nofiles script true \
+    "$fixtures/runit/qmail-smtpd/run"
 
 # --- a script whose command is only known by running it -----------------------
 qp_assert_status 2 readers unparseable
@@ -106,7 +145,7 @@ qp_assert_contains "$QP_OUT" "read by qmail-smtpd as a user that is not known" \
     "unparseable: the user is not known"
 qp_assert_contains "$QP_OUT" "note: line 6: runs \$(cat /etc/smtpd-cmd)" \
     "unparseable: the note names the line and the command"
-qp_assert_status 2 readers unparseable --format json
+readers_json 2 unparseable
 qp_assert_eq unknown "$(json source 0)" "unparseable json: source"
 qp_assert_eq null "$(json can_read 0)" "unparseable json: can_read"
 

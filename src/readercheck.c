@@ -1,0 +1,153 @@
+/*
+ * readercheck.c: the readers of readers.c against the owners and modes
+ * of install, rotate and verify.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "msg.h"
+#include "readercheck.h"
+
+int
+service_dirs_add(struct service_dirs *sd, const char *dir)
+{
+	if (sd->n == SERVICE_DIRS_MAX)
+		return msg_fail(EX_USAGE, "at most %d --service-dir",
+		    SERVICE_DIRS_MAX);
+	if (dir[0] == '\0')
+		return msg_fail(EX_USAGE, "--service-dir needs a directory");
+	sd->v[sd->n++] = dir;
+	return 0;
+}
+
+int
+readercheck_scan(const struct service_dirs *sd, struct reader_list *list)
+{
+	return readers_scan(sd->n ? sd->v : NULL, sd->n, list);
+}
+
+/* 1 can, 0 cannot, -1 cannot tell (message recorded). */
+static int
+can_read(const struct reader *r, uid_t owner, gid_t group, mode_t mode)
+{
+	if (r->source != READER_SCRIPT)
+		return -1;
+	return readers_can_read(r, owner, group, mode);
+}
+
+static int
+check_file(const struct reader_list *list, const char *file,
+    const struct perms_target *t)
+{
+	char perms[160], who[4400], text[5000];
+	const struct reader *r;
+	size_t i;
+	int can;
+
+	perms_describe(t->uid, t->gid, t->mode, perms, sizeof(perms));
+	for (i = 0; i < list->n; i++) {
+		r = &list->v[i];
+		if (strcmp(r->file, file) != 0 || r->source == READER_DEFAULT)
+			continue;
+		if ((can = can_read(r, t->uid, t->gid, t->mode)) == 0) {
+			readers_explain(r, perms, text, sizeof(text));
+			return msg_fail(EX_CONFIG, "%s", text);
+		}
+		if (can == -1) {
+			msg_clear();
+			readers_describe(r, who, sizeof(who));
+			msg_warn("%s: cannot tell whether %s can read it as "
+			    "%s%s%s; check with qmail-pem readers", file, who,
+			    perms, r->note[0] ? ": " : "", r->note);
+		}
+	}
+	return 0;
+}
+
+int
+readercheck_refuse(const struct service_dirs *sd,
+    const struct perms_target *server, const struct perms_target *client)
+{
+	struct reader_list list = { NULL, 0 };
+	int rc = -1;
+
+	if (readercheck_scan(sd, &list) == -1)
+		goto out;
+	if (check_file(&list, READERS_SERVERCERT, server) == -1 ||
+	    check_file(&list, READERS_CLIENTCERT, client) == -1)
+		goto out;
+	rc = 0;
+out:
+	readers_free(&list);
+	return rc;
+}
+
+const struct reader *
+readercheck_cannot(const struct reader_list *list, const char *file,
+    const struct stat *st)
+{
+	const struct reader *r;
+	size_t i;
+
+	for (i = 0; i < list->n; i++) {
+		r = &list->v[i];
+		if (strcmp(r->file, file) != 0 || r->source != READER_SCRIPT)
+			continue;
+		if (readers_can_read(r, st->st_uid, st->st_gid,
+		    st->st_mode) == 0)
+			return r;
+		msg_clear();
+	}
+	return NULL;
+}
+
+const struct reader *
+readercheck_probe_reader(const struct reader_list *list, const char *file,
+    const struct stat *st, struct probe_reader *probe)
+{
+	const struct reader *r;
+	char user[64];
+	size_t i;
+	int n;
+
+	if ((r = readercheck_cannot(list, file, st)) == NULL)
+		for (i = 0; i < list->n && r == NULL; i++)
+			if (strcmp(list->v[i].file, file) == 0 &&
+			    list->v[i].source == READER_SCRIPT)
+				r = &list->v[i];
+	if (r == NULL)
+		return NULL;
+	if (r->user[0])
+		snprintf(user, sizeof(user), "%s", r->user);
+	else
+		snprintf(user, sizeof(user), "uid %lu", (unsigned long)r->uid);
+	probe_reader_from_ids(user, r->uid, r->gid, probe);
+	if (r->init_groups && r->user[0])
+		return r;	/* the group database's, as initgroups(3) */
+	/* tcpserver -u -g, setuidgid and chpst set exactly these */
+	n = 0;
+	probe->groups[n++] = r->gid;
+	for (i = 0; i < r->ngroups && n < PROBE_MAX_GROUPS; i++)
+		probe->groups[n++] = r->groups[i];
+	probe->ngroups = n;
+	return r;
+}
+
+const char *
+readercheck_group(const struct reader_list *list, const char *file,
+    const struct perms_target *t)
+{
+	const struct reader *r;
+	size_t i;
+
+	for (i = 0; i < list->n; i++) {
+		r = &list->v[i];
+		if (strcmp(r->file, file) != 0 || r->source != READER_SCRIPT)
+			continue;
+		if (readers_can_read(r, t->uid, t->gid, t->mode) == 0)
+			return r->group[0] ? r->group : NULL;
+		msg_clear();
+	}
+	return NULL;
+}
