@@ -8,7 +8,6 @@ set -eu
 # shellcheck source=tests/pki.sh
 . "$QP_SRCDIR/tests/pki.sh"
 qp_setup
-qp_require faketime
 
 work="$QP_TMP/work"
 mkdir -m 0700 "$work"
@@ -190,10 +189,23 @@ qp_assert_file_perm "$srv" root:nofiles 0640
 k=$(qp_pubkey "$srv")
 qp_assert_eq "$orig_key" "$k" "servercert.pem has clientcert.pem's key"
 
-# --- --new-key replaces both; backups within one second are numbered ---------
+# --- --new-key replaces both; a backup name that is taken gets .1 ------------
+# No faketime here (an ASan-built binary deadlocks under libfaketime): the
+# names NAME.STAMP.bak of every second the run may take are taken first, so
+# the run must number its backups, and must not touch the files already there.
 old_sum=$(sha256sum <"$srv")
-qp_assert_status 0 faketime -f '2031-02-03 04:05:06' \
-    "$QMAIL_PEM" install -d "$ctl" --new-key
+first=$(date -u +%s)
+last=$((first + ${QP_CMD_TIMEOUT:-120} + 10))
+for ((s = first; s <= last; s++)); do
+	stamp=$(date -u -d "@$s" +%Y%m%dT%H%M%SZ)
+	for name in servercert.pem clientcert.pem; do
+		printf 'taken %s\n' "$stamp" >"$ctl/$name.$stamp.bak"
+		chmod 0600 "$ctl/$name.$stamp.bak"
+	done
+done
+taken=$(cd "$ctl" && for f in *.????????T??????Z.bak; do
+	printf '%s %s\n' "$f" "$(stat -c '%i %s %.9Y' "$f")"; done)
+qp_assert_status 0 "$QMAIL_PEM" install -d "$ctl" --new-key
 qp_assert_contains "$QP_OUT" "servercert.pem: replace, new key" "--new-key: new server key"
 qp_assert_contains "$QP_OUT" "clientcert.pem: replace, new key" "--new-key: new client key"
 k=$(qp_pubkey "$srv")
@@ -201,15 +213,20 @@ k=$(qp_pubkey "$srv")
 qp_ok "--new-key made a new key"
 k2=$(qp_pubkey "$cli")
 qp_assert_eq "$k" "$k2" "--new-key: both files share the new key"
-qp_assert_file_perm "$ctl/servercert.pem.20310203T040506Z.bak" root:root 0600
-qp_assert_eq "$old_sum" "$(sha256sum <"$ctl/servercert.pem.20310203T040506Z.bak")" \
-    "--new-key: the old file is the backup"
-new_sum=$(sha256sum <"$srv")
-qp_assert_status 0 faketime -f '2031-02-03 04:05:06' \
-    "$QMAIL_PEM" install -d "$ctl" --new-key
-qp_assert_file_perm "$ctl/servercert.pem.20310203T040506Z.1.bak" root:root 0600
-qp_assert_file_perm "$ctl/clientcert.pem.20310203T040506Z.1.bak" root:root 0600
-qp_assert_eq "$new_sum" "$(sha256sum <"$ctl/servercert.pem.20310203T040506Z.1.bak")" \
-    "a second backup in the same second is NAME.STAMP.1.bak"
+for name in servercert.pem clientcert.pem; do
+	n=$(find "$ctl" -maxdepth 1 -name "$name.*.1.bak" | wc -l)
+	qp_assert_eq 1 "$n" "$name: one numbered backup"
+	b=$(find "$ctl" -maxdepth 1 -name "$name.*.1.bak")
+	stamp=${b#"$ctl/$name."}
+	stamp=${stamp%.1.bak}
+	[[ $stamp =~ ^[0-9]{8}T[0-9]{6}Z$ ]] ||
+	    qp_fail "backup name $b is not $name.YYYYMMDDTHHMMSSZ.1.bak"
+	qp_assert_file_perm "$b" root:root 0600
+	qp_assert_eq "$old_sum" "$(sha256sum <"$b")" \
+	    "$name: the old file is NAME.STAMP.1.bak when NAME.STAMP.bak is taken"
+done
+now=$(cd "$ctl" && for f in *.????????T??????Z.bak; do
+	printf '%s %s\n' "$f" "$(stat -c '%i %s %.9Y' "$f")"; done)
+qp_assert_eq "$taken" "$now" "the backups already there are untouched"
 
 qp_done

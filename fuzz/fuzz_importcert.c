@@ -1,0 +1,27 @@
+/*
+ * fuzz_importcert.c: the files given to install --cert and --chain (PEM
+ * with any number of certificates, or one DER certificate), through
+ * import_decode_certs().
+ */
+#include <stdlib.h>
+
+#include <openssl/x509.h>
+
+#include "fuzz.h"
+#include "import.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	STACK_OF(X509) *certs;
+
+	fuzz_begin();
+	if ((certs = sk_X509_new_null()) == NULL)
+		return 0;
+	if (import_decode_certs(data, size, "cert.pem", "--cert", certs) == 0 &&
+	    sk_X509_num(certs) == 0)
+		abort();	/* success must give a certificate */
+	sk_X509_pop_free(certs, X509_free);
+	fuzz_end();
+	return 0;
+}
