@@ -65,7 +65,19 @@ set_caps(enum privs_set set, cap_value_t *v)
 		v[n++] = CAP_DAC_READ_SEARCH;
 		v[n++] = CAP_FOWNER;
 		break;
+	case PRIVS_WRITE_HOOK:
+		v[n++] = CAP_CHOWN;
+		v[n++] = CAP_DAC_READ_SEARCH;
+		v[n++] = CAP_FOWNER;
+		v[n++] = CAP_KILL;
+		break;
 	case PRIVS_PROBE:
+		v[n++] = CAP_DAC_READ_SEARCH;
+		v[n++] = CAP_SETGID;
+		v[n++] = CAP_SETUID;
+		break;
+	case PRIVS_PROBE_OUTPUT:
+		v[n++] = CAP_DAC_OVERRIDE;
 		v[n++] = CAP_DAC_READ_SEARCH;
 		v[n++] = CAP_SETGID;
 		v[n++] = CAP_SETUID;
@@ -96,8 +108,13 @@ privs_set_names(enum privs_set set)
 	switch (set) {
 	case PRIVS_WRITE:
 		return "cap_chown,cap_dac_read_search,cap_fowner";
+	case PRIVS_WRITE_HOOK:
+		return "cap_chown,cap_dac_read_search,cap_fowner,cap_kill";
 	case PRIVS_PROBE:
 		return "cap_dac_read_search,cap_setgid,cap_setuid";
+	case PRIVS_PROBE_OUTPUT:
+		return "cap_dac_override,cap_dac_read_search,cap_setgid,"
+		    "cap_setuid";
 	case PRIVS_READ:
 		return "cap_dac_read_search";
 	case PRIVS_NONE:

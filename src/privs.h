@@ -21,11 +21,19 @@ int privs_check_can_write(void);
  *                CAP_FOWNER (set the mode of a file root does not own)
  *   PRIVS_PROBE  PRIVS_READ + CAP_SETUID, CAP_SETGID: become the reader
  *                (qmaild:nofiles) in a child to try a read
+ *   PRIVS_PROBE_OUTPUT  PRIVS_PROBE + CAP_DAC_OVERRIDE: also write the
+ *                report (--output) into a directory root does not own,
+ *                such as node-exporter's textfile directory
+ *   PRIVS_WRITE_HOOK  PRIVS_WRITE + CAP_KILL: a post-hook that signals a
+ *                server running as another user (svc -t, kill -HUP)
  *
  * A capability the process does not have is not gained.  Returns -1 with
  * a message when libcap fails.
  */
-enum privs_set { PRIVS_NONE, PRIVS_READ, PRIVS_WRITE, PRIVS_PROBE };
+enum privs_set {
+	PRIVS_NONE, PRIVS_READ, PRIVS_WRITE, PRIVS_PROBE, PRIVS_PROBE_OUTPUT,
+	PRIVS_WRITE_HOOK
+};
 int privs_limit(enum privs_set set);
 
 /* "cap_chown,cap_dac_read_search,cap_fowner" (empty for PRIVS_NONE). */

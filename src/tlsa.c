@@ -14,6 +14,7 @@
 #include "control.h"
 #include "ctlfile.h"
 #include "msg.h"
+#include "privs.h"
 #include "rotate.h"
 #include "usage.h"
 #include "x509gen.h"
@@ -78,7 +79,8 @@ run_tlsa(const struct tlsa_opts *o)
 
 	memset(&srv, 0, sizeof(srv));
 	memset(&next, 0, sizeof(next));
-	if (perms_open_dir(o->dir, &dir) == -1 ||
+	if (privs_limit(PRIVS_READ) == -1 ||
+	    perms_open_dir(o->dir, &dir) == -1 ||
 	    ctlfile_read(&dir, SERVERCERT, &srv) == -1)
 		goto out;
 	if (!srv.exists) {
