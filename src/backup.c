@@ -1,5 +1,6 @@
 /* backup.c: copies of control files kept before they are replaced. */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,9 +82,10 @@ backup_create(const struct perms_dir *dir, const char *name, time_t now,
     char *created, size_t size)
 {
 	char target[4096], *data = NULL;
+	struct perms_staged staged;
 	struct stat st;
 	size_t len = 0;
-	int rc;
+	int rc, e;
 
 	if (perms_stat(dir, name, &st) != 1)
 		return msg_fail(EX_SOFTWARE, "%s/%s vanished while qmail-pem "
@@ -97,7 +99,21 @@ backup_create(const struct perms_dir *dir, const char *name, time_t now,
 	}
 	if (perms_read_file(dir, name, &data, &len, &st) == -1)
 		return -1;
-	rc = perms_write_atomic(dir, created, data, len, &backup_target);
+	rc = -1;
+	if (perms_stage(dir, created, data, len, &backup_target, &staged)
+	    == -1 || perms_commit(dir, &staged) == -1)
+		goto out;
+	if (perms_sync_dir(dir) == -1) {
+		/* Nothing is replaced yet: take the backup back too. */
+		e = errno;
+		(void)perms_unlink(dir, created);
+		msg_fail(EX_IOERR, "%s: cannot sync the directory after "
+		    "backing up %s: %s; nothing was changed", dir->path, name,
+		    strerror(e));
+		goto out;
+	}
+	rc = 0;
+out:
 	perms_free_secret(data, len);
 	return rc;
 }

@@ -25,6 +25,7 @@
 #include "plan.h"
 #include "privs.h"
 #include "readercheck.h"
+#include "rotate.h"
 #include "usage.h"
 
 int
@@ -357,6 +358,30 @@ build_import(const struct install_opts *o, const struct perms_dir *dir,
 	return 0;
 }
 
+/*
+ * New and imported certificates are checked where they are made; a kept
+ * key and certificate are not judged by install, but an
+ * administrator repairing the layout should hear what verify would say
+ * about them (expired, weak key, a CA certificate, no serverAuth ...).
+ */
+static int
+warn_kept(const struct file_plan *plans)
+{
+	static const int usage[2] = { USAGE_SERVER, USAGE_CLIENT };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if (plans[i].content == NULL ||
+		    (plans[i].info & (ACT_NEW_CERT | ACT_IMPORT)))
+			continue;
+		if (replace_verify(plans[i].name, plans[i].content,
+		    plans[i].len, &plans[i].target, usage[i], NULL,
+		    REPLACE_WARN_ONLY) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 run_install(struct install_opts *o)
 {
@@ -402,6 +427,8 @@ run_install(struct install_opts *o)
 	plans[0].target = o->owners.server;
 	plans[1].name = CLIENTCERT;
 	plans[1].target = o->owners.client;
+	if (warn_kept(plans) == -1)
+		goto out;
 	for (i = 0; i < nplans; i++) {
 		/* A used pending key is in servercert.pem now: no backup. */
 		plans[i].keep_backup = i < 2;

@@ -316,8 +316,10 @@ perms_read_file(const struct perms_dir *dir, const char *name, char **data,
 	int fd, rc;
 
 	snprintf(shown, sizeof(shown), "%s/%s", dir->path, name);
-	fd = openat(dir->fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_NOCTTY | O_CLOEXEC);
+	do
+		fd = openat(dir->fd, name, O_RDONLY | O_NOFOLLOW |
+		    O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	while (fd == -1 && errno == EINTR);
 	if (fd == -1) {
 		if (errno == ELOOP)
 			return msg_fail(EX_DATAERR, "%s is a symlink; qmail-pem "
@@ -340,7 +342,9 @@ perms_read_path(const char *path, char **data, size_t *len)
 	struct stat st;
 	int fd, rc;
 
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	do
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	while (fd == -1 && errno == EINTR);
 	if (fd == -1)
 		return msg_fail(errno == ENOENT ? EX_NOINPUT : EX_NOPERM,
 		    "cannot open %s: %s", path, strerror(errno));

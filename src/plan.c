@@ -1,4 +1,5 @@
 /* plan.c: plan-then-apply for the control directory. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,13 +84,76 @@ undo_backups(const struct perms_dir *dir, struct file_plan *plans, size_t n)
 	(void)perms_sync_dir(dir);
 }
 
+/*
+ * Put back one file this run replaced or removed: from the backup just
+ * made, with the owner and mode it had (a file this run created goes).
+ * A symlink or a file without a backup cannot be put back.
+ */
+static int
+undo_one(const struct perms_dir *dir, const struct file_plan *p)
+{
+	struct perms_target was;
+	struct stat st;
+	char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!p->old_exists)
+		return perms_unlink(dir, p->name);
+	if (!S_ISREG(p->old.st_mode) || p->backup[0] == '\0')
+		return -1;
+	if (perms_read_file(dir, p->backup, &data, &len, &st) == -1)
+		return -1;
+	was.uid = p->old.st_uid;
+	was.gid = p->old.st_gid;
+	was.mode = p->old.st_mode & 07777;
+	rc = perms_write_atomic(dir, p->name, data, len, &was);
+	perms_free_secret(data, len);
+	return rc;
+}
+
+/*
+ * A step failed after some files were replaced: put those back, so that a
+ * failed run leaves the directory as it found it (a single fault does;
+ * two faults in a row may leave some files new and the others old, each
+ * complete, and the message says so).
+ */
+static void
+undo_done(const struct perms_dir *dir, struct file_plan *plans,
+    const int *done, size_t n)
+{
+	char why[1024];
+	int status = msg_status();
+	size_t i, left = 0, replaced = 0;
+
+	for (i = 0; i < n; i++)
+		replaced += done[i] != 0;
+	if (replaced == 0) {
+		undo_backups(dir, plans, n);
+		return;
+	}
+	snprintf(why, sizeof(why), "%s", msg_error());
+	for (i = 0; i < n; i++)
+		if (done[i] && undo_one(dir, &plans[i]) == -1)
+			left++;
+	if (left == 0) {
+		undo_backups(dir, plans, n);
+		msg_fail(status, "%s; the files already replaced were put "
+		    "back: nothing was changed", why);
+		return;
+	}
+	(void)perms_sync_dir(dir);
+	msg_fail(status, "%s; some files in %s are new and the others old "
+	    "(each one complete): run the command again", why, dir->path);
+}
+
 int
 plan_apply(const struct perms_dir *dir, struct file_plan *plans, size_t n,
     time_t now)
 {
 	struct perms_staged staged[8];
+	int done[8] = { 0 };
 	size_t i;
-	int rc = -1;
 
 	if (n > sizeof(staged) / sizeof(staged[0]))
 		return msg_fail(EX_SOFTWARE, "too many files in one plan");
@@ -126,14 +190,21 @@ plan_apply(const struct perms_dir *dir, struct file_plan *plans, size_t n,
 			continue;
 		if (perms_commit(dir, &staged[i]) == -1)
 			goto partial;
+		done[i] = 1;
 	}
 	for (i = 0; i < n; i++) {
-		if ((plans[i].actions & ACT_REMOVE) &&
-		    perms_unlink(dir, plans[i].name) == -1)
+		if (!(plans[i].actions & ACT_REMOVE))
+			continue;
+		if (perms_unlink(dir, plans[i].name) == -1)
 			goto partial;
+		done[i] = 1;
 	}
-	if (perms_sync_dir(dir) == -1)
+	if (perms_sync_dir(dir) == -1) {
+		int e = errno;
+		msg_fail(EX_IOERR, "%s: cannot sync the directory: %s",
+		    dir->path, strerror(e));
 		goto partial;
+	}
 	/* 4. Owner and mode of files whose content stays. */
 	for (i = 0; i < n; i++) {
 		if ((plans[i].actions & (ACT_FIX_OWNER | ACT_FIX_MODE)) &&
@@ -148,10 +219,10 @@ undo:
 	undo_backups(dir, plans, n);
 	return -1;
 partial:
-	/* Some files are new, the others old: each is complete. */
 	for (i = 0; i < n; i++)
 		perms_discard(dir, &staged[i]);
-	return rc;
+	undo_done(dir, plans, done, n);
+	return -1;
 }
 
 const char *

@@ -6,7 +6,16 @@
  * rotation).  The restore is a plan like any other, so the files it
  * replaces are backed up first and a second rollback undoes the first;
  * the backups it restored are then removed, as they are live again.
+ *
+ * A rollback writes down what it restores (JOURNAL, root:root 0600, the
+ * names only) before it replaces anything and removes that note last.  A
+ * rollback killed in between leaves the note, and the next one finishes
+ * that rollback instead of choosing anew: the backups the killed run made
+ * of the files it replaced carry the newest stamp, and choosing anew would
+ * put those back.
  */
+#include <sys/stat.h>
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +29,8 @@
 #include "privs.h"
 #include "rotate.h"
 #include "usage.h"
+
+#define JOURNAL	".qmail-pem-rollback"
 
 struct rollback_opts {
 	const char	*dir;
@@ -43,6 +54,35 @@ struct restore {
 	struct pem_bundle	 b;
 };
 
+/*
+ * 1 if restoring the backup would change nothing: the live file is in its
+ * final state (one link, owner, group, mode) and holds the backup's bytes,
+ * as a copy left by a run that failed and could not remove it does.
+ * Rollback looks past such a backup.
+ */
+static int
+same_as_live(const struct perms_dir *dir, const struct restore *r,
+    const char *backup)
+{
+	const char *name = r->name;
+	struct stat a, b;
+	char *x = NULL, *y = NULL;
+	size_t xl = 0, yl = 0;
+	int same = 0;
+
+	if (perms_stat(dir, name, &a) != 1 || perms_stat(dir, backup, &b) != 1
+	    || !S_ISREG(a.st_mode) || !S_ISREG(b.st_mode) ||
+	    a.st_size != b.st_size || !perms_matches(&a, r->target))
+		return 0;
+	if (perms_read_file(dir, name, &x, &xl, &a) == 0 &&
+	    perms_read_file(dir, backup, &y, &yl, &b) == 0)
+		same = xl == yl && memcmp(x, y, xl) == 0;
+	perms_free_secret(x, xl);
+	perms_free_secret(y, yl);
+	msg_clear();
+	return same;
+}
+
 static int
 newest_backup(const struct perms_dir *dir, struct restore *r)
 {
@@ -51,6 +91,8 @@ newest_backup(const struct perms_dir *dir, struct restore *r)
 
 	if (backup_list(dir, r->name, &list, &count) == -1)
 		return -1;
+	while (count > 0 && same_as_live(dir, r, list[count - 1].name))
+		count--;
 	if (count > 0) {
 		r->newest = list[count - 1];
 		r->have = 1;
@@ -137,16 +179,145 @@ print_rollback(const struct rollback_opts *o, const struct perms_dir *dir,
 	return 0;
 }
 
+/*
+ * The note of an unfinished rollback: "qmail-pem-rollback STAMP" and one
+ * "FILE BACKUP" line per file.  Returns 1 and fills r (chosen, newest) and
+ * *when, 0 when there is no note, -1 on error.  A backup named in the note
+ * that is gone was restored and removed already.
+ */
+static int
+journal_read(const struct perms_dir *dir, struct restore *r, time_t *when)
+{
+	char *data = NULL, *line, *save = NULL, file[64], bak[256];
+	struct backup_name b;
+	struct stat st;
+	long long stamp;
+	size_t len = 0;
+	int rc, i, first = 1;
+
+	if ((rc = perms_stat(dir, JOURNAL, &st)) != 1)
+		return rc;
+	if (perms_read_file(dir, JOURNAL, &data, &len, &st) == -1)
+		return -1;
+	rc = -1;
+	for (line = strtok_r(data, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (first) {
+			if (sscanf(line, "qmail-pem-rollback %lld", &stamp) != 1)
+				goto bad;
+			*when = (time_t)stamp;
+			first = 0;
+			continue;
+		}
+		if (sscanf(line, "%63s %255s", file, bak) != 2)
+			goto bad;
+		for (i = 0; i < 2; i++)
+			if (strcmp(file, r[i].name) == 0)
+				break;
+		if (i == 2 || backup_parse(bak, file, &b) == -1)
+			goto bad;
+		if (perms_stat(dir, bak, &st) == 1) {
+			r[i].newest = b;
+			r[i].have = r[i].chosen = 1;
+		}
+	}
+	if (first)
+		goto bad;
+	rc = 1;
+	goto out;
+bad:
+	msg_fail(EX_DATAERR, "%s/%s is not a note qmail-pem rollback wrote: "
+	    "look at it, remove it and run rollback again", dir->path,
+	    JOURNAL);
+out:
+	free(data);
+	return rc;
+}
+
+/* Remove the note, keeping the message of the failure that led here. */
+static void
+journal_drop(const struct perms_dir *dir)
+{
+	char why[1024];
+	int status = msg_status();
+
+	snprintf(why, sizeof(why), "%s", msg_error());
+	(void)perms_unlink(dir, JOURNAL);
+	(void)perms_sync_dir(dir);
+	msg_fail(status, "%s", why);
+}
+
+static int
+journal_write(const struct perms_dir *dir, const struct restore *r,
+    time_t when)
+{
+	const struct perms_target root_only = { 0, 0, 0600 };
+	char text[1024];
+	size_t used;
+	int i;
+
+	used = (size_t)snprintf(text, sizeof(text), "qmail-pem-rollback %lld\n",
+	    (long long)when);
+	for (i = 0; i < 2; i++)
+		if (r[i].chosen)
+			used += (size_t)snprintf(text + used, sizeof(text) - used,
+			    "%s %s\n", r[i].name, r[i].newest.name);
+	if (perms_write_atomic(dir, JOURNAL, text, used, &root_only) == -1 ||
+	    perms_sync_dir(dir) == -1) {
+		journal_drop(dir);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A rollback that failed and put everything back leaves no note: the
+ * directory is as it was.  When a file was restored, the note stays so
+ * that the next rollback finishes the job.
+ */
+static void
+journal_drop_if_unchanged(const struct perms_dir *dir,
+    const struct file_plan *plans, size_t n)
+{
+	char *data = NULL, why[1024];
+	size_t len = 0, i;
+	struct stat st;
+	int restored = 0, status = msg_status();
+
+	/* Keep the message of the failure, whatever happens here. */
+	snprintf(why, sizeof(why), "%s", msg_error());
+	for (i = 0; i < n && !restored; i++) {
+		if (!(plans[i].actions & ACT_WRITES))
+			continue;
+		if (perms_read_file(dir, plans[i].name, &data, &len, &st) == 0)
+			restored = len == plans[i].len &&
+			    memcmp(data, plans[i].content, len) == 0;
+		else
+			restored = 1;	/* cannot tell: keep the note */
+		perms_free_secret(data, len);
+		data = NULL;
+	}
+	msg_fail(status, "%s", why);
+	if (!restored)
+		journal_drop(dir);
+}
+
 static int
 restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
     struct restore *r, char *changed, size_t size)
 {
 	struct file_plan plans[2];
+	time_t when = time(NULL);
 	size_t n = 0, i;
-	int rc = -1;
+	int rc = -1, resume;
 
 	memset(plans, 0, sizeof(plans));
-	if (choose(dir, r) == -1)
+	if ((resume = journal_read(dir, r, &when)) == -1)
+		goto out;
+	if (resume)
+		msg_info("%s/%s: finishing the rollback that was interrupted",
+		    dir->path, JOURNAL);
+	else if (choose(dir, r) == -1)
 		goto out;
 	for (i = 0; i < 2; i++) {
 		if (!r[i].chosen)
@@ -166,15 +337,37 @@ restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
 			goto out;
 	}
 	if (!o->dry_run) {
-		if (plan_apply(dir, plans, n, time(NULL)) == -1 ||
-		    replace_check_result(dir, plans, n) == -1)
+		if (!resume && journal_write(dir, r, when) == -1)
 			goto out;
+		if (plan_apply(dir, plans, n, when) == -1) {
+			journal_drop_if_unchanged(dir, plans, n);
+			goto out;
+		}
+		if (replace_check_result(dir, plans, n) == -1)
+			goto out;
+		/* The files are back: a backup that cannot be removed now
+		 * is a copy of a live file, which the next rollback passes
+		 * over.  Say so, but the rollback is done. */
 		for (i = 0; i < 2; i++)
 			if (r[i].chosen &&
-			    perms_unlink(dir, r[i].newest.name) == -1)
-				goto out;
-		if (perms_sync_dir(dir) == -1)
+			    perms_unlink(dir, r[i].newest.name) == -1) {
+				msg_warn("%s; it is a copy of the restored %s: "
+				    "remove it by hand", msg_error(),
+				    r[i].name);
+				msg_clear();
+			}
+		/* A note left behind would make the next rollback finish
+		 * this one (a no-op) instead of undoing it: an error. */
+		if (perms_unlink(dir, JOURNAL) == -1) {
+			msg_fail(msg_status(), "%s; the files are restored, "
+			    "but remove %s/%s by hand before the next "
+			    "rollback", msg_error(), dir->path, JOURNAL);
 			goto out;
+		}
+		if (perms_sync_dir(dir) == -1) {
+			msg_warn("%s", msg_error());
+			msg_clear();
+		}
 		replace_changed(plans, n, changed, size);
 	}
 	rc = print_rollback(o, dir, plans, n, r);
@@ -202,6 +395,9 @@ run_rollback(struct rollback_opts *o)
 	if (owners_resolve(&o->owners) == -1)
 		goto out;
 	if (!o->dry_run && privs_check_can_write() == -1)
+		goto out;
+	if (privs_limit(o->dry_run ? PRIVS_READ : o->post_hook ?
+	    PRIVS_WRITE_HOOK : PRIVS_WRITE) == -1)
 		goto out;
 	if (perms_open_dir(o->dir, &dir) == -1)
 		goto out;

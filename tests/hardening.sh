@@ -167,6 +167,11 @@ hd_check() {
 				return 1
 			fi
 			;;
+		.qmail-pem-rollback)
+			# An interrupted rollback's note (file names only).
+			[ "$type|$uid|$gid|$mode|$nlink" = "f|0|0|600|1" ] ||
+			    { _hd_why "rollback note $n is not a root:root 0600 file: '$cur'"; return 1; }
+			;;
 		servercert.pem.*.bak | clientcert.pem.*.bak)
 			if [ "$type" = l ]; then
 				base=${n%%.pem.*}.pem
@@ -193,6 +198,7 @@ hd_check() {
 		[ -z "${HD_CUR[$n]:-}" ] || continue
 		case $n in
 		"$HD_TEMP_PREFIX"* | servercert.pem | clientcert.pem) ;;
+		.qmail-pem-rollback) ;;
 		servercert.pem.*.bak | clientcert.pem.*.bak) ;;
 		*) _hd_why "$n was removed ('${HD_OLD[$n]}')"; return 1 ;;
 		esac
@@ -235,6 +241,8 @@ hd_check_target() {
 	HD_ALLOW_TEMPS=0
 	hd_check "$dir" || { HD_ALLOW_TEMPS=$save; return 1; }
 	HD_ALLOW_TEMPS=$save
+	[ -z "${HD_CUR[.qmail-pem-rollback]:-}" ] ||
+	    { _hd_why "the rollback note is still there"; return 1; }
 	for n in $HD_NAMES; do
 		[ "${HD_STATE[$n]}" = new ] ||
 		    { _hd_why "$n is not in its target state: '${HD_CUR[$n]:-}'"; return 1; }
@@ -283,8 +291,8 @@ hd_learn() {
 }
 
 # hd_one_line_message FILE DIR: the stderr in FILE is one line starting with
-# "qmail-pem: " that names DIR (or, for the safety walk, one of its
-# parents) or one of the key files.
+# "qmail-pem: " that names DIR, a path inside it (DIR/me), one of its
+# parents (the safety walk) or one of the key files.
 hd_one_line_message() {
 	local f=$1 d=$2 n text
 	n=$(wc -l <"$f")
@@ -294,7 +302,7 @@ hd_one_line_message() {
 	[[ $text == "qmail-pem: "* ]] ||
 	    { _hd_why "stderr does not start with 'qmail-pem: ': $text"; return 1; }
 	case $text in
-	*servercert.pem* | *clientcert.pem*) return 0 ;;
+	*servercert.pem* | *clientcert.pem* | *" $d/"*) return 0 ;;
 	esac
 	while :; do
 		case $text in

@@ -19,7 +19,12 @@ rt_assert_installed() {
 
 # rt_backups CTL NAME: print the backups of NAME, oldest first, one a line.
 rt_backups() {
-	(cd "$1" && find . -maxdepth 1 -name "$2.*.bak" -printf '%f\n' | sort)
+	# Oldest first, as qmail-pem orders them: by stamp, then by the
+	# sequence number a second backup within the same second gets.
+	(cd "$1" && find . -maxdepth 1 -name "$2.*.bak" -printf '%f\n' |
+	    awk -v n="$2" '{ r = substr($0, length(n) + 2); split(r, f, ".");
+		print f[1], (f[2] == "bak" ? 0 : f[2]), $0 }' |
+	    sort -k1,1 -k2,2n | cut -d' ' -f3)
 }
 
 # rt_assert_backups_private CTL MSG: every backup is a regular root:root 0600

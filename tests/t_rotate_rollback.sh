@@ -65,16 +65,35 @@ rt_assert_installed "$ctl" "after the second rollback"
 qp_assert_status 0 "$QMAIL_PEM" rotate -d "$ctl"
 sleep 1.1
 # A backup of servercert.pem alone, newer than the pair (as install leaves
-# when it repaired one file).
+# when it repaired one file): the file the rotation replaced.
+mapfile -t bs < <(rt_backups "$ctl" servercert.pem)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-cp "$srv" "$ctl/servercert.pem.$stamp.bak"
+cp "$ctl/${bs[-1]}" "$ctl/servercert.pem.$stamp.bak"
 chmod 0600 "$ctl/servercert.pem.$stamp.bak"
+want=$(sha256sum <"$ctl/servercert.pem.$stamp.bak")
 cli_before=$(sha256sum <"$cli")
 qp_assert_status 0 "$QMAIL_PEM" rollback -d "$ctl"
 qp_assert_contains "$QP_OUT" "servercert.pem: restored from servercert.pem.$stamp.bak" \
     "the newest backup (servercert.pem's alone) is restored"
+qp_assert_eq "$want" "$(sha256sum <"$srv")" "servercert.pem holds that backup's bytes"
 cli_after=$(sha256sum <"$cli")
 qp_assert_eq "$cli_before" "$cli_after" "clientcert.pem, without a backup that new, is left alone"
+
+# --- a backup that holds the live bytes (left by a failed run) is passed over ----------
+qp_assert_status 0 "$QMAIL_PEM" rotate -d "$ctl"
+p_srv=$(qp_pubkey "$srv")
+mapfile -t bs < <(rt_backups "$ctl" servercert.pem)
+prev=$(sha256sum <"$ctl/${bs[-1]}")
+sleep 1.1
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+cp "$srv" "$ctl/servercert.pem.$stamp.bak"
+chmod 0600 "$ctl/servercert.pem.$stamp.bak"
+qp_assert_status 0 "$QMAIL_PEM" rollback -d "$ctl"
+qp_assert_eq "$prev" "$(sha256sum <"$srv")" \
+    "a copy of the live file is not a rollback target: the one before it is restored"
+[ "$(qp_pubkey "$srv")" != "$p_srv" ] || qp_fail "the rotated key is still live"
+qp_ok "the rotation is undone"
+rm -f "$ctl/servercert.pem.$stamp.bak"
 
 # --- a recorded symlink is not brought back ---------------------------------------------
 sleep 1.1

@@ -1,0 +1,111 @@
+#!/bin/bash
+# t_concurrency.sh: two writers at once (install --new-key against rotate, and
+# two installs) on one control directory, round after round, while a reader
+# as qmaild:nofiles and one as qmailr:qmail read the files in a loop:
+#   - both writers of each round succeed (the second waits for the lock);
+#   - after each round both files are complete, with their owners and modes,
+#     each key matching its certificate, and no temp file is left;
+#   - every read by the readers finds a whole file whose key matches its
+#     certificate (never a partial file, never a permission error).
+# Readers during 200 rotations alone: t_rotate_reader.sh; the lock's wait
+# and EX_TEMPFAIL: t_rotate_lock.sh.  QP_ROUNDS sets the number of rounds.
+set -eu
+. "$QP_SRCDIR/tests/lib.sh"
+qp_setup
+. "$QP_SRCDIR/tests/hardening.sh"
+
+ROUNDS=${QP_ROUNDS:-12}
+ec="--key-type ec-p256"
+ctl=$(qp_mkcontrol mail.example.com)
+qp_assert_status 0 "$QMAIL_PEM" install -q $ec -d "$ctl"
+
+second="install -q --new-key --distinct-keys $ec"
+if hd_has_command rotate; then
+	second="rotate -q"
+else
+	echo "# qmail-pem has no rotate command: two installs race instead"
+fi
+
+# The reader: one cat per read (one open, one inode), then the key and the
+# certificate of that one copy compared.
+cat >"$QP_TMP/reader.sh" <<'READER'
+#!/bin/bash
+# reader.sh FILE STOP LOG
+set -u
+file=$1 stop=$2 log=$3 n=0 bad=0
+while [ ! -e "$stop" ]; do
+	n=$((n + 1))
+	if ! snap=$(cat -- "$file" 2>&1); then
+		bad=$((bad + 1)); printf 'FAIL open: %s\n' "$snap" >>"$log"; continue
+	fi
+	key=$(printf '%s\n' "$snap" | openssl pkey -pubout 2>/dev/null)
+	crt=$(printf '%s\n' "$snap" | openssl x509 -noout -pubkey 2>/dev/null)
+	if [ -z "$key" ] || [ "$key" != "$crt" ]; then
+		bad=$((bad + 1))
+		printf 'FAIL read %d: %d bytes, key and certificate %s\n' "$n" \
+		    "${#snap}" "$([ -z "$key" ] && echo unreadable || echo differ)" >>"$log"
+	fi
+done
+printf 'reads %d failures %d\n' "$n" "$bad" >>"$log"
+READER
+chmod 0755 "$QP_TMP/reader.sh"
+stop=$QP_TMP/stop
+start_reader() {	# user group file log
+	: >"$4"
+	chmod 0666 "$4"
+	(cd / && exec setpriv --reuid="$(qp_uid "$1")" --regid="$(qp_gid "$2")" \
+	    --clear-groups "$QP_TMP/reader.sh" "$3" "$stop" "$4") &
+}
+start_reader qmaild nofiles "$ctl/servercert.pem" "$QP_TMP/srv.log"
+r1=$!
+start_reader qmailr qmail "$ctl/clientcert.pem" "$QP_TMP/cli.log"
+r2=$!
+qp_at_exit "touch $stop; wait $r1 $r2 2>/dev/null"
+
+for ((round = 1; round <= ROUNDS; round++)); do
+	case $((round % 3)) in
+	0) first="install -q --new-key $ec" ;;
+	1) first="install -q --new-key --distinct-keys $ec" ;;
+	2) first="install -q" ;;	# a no-op repair racing a writer
+	esac
+	st1=0 st2=0
+	# shellcheck disable=SC2086  # commands are words
+	timeout -k 5 120 "$QMAIL_PEM" $first --wait 60 -d "$ctl" \
+	    >/dev/null 2>"$QP_TMP/e1" &
+	p1=$!
+	# shellcheck disable=SC2086
+	timeout -k 5 120 "$QMAIL_PEM" $second --wait 60 -d "$ctl" \
+	    >/dev/null 2>"$QP_TMP/e2" &
+	p2=$!
+	wait "$p1" || st1=$?
+	wait "$p2" || st2=$?
+	[ "$st1" -eq 0 ] || qp_fail "round $round: $first: exit $st1: $(cat "$QP_TMP/e1")"
+	[ "$st2" -eq 0 ] || qp_fail "round $round: $second: exit $st2: $(cat "$QP_TMP/e2")"
+	hd_scan "$ctl"
+	hd_remember
+	for f in $HD_NAMES; do
+		IFS='|' read -r type uid gid mode nlink sum <<<"${HD_CUR[$f]:-}"
+		[ "$type|$uid|$gid|$mode|$nlink" = "f|${HD_TARGET[$f]}|1" ] ||
+		    qp_fail "round $round: $f is '${HD_CUR[$f]:-missing}'"
+		hd_pubkey "$ctl/$f" "$sum"
+		[ "$HD_PUB" != bad ] ||
+		    qp_fail "round $round: $f is not a matching key and certificate"
+	done
+	temps=$(find "$ctl" -maxdepth 1 -name '.qmail-pem-tmp.*' | wc -l)
+	[ "$temps" -eq 0 ] || qp_fail "round $round: $temps temp file(s) left"
+	qp_ok "round $round: '$first' and '$second' at once: both succeeded, both files whole and right"
+done
+
+touch "$stop"
+wait "$r1" "$r2" || true
+for log in "$QP_TMP/srv.log" "$QP_TMP/cli.log"; do
+	summary=$(tail -n 1 "$log")
+	if grep -q '^FAIL' "$log"; then
+		grep '^FAIL' "$log" | head -5 >&2
+		qp_fail "${log##*/}: a reader saw a broken file ($summary)"
+	fi
+	reads=$(awk '/^reads/ { print $2 }' "$log")
+	[ "${reads:-0}" -ge 20 ] || qp_fail "${log##*/}: only ${reads:-0} reads during the rounds"
+	qp_ok "${log##*/}: $summary"
+done
+qp_done
