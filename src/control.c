@@ -11,7 +11,8 @@ int
 control_parse_me(const char *data, size_t len, char *name, size_t size)
 {
 	const char *eol = memchr(data, '\n', len);
-	size_t n = eol ? (size_t)(eol - data) : len;
+	size_t n = eol ? (size_t)(eol - data) : len, i;
+	int rc;
 
 	while (n > 0 && (data[n - 1] == ' ' || data[n - 1] == '\t' ||
 	    data[n - 1] == '\r'))
@@ -28,10 +29,18 @@ control_parse_me(const char *data, size_t len, char *name, size_t size)
 		    "name: fix it or pass --hostname");
 	memcpy(name, data, n);
 	name[n] = '\0';
-	if (!x509gen_valid_dns_name(name))
-		return msg_fail(EX_CONFIG, "control/me holds '%.*s', which is "
+	if (!x509gen_valid_dns_name(name)) {
+		/* Shown, not trusted: no control characters to the terminal. */
+		for (i = 0; i < n; i++)
+			if ((unsigned char)name[i] < 0x20 ||
+			    (unsigned char)name[i] >= 0x7f)
+				name[i] = '?';
+		rc = msg_fail(EX_CONFIG, "control/me holds '%.*s', which is "
 		    "not a valid host name: fix it or pass --hostname",
 		    (int)(n > 80 ? 80 : n), name);
+		name[0] = '\0';
+		return rc;
+	}
 	return 0;
 }
 

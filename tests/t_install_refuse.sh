@@ -74,6 +74,13 @@ printf '\n' >"$ctl/me"
 refuse 78 "control/me is empty" "--hostname"
 printf 'not a host name!\n' >"$ctl/me"
 refuse 78 "'not a host name!'" "--hostname"
+# Terminal escapes in control/me are shown as '?', never sent to the terminal.
+printf 'mail\033]0;owned\007.example.com\n' >"$ctl/me"
+refuse 78 "'mail?]0;owned?.example.com'" "--hostname"
+case $QP_ERR in
+*$'\033'* | *$'\007'*) qp_fail "control characters of control/me reach stderr" ;;
+*) qp_ok "no control character of control/me on stderr" ;;
+esac
 mkfifo -m 0600 "$ctl/me.fifo"
 rm "$ctl/me"
 mv "$ctl/me.fifo" "$ctl/me"
