@@ -382,6 +382,30 @@ warn_kept(const struct file_plan *plans)
 	return 0;
 }
 
+/*
+ * A key that stays in place after it was readable by every user (the
+ * qmailrocks layout) may be known to others: the layout is fixed, but
+ * only a new key fixes that.
+ */
+static void
+warn_exposed(const struct file_plan *plans)
+{
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		const struct file_plan *p = &plans[i];
+		if (p->content == NULL || !p->old_exists ||
+		    !S_ISREG(p->old.st_mode) || !(p->old.st_mode & S_IROTH) ||
+		    (p->info & (ACT_NEW_KEY | ACT_IMPORT)))
+			continue;
+		msg_warn("%s was readable by every user (mode %04o): the key "
+		    "it keeps may be known to others; make a new one with "
+		    "qmail-pem install --new-key", p->name,
+		    (unsigned)(p->old.st_mode & 07777));
+		return;
+	}
+}
+
 static int
 run_install(struct install_opts *o)
 {
@@ -435,6 +459,7 @@ run_install(struct install_opts *o)
 		if (plan_decide(&dir, &plans[i]) == -1)
 			goto out;
 	}
+	warn_exposed(plans);
 	if (!o->dry_run && plan_apply(&dir, plans, nplans, time(NULL)) == -1) {
 		/* Say what did happen before the error. */
 		goto out;
