@@ -3,9 +3,9 @@
 #
 # The seeds are small files of every shape each parser should know, made
 # with openssl in a temp dir and copied in; the fuzzers grow from them.  The
-# third-party samples in ../shared/data/pem-samples are not copied (their
-# licenses stay with them): fuzz/run.sh adds that directory as a read-only
-# corpus when it exists.  Run by hand after adding a shape; the output is
+# third-party samples (../shared/data/pem-samples, copied with their
+# SOURCES.md to tests/data/pem-samples) are not copied here: fuzz/run.sh
+# adds that directory as a read-only corpus.  Run by hand after adding a shape; the output is
 # committed.
 set -eu
 cd "$(dirname "$0")"

@@ -6,7 +6,7 @@
 # Builds with clang, -fsanitize=fuzzer,address,undefined, in build-fuzz/
 # (beside fuzz/), then runs every target FUZZ_SECONDS (default 15) seconds,
 # FUZZ_JOBS (default 2) at a time, starting from its seed corpus
-# fuzz/corpus/<target>/ (and ../shared/data/pem-samples for the PEM
+# fuzz/corpus/<target>/ (and the pem-samples, ../shared/data or tests/data, for the PEM
 # parsers, when present).  New inputs go to build-fuzz/corpus/<target>/,
 # never into the source tree; a crash, leak, undefined behaviour or an input
 # slower than FUZZ_TIMEOUT (default 10) seconds fails the run, leaving the
@@ -20,6 +20,7 @@ seconds=${FUZZ_SECONDS:-15}
 jobs=${FUZZ_JOBS:-2}
 timeout=${FUZZ_TIMEOUT:-10}
 samples="$top/../shared/data/pem-samples"
+[ -d "$samples" ] || samples="$top/tests/data/pem-samples"
 
 command -v clang >/dev/null ||
     { echo "fuzz/run.sh: clang is missing: apt-get install clang" >&2; exit 69; }

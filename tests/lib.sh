@@ -701,3 +701,14 @@ qp_open_as() {
 		    cat -- "$path"
 	) >/dev/null 2>"$QP_TMP/.qp/open_as.err"
 }
+
+# qp_samples_dir: the real-world PEM samples: ../shared/data/pem-samples
+# beside the clone when it is there (the project's canonical set), else the
+# copy in tests/data/pem-samples (same files, SOURCES.md gives licenses).
+qp_samples_dir() {
+	if [ -d "$QP_SRCDIR/../shared/data/pem-samples" ]; then
+		printf '%s\n' "$QP_SRCDIR/../shared/data/pem-samples"
+	else
+		printf '%s\n' "$QP_SRCDIR/tests/data/pem-samples"
+	fi
+}

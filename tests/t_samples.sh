@@ -15,9 +15,9 @@ set -eu
 . "$QP_SRCDIR/tests/pki.sh"
 qp_setup
 
-samples="$QP_SRCDIR/../shared/data/pem-samples"
+samples=$(qp_samples_dir)
 [ -d "$samples" ] ||
-    qp_fail "no sample directory $samples: the samples live beside the clone (../shared/data/pem-samples)"
+    qp_fail "no sample directory $samples: ../shared/data/pem-samples beside the clone, or tests/data/pem-samples"
 n=$(find "$samples" -maxdepth 1 -name '*.pem' | wc -l)
 [ "$n" -gt 0 ] || qp_fail "no *.pem in $samples"
 

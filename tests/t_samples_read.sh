@@ -22,9 +22,9 @@ set -eu
 qp_setup
 qp_require python3 promtool
 
-samples="$QP_SRCDIR/../shared/data/pem-samples"
+samples=$(qp_samples_dir)
 [ -d "$samples" ] ||
-    qp_fail "no sample directory $samples: the samples live beside the clone (../shared/data/pem-samples)"
+    qp_fail "no sample directory $samples: ../shared/data/pem-samples beside the clone, or tests/data/pem-samples"
 
 # run LABEL ARGS...: qmail-pem ARGS, bounded; sets st, out, err.
 run() {

@@ -20,7 +20,7 @@ qp_setup
 . "$QP_SRCDIR/tests/hardening.sh"
 qp_require capsh flock python3 strace
 
-samples=$QP_SRCDIR/../shared/data/pem-samples
+samples=$(qp_samples_dir)
 [ -d "$samples" ] || qp_fail "no sample directory $samples"
 w=$QP_TMP/w
 mkdir -m 0755 "$w"
