@@ -4,8 +4,10 @@
 #	valgrind --leak-check=full --errors-for-leak-kinds=definite
 #	    --error-exitcode=99
 # a fresh install, the repair of the qmailrocks layout, verify -v (JSON),
-# rotate, rollback, readers, an import of a PKCS#12 file, and refusals (a
-# wrong password, a key that does not match its certificate):
+# rotate, rollback, readers, a DANE rollover (rotate --stage, tlsa,
+# rotate --commit), csr (with the live key and --new-key), verify of every
+# real-world sample in pem-samples, an import of a PKCS#12 file, and
+# refusals (a wrong password, a key that does not match its certificate):
 # each must exit with its usual status, never 99 (an invalid read or write,
 # a use of uninitialised memory, or a leak valgrind calls definite).
 # OpenSSL's global state at exit is "still reachable", which is fine.
@@ -72,6 +74,44 @@ if hd_has_command readers; then
 	[ "$st" -ne 99 ] || qp_fail "readers: memory error under valgrind"
 	qp_ok "readers: exit $st under valgrind, no memory error"
 fi
+
+# DANE rollover and certificate requests.
+if hd_has_command tlsa; then
+	vg_run 0 "rotate --stage" rotate -q --stage $ec -d "$ctl"
+	vg_run 0 "tlsa --staged" tlsa --staged -d "$ctl"
+	vg_run 0 "rotate --commit" rotate -q --commit -d "$ctl"
+fi
+if hd_has_command csr; then
+	vg_run 0 "csr" csr -q -d "$ctl" --san smtp.example.com \
+	    --subject "/O=Example/CN=mail.example.com" --output "$QP_TMP/req.pem"
+	vg_run 0 "csr --new-key" csr -q --new-key $ec -d "$ctl" \
+	    --output "$QP_TMP/req2.pem"
+	openssl req -verify -noout -in "$QP_TMP/req2.pem" 2>/dev/null ||
+	    qp_fail "the request made under valgrind does not verify"
+fi
+
+# verify reads each real-world sample (the parsers on broken input).
+samples=$(qp_samples_dir)
+sc=$QP_TMP/samples
+mkdir -m 0755 "$sc"
+printf 'mail.example.com\n' >"$sc/me"
+nsamples=0
+for f in "$samples"/*.pem; do
+	install -m 0640 -o root -g "$QP_GID_nofiles" "$f" "$sc/servercert.pem"
+	install -m 0640 -o root -g "$QP_GID_qmail" "$f" "$sc/clientcert.pem"
+	rm -f "$QP_TMP"/vg.*.log
+	st=0
+	timeout -k 5 300 "$vg" verify -v --format json -d "$sc" >/dev/null 2>&1 || st=$?
+	if [ "$st" -gt 3 ]; then
+		for log in "$QP_TMP"/vg.*.log; do
+			[ -f "$log" ] && head -60 "$log" >&2
+		done
+		qp_fail "verify of ${f##*/}: exit $st under valgrind"
+	fi
+	nsamples=$((nsamples + 1))
+done
+[ "$nsamples" -gt 0 ] || qp_fail "no sample in $samples"
+qp_ok "verify of $nsamples real-world samples: no memory error, no definite leak"
 
 # The qmailrocks layout, repaired.
 qr=$QP_TMP/qr
