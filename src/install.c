@@ -363,6 +363,8 @@ build_import(const struct install_opts *o, const struct perms_dir *dir,
  * key and certificate are not judged by install, but an
  * administrator repairing the layout should hear what verify would say
  * about them (expired, weak key, a CA certificate, no serverAuth ...).
+ * A file install leaves alone is verify's business (and the second,
+ * idempotent run stays fast).
  */
 static int
 warn_kept(const struct file_plan *plans)
@@ -371,7 +373,7 @@ warn_kept(const struct file_plan *plans)
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		if (plans[i].content == NULL ||
+		if (plans[i].content == NULL || plans[i].actions == 0 ||
 		    (plans[i].info & (ACT_NEW_CERT | ACT_IMPORT)))
 			continue;
 		if (replace_verify(plans[i].name, plans[i].content,
@@ -451,8 +453,6 @@ run_install(struct install_opts *o)
 	plans[0].target = o->owners.server;
 	plans[1].name = CLIENTCERT;
 	plans[1].target = o->owners.client;
-	if (warn_kept(plans) == -1)
-		goto out;
 	for (i = 0; i < nplans; i++) {
 		/* A used pending key is in servercert.pem now: no backup. */
 		plans[i].keep_backup = i < 2;
@@ -460,6 +460,8 @@ run_install(struct install_opts *o)
 			goto out;
 	}
 	warn_exposed(plans);
+	if (warn_kept(plans) == -1)
+		goto out;
 	if (!o->dry_run && plan_apply(&dir, plans, nplans, time(NULL)) == -1) {
 		/* Say what did happen before the error. */
 		goto out;

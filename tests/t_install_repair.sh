@@ -232,4 +232,21 @@ now=$(cd "$ctl" && for f in *.????????T??????Z.bak; do
 	printf '%s %s\n' "$f" "$(stat -c '%i %s %.9Y' "$f")"; done)
 qp_assert_eq "$taken" "$now" "the backups already there are untouched"
 
+# --- a kept certificate that verify would warn about: install says so -----------
+ctl=$(qp_mkcontrol)
+openssl req -x509 -key "$work/leaf.key" -days 20 -subj /CN=mail.example.com \
+    -addext basicConstraints=critical,CA:TRUE -out "$work/ca-like.crt" 2>/dev/null ||
+    qp_fail "openssl req failed"
+cat "$work/leaf.key" "$work/ca-like.crt" >"$ctl/servercert.pem"
+chmod 0640 "$ctl/servercert.pem"
+ln -s servercert.pem "$ctl/clientcert.pem"
+qp_assert_status 0 "$QMAIL_PEM" install -d "$ctl"
+qp_assert_contains "$QP_ERR" "servercert.pem: expiry: expires in" \
+    "repair: the kept certificate's near expiry is warned about"
+qp_assert_contains "$QP_ERR" "servercert.pem: leaf-ca:" \
+    "repair: a kept CA certificate is warned about"
+qp_assert_eq "$orig_key" "$(qp_pubkey "$ctl/servercert.pem")" "repair: the key is kept all the same"
+qp_assert_status 0 "$QMAIL_PEM" install -d "$ctl"
+qp_assert_eq "" "$QP_ERR" "the second run, which changes nothing, is quiet"
+
 qp_done
