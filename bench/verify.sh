@@ -53,6 +53,14 @@ done
 	exit 69
 }
 
+# Without host(1), check_ssl_cert stops at once ("cannot find program:
+# host") and its time would mean nothing.
+command -v host >/dev/null || {
+	echo "bench/verify.sh: check_ssl_cert needs host: apt-get install" \
+	    "bind9-host" >&2
+	exit 69
+}
+
 tmp=$(mktemp -d /tmp/qmail-pem-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 chmod 0755 "$tmp"
