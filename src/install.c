@@ -440,6 +440,8 @@ run_install(struct install_opts *o)
 		goto out;
 	if (!o->dry_run && perms_lock_dir(&dir, o->lock_timeout) == -1)
 		goto out;
+	if (rollback_note_refuse(&dir) == -1)
+		goto out;
 	if (read_current(o, &dir, SERVERCERT, &srv, &srv_bad) == -1 ||
 	    read_current(o, &dir, CLIENTCERT, &cli, &cli_bad) == -1)
 		goto out;

@@ -517,8 +517,9 @@ perms_fix_in_place(const struct perms_dir *dir, const char *name,
 	const char *step;
 	int fd, e;
 
-	fd = openat(dir->fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_NOCTTY | O_CLOEXEC);
+	while ((fd = openat(dir->fd, name, O_RDONLY | O_NOFOLLOW |
+	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) == -1 && errno == EINTR)
+		;
 	if (fd == -1)
 		return msg_fail(EX_CANTCREAT, "%s/%s: cannot open to fix its "
 		    "owner and mode: %s", dir->path, name, strerror(errno));

@@ -1,5 +1,6 @@
 /* plan.c: plan-then-apply for the control directory. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,12 +86,23 @@ undo_backups(const struct perms_dir *dir, struct file_plan *plans, size_t n)
 }
 
 /*
- * Put back one file this run replaced or removed: from the backup just
- * made, with the owner and mode it had (a file this run created goes).
- * A symlink or a file without a backup cannot be put back.
+ * Whether this run's change to p can be put back: a file it created goes
+ * again, an owner or mode it fixed is set back, a file it replaced or
+ * removed comes back from the backup it just made (a regular file, or a
+ * symlink recorded as one).  A file removed without a backup (a used
+ * pending key, a committed staged file) cannot come back.
  */
 static int
-undo_one(const struct perms_dir *dir, const struct file_plan *p)
+undo_possible(const struct file_plan *p)
+{
+	if (!p->old_exists || !(p->actions & (ACT_WRITES | ACT_REMOVE)))
+		return 1;
+	return p->backup[0] != '\0' &&
+	    (S_ISREG(p->old.st_mode) || S_ISLNK(p->old.st_mode));
+}
+
+static int
+undo_one(const struct perms_dir *dir, struct file_plan *p)
 {
 	struct perms_target was;
 	struct stat st;
@@ -98,53 +110,112 @@ undo_one(const struct perms_dir *dir, const struct file_plan *p)
 	size_t len = 0;
 	int rc;
 
-	if (!p->old_exists)
-		return perms_unlink(dir, p->name);
-	if (!S_ISREG(p->old.st_mode) || p->backup[0] == '\0')
-		return -1;
-	if (perms_read_file(dir, p->backup, &data, &len, &st) == -1)
-		return -1;
 	was.uid = p->old.st_uid;
 	was.gid = p->old.st_gid;
 	was.mode = p->old.st_mode & 07777;
+	if (!p->old_exists)
+		return perms_unlink(dir, p->name);
+	if (!(p->actions & (ACT_WRITES | ACT_REMOVE)))
+		return perms_fix_in_place(dir, p->name, &was);
+	if (S_ISLNK(p->old.st_mode)) {
+		/* The backup is the same symlink: it takes its name back. */
+		while ((rc = renameat(dir->fd, p->backup, dir->fd, p->name))
+		    == -1 && errno == EINTR)
+			;
+		if (rc == -1)
+			return -1;
+		p->backup[0] = '\0';
+		return 0;
+	}
+	if (perms_read_file(dir, p->backup, &data, &len, &st) == -1)
+		return -1;
 	rc = perms_write_atomic(dir, p->name, data, len, &was);
 	perms_free_secret(data, len);
 	return rc;
 }
 
+/* "servercert.pem, clientcert.pem": the names of the plans in `which'. */
+static void
+names_of(const struct file_plan *plans, const int *which, size_t n,
+    char *buf, size_t size)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && used < size; i++)
+		if (which[i])
+			used += (size_t)snprintf(buf + used, size - used,
+			    "%s%s", used ? ", " : "", plans[i].name);
+}
+
 /*
- * A step failed after some files were replaced: put those back, so that a
- * failed run leaves the directory as it found it (a single fault does;
- * two faults in a row may leave some files new and the others old, each
- * complete, and the message says so).
+ * A step failed after some files were changed.  When every change can be
+ * put back, put them back, so that the failed run leaves the directory as
+ * it found it.  When one cannot (a file removed without a backup), put
+ * nothing back: the new files, each complete, stay, and the message says
+ * which.  A second fault while putting back is said the same way.
  */
 static void
 undo_done(const struct perms_dir *dir, struct file_plan *plans,
     const int *done, size_t n)
 {
-	char why[1024];
-	int status = msg_status();
-	size_t i, left = 0, replaced = 0;
+	char why[1024], names[512];
+	int status = msg_status(), left[8] = { 0 };
+	size_t i, changed = 0, kept = 0;
 
-	for (i = 0; i < n; i++)
-		replaced += done[i] != 0;
-	if (replaced == 0) {
+	for (i = 0; i < n; i++) {
+		changed += done[i] != 0;
+		if (done[i] && !undo_possible(&plans[i]))
+			kept++;
+	}
+	if (changed == 0) {
 		undo_backups(dir, plans, n);
 		return;
 	}
 	snprintf(why, sizeof(why), "%s", msg_error());
+	if (kept > 0) {
+		int stuck[8] = { 0 };
+		char gone[512];
+		for (i = 0; i < n; i++)
+			stuck[i] = done[i] && !undo_possible(&plans[i]);
+		(void)perms_sync_dir(dir);
+		names_of(plans, stuck, n, gone, sizeof(gone));
+		names_of(plans, done, n, names, sizeof(names));
+		msg_fail(status, "%s; %s cannot be put back (no backup), so "
+		    "the run's changes stay: %s changed, each file complete; "
+		    "check %s with qmail-pem verify", why, gone, names,
+		    dir->path);
+		return;
+	}
+	kept = 0;
 	for (i = 0; i < n; i++)
-		if (done[i] && undo_one(dir, &plans[i]) == -1)
-			left++;
-	if (left == 0) {
+		if (done[i] && undo_one(dir, &plans[i]) == -1) {
+			left[i] = 1;
+			kept++;
+		}
+	if (kept == 0) {
 		undo_backups(dir, plans, n);
-		msg_fail(status, "%s; the files already replaced were put "
+		msg_fail(status, "%s; the files already changed were put "
 		    "back: nothing was changed", why);
 		return;
 	}
 	(void)perms_sync_dir(dir);
-	msg_fail(status, "%s; some files in %s are new and the others old "
-	    "(each one complete): run the command again", why, dir->path);
+	names_of(plans, left, n, names, sizeof(names));
+	msg_fail(status, "%s; %s could not be put back and %s new (each "
+	    "file complete): run the command again", why, names,
+	    kept > 1 ? "are" : "is");
+}
+
+static int
+sync_or_fail(const struct perms_dir *dir)
+{
+	int e;
+
+	if (perms_sync_dir(dir) == 0)
+		return 0;
+	e = errno;
+	return msg_fail(EX_IOERR, "%s: cannot sync the directory: %s",
+	    dir->path, strerror(e));
 }
 
 int
@@ -192,6 +263,18 @@ plan_apply(const struct perms_dir *dir, struct file_plan *plans, size_t n,
 			goto partial;
 		done[i] = 1;
 	}
+	if (sync_or_fail(dir) == -1)
+		goto partial;
+	/* 4. Owner and mode of files whose content stays. */
+	for (i = 0; i < n; i++) {
+		if (!(plans[i].actions & (ACT_FIX_OWNER | ACT_FIX_MODE)))
+			continue;
+		done[i] = 1;	/* a failure half-way is set back too */
+		if (perms_fix_in_place(dir, plans[i].name, &plans[i].target)
+		    == -1)
+			goto partial;
+	}
+	/* 5. Removals last: one without a backup cannot be undone. */
 	for (i = 0; i < n; i++) {
 		if (!(plans[i].actions & ACT_REMOVE))
 			continue;
@@ -199,19 +282,8 @@ plan_apply(const struct perms_dir *dir, struct file_plan *plans, size_t n,
 			goto partial;
 		done[i] = 1;
 	}
-	if (perms_sync_dir(dir) == -1) {
-		int e = errno;
-		msg_fail(EX_IOERR, "%s: cannot sync the directory: %s",
-		    dir->path, strerror(e));
+	if (sync_or_fail(dir) == -1)
 		goto partial;
-	}
-	/* 4. Owner and mode of files whose content stays. */
-	for (i = 0; i < n; i++) {
-		if ((plans[i].actions & (ACT_FIX_OWNER | ACT_FIX_MODE)) &&
-		    perms_fix_in_place(dir, plans[i].name, &plans[i].target)
-		    == -1)
-			goto partial;
-	}
 	return 0;
 undo:
 	for (i = 0; i < n; i++)

@@ -180,18 +180,17 @@ print_rollback(const struct rollback_opts *o, const struct perms_dir *dir,
 }
 
 /*
- * The note of an unfinished rollback: "qmail-pem-rollback STAMP" and one
- * "FILE BACKUP" line per file.  Returns 1 and fills r (chosen, newest) and
- * *when, 0 when there is no note, -1 on error.  A backup named in the note
+ * The note of an unfinished rollback: "qmail-pem-rollback" and one
+ * "FILE BACKUP" line per file.  Returns 1 and fills r (chosen, newest),
+ * 0 when there is no note, -1 on error.  A backup named in the note
  * that is gone was restored and removed already.
  */
 static int
-journal_read(const struct perms_dir *dir, struct restore *r, time_t *when)
+journal_read(const struct perms_dir *dir, struct restore *r)
 {
 	char *data = NULL, *line, *save = NULL, file[64], bak[256];
 	struct backup_name b;
 	struct stat st;
-	long long stamp;
 	size_t len = 0;
 	int rc, i, first = 1;
 
@@ -203,9 +202,8 @@ journal_read(const struct perms_dir *dir, struct restore *r, time_t *when)
 	for (line = strtok_r(data, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		if (first) {
-			if (sscanf(line, "qmail-pem-rollback %lld", &stamp) != 1)
+			if (strcmp(line, "qmail-pem-rollback") != 0)
 				goto bad;
-			*when = (time_t)stamp;
 			first = 0;
 			continue;
 		}
@@ -247,17 +245,29 @@ journal_drop(const struct perms_dir *dir)
 	msg_fail(status, "%s", why);
 }
 
+int
+rollback_note_refuse(const struct perms_dir *dir)
+{
+	struct stat st;
+	int rc;
+
+	if ((rc = perms_stat(dir, JOURNAL, &st)) != 1)
+		return rc;
+	return msg_fail(EX_CONFIG, "%s/%s: a rollback was interrupted and "
+	    "is not finished: run qmail-pem rollback -d %s to finish it (or "
+	    "remove the note if you know better), then run this again",
+	    dir->path, JOURNAL, dir->path);
+}
+
 static int
-journal_write(const struct perms_dir *dir, const struct restore *r,
-    time_t when)
+journal_write(const struct perms_dir *dir, const struct restore *r)
 {
 	const struct perms_target root_only = { 0, 0, 0600 };
 	char text[1024];
 	size_t used;
 	int i;
 
-	used = (size_t)snprintf(text, sizeof(text), "qmail-pem-rollback %lld\n",
-	    (long long)when);
+	used = (size_t)snprintf(text, sizeof(text), "qmail-pem-rollback\n");
 	for (i = 0; i < 2; i++)
 		if (r[i].chosen)
 			used += (size_t)snprintf(text + used, sizeof(text) - used,
@@ -312,7 +322,7 @@ restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
 	int rc = -1, resume;
 
 	memset(plans, 0, sizeof(plans));
-	if ((resume = journal_read(dir, r, &when)) == -1)
+	if ((resume = journal_read(dir, r)) == -1)
 		goto out;
 	if (resume)
 		msg_info("%s/%s: finishing the rollback that was interrupted",
@@ -337,7 +347,7 @@ restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
 			goto out;
 	}
 	if (!o->dry_run) {
-		if (!resume && journal_write(dir, r, when) == -1)
+		if (!resume && journal_write(dir, r) == -1)
 			goto out;
 		if (plan_apply(dir, plans, n, when) == -1) {
 			journal_drop_if_unchanged(dir, plans, n);
@@ -359,9 +369,11 @@ restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
 		/* A note left behind would make the next rollback finish
 		 * this one (a no-op) instead of undoing it: an error. */
 		if (perms_unlink(dir, JOURNAL) == -1) {
+			char why[1024];
+			snprintf(why, sizeof(why), "%s", msg_error());
 			msg_fail(msg_status(), "%s; the files are restored, "
 			    "but remove %s/%s by hand before the next "
-			    "rollback", msg_error(), dir->path, JOURNAL);
+			    "rollback", why, dir->path, JOURNAL);
 			goto out;
 		}
 		if (perms_sync_dir(dir) == -1) {
@@ -369,6 +381,16 @@ restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
 			msg_clear();
 		}
 		replace_changed(plans, n, changed, size);
+		/* Finishing a killed rollback: the files it had already
+		 * restored changed too, and the hook has not seen them. */
+		if (resume) {
+			changed[0] = '\0';
+			for (i = 0; i < 2; i++)
+				if (r[i].chosen)
+					snprintf(changed + strlen(changed),
+					    size - strlen(changed), "%s%s",
+					    changed[0] ? " " : "", r[i].name);
+		}
 	}
 	rc = print_rollback(o, dir, plans, n, r);
 out:

@@ -493,6 +493,8 @@ run_rotate(struct rotate_opts *o)
 		goto out;
 	if (!o->dry_run && perms_lock_dir(&dir, o->lock_timeout) == -1)
 		goto out;
+	if (rollback_note_refuse(&dir) == -1)
+		goto out;
 	if (o->commit) {
 		if (rotate_commit(o, &dir, changed, sizeof(changed)) == -1)
 			goto out;

@@ -44,6 +44,9 @@ struct rotate_opts {
 
 int cmd_rotate(int argc, char *argv[]);
 int cmd_rollback(int argc, char *argv[]);
+/* -1 with a message when an interrupted rollback left its note in dir:
+ * install and rotate wait until rollback has finished it. */
+int rollback_note_refuse(const struct perms_dir *dir);
 int cmd_tlsa(int argc, char *argv[]);
 
 /* rotate --commit (commit.c): the staged files into place. */

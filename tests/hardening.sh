@@ -199,6 +199,8 @@ hd_check() {
 		case $n in
 		"$HD_TEMP_PREFIX"* | servercert.pem | clientcert.pem) ;;
 		.qmail-pem-rollback) ;;
+		# install --cert moves the pending key into servercert.pem.
+		servercert.pem.pending-key) ;;
 		servercert.pem.*.bak | clientcert.pem.*.bak) ;;
 		*) _hd_why "$n was removed ('${HD_OLD[$n]}')"; return 1 ;;
 		esac

@@ -95,6 +95,26 @@ if hd_has_command rollback; then
 	    qp_fail "cannot make the rollback template"
 fi
 
+# For install --cert without --key: a key made by csr --new-key
+# (servercert.pem.pending-key) and the certificate a CA signed for it; the
+# run moves the key into both files and removes the pending key, a removal
+# without a backup that cannot be undone.
+pending_cert=
+if hd_has_command csr; then
+	cp -a "$tpl/pair" "$tpl/pending"
+	"$QMAIL_PEM" csr -q --new-key --key-type ec-p256 -d "$tpl/pending" \
+	    --output "$QP_TMP/pending.csr" ||
+	    qp_fail "cannot make the pending key"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -days 30 -subj "/CN=qmail-pem fault test CA" -keyout "$QP_TMP/ca.key" \
+	    -out "$QP_TMP/ca.crt" 2>/dev/null || qp_fail "cannot make the test CA"
+	openssl x509 -req -in "$QP_TMP/pending.csr" -CA "$QP_TMP/ca.crt" \
+	    -CAkey "$QP_TMP/ca.key" -CAcreateserial -days 30 \
+	    -copy_extensions copy -out "$QP_TMP/pending.crt" 2>/dev/null ||
+	    qp_fail "cannot sign the request"
+	pending_cert=$QP_TMP/pending.crt
+fi
+
 # name|template|command (after "qmail-pem")|key check after success.
 # New keys are P-256 (-q silences the warning that it is not RSA): the
 # write path is the same and the runs cost a tenth of RSA key generation;
@@ -110,6 +130,10 @@ if hd_has_command rotate; then
 rotate|pair|rotate -q|shared,fresh"
 else
 	echo "# qmail-pem has no rotate command: the rotate scenario is not run"
+fi
+if [ -n "$pending_cert" ]; then
+	scenarios="$scenarios
+pending|pending|install -q --cert $pending_cert|shared,fresh"
 fi
 if hd_has_command rollback; then
 	scenarios="$scenarios

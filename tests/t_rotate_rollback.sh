@@ -116,4 +116,42 @@ qp_assert_status 65 "$QMAIL_PEM" rollback -d "$ctl"
 qp_assert_contains "$QP_ERR" "servercert.pem.$stamp.bak" "the damaged backup is named"
 qp_assert_same_snapshot "$before" "$ctl" "a damaged backup: nothing changed"
 
+# --- a rollback killed midway: its note, and the next rollback finishes it ---------------
+rm -f "$ctl/servercert.pem.$stamp.bak"
+qp_require strace
+qp_assert_status 0 "$QMAIL_PEM" rotate -d "$ctl"
+k_srv=$(qp_pubkey "$srv")
+k_cli=$(qp_pubkey "$cli")
+qp_assert_status 0 "$QMAIL_PEM" rotate -d "$ctl"
+sleep 1.1
+# renameat 1 puts the note in place, 2 and 3 the backups of the live files,
+# 4 the restored servercert.pem: killed there, after servercert.pem alone.
+ASAN_OPTIONS=detect_leaks=0 strace -o "$QP_TMP/kill.trace" -e trace=renameat \
+    -e inject=renameat:signal=KILL:when=5 "$QMAIL_PEM" rollback -q -d "$ctl" \
+    >/dev/null 2>&1 || true
+grep -q 'killed by SIGKILL' "$QP_TMP/kill.trace" || qp_fail "rollback was not killed"
+[ -f "$ctl/.qmail-pem-rollback" ] || qp_fail "the killed rollback left no note"
+qp_assert_file_perm "$ctl/.qmail-pem-rollback" root:root 0600
+qp_assert_eq "$k_srv" "$(qp_pubkey "$srv")" "killed after one rename: servercert.pem is restored"
+[ "$(qp_pubkey "$cli")" != "$k_cli" ] || qp_fail "clientcert.pem was restored too"
+qp_ok "killed after one rename: clientcert.pem is not restored yet"
+before=$(qp_snapshot "$ctl")
+qp_assert_status 78 "$QMAIL_PEM" rotate -d "$ctl"
+qp_assert_contains "$QP_ERR" "a rollback was interrupted" "rotate refuses while the note is there"
+qp_assert_contains "$QP_ERR" "qmail-pem rollback -d $ctl" "and says how to finish it"
+qp_assert_status 78 "$QMAIL_PEM" install -d "$ctl"
+qp_assert_same_snapshot "$before" "$ctl" "install and rotate change nothing then"
+qp_assert_status 0 "$QMAIL_PEM" rollback -d "$ctl" \
+    --post-hook "echo \"hook: \$QMAIL_PEM_CHANGED\" >$QP_TMP/hook.log"
+qp_assert_contains "$QP_OUT" "finishing the rollback that was interrupted" \
+    "the next rollback finishes the killed one"
+qp_assert_eq "hook: servercert.pem clientcert.pem" "$(cat "$QP_TMP/hook.log")" \
+    "the post-hook hears of both files"
+qp_assert_eq "$k_srv" "$(qp_pubkey "$srv")" "servercert.pem: the pair before the last rotation"
+qp_assert_eq "$k_cli" "$(qp_pubkey "$cli")" "clientcert.pem: the pair before the last rotation"
+[ ! -e "$ctl/.qmail-pem-rollback" ] || qp_fail "the note is still there"
+qp_ok "the note is gone"
+rt_assert_installed "$ctl" "after the finished rollback"
+qp_assert_status 0 "$QMAIL_PEM" rotate -d "$ctl"
+
 qp_done
