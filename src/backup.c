@@ -56,14 +56,25 @@ static int
 free_name(const struct perms_dir *dir, const char *name, time_t now,
     char *out, size_t size)
 {
+	struct backup_name *list = NULL;
 	struct stat st;
 	struct tm tm;
 	char stamp[32];
-	int seq, rc;
+	size_t count = 0, i;
+	int seq = 0, rc;
 
-	gmtime_r(&now, &tm);
+	if (gmtime_r(&now, &tm) == NULL)
+		return msg_fail(EX_SOFTWARE, "the clock is out of range");
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	for (seq = 0; seq < 1000; seq++) {
+	/* After the newest of this second, even when --keep pruned the
+	 * first ones: a reused lower number would sort as older. */
+	if (backup_list(dir, name, &list, &count) == -1)
+		return -1;
+	for (i = 0; i < count; i++)
+		if (strcmp(list[i].stamp, stamp) == 0 && list[i].seq >= seq)
+			seq = list[i].seq + 1;
+	free(list);
+	for (; seq < 1000; seq++) {
 		if (seq == 0)
 			snprintf(out, size, "%s.%s.bak", name, stamp);
 		else
@@ -130,8 +141,10 @@ backup_list(const struct perms_dir *dir, const char *name,
 
 	*list = NULL;
 	*count = 0;
-	if ((fd = openat(dir->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC))
-	    == -1 || (d = fdopendir(fd)) == NULL) {
+	while ((fd = openat(dir->fd, ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1 && errno == EINTR)
+		;
+	if (fd == -1 || (d = fdopendir(fd)) == NULL) {
 		if (fd != -1)
 			close(fd);
 		return msg_fail(EX_NOINPUT, "%s: cannot list the directory",

@@ -141,6 +141,16 @@ qp_assert_contains "$t" "256 bit" "without --key-type the key type stays as it i
 mapfile -t bs < <(rt_backups "$ctl" servercert.pem)
 qp_assert_eq 1 "${#bs[@]}" "--keep 1 leaves one backup"
 
+# --- many rotations within one second: --keep keeps the newest ------------------------
+for _ in 1 2 3 4 5; do
+	prev=$(qp_pubkey "$srv")
+	qp_assert_status 0 "$QMAIL_PEM" rotate -q -d "$ctl" --keep 2 --key-type ec-p256
+done
+mapfile -t bs < <(rt_backups "$ctl" servercert.pem)
+qp_assert_eq 2 "${#bs[@]}" "five quick rotations, --keep 2: two backups"
+qp_assert_eq "$prev" "$(qp_pubkey "$ctl/${bs[1]}")" \
+    "the newest backup holds the key the last rotation replaced"
+
 # --- JSON ---------------------------------------------------------------------------
 qp_assert_status 0 "$QMAIL_PEM" rotate -d "$ctl" --format json -q
 r=$(printf '%s' "$QP_OUT" | rt_json_changed)
