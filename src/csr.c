@@ -8,7 +8,6 @@
  */
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +26,7 @@
 #include "pemfile.h"
 #include "plan.h"
 #include "privs.h"
+#include "report.h"
 #include "usage.h"
 
 struct csr_opts {
@@ -127,27 +127,6 @@ out:
 	return rc;
 }
 
-/* Write the request to the administrator's file: temp file in the same
- * directory, then rename (a link at that name is replaced, not followed). */
-static int
-write_output(const char *path, const char *data, size_t len)
-{
-	struct perms_target target = { geteuid(), getegid(), 0644 };
-	char dcopy[PATH_MAX], bcopy[PATH_MAX];
-	struct perms_dir d;
-	int rc;
-
-	snprintf(dcopy, sizeof(dcopy), "%s", path);
-	snprintf(bcopy, sizeof(bcopy), "%s", path);
-	snprintf(d.path, sizeof(d.path), "%s", dirname(dcopy));
-	if ((d.fd = open(d.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return msg_fail(EX_CANTCREAT, "--output %s: cannot open the "
-		    "directory %s: %m", path, d.path);
-	rc = perms_write_atomic(&d, basename(bcopy), data, len, &target);
-	close(d.fd);
-	return rc;
-}
-
 /* Make the new key and write it as the pending key. */
 static int
 write_pending_key(const struct csr_opts *o, const struct perms_dir *dir,
@@ -226,7 +205,7 @@ run_csr(struct csr_opts *o)
 	if (o->new_key &&
 	    write_pending_key(o, &dir, key, what, sizeof(what)) == -1)
 		goto out;
-	if (o->output ? write_output(o->output, pem, len) == -1 :
+	if (o->output ? report_write_file(o->output, pem, len) == -1 :
 	    fwrite(pem, 1, len, stdout) != len || fflush(stdout) != 0) {
 		if (o->output == NULL)
 			msg_fail(EX_IOERR, "cannot write the request to "

@@ -438,6 +438,7 @@ report_write_file(const char *path, const char *data, size_t len)
 {
 	char dcopy[PATH_MAX], bcopy[PATH_MAX], tmp[NAME_MAX + 1];
 	const char *dname, *base;
+	struct stat st;
 	unsigned char rnd[6];
 	int dfd = -1, fd = -1, rc = -1, tries, created = 0;
 
@@ -455,6 +456,15 @@ report_write_file(const char *path, const char *data, size_t len)
 	if ((dfd = open(dname, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		msg_fail(EX_CANTCREAT, "--output %s: cannot open the directory "
 		    "%s: %s", path, dname, strerror(errno));
+		goto out;
+	}
+	/* The rename would put a regular file in place of a device, a FIFO
+	 * or a socket (--output /dev/null as root replaced /dev/null). */
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+		msg_fail(EX_CANTCREAT, "--output %s is not a regular file: "
+		    "qmail-pem replaces the file it names; leave out --output "
+		    "to write to standard output (and redirect that)", path);
 		goto out;
 	}
 	/* The textfile collector reads only *.prom: the temp name is not. */

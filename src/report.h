@@ -39,7 +39,9 @@ int report_render(const struct verify_summary *s, enum report_format format,
  * Replace path with data atomically: a temp file in the same directory
  * (O_EXCL|O_NOFOLLOW, mode 0644 so that a collector running as another
  * user can read it), written, fsynced, renamed over path; then the
- * directory is fsynced.  A symlink at path is replaced, never followed.
+ * directory is fsynced.  A symlink at path is replaced, never followed;
+ * a device, FIFO, socket or directory there is refused (EX_CANTCREAT).
+ * verify --output and csr --output.
  */
 int report_write_file(const char *path, const char *data, size_t len);
 

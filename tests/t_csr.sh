@@ -163,4 +163,12 @@ qp_assert_contains "$QP_ERR" "tried $ctl/servercert.pem.pending-key (absent) and
     "unrelated certificate, no pending key: the keys tried"
 qp_assert_same_snapshot "$before" "$ctl" "unrelated certificate, no pending key: byte-identical"
 
+# --- --output names a device or FIFO: refused, the special file untouched ------
+mkfifo -m 0644 "$QP_TMP/req.fifo"
+qp_assert_status 73 "$QMAIL_PEM" csr -q -d "$ctl" --output "$QP_TMP/req.fifo"
+qp_assert_contains "$QP_ERR" "--output $QP_TMP/req.fifo is not a regular file" \
+    "csr --output to a FIFO is refused"
+[ -p "$QP_TMP/req.fifo" ] || qp_fail "csr --output replaced the FIFO"
+qp_ok "the FIFO is left as it was"
+
 qp_done

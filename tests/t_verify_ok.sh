@@ -100,6 +100,18 @@ qp_assert_status 0 "$QMAIL_PEM" verify -d "$CTL" --format prometheus --output "$
 qp_assert_eq "precious" "$(cat "$QP_TMP/precious")" "--output does not write through a symlink"
 [ -f "$out" ] && [ ! -L "$out" ] || qp_fail "--output: not a regular file"
 qp_ok "--output replaced the symlink by a file"
+# --output naming a FIFO or a directory (or, as root, /dev/null): refused,
+# UNKNOWN, the special file left as it is (a rename would replace it).
+mkfifo -m 0644 "$QP_TMP/textfile/fifo"
+qp_assert_status 3 "$QMAIL_PEM" verify -d "$CTL" --format prometheus \
+    --output "$QP_TMP/textfile/fifo"
+qp_assert_contains "$QP_ERR" "$QP_TMP/textfile/fifo is not a regular file" \
+    "--output to a FIFO: refused, naming it"
+[ -p "$QP_TMP/textfile/fifo" ] || qp_fail "--output replaced the FIFO"
+qp_ok "--output to a FIFO: the FIFO is still there"
+qp_assert_status 3 "$QMAIL_PEM" verify -d "$CTL" --output "$QP_TMP/textfile"
+qp_assert_contains "$QP_ERR" "is not a regular file" "--output to a directory: refused"
+rm "$QP_TMP/textfile/fifo"
 # --output into a directory that does not exist: UNKNOWN, one line.
 qp_assert_status 3 "$QMAIL_PEM" verify -d "$CTL" --output "$QP_TMP/nodir/x.prom"
 qp_assert_contains "$QP_ERR" "$QP_TMP/nodir" "the error names the directory"
