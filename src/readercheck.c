@@ -27,11 +27,26 @@ readercheck_scan(const struct service_dirs *sd, struct reader_list *list)
 	return readers_scan(sd->n ? sd->v : NULL, sd->n, list);
 }
 
+/*
+ * A reader whose ids are known: from a run script, or qmail-remote's,
+ * which qmail-start always runs as qmailr with group qmail (compiled into
+ * qmail; prot_gid drops every other group).  qmail-smtpd's default
+ * (qmaild) is only an assumption when no run script was found: a
+ * --server-group then says who reads servercert.pem.
+ */
+static int
+known(const struct reader *r)
+{
+	return r->source == READER_SCRIPT ||
+	    (r->source == READER_DEFAULT && r->have_uid && r->have_gid &&
+	    strcmp(r->file, READERS_CLIENTCERT) == 0);
+}
+
 /* 1 can, 0 cannot, -1 cannot tell (message recorded). */
 static int
 can_read(const struct reader *r, uid_t owner, gid_t group, mode_t mode)
 {
-	if (r->source != READER_SCRIPT)
+	if (!known(r))
 		return -1;
 	return readers_can_read(r, owner, group, mode);
 }
@@ -48,7 +63,8 @@ check_file(const struct reader_list *list, const char *file,
 	perms_describe(t->uid, t->gid, t->mode, perms, sizeof(perms));
 	for (i = 0; i < list->n; i++) {
 		r = &list->v[i];
-		if (strcmp(r->file, file) != 0 || r->source == READER_DEFAULT)
+		if (strcmp(r->file, file) != 0 ||
+		    (r->source == READER_DEFAULT && !known(r)))
 			continue;
 		if ((can = can_read(r, t->uid, t->gid, t->mode)) == 0) {
 			readers_explain(r, perms, text, sizeof(text));
@@ -92,7 +108,7 @@ readercheck_cannot(const struct reader_list *list, const char *file,
 
 	for (i = 0; i < list->n; i++) {
 		r = &list->v[i];
-		if (strcmp(r->file, file) != 0 || r->source != READER_SCRIPT)
+		if (strcmp(r->file, file) != 0 || !known(r))
 			continue;
 		if (readers_can_read(r, st->st_uid, st->st_gid,
 		    st->st_mode) == 0)
@@ -114,7 +130,7 @@ readercheck_probe_reader(const struct reader_list *list, const char *file,
 	if ((r = readercheck_cannot(list, file, st)) == NULL)
 		for (i = 0; i < list->n && r == NULL; i++)
 			if (strcmp(list->v[i].file, file) == 0 &&
-			    list->v[i].source == READER_SCRIPT)
+			    known(&list->v[i]))
 				r = &list->v[i];
 	if (r == NULL)
 		return NULL;
@@ -143,7 +159,7 @@ readercheck_group(const struct reader_list *list, const char *file,
 
 	for (i = 0; i < list->n; i++) {
 		r = &list->v[i];
-		if (strcmp(r->file, file) != 0 || r->source != READER_SCRIPT)
+		if (strcmp(r->file, file) != 0 || !known(r))
 			continue;
 		if (readers_can_read(r, t->uid, t->gid, t->mode) == 0)
 			return r->group[0] ? r->group : NULL;

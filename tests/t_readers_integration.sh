@@ -150,4 +150,19 @@ qp_assert_contains "$QP_ERR" \
     "unparseable: install warns"
 qp_assert_contains "$QP_ERR" "check with qmail-pem readers" \
     "unparseable: the warning says how to check"
+# --- qmail-remote always runs as qmailr:qmail: a client group it is not in ------
+ctl=$(qp_mkcontrol)
+before=$(qp_snapshot "$ctl")
+qp_assert_status 78 "$QMAIL_PEM" install -q --key-type ec-p256 -d "$ctl" \
+    --client-group nofiles
+qp_assert_contains "$QP_ERR" "qmail-remote as qmailr:qmail" \
+    "install --client-group nofiles: refused, naming qmail-remote's user"
+qp_assert_contains "$QP_ERR" "--client-group qmail" "and the option that fixes it"
+qp_assert_same_snapshot "$before" "$ctl" "the refusal writes nothing"
+qp_assert_status 0 "$QMAIL_PEM" install -q --key-type ec-p256 -d "$ctl"
+chgrp nofiles "$ctl/clientcert.pem"
+qp_assert_status 2 "$QMAIL_PEM" verify -v -d "$ctl"
+qp_assert_contains "$QP_OUT" "clientcert.pem reader-cannot-read CRITICAL" \
+    "verify: qmailr cannot read a root:nofiles clientcert.pem"
+
 qp_done
