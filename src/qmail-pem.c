@@ -4,6 +4,7 @@
  * This file only parses the command name and dispatches; every command
  * lives in its own module.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -11,6 +12,7 @@
 #include "cmd_readers.h"
 #include "commands.h"
 #include "privs.h"
+#include "usage.h"
 
 static const struct command {
 	const char	*name;
@@ -99,5 +101,8 @@ main(int argc, char *argv[])
 		    "--help\n", argv[1]);
 		return EX_USAGE;
 	}
+	/* usage_error() says what was wrong, in one line */
+	opterr = 0;
+	usage_set_argv(argc - 1, argv + 1);
 	return cmd->run(argc - 1, argv + 1);
 }

@@ -1,5 +1,6 @@
 /* usage.c: small helpers for command-line parsing. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,12 +9,53 @@
 #include "msg.h"
 #include "usage.h"
 
+static char **cmd_argv;
+static int cmd_argc;
+
+void
+usage_set_argv(int argc, char *argv[])
+{
+	cmd_argc = argc;
+	cmd_argv = argv;
+}
+
+/* "install" from "usage: qmail-pem install [-d DIR] ..." */
+static void
+command_of(const char *usage_text, char *buf, size_t size)
+{
+	const char *p = strstr(usage_text, "qmail-pem ");
+	size_t n = 0;
+
+	if (p != NULL) {
+		p += strlen("qmail-pem ");
+		while (p[n] != '\0' && p[n] != ' ' && p[n] != '\n')
+			n++;
+	}
+	snprintf(buf, size, "%.*s", (int)n, p != NULL ? p : "");
+}
+
 int
 usage_error(const char *usage_text)
 {
-	if (msg_error()[0])
-		msg_print_error();
-	fputs(usage_text, stderr);
+	char cmd[32], opt[3] = "-?";
+	const char *bad = opt;
+
+	command_of(usage_text, cmd, sizeof(cmd));
+	if (msg_error()[0]) {
+		fprintf(stderr, "qmail-pem: %s; see qmail-pem help %s\n",
+		    msg_error(), cmd);
+		return EX_USAGE;
+	}
+	/* getopt's error (opterr is 0): name the argument it stopped at */
+	if (optind >= 1 && optind <= cmd_argc && cmd_argv != NULL &&
+	    strncmp(cmd_argv[optind - 1], "--", 2) == 0)
+		bad = cmd_argv[optind - 1];	/* a long option */
+	else if (optopt > ' ' && optopt < 0x7f)
+		opt[1] = (char)optopt;		/* a short one */
+	else if (optind >= 1 && optind <= cmd_argc && cmd_argv != NULL)
+		bad = cmd_argv[optind - 1];
+	fprintf(stderr, "qmail-pem: %s: %s is not an option of %s, or it "
+	    "needs a value; see qmail-pem help %s\n", cmd, bad, cmd, cmd);
 	return EX_USAGE;
 }
 

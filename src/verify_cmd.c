@@ -593,10 +593,16 @@ static const char verify_usage[] =
 "  --timeout SEC        time for each step of the dialogue (default 10)\n"
 "  --helo NAME          name to send with EHLO (default: this host's name)\n";
 
-/* Nagios: usage errors are UNKNOWN. */
+/* Nagios: usage errors are UNKNOWN, with a status line like any other. */
 static int
 verify_usage_error(void)
 {
+	if (msg_error()[0])
+		printf("QMAIL-PEM UNKNOWN - %s\n", msg_error());
+	else
+		printf("QMAIL-PEM UNKNOWN - bad command line: see qmail-pem "
+		    "help verify\n");
+	fflush(stdout);
 	(void)usage_error(verify_usage);
 	return CHECK_UNKNOWN;
 }

@@ -88,14 +88,16 @@ refuse 65 "$ctl/me" "a FIFO"
 
 # --- the command line -------------------------------------------------------------
 ctl=$(qp_mkcontrol)
-# usage_line STATUS SAYS ARGS...: the status, the message first, then the usage.
+# usage_line STATUS SAYS ARGS...: the status, and one line that says what
+# was wrong and where the options are described.
 usage_line() {
-	local status=$1 says=$2 before first
+	local status=$1 says=$2 before
 	shift 2
 	before=$(qp_snapshot "$ctl")
 	qp_assert_status "$status" "$QMAIL_PEM" install -d "$ctl" "$@"
-	first=$(printf '%s\n' "$QP_ERR" | head -n 1)
-	qp_assert_contains "$first" "$says" "first line says: $says"
+	qp_assert_eq 1 "$(printf '%s\n' "$QP_ERR" | wc -l)" "one line on stderr"
+	qp_assert_contains "$QP_ERR" "$says" "it says: $says"
+	qp_assert_contains "$QP_ERR" "see qmail-pem help install" "and where to read"
 	qp_assert_same_snapshot "$before" "$ctl" "$ctl unchanged"
 }
 usage_line 64 "unknown key type 'rsa1024'" --key-type rsa1024
@@ -104,8 +106,8 @@ usage_line 64 "--days takes a whole number" --days 10x
 usage_line 64 "--san 'bad name' is not a valid DNS name" --san 'bad name'
 usage_line 64 "--format takes text or json" --format xml
 usage_line 64 "unexpected argument 'extra'" extra
-usage_line 64 "unrecognized option '--no-such-option'" --no-such-option
-qp_assert_contains "$QP_ERR" "usage: qmail-pem install" "the usage follows"
+usage_line 64 "--no-such-option is not an option of install" --no-such-option
+usage_line 64 "--days is not an option of install, or it needs a value" --days
 refuse 64 "--hostname 'bad name!'" "valid host name" --hostname 'bad name!'
 
 # --- another writer holds the lock ---------------------------------------------------

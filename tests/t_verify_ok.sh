@@ -136,6 +136,12 @@ qp_assert_contains "$QP_OUT" "clientcert.pem shared-key INFO: a key of its own" 
 # Usage errors and unusable directories are UNKNOWN (3).
 qp_assert_status 3 "$QMAIL_PEM" verify -d "$CTL" --format xml
 qp_assert_contains "$QP_ERR" "--format takes nagios, json or prometheus" "bad --format"
+qp_assert_contains "$QP_OUT" "QMAIL-PEM UNKNOWN - --format takes nagios" \
+    "a usage error has a status line for Nagios too"
+qp_assert_status 3 "$QMAIL_PEM" verify -d "$CTL" --no-such-option
+qp_assert_eq "QMAIL-PEM UNKNOWN - bad command line: see qmail-pem help verify" "$QP_OUT" \
+    "an unknown option: UNKNOWN on the status line"
+qp_assert_eq 1 "$(printf '%s\n' "$QP_ERR" | wc -l)" "and one line on stderr"
 qp_assert_status 3 "$QMAIL_PEM" verify -d "$CTL" -w soon
 qp_assert_status 3 "$QMAIL_PEM" verify -d "$CTL" -w 5 -c 10
 qp_assert_status 3 "$QMAIL_PEM" verify -d "$CTL" extra
