@@ -35,10 +35,10 @@ ctlfile_link_in_dir(const struct perms_dir *dir, const char *name,
 		    strcmp(inname, "..") != 0 && strcmp(inname, ".") != 0)
 			return 0;
 	}
-	return msg_fail(EX_DATAERR, "%s/%s is a symlink to %s, outside the "
-	    "control directory: copy the key and certificate you want into "
-	    "place (or import them with --key/--cert) and run again", dir->path,
-	    name, target);
+	return msg_fail(EX_DATAERR, "%s/%s is a symlink to %s, not to a file "
+	    "in the control directory itself: copy the key and certificate "
+	    "you want into place (or import them with --key/--cert, or make "
+	    "new ones with --new-key) and run again", dir->path, name, target);
 }
 
 int

@@ -249,7 +249,11 @@ read_current(const struct install_opts *o, const struct perms_dir *dir,
 	*unusable = 0;
 	if (ctlfile_read(dir, name, f) == 0)
 		return 0;
-	if (!import_requested(&o->import) || msg_status() != EX_DATAERR)
+	/* Bad bytes, a dangling or outside symlink: an import or --new-key
+	 * does not need them, and replaces the name (never what a link
+	 * points to); the old one is kept as a backup. */
+	if ((!import_requested(&o->import) && !o->new_key) ||
+	    msg_status() != EX_DATAERR)
 		return -1;
 	msg_warn("%s; it will be replaced", msg_error());
 	msg_clear();

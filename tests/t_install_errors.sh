@@ -67,13 +67,13 @@ cp "$work/good.pem" "$QP_TMP/elsewhere/servercert.pem"
 put servercert.pem "$work/good.pem"
 ln -s "$QP_TMP/elsewhere/servercert.pem" "$ctl/clientcert.pem"
 watch="$ctl $QP_TMP/elsewhere"
-refuse 65 "$ctl/clientcert.pem" "outside the control directory"
+refuse 65 "$ctl/clientcert.pem" "not to a file in the control directory itself"
 rm "$ctl/clientcert.pem"
 ln -s ../elsewhere/servercert.pem "$ctl/clientcert.pem"
-refuse 65 "$ctl/clientcert.pem" "outside the control directory"
+refuse 65 "$ctl/clientcert.pem" "not to a file in the control directory itself"
 rm "$ctl/servercert.pem"
 ln -s ../elsewhere/servercert.pem "$ctl/servercert.pem"
-refuse 65 "$ctl/servercert.pem" "outside the control directory"
+refuse 65 "$ctl/servercert.pem" "not to a file in the control directory itself"
 watch=
 
 ctl=$(qp_mkcontrol)

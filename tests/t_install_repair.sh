@@ -249,4 +249,31 @@ qp_assert_eq "$orig_key" "$(qp_pubkey "$ctl/servercert.pem")" "repair: the key i
 qp_assert_status 0 "$QMAIL_PEM" install -d "$ctl"
 qp_assert_eq "" "$QP_ERR" "the second run, which changes nothing, is quiet"
 
+# --- what the refusals suggest works: --new-key replaces an unusable file -------
+newkey_fixes() {	# WHAT SETUP: install refuses and says --new-key; that works
+	local what=$1 setup=$2 before
+	ctl=$(qp_mkcontrol)
+	eval "$setup"
+	before=$(qp_snapshot "$ctl")
+	qp_assert_status 65 "$QMAIL_PEM" install -d "$ctl"
+	qp_assert_contains "$QP_ERR" "--new-key" "$what: the refusal suggests --new-key"
+	qp_assert_same_snapshot "$before" "$ctl" "$what: the refusal changes nothing"
+	qp_assert_status 0 "$QMAIL_PEM" install -d "$ctl" --new-key --key-type ec-p256
+	qp_assert_contains "$QP_ERR" "it will be replaced" "$what: --new-key says it replaces it"
+	qp_assert_file_perm "$ctl/servercert.pem" root:nofiles 0640
+	qp_assert_file_perm "$ctl/clientcert.pem" root:qmail 0640
+	[ "$(qp_pubkey "$ctl/servercert.pem")" = "$(qp_cert_pubkey "$ctl/servercert.pem")" ] ||
+	    qp_fail "$what: the new servercert.pem does not match"
+	qp_ok "$what: --new-key made a matching pair"
+	[ -n "$(find "$ctl" -name 'servercert.pem.*.bak')" ] ||
+	    qp_fail "$what: the unusable file was not kept as a backup"
+	qp_ok "$what: the unusable file is kept as a backup"
+}
+pki_key "$work/other.key"
+newkey_fixes "a key that does not match" \
+    'cat "$work/other.key" "$work/self.crt" >"$ctl/servercert.pem"'
+newkey_fixes "a damaged key" \
+    '{ echo "-----BEGIN PRIVATE KEY-----"; echo "AAAA"; echo "-----END PRIVATE KEY-----"; cat "$work/self.crt"; } >"$ctl/servercert.pem"'
+newkey_fixes "a dangling symlink" 'ln -s missing.pem "$ctl/servercert.pem"'
+
 qp_done
