@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -163,6 +164,34 @@ out:
 	return rc;
 }
 
+/*
+ * The CN of a --subject in /O=.../CN=... form ("" when it has none).  A
+ * CN other than the host name would make a request whose subject names a
+ * host its subjectAltName does not: refused before anything is made.
+ */
+static int
+subject_cn_matches(const char *subject, const char *hostname)
+{
+	char cn[256];
+	const char *p;
+	size_t n = 0;
+
+	if (subject == NULL || (p = strstr(subject, "/CN=")) == NULL)
+		return 0;
+	for (p += 4; *p != '\0' && *p != '/' && n < sizeof(cn) - 1; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		cn[n++] = *p;
+	}
+	cn[n] = '\0';
+	if (strcasecmp(cn, hostname) == 0)
+		return 0;
+	return msg_fail(EX_USAGE, "--subject has CN=%s but the host name is "
+	    "%s: the request would name a host its subjectAltName does not; "
+	    "give --hostname %s, or leave CN out of --subject", cn, hostname,
+	    cn);
+}
+
 static int
 run_csr(struct csr_opts *o)
 {
@@ -189,7 +218,7 @@ run_csr(struct csr_opts *o)
 	if (o->new_key && perms_lock_dir(&dir, o->lock_timeout) == -1)
 		goto out;
 	if (newcert_hostname(&dir, &o->newcert, hostname, sizeof(hostname))
-	    == -1)
+	    == -1 || subject_cn_matches(o->subject, hostname) == -1)
 		goto out;
 	if (o->new_key)
 		key = x509gen_new_key(o->newcert.key_type);

@@ -68,6 +68,15 @@ got=$(openssl req -in "$w/stdout.pem" -noout -subject -nameopt RFC2253)
 qp_assert_eq "subject=CN=mx.example.org,O=Example Org,C=DE" "$got" \
     "csr: --subject gives the DN"
 
+# A CN in --subject that is not the host name: refused, nothing made.
+before=$(qp_snapshot "$ctl")
+qp_assert_status 64 "$QMAIL_PEM" csr -d "$ctl" --subject "/O=Example/CN=other.example.com"
+qp_assert_contains "$QP_ERR" "--subject has CN=other.example.com but the host name is mail.example.com" \
+    "csr: a --subject CN other than the host name is refused"
+qp_assert_contains "$QP_ERR" "--hostname other.example.com" "and the fix is named"
+qp_assert_eq "" "$QP_OUT" "csr: no request on stdout"
+qp_assert_same_snapshot "$before" "$ctl" "csr: a refused --subject changes nothing"
+
 # A request cannot be made without a key.
 empty=$(mktemp -d "$QP_TMP/empty.XXXXXX")
 chmod 0755 "$empty"
