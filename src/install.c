@@ -561,6 +561,11 @@ check_import_options(const struct install_opts *o)
 		    "an imported certificate, use --client-self-signed to give "
 		    "clientcert.pem a key of its own", o->new_key ? "new-key" :
 		    "distinct-keys");
+	if (o->newcert.nsans > 0 && !o->client_self_signed)
+		return msg_fail(EX_USAGE, "--san names hosts in a certificate "
+		    "qmail-pem makes; an imported certificate keeps the names "
+		    "its CA put in it (with --client-self-signed, --san goes "
+		    "into the client certificate)");
 	return 0;
 }
 

@@ -159,6 +159,9 @@ refuse 64 "--passin is the password of an encrypted --key or --pkcs12 file" \
     "--passin without a key" install --cert "$w/leaf.pem" --passin pass:x
 refuse 64 "--distinct-keys makes self-signed pairs" "--distinct-keys with an import" \
     install --key "$w/key.pem" --cert "$w/leaf.pem" --distinct-keys
+refuse 64 "an imported certificate keeps the names its CA put in it" \
+    "--san with an import" install --key "$w/key.pem" --cert "$w/leaf.pem" \
+    --san other.example.com
 refuse 64 "--client-self-signed goes with an import" \
     "--client-self-signed alone" install --client-self-signed
 refuse 64 "--force only applies to imported certificates" "--force alone" \
