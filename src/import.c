@@ -631,11 +631,24 @@ import_finish(struct import_result *r, int force)
 		 * top of the chain does not belong to it. */
 		if (X509_check_issued(c, sk_X509_value(r->chain.chain, n)) !=
 		    X509_V_OK) {
+			char top[256], above[256];
 			ERR_clear_error();
+			chain_subject(sk_X509_value(r->chain.chain, n), top,
+			    sizeof(top));
+			issuer_name(sk_X509_value(r->chain.chain, n), above,
+			    sizeof(above));
+			if (n == 0)	/* a leaf and a root: a gap between */
+				return msg_fail(EX_DATAERR, "%s: \"%s\" was "
+				    "issued by \"%s\", which was not given, "
+				    "not by the root certificate \"%s\": add "
+				    "the intermediate with --chain (the CA's "
+				    "chain file)", r->cert_files, top, above,
+				    chain_subject(c, subj, sizeof(subj)));
 			return msg_fail(EX_DATAERR, "%s: the root certificate "
 			    "\"%s\" does not belong to the chain of the key's "
-			    "certificate: remove it", r->cert_files,
-			    chain_subject(c, subj, sizeof(subj)));
+			    "certificate (its top, \"%s\", was issued by "
+			    "\"%s\"): remove it", r->cert_files,
+			    chain_subject(c, subj, sizeof(subj)), top, above);
 		}
 		used = strlen(r->note);
 		snprintf(r->note + used, sizeof(r->note) - used, "; dropped "

@@ -106,6 +106,12 @@ refuse 65 "the root certificate \"CN=Stray Root\" does not belong to the chain" 
     "an unrelated root" install --key "$w/key.pem" --cert "$w/leaf.pem" \
     --chain "$PKI/int.pem" --chain "$w/stray-root.pem"
 
+# The leaf and a root, without the intermediate between them: the gap is named.
+refuse 65 "\"CN=mail.example.com\" was issued by \"CN=QP Test Intermediate\", which was not given" \
+    "a root without the intermediate" install --key "$w/key.pem" --cert "$w/leaf.pem" \
+    --chain "$PKI/root.pem"
+qp_assert_contains "$QP_ERR" "add the intermediate with --chain" "and how to close it"
+
 # --- a file that is not what its option says -----------------------------------------
 refuse 65 "leaf.pem (--key) holds a certificate, not a private key: give it with --cert" \
     "certificate given to --key" install --key "$w/leaf.pem" \
