@@ -447,6 +447,9 @@ add_default_server(struct scan *sc, const char *const *dirs, size_t ndirs)
 		append(where, sizeof(where), "%s%s", i ? ", " : "", dirs[i]);
 	if (userdb_user_by_name("qmaild", &r->uid, &r->gid) == 0) {
 		r->have_uid = r->have_gid = 1;
+		/* its groups as the group database has them, as verify's
+		 * read test sees them */
+		r->init_groups = 1;
 		r->source = READER_DEFAULT;
 		snprintf(r->note, sizeof(r->note), "no run script in %.300s "
 		    "starts qmail-smtpd: assumed qmail's default, qmaild "
@@ -484,6 +487,7 @@ add_client(struct scan *sc)
 	}
 	r->uid = uid;
 	r->have_uid = 1;
+	r->init_groups = 1;	/* as for qmaild above */
 	if (userdb_group_by_name("qmail", &r->gid) == 0) {
 		r->have_gid = 1;
 		if (r->gid != primary)

@@ -165,4 +165,15 @@ qp_assert_status 2 "$QMAIL_PEM" verify -v -d "$ctl"
 qp_assert_contains "$QP_OUT" "clientcert.pem reader-cannot-read CRITICAL" \
     "verify: qmailr cannot read a root:nofiles clientcert.pem"
 
+# --- a group the reader is in as a supplementary member: all three agree -------
+qp_add_group mailtls 20030 qmaild,qmailr
+ctl=$(qp_mkcontrol)
+qp_assert_status 0 "$QMAIL_PEM" install -q --key-type ec-p256 -d "$ctl" \
+    --server-group mailtls --client-group mailtls
+qp_assert_status 0 "$QMAIL_PEM" readers -d "$ctl"
+qp_assert_status 1 "$QMAIL_PEM" verify -d "$ctl" --server-group mailtls \
+    --client-group mailtls
+qp_assert_not_contains "$QP_OUT" "CRITICAL" \
+    "verify: supplementary members read the files (only the non-RSA warning)"
+
 qp_done
