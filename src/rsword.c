@@ -458,12 +458,14 @@ braced(struct runscript *rs, const char *s, size_t n, const char *raw,
 		rc = lex_chars(rs, &sub, &def, NULL, 0, 1);
 	if (rc == 0 && op[colon] == '=') {
 		memset(&w, 0, sizeof(w));
-		w.text = def.s;
+		/* The variable keeps pointing at its text: the arena's copy,
+		 * not def.s, which is freed below. */
+		w.text = rs_arena_strndup(&rs->arena, def.s, def.len);
 		w.len = def.len;
 		w.unknown = def.unknown;
 		w.why = def.unknown ? rs_arena_strndup(&rs->arena, def.why,
 		    strlen(def.why)) : NULL;
-		if (def.unknown && w.why == NULL)
+		if (w.text == NULL || (def.unknown && w.why == NULL))
 			rc = -1;
 		else
 			rc = rs_assign(rs, &w, 0, rs->depth > 0);
