@@ -328,6 +328,9 @@ build_import(const struct install_opts *o, const struct perms_dir *dir,
 	    &ps->len) == -1)
 		return -1;
 	ps->info = ACT_IMPORT;
+	ps->key_kept = srv->exists && srv->bundle.key != NULL &&
+	    EVP_PKEY_eq(imp->key, srv->bundle.key) == 1;
+	ERR_clear_error();
 	snprintf(ps->note, sizeof(ps->note), "%s", imp->note);
 
 	if (!o->client_self_signed) {
@@ -402,7 +405,8 @@ warn_exposed(const struct file_plan *plans)
 		const struct file_plan *p = &plans[i];
 		if (p->content == NULL || !p->old_exists ||
 		    !S_ISREG(p->old.st_mode) || !(p->old.st_mode & S_IROTH) ||
-		    (p->info & (ACT_NEW_KEY | ACT_IMPORT)))
+		    (p->info & ACT_NEW_KEY) ||
+		    ((p->info & ACT_IMPORT) && !p->key_kept))
 			continue;
 		msg_warn("%s was readable by every user (mode %04o): the key "
 		    "it keeps may be known to others; make a new one with "

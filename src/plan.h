@@ -42,6 +42,7 @@ struct file_plan {
 	int			 actions;	/* set by plan_decide() */
 	int			 info;		/* ACT_NEW_KEY etc., by caller */
 	int			 keep_backup;	/* back up before replacing */
+	int			 key_kept;	/* an import reuses the old key */
 	struct stat		 old;		/* lstat before the change */
 	int			 old_exists;
 	char			 note[512];	/* what the new content is */

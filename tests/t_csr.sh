@@ -90,8 +90,12 @@ qp_assert_same_snapshot "$before" "$empty" "csr without servercert.pem: nothing 
 
 # --- the CA signs it; install --cert --chain keeps the key ----------------------
 pki_sign_csr "$w/req.pem" "$w/signed.pem"
+# servercert.pem was readable by everyone: the key it keeps may be known.
+chmod 0644 "$ctl/servercert.pem"
 qp_assert_status 0 "$QMAIL_PEM" install -d "$ctl" --cert "$w/signed.pem" \
     --chain "$PKI/int.pem"
+qp_assert_contains "$QP_ERR" "servercert.pem was readable by every user (mode 0644)" \
+    "install --cert that keeps a world-readable key warns about it"
 leaf=$(qp_cert_fpr "$w/signed.pem")
 int=$(qp_cert_fpr "$PKI/int.pem")
 for f in servercert.pem clientcert.pem; do
