@@ -712,3 +712,13 @@ qp_samples_dir() {
 		printf '%s\n' "$QP_SRCDIR/tests/data/pem-samples"
 	fi
 }
+
+# qp_start_reader USER GROUP SCRIPT FILE STOP LOG: run SCRIPT FILE STOP LOG
+# in the background as USER:GROUP (no other groups, from /), as a daemon
+# that reads FILE would; LOG is made writable for it.  $! is its pid.
+qp_start_reader() {
+	: >"$6"
+	chmod 0666 "$6"
+	(cd / && exec setpriv --reuid="$(qp_uid "$1")" --regid="$(qp_gid "$2")" \
+	    --clear-groups "$3" "$4" "$5" "$6") &
+}

@@ -44,15 +44,11 @@ done
 READER
 chmod 0755 "$QP_TMP/reader.sh"
 stop="$QP_TMP/stop"
-start_reader() {	# user group file log
-	: >"$4"
-	chmod 0666 "$4"
-	(cd / && exec setpriv --reuid="$(qp_uid "$1")" --regid="$(qp_gid "$2")" \
-	    --clear-groups "$QP_TMP/reader.sh" "$3" "$stop" "$4") &
-}
-start_reader qmaild nofiles "$ctl/servercert.pem" "$QP_TMP/srv.log"
+qp_start_reader qmaild nofiles "$QP_TMP/reader.sh" "$ctl/servercert.pem" \
+    "$stop" "$QP_TMP/srv.log"
 r1=$!
-start_reader qmailr qmail "$ctl/clientcert.pem" "$QP_TMP/cli.log"
+qp_start_reader qmailr qmail "$QP_TMP/reader.sh" "$ctl/clientcert.pem" \
+    "$stop" "$QP_TMP/cli.log"
 r2=$!
 qp_at_exit "touch $stop; wait $r1 $r2 2>/dev/null"
 
