@@ -16,6 +16,7 @@
 # (README, man page) runs `qmail-pem install --key KEY --cert FULLCHAIN` on
 # the files --install-cert copies, which is the command line the dehydrated
 # hook runs below.
+# valgrind: slow (under memcheck: RSA keys, and certbot and dehydrated against pebble)
 set -eu
 # shellcheck source=tests/lib.sh
 . "$QP_SRCDIR/tests/lib.sh"

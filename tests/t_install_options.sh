@@ -2,6 +2,7 @@
 # t_install_options.sh: qmail-pem install options: --distinct-keys, --owner,
 # --server-group, --client-group, --key-type (and its warning), --days,
 # --hostname, control/me, the default -d, --format json.
+# valgrind: slow (under memcheck: RSA-3072 and RSA-4096 keys among others)
 set -eu
 # shellcheck source=tests/lib.sh
 . "$QP_SRCDIR/tests/lib.sh"

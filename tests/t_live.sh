@@ -5,6 +5,7 @@
 # "restart it"), an expired one (CRITICAL), no STARTTLS (CRITICAL with the
 # reply), SMTPS with --tls; with -d and without.  swaks, the reference
 # client, first confirms what each server offers.
+# valgrind: slow (under memcheck: RSA keys, and servers that time out on purpose)
 set -eu
 . "$QP_SRCDIR/tests/lib.sh"
 . "$QP_SRCDIR/tests/verify_lib.sh"

@@ -17,6 +17,7 @@
 # opensmtpd was not used: its smtpd(8) insists on its own user _smtpd, its
 # privilege-separated processes and /var/spool/smtpd, so it cannot run
 # from a temp dir without changing the system; exim can.
+# valgrind: slow (under memcheck: a dozen RSA keys and chains)
 set -eu
 . "$QP_SRCDIR/tests/lib.sh"
 . "$QP_SRCDIR/tests/verify_lib.sh"

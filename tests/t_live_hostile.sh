@@ -8,6 +8,7 @@
 # Each must end within its per-step timeout with the documented CRITICAL
 # check, in all three formats.  swaks, the reference client, first shows
 # what each server does.
+# valgrind: slow (under memcheck: servers that time out on purpose)
 set -eu
 . "$QP_SRCDIR/tests/lib.sh"
 . "$QP_SRCDIR/tests/verify_lib.sh"

@@ -2,6 +2,7 @@
 # t_rotate_expiry.sh: rotate --if-expires-within, the cron line: a
 # certificate with 400 days left is not touched, one with 3 days left is
 # replaced.
+# valgrind: slow (under memcheck: RSA keys at every rotation)
 set -eu
 # shellcheck source=tests/lib.sh
 . "$QP_SRCDIR/tests/lib.sh"

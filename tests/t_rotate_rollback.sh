@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # t_rotate_rollback.sh: qmail-pem rollback puts back the files the last
 # rotation replaced, exactly, and is itself reversible.
+# valgrind: slow (under memcheck: RSA keys at every rotation)
 set -eu
 # shellcheck source=tests/lib.sh
 . "$QP_SRCDIR/tests/lib.sh"

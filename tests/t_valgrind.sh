@@ -30,7 +30,9 @@ fi
 vg=$QP_TMP/valgrind-wrapper
 cat >"$vg" <<EOF
 #!/bin/sh
-exec valgrind -q --leak-check=full --errors-for-leak-kinds=definite \\
+# OPENSSL_ia32cap=:0: libcrypto's plain x86-64 code, 4 times faster under
+# memcheck than its ADX/BMI2/AVX2 code (tests/CMakeLists.txt)
+OPENSSL_ia32cap=:0 exec valgrind -q --leak-check=full --errors-for-leak-kinds=definite \\
     --error-exitcode=99 --log-file="$QP_TMP/vg.%p.log" "$QMAIL_PEM" "\$@"
 EOF
 chmod 0755 "$vg"

@@ -2,6 +2,7 @@
 # qmail-pem verify: every broken content of servercert.pem (and some of
 # clientcert.pem) gives its documented check name and status, in the
 # nagios, json and prometheus formats alike, and changes nothing.
+# valgrind: slow (under memcheck: some hundred certificates and keys, many RSA)
 set -eu
 . "$QP_SRCDIR/tests/lib.sh"
 . "$QP_SRCDIR/tests/verify_lib.sh"
