@@ -327,3 +327,65 @@ hd_is_sanitized() {
 hd_has_command() {
 	"$QMAIL_PEM" --help 2>/dev/null | grep -q "^  $1 "
 }
+
+# hd_want CMD KEYS: the state the next run of CMD must reach after a
+# failed or killed one.  A rotation stopped between its two renames leaves
+# two keys, which the next rotate keeps distinct (each file stays whole and
+# valid, which is the promise per file).  Call after hd_check (HD_STATE).
+hd_want() {
+	if [ "${HD_STATE[servercert.pem]}" != "${HD_STATE[clientcert.pem]}" ] &&
+	    [[ $1 == rotate* ]]; then
+		echo "any,${2#*,}"
+	else
+		echo "$2"
+	fi
+}
+
+# hd_next_run CTL CMD WANT ERRFILE: CMD run again on CTL, without faults,
+# exits 0 and leaves the state WANT; else 1, the reason on stdout.
+hd_next_run() {
+	local st=0
+	# shellcheck disable=SC2086  # CMD is words
+	"$QMAIL_PEM" $2 -d "$1" >/dev/null 2>"$4" || st=$?
+	if [ "$st" -ne 0 ]; then
+		echo "the next run failed ($st): $(cat "$4")"
+		return 1
+	fi
+	if ! hd_check_target "$1" "$3" 2>"$4"; then
+		echo "the next run did not reach the target state: $(cat "$4")"
+		return 1
+	fi
+}
+
+# hd_run_scenarios: the function `scenario NAME FROM CMD KEYS' for each
+# line NAME|FROM|CMD|KEYS of $scenarios, as many at a time as there are
+# CPUs (at least two), each logging to $QP_TMP/log.NAME.
+hd_run_scenarios() {
+	local name from cmd keys jobs_max
+	jobs_max=$(nproc)
+	[ "$jobs_max" -ge 2 ] || jobs_max=2
+	while IFS='|' read -r name from cmd keys; do
+		while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+			wait -n || true
+		done
+		scenario "$name" "$from" "$cmd" "$keys" >"$QP_TMP/log.$name" 2>&1 &
+	done <<<"$scenarios"
+	wait
+}
+
+# hd_scenario_result NAME CMD: the "SUMMARY NAME RUNS EVENTS FAILURES" line
+# of the scenario's log into HD_RUNS and HD_EVENTS; fails the test, with
+# the log's FAIL lines, if the scenario did not finish or broke the promise.
+hd_scenario_result() {
+	local log=$QP_TMP/log.$1 summary failures
+	summary=$(grep '^SUMMARY ' "$log" || true)
+	if [ -z "$summary" ]; then
+		cat "$log" >&2
+		qp_fail "scenario $1 ($2) did not finish"
+	fi
+	read -r _ _ HD_RUNS HD_EVENTS failures <<<"$summary"
+	if [ "$failures" -ne 0 ]; then
+		grep -A 30 '^FAIL' "$log" >&2 || true
+		qp_fail "scenario $1 ($2): $failures run(s) broke the promise"
+	fi
+}

@@ -722,3 +722,18 @@ qp_start_reader() {
 	(cd / && exec setpriv --reuid="$(qp_uid "$1")" --regid="$(qp_gid "$2")" \
 	    --clear-groups "$3" "$4" "$5" "$6") &
 }
+
+# qp_start_key_readers SCRIPT CTL STOP: SCRIPT as both daemons would read,
+# CTL/servercert.pem as qmaild:nofiles (log $QP_TMP/srv.log) and
+# CTL/clientcert.pem as qmailr:qmail ($QP_TMP/cli.log), until STOP exists;
+# their pids in QP_READER_PIDS.  They are stopped at exit at the latest.
+qp_start_key_readers() {
+	QP_READER_PIDS=()
+	qp_start_reader qmaild nofiles "$1" "$2/servercert.pem" "$3" \
+	    "$QP_TMP/srv.log"
+	QP_READER_PIDS+=($!)
+	qp_start_reader qmailr qmail "$1" "$2/clientcert.pem" "$3" \
+	    "$QP_TMP/cli.log"
+	QP_READER_PIDS+=($!)
+	qp_at_exit "touch $3; wait ${QP_READER_PIDS[*]} 2>/dev/null"
+}

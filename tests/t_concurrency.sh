@@ -50,13 +50,7 @@ printf 'reads %d failures %d\n' "$n" "$bad" >>"$log"
 READER
 chmod 0755 "$QP_TMP/reader.sh"
 stop=$QP_TMP/stop
-qp_start_reader qmaild nofiles "$QP_TMP/reader.sh" "$ctl/servercert.pem" \
-    "$stop" "$QP_TMP/srv.log"
-r1=$!
-qp_start_reader qmailr qmail "$QP_TMP/reader.sh" "$ctl/clientcert.pem" \
-    "$stop" "$QP_TMP/cli.log"
-r2=$!
-qp_at_exit "touch $stop; wait $r1 $r2 2>/dev/null"
+qp_start_key_readers "$QP_TMP/reader.sh" "$ctl" "$stop"
 
 for ((round = 1; round <= ROUNDS; round++)); do
 	case $((round % 3)) in
@@ -93,7 +87,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 
 touch "$stop"
-wait "$r1" "$r2" || true
+wait "${QP_READER_PIDS[@]}" || true
 for log in "$QP_TMP/srv.log" "$QP_TMP/cli.log"; do
 	summary=$(tail -n 1 "$log")
 	if grep -q '^FAIL' "$log"; then

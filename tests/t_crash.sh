@@ -80,7 +80,7 @@ fi
 # "SUMMARY name runs kills failures" line.
 scenario() {
 	local name=$1 from=$2 cmd=$3 keys=$4
-	local w=$QP_TMP/w.$name ctl sc pre total n k st st2 temps ent want
+	local w=$QP_TMP/w.$name ctl sc pre total n k st why temps ent want
 	local runs=0 kills=0 failures=0 points=() sel=()
 	mkdir -m 0755 "$w"
 	ctl=$w/control
@@ -151,14 +151,8 @@ scenario() {
 		for ent in "${HD_NEW[@]}"; do
 			case $ent in "$HD_TEMP_PREFIX"*) temps=$((temps + 1)) ;; esac
 		done
-		# (b) the next run; hd_check_target allows no temp file.  A
-		# rotation killed between its two renames leaves two keys,
-		# which the next rotate keeps distinct.
-		want=$keys
-		if [ "${HD_STATE[servercert.pem]}" != "${HD_STATE[clientcert.pem]}" ] &&
-		    [[ $cmd == rotate* ]]; then
-			want=any,${keys#*,}
-		fi
+		# (b) the next run; hd_check_target allows no temp file.
+		want=$(hd_want "$cmd" "$keys")
 		# rollback is not idempotent (a second one undoes the first):
 		# killed after its last change, it is done, and is not re-run.
 		if [[ $cmd == rollback* ]] && [ "$temps" -eq 0 ] &&
@@ -166,15 +160,8 @@ scenario() {
 			echo "ran $name kill at $sc:when=$n: the rollback was complete"
 			continue
 		fi
-		st2=0
-		# shellcheck disable=SC2086
-		"$QMAIL_PEM" $cmd -d "$ctl" >/dev/null 2>"$w/err2" || st2=$?
-		if [ "$st2" -ne 0 ]; then
-			fail "kill at $sc:when=$n: the next run failed ($st2): $(cat "$w/err2")"
-			continue
-		fi
-		if ! hd_check_target "$ctl" "$want" 2>"$w/why"; then
-			fail "kill at $sc:when=$n: the next run did not reach the target state: $(cat "$w/why")"
+		if ! why=$(hd_next_run "$ctl" "$cmd" "$want" "$w/err2"); then
+			fail "kill at $sc:when=$n: $why"
 			continue
 		fi
 		[ "$temps" -eq 0 ] ||
@@ -184,32 +171,17 @@ scenario() {
 }
 
 started=$(date +%s)
-while IFS='|' read -r name from cmd keys; do
-	while [ "$(jobs -rp | wc -l)" -ge 2 ]; do
-		wait -n || true
-	done
-	scenario "$name" "$from" "$cmd" "$keys" >"$QP_TMP/log.$name" 2>&1 &
-done <<<"$scenarios"
-wait
+hd_run_scenarios
 
 total_runs=0
 total_kills=0
 total_temps=0
 while IFS='|' read -r name _ cmd _; do
-	log=$QP_TMP/log.$name
-	summary=$(grep '^SUMMARY ' "$log" || true)
-	if [ -z "$summary" ]; then
-		cat "$log" >&2
-		qp_fail "scenario $name ($cmd) did not finish"
-	fi
-	read -r _ _ runs kills failures <<<"$summary"
-	total_runs=$((total_runs + runs))
+	hd_scenario_result "$name" "$cmd"
+	kills=$HD_EVENTS
+	total_runs=$((total_runs + HD_RUNS))
 	total_kills=$((total_kills + kills))
-	total_temps=$((total_temps + $(grep -c 'temp file(s) left' "$log" || true)))
-	if [ "$failures" -ne 0 ]; then
-		grep -A 30 '^FAIL' "$log" >&2 || true
-		qp_fail "scenario $name ($cmd): $failures kill(s) broke the promise"
-	fi
+	total_temps=$((total_temps + $(grep -c 'temp file(s) left' "$QP_TMP/log.$name" || true)))
 	[ "$kills" -gt 0 ] || qp_fail "scenario $name ($cmd): never killed"
 	qp_ok "scenario $name ($cmd): killed $kills times, old or new every time, the next run cleaned up"
 done <<<"$scenarios"

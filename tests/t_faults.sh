@@ -51,7 +51,8 @@ READ_STRIDE=4
 # stops valgrind itself.  Every other call is injected into as above, and
 # the second pass (which fails writes) is not made.
 if [ "${QP_VALGRIND:-0}" = 1 ]; then
-	CALLS=$(echo $CALLS | tr ' ' '\n' | grep -vx write | tr '\n' ' ')
+	# shellcheck disable=SC2086  # one call per word
+	CALLS=$(printf '%s\n' $CALLS | grep -vx write)
 	READ_CALLS="close newfstatat"
 fi
 ERRNOS=(EIO ENOSPC EDQUOT EACCES EINTR)
@@ -272,7 +273,7 @@ scenario() {
 
 # one_check WHAT: the assertions (a)-(d) after one faulty run.
 one_check() {
-	local what=$1 ent st2=0 temps=0 want
+	local what=$1 ent temps=0 why
 	if ! hd_check "$ctl" 2>"$w/why"; then
 		fail "$what: $(cat "$w/why")"
 		return 1
@@ -316,22 +317,9 @@ one_check() {
 	done
 	# (d) after a failure, the next run, without faults, gets there.
 	[ "$st" -ne 0 ] || [ "$temps" -ne 0 ] || return 0
-	# A rotation that replaced one file of a shared-key pair leaves two
-	# keys; the next rotate then keeps them distinct (each file stays
-	# whole and valid, which is the promise per file).
-	want=$keys
-	if [ "${HD_STATE[servercert.pem]}" != "${HD_STATE[clientcert.pem]}" ] &&
-	    [[ $cmd == rotate* ]]; then
-		want=any,${keys#*,}
-	fi
-	# shellcheck disable=SC2086
-	"$QMAIL_PEM" $cmd -d "$ctl" >"$w/out2" 2>"$w/err2" || st2=$?
-	if [ "$st2" -ne 0 ]; then
-		fail "$what: the next run failed ($st2): $(cat "$w/err2")"
-		return 1
-	fi
-	if ! hd_check_target "$ctl" "$want" 2>"$w/why"; then
-		fail "$what: the next run did not reach the target state: $(cat "$w/why")"
+	if ! why=$(hd_next_run "$ctl" "$cmd" "$(hd_want "$cmd" "$keys")" \
+	    "$w/err2"); then
+		fail "$what: $why"
 		return 1
 	fi
 	[ "$temps" -eq 0 ] || echo "ran $name $what: $temps temp file(s) left, removed by the next run"
@@ -340,34 +328,18 @@ one_check() {
 
 # --- run the scenarios, two at a time ---------------------------------------
 
-jobs_max=$(nproc)
-[ "$jobs_max" -ge 2 ] || jobs_max=2
 started=$(date +%s)
-while IFS='|' read -r name from cmd keys; do
-	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
-		wait -n || true
-	done
-	scenario "$name" "$from" "$cmd" "$keys" >"$QP_TMP/log.$name" 2>&1 &
-done <<<"$scenarios"
-wait
+hd_run_scenarios
 
 total_runs=0
 total_inj=0
 while IFS='|' read -r name _ cmd _; do
-	log=$QP_TMP/log.$name
-	grep -E '^(ran|#)' "$log" | head -5 || true
-	summary=$(grep '^SUMMARY ' "$log" || true)
-	if [ -z "$summary" ]; then
-		cat "$log" >&2
-		qp_fail "scenario $name ($cmd) did not finish"
-	fi
-	read -r _ _ runs inj failures <<<"$summary"
+	grep -E '^(ran|#)' "$QP_TMP/log.$name" | head -5 || true
+	hd_scenario_result "$name" "$cmd"
+	runs=$HD_RUNS
+	inj=$HD_EVENTS
 	total_runs=$((total_runs + runs))
 	total_inj=$((total_inj + inj))
-	if [ "$failures" -ne 0 ]; then
-		grep -A 30 '^FAIL' "$log" >&2 || true
-		qp_fail "scenario $name ($cmd): $failures run(s) broke the promise"
-	fi
 	[ "$inj" -gt 0 ] || qp_fail "scenario $name ($cmd): no fault was injected"
 	qp_ok "scenario $name ($cmd): $runs faulty runs, $inj faults injected, old or new every time"
 done <<<"$scenarios"

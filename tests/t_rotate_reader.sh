@@ -49,14 +49,8 @@ while [ ! -e "$stop" ]; do
 done
 READER
 chmod 0755 "$QP_TMP/reader.sh"
-stop="$QP_TMP/stop"
-qp_start_reader qmaild nofiles "$QP_TMP/reader.sh" "$ctl/servercert.pem" \
-    "$stop" "$QP_TMP/srv.log"
-r1=$!
-qp_start_reader qmailr qmail "$QP_TMP/reader.sh" "$ctl/clientcert.pem" \
-    "$stop" "$QP_TMP/cli.log"
-r2=$!
-qp_at_exit "touch $stop; wait $r1 $r2 2>/dev/null"
+stop=$QP_TMP/stop
+qp_start_key_readers "$QP_TMP/reader.sh" "$ctl" "$stop"
 
 # Let both readers get going before the first rotation.
 for _ in $(seq 100); do
@@ -75,7 +69,7 @@ done
 t1=$(date +%s)
 qp_ok "$ROTATIONS rotations in $((t1 - t0)) s"
 touch "$stop"
-wait "$r1" "$r2"
+wait "${QP_READER_PIDS[@]}"
 
 for f in srv cli; do
 	log="$QP_TMP/$f.log"
