@@ -12,7 +12,8 @@
 #	qp_done
 #
 # Environment: QMAIL_PEM (built binary), QP_SRCDIR (repo root), QP_BUILDDIR
-# (build dir), QP_KEEP=1 keeps the temp root, QP_NSS_WRAPPER overrides the
+# (build dir), QP_VALGRIND=1 and QP_NATIVE in a valgrind_ twin (QMAIL_PEM
+# is then the memcheck wrapper, QP_NATIVE the binary itself), QP_KEEP=1 keeps the temp root, QP_NSS_WRAPPER overrides the
 # path of libnss_wrapper.so, QP_CMD_TIMEOUT bounds qp_assert_status (s),
 # QP_SNI is the name qp_tls_handshake_as asks for. qp_setup sets umask 022
 # and LC_ALL=C (stable sorting and English error messages).
@@ -56,6 +57,16 @@ qp_require() {
 		    qp_fail "required command not found: $c"
 	done
 }
+
+# QP_FAST_KEY: options for install in a test whose subject is not the key
+# type (rotation, rollback): empty, except in a valgrind_ twin, where it
+# asks for EC P-256 keys; rotate keeps the type.  Under memcheck an RSA key
+# costs seconds of OpenSSL's prime search, and the code under test is the
+# same for every type.  Use as "${QP_FAST_KEY[@]}".
+QP_FAST_KEY=()
+if [ "${QP_VALGRIND:-0}" = 1 ]; then
+	QP_FAST_KEY=(--key-type ec-p256)
+fi
 
 # _qp_find_nss_wrapper: print the path of libnss_wrapper.so.
 _qp_find_nss_wrapper() {

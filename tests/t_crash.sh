@@ -18,7 +18,7 @@
 #       the next rollback finishes).
 # The number of kills is printed.  QP_CRASH_LIMIT caps the kills per
 # scenario (default: all; the ASan/UBSan build uses 15, evenly spread, its
-# valgrind_ twin 6, and says so).
+# valgrind_ twin 2, and says so).
 # valgrind: slow (a killed run never gets to memcheck's leak check: little gain for its time)
 set -eu
 . "$QP_SRCDIR/tests/lib.sh"
@@ -31,7 +31,7 @@ rename linkat unlinkat unlink mkdirat symlinkat flock ftruncate"
 
 limit=${QP_CRASH_LIMIT:-0}
 if [ "$limit" = 0 ] && [ "${QP_VALGRIND:-0}" = 1 ]; then
-	limit=6
+	limit=2
 	echo "# under valgrind: at most $limit kills per scenario (QP_CRASH_LIMIT)"
 elif [ "$limit" = 0 ] && hd_is_sanitized; then
 	limit=15

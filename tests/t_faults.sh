@@ -30,7 +30,7 @@
 # After a run that exits 0 (a harmless fault: EINTR retried) (d) is not
 # repeated.  QP_FAULT_LIMIT caps the injections per scenario (default: all; the
 # ASan/UBSan build uses 25 per scenario, evenly spread, its valgrind_ twin
-# 10, and says so).
+# 5, and says so).
 # valgrind: slow (under memcheck: a run per fault, even capped)
 set -eu
 . "$QP_SRCDIR/tests/lib.sh"
@@ -59,7 +59,7 @@ ERRNOS=(EIO ENOSPC EDQUOT EACCES EINTR)
 
 limit=${QP_FAULT_LIMIT:-0}
 if [ "$limit" = 0 ] && [ "${QP_VALGRIND:-0}" = 1 ]; then
-	limit=10
+	limit=5
 	echo "# under valgrind: at most $limit injections per scenario (QP_FAULT_LIMIT)"
 elif [ "$limit" = 0 ] && hd_is_sanitized; then
 	limit=25
