@@ -173,17 +173,17 @@ pemfile_free(struct pem_bundle *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static int
-key_matches_some_cert(const struct pem_bundle *b)
+int
+pemfile_key_cert_index(const struct pem_bundle *b)
 {
 	int i;
 
 	for (i = 0; i < sk_X509_num(b->certs); i++)
 		if (EVP_PKEY_eq(X509_get0_pubkey(sk_X509_value(b->certs, i)),
 		    b->key) == 1)
-			return 1;
+			break;
 	ERR_clear_error();
-	return 0;
+	return i < sk_X509_num(b->certs) ? i : -1;
 }
 
 int
@@ -212,7 +212,7 @@ pemfile_check_usable(const struct pem_bundle *b, const char *shown)
 		    "--new-key or import with --key/--cert", shown,
 		    b->bad_certs ? "the certificate is damaged and cannot be "
 		    "decoded" : "no certificate found");
-	if (!key_matches_some_cert(b))
+	if (pemfile_key_cert_index(b) == -1)
 		return msg_fail(EX_DATAERR, "%s: the private key does not "
 		    "match the certificate: qmail would fail STARTTLS; "
 		    "install the matching pair or a new one with --new-key",

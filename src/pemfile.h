@@ -32,6 +32,9 @@ struct pem_bundle {
 int pemfile_parse(const char *data, size_t len, struct pem_bundle *bundle);
 void pemfile_free(struct pem_bundle *bundle);
 
+/* Index in bundle->certs of the first certificate of bundle->key, or -1. */
+int pemfile_key_cert_index(const struct pem_bundle *bundle);
+
 /*
  * Is the bundle something qmail can load: one unencrypted private key and
  * at least one certificate, the key matching one of them?  On failure a

@@ -315,20 +315,6 @@ check_garbage(const struct pem_bundle *b, struct file_report *r)
 		    "the certificates");
 }
 
-/* Index of the first certificate of the key, or -1. */
-static int
-key_cert_index(const struct pem_bundle *b)
-{
-	int i;
-
-	for (i = 0; i < sk_X509_num(b->certs); i++)
-		if (EVP_PKEY_eq(X509_get0_pubkey(sk_X509_value(b->certs, i)),
-		    b->key) == 1)
-			break;
-	ERR_clear_error();
-	return i < sk_X509_num(b->certs) ? i : -1;
-}
-
 static void
 check_chain(const struct pem_bundle *b, int leaf, struct file_report *r)
 {
@@ -568,7 +554,7 @@ verify_content(const char *data, size_t len, const struct verify_opts *o,
 	}
 	check_single_key(&b, r);
 	check_garbage(&b, r);
-	if ((li = key_cert_index(&b)) == -1) {
+	if ((li = pemfile_key_cert_index(&b)) == -1) {
 		verify_add(r, "key-matches", CHECK_CRITICAL, "the private key "
 		    "matches none of the certificates: qmail would fail "
 		    "STARTTLS; install the certificate of this key");
