@@ -13,7 +13,8 @@
 #
 # Environment: QMAIL_PEM (built binary), QP_SRCDIR (repo root), QP_BUILDDIR
 # (build dir), QP_VALGRIND=1 and QP_NATIVE in a valgrind_ twin (QMAIL_PEM
-# is then the memcheck wrapper, QP_NATIVE the binary itself), QP_KEEP=1 keeps the temp root, QP_NSS_WRAPPER overrides the
+# is then the memcheck wrapper, QP_NATIVE the binary itself), QP_KEEP=1
+# keeps the temp root, QP_NSS_WRAPPER overrides the
 # path of libnss_wrapper.so, QP_CMD_TIMEOUT bounds qp_assert_status (s),
 # QP_SNI is the name qp_tls_handshake_as asks for. qp_setup sets umask 022
 # and LC_ALL=C (stable sorting and English error messages).

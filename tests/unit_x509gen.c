@@ -165,7 +165,7 @@ test_rsa2048(void **state) { (void)state; check_certificate(0); }
  * of bits, and a minute of OpenSSL's prime search under memcheck.
  */
 static void
-big_rsa(int t)
+big_rsa(size_t t)
 {
 	const char *vg = getenv("QP_VALGRIND");
 
