@@ -103,7 +103,7 @@ valgrind)
 	# shellcheck disable=SC2086
 	ensure_packages $build_deps $test_deps
 	configure_and_build build
-	(cd build && ctest --output-on-failure -j 2 -L valgrind)
+	(cd build && ctest --output-on-failure -j 3 -L valgrind)
 	;;
 *)
 	echo "usage: ./build.sh [build|quickstart|test|valgrind|deps]" >&2

@@ -59,13 +59,19 @@ qp_require() {
 	done
 }
 
+# qp_under_valgrind: true in a valgrind_ twin (QP_VALGRIND=1), where
+# QMAIL_PEM runs under memcheck, 20 to 50 times slower.
+qp_under_valgrind() {
+	[ "${QP_VALGRIND:-0}" = 1 ]
+}
+
 # QP_FAST_KEY: options for install in a test whose subject is not the key
 # type (rotation, rollback): empty, except in a valgrind_ twin, where it
 # asks for EC P-256 keys; rotate keeps the type.  Under memcheck an RSA key
 # costs seconds of OpenSSL's prime search, and the code under test is the
 # same for every type.  Use as "${QP_FAST_KEY[@]}".
 QP_FAST_KEY=()
-if [ "${QP_VALGRIND:-0}" = 1 ]; then
+if qp_under_valgrind; then
 	QP_FAST_KEY=(--key-type ec-p256)
 fi
 

@@ -30,7 +30,7 @@ CALLS="openat write fsync fdatasync fchown fchmod fchownat renameat renameat2
 rename linkat unlinkat unlink mkdirat symlinkat flock ftruncate"
 
 limit=${QP_CRASH_LIMIT:-0}
-if [ "$limit" = 0 ] && [ "${QP_VALGRIND:-0}" = 1 ]; then
+if [ "$limit" = 0 ] && qp_under_valgrind; then
 	limit=2
 	echo "# under valgrind: at most $limit kills per scenario (QP_CRASH_LIMIT)"
 elif [ "$limit" = 0 ] && hd_is_sanitized; then

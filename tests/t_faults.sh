@@ -50,7 +50,7 @@ READ_STRIDE=4
 # valgrind core makes them too, on its scheduler's pipe, and a fault there
 # stops valgrind itself.  Every other call is injected into as above, and
 # the second pass (which fails writes) is not made.
-if [ "${QP_VALGRIND:-0}" = 1 ]; then
+if qp_under_valgrind; then
 	# shellcheck disable=SC2086  # one call per word
 	CALLS=$(printf '%s\n' $CALLS | grep -vx write)
 	READ_CALLS="close newfstatat"
@@ -58,7 +58,7 @@ fi
 ERRNOS=(EIO ENOSPC EDQUOT EACCES EINTR)
 
 limit=${QP_FAULT_LIMIT:-0}
-if [ "$limit" = 0 ] && [ "${QP_VALGRIND:-0}" = 1 ]; then
+if [ "$limit" = 0 ] && qp_under_valgrind; then
 	limit=5
 	echo "# under valgrind: at most $limit injections per scenario (QP_FAULT_LIMIT)"
 elif [ "$limit" = 0 ] && hd_is_sanitized; then
@@ -247,7 +247,7 @@ scenario() {
 	done
 
 	# Pass 2: the write into a new file fails, and so does every unlinkat.
-	[ "${QP_VALGRIND:-0}" = 1 ] && writes=()
+	qp_under_valgrind && writes=()
 	HD_ALLOW_TEMPS=1
 	for point in "${writes[@]}"; do
 		n=${point% *}

@@ -11,7 +11,7 @@ qp_setup
 
 # Under memcheck (QP_VALGRIND=1: the valgrind_ twin) a rotation takes
 # seconds, not milliseconds: 20 of them, which the readers still overlap.
-if [ "${QP_VALGRIND:-0}" = 1 ]; then
+if qp_under_valgrind; then
 	ROTATIONS=${QP_ROTATIONS:-20}
 else
 	ROTATIONS=${QP_ROTATIONS:-200}
