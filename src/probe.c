@@ -289,60 +289,41 @@ probe_start(const struct perms_dir *dir, const char *name,
 void
 probe_finish(struct probe_run *run, struct probe_result *res)
 {
-	int status, answered;
-
 	*res = run->early;
 	if (!run->started || run->pid <= 0) {
 		run->started = 0;
 		return;
 	}
-	answered = read_answer(run->fd, &run->since, res) == 0;
-	close(run->fd);
-	if (!answered)
-		(void)kill(run->pid, SIGKILL);
-	while (waitpid(run->pid, &status, 0) == -1 && errno == EINTR)
-		;
-	if (!answered) {
-		memset(res, 0, sizeof(res[0]));
-		res->status = PROBE_ERROR;
-		snprintf(res->message, sizeof(res->message), "the test process "
-		    "as %s gave no answer within %d seconds", run->user,
-		    PROBE_TIMEOUT);
-	}
-	res->message[sizeof(res->message) - 1] = '\0';
 	run->started = 0;
-	run->pid = 0;
-	run->fd = -1;
+	if (read_answer(run->fd, &run->since, res) == 0) {
+		/* The child exits right after its answer: probe_reap waits
+		 * for it later, so that its exit overlaps the caller's work. */
+		close(run->fd);
+		run->fd = -1;
+		res->message[sizeof(res->message) - 1] = '\0';
+		return;
+	}
+	probe_reap(run);
+	memset(res, 0, sizeof(res[0]));
+	res->status = PROBE_ERROR;
+	snprintf(res->message, sizeof(res->message), "the test process as %s "
+	    "gave no answer within %d seconds", run->user, PROBE_TIMEOUT);
 }
 
 void
-probe_cancel(struct probe_run *run)
+probe_reap(struct probe_run *run)
 {
 	int status;
 
-	if (!run->started || run->pid <= 0) {
-		run->started = 0;
+	run->started = 0;
+	if (run->pid <= 0)
 		return;
+	if (run->fd != -1) {		/* no answer, or no longer wanted */
+		close(run->fd);
+		(void)kill(run->pid, SIGKILL);
 	}
-	close(run->fd);
-	(void)kill(run->pid, SIGKILL);
 	while (waitpid(run->pid, &status, 0) == -1 && errno == EINTR)
 		;
-	run->started = 0;
 	run->pid = 0;
 	run->fd = -1;
-}
-
-int
-probe_read_as(const struct perms_dir *dir, const char *name,
-    const struct probe_reader *reader, struct probe_result *res)
-{
-	struct probe_run run;
-
-	if (probe_start(dir, name, reader, &run) == -1) {
-		*res = run.early;
-		return -1;
-	}
-	probe_finish(&run, res);
-	return 0;
 }

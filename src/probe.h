@@ -63,24 +63,21 @@ void probe_reader_from_ids(const char *user, uid_t uid, gid_t gid,
     struct probe_reader *reader);
 
 /*
- * Load name from dir as reader.  Returns 0 with res filled in (whatever
- * the verdict), -1 if not root (EX_NOPERM, message recorded).
- */
-int probe_read_as(const struct perms_dir *dir, const char *name,
-    const struct probe_reader *reader, struct probe_result *res);
-
-/*
- * The same in two steps, so that the children run while the caller does
- * other work (verify starts both read tests, then parses the files
- * itself): probe_start forks the child (-1 if not root, EX_NOPERM);
- * probe_finish waits for its answer, at most PROBE_TIMEOUT seconds from
- * the start, and reaps it; probe_cancel kills and reaps a child whose
- * answer is no longer wanted.  Both are no-ops on a run not started.
+ * Load name from dir as reader, in two steps, so that the child runs while
+ * the caller does other work (verify starts both read tests, then parses
+ * the files itself): probe_start forks the child (-1 if not root,
+ * EX_NOPERM); probe_finish waits for its answer, at most PROBE_TIMEOUT
+ * seconds from the start (a child that gives none is killed and reaped);
+ * probe_reap waits for a child that answered to exit, or kills and reaps
+ * one whose answer is no longer wanted.  probe_finish does nothing on a
+ * run not started, probe_reap nothing on a run with no child (pid 0, as in
+ * a zeroed struct probe_run).
  */
 struct probe_run {
 	int			started;
-	pid_t			pid;		/* 0: nothing forked */
-	int			fd;		/* read end of the pipe */
+	pid_t			pid;		/* 0: no child to reap */
+	int			fd;		/* read end of the pipe; -1
+						   once the answer is read */
 	struct timespec		since;
 	char			user[64];
 	struct probe_result	early;		/* the answer if no child */
@@ -89,6 +86,6 @@ struct probe_run {
 int probe_start(const struct perms_dir *dir, const char *name,
     const struct probe_reader *reader, struct probe_run *run);
 void probe_finish(struct probe_run *run, struct probe_result *res);
-void probe_cancel(struct probe_run *run);
+void probe_reap(struct probe_run *run);
 
 #endif
