@@ -27,7 +27,7 @@
 static int
 parse(const char *path)
 {
-	EVP_PKEY *key = NULL;
+	EVP_PKEY *key;
 	X509 *cert;
 	BIO *bio;
 

@@ -641,8 +641,8 @@ cmd_verify(int argc, char *argv[])
 	int ch;
 
 	/* Monitoring runs verify every minute and it exits right after its
-	 * report: OpenSSL's cleanup at exit would only free, a fifth of a
-	 * millisecond long, what the exit frees anyway.  This must be the
+	 * report: OpenSSL's cleanup at exit would spend a fifth of a
+	 * millisecond freeing what the exit frees anyway.  This must be the
 	 * process's first OpenSSL call. */
 	(void)OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
 	memset(&o, 0, sizeof(o));
