@@ -26,28 +26,8 @@ else
 	echo "# qmail-pem has no rotate command: two installs race instead"
 fi
 
-# The reader: one cat per read (one open, one inode), then the key and the
-# certificate of that one copy compared.
-cat >"$QP_TMP/reader.sh" <<'READER'
-#!/bin/bash
-# reader.sh FILE STOP LOG
-set -u
-file=$1 stop=$2 log=$3 n=0 bad=0
-while [ ! -e "$stop" ]; do
-	n=$((n + 1))
-	if ! snap=$(cat -- "$file" 2>&1); then
-		bad=$((bad + 1)); printf 'FAIL open: %s\n' "$snap" >>"$log"; continue
-	fi
-	key=$(printf '%s\n' "$snap" | openssl pkey -pubout 2>/dev/null)
-	crt=$(printf '%s\n' "$snap" | openssl x509 -noout -pubkey 2>/dev/null)
-	if [ -z "$key" ] || [ "$key" != "$crt" ]; then
-		bad=$((bad + 1))
-		printf 'FAIL read %d: %d bytes, key and certificate %s\n' "$n" \
-		    "${#snap}" "$([ -z "$key" ] && echo unreadable || echo differ)" >>"$log"
-	fi
-done
-printf 'reads %d failures %d\n' "$n" "$bad" >>"$log"
-READER
+# The readers: tests/pem_reader.sh, one copy of the file per read.
+cp "$QP_SRCDIR/tests/pem_reader.sh" "$QP_TMP/reader.sh"
 chmod 0755 "$QP_TMP/reader.sh"
 stop=$QP_TMP/stop
 qp_start_key_readers "$QP_TMP/reader.sh" "$ctl" "$stop"
