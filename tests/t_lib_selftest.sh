@@ -164,4 +164,15 @@ out=$(QP_CMD_TIMEOUT=1 bash -c '. "$QP_SRCDIR/tests/lib.sh"; QP_TMP=$1; qp_asser
     _ "$QP_TMP" 2>&1 || true)
 qp_assert_contains "$out" "(timed out)" "qp_assert_status is bounded"
 
+# --- qp_skip: the skip status 77 comes only from it ----------------------------
+# shellcheck disable=SC2016  # expanded by the inner bash
+qp_assert_status 77 bash -c 'set -eu; . "$QP_SRCDIR/tests/lib.sh"; qp_setup
+    qp_skip "no frobnicator here"'
+qp_assert_contains "$QP_OUT" "SKIP: no frobnicator here" "qp_skip says why"
+# shellcheck disable=SC2016
+qp_assert_status 1 bash -c 'set -eu; . "$QP_SRCDIR/tests/lib.sh"; qp_setup
+    (exit 77)'
+qp_assert_contains "$QP_ERR" "exited with status 77" \
+    "a command's status 77 under set -e is a failure, not a skip"
+
 qp_done
