@@ -19,8 +19,8 @@ build_deps="cmake gcc pkg-config libssl-dev libcap-dev libcmocka-dev libjansson-
 # qmail-remote that tests/realqmail_build.sh builds and tests/realqmail.sh runs.
 test_deps="openssl libnss-wrapper mandoc util-linux strace faketime clang valgrind libcap2-bin
 	python3 python3-aiosmtpd swaks exim4-daemon-light pebble certbot dehydrated prometheus
-	monitoring-plugins-contrib hyperfine ansible-core lintian debhelper
-	dpkg-dev fakeroot systemd man-db iproute2 procps sudo
+	monitoring-plugins-contrib hyperfine ansible-core lintian debhelper autopkgtest
+	diffoscope-minimal dpkg-dev fakeroot systemd man-db iproute2 procps sudo
 	ucspi-tcp make binutils"
 
 as_root() {

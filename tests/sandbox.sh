@@ -15,7 +15,9 @@
 # nss_wrapper entries are added to the copy's /etc/passwd and /etc/group
 # and nss_wrapper is left out (it would hide the system users dpkg needs),
 # so set-uid programs and daemons see the qmail users too; the machine's
-# own files are never written.
+# own files are never written.  With QP_SANDBOX_USERS=machine the copy has
+# the machine's users and groups only, for a command that must make the
+# qmail users itself (the package's autopkgtest).
 #
 # This needs root with CAP_SYS_ADMIN (unshare, mount -t overlay), as the
 # suite has in CI; without it qp_sandbox fails and says so.
@@ -64,8 +66,10 @@ qp_sandbox() {
 				    printf "%s\n" "$line" >>"$r$2"
 			done <"$1"
 		}
-		merge "$NSS_WRAPPER_PASSWD" /etc/passwd
-		merge "$NSS_WRAPPER_GROUP" /etc/group
+		if [ "${QP_SANDBOX_USERS:-test}" != machine ]; then
+			merge "$NSS_WRAPPER_PASSWD" /etc/passwd
+			merge "$NSS_WRAPPER_GROUP" /etc/group
+		fi
 		# nss_wrapper would hide the system users (dpkg needs _apt,
 		# crontab ...); the copy has all of them now.
 		pre=

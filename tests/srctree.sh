@@ -4,7 +4,8 @@
 # Sourced after tests/lib.sh.
 
 # qp_copy_tree DEST: copy the source tree (tracked and untracked-but-not-ignored
-# files that exist; no build directories) to DEST.
+# files that exist; no build directories) to DEST.  Modes come from the
+# umask, as in a checkout: rw for the owner, x where the file has it.
 qp_copy_tree() {
 	mkdir -p "$1"
 	if git -C "$QP_SRCDIR" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
@@ -12,10 +13,12 @@ qp_copy_tree() {
 		    (cd "$QP_SRCDIR" && while IFS= read -r -d '' f; do
 			[ -f "$f" ] && printf '%s\0' "$f"
 		    done) |
-		    tar -C "$QP_SRCDIR" --null -T - -cf - | tar -C "$1" -xf -
+		    tar -C "$QP_SRCDIR" --null -T - -cf - |
+		    tar -C "$1" --no-same-permissions -xf -
 	else
 		tar -C "$QP_SRCDIR" --exclude='./build' --exclude='./build-*' \
-		    --exclude='./obj-*' -cf - . | tar -C "$1" -xf -
+		    --exclude='./obj-*' -cf - . |
+		    tar -C "$1" --no-same-permissions -xf -
 	fi
 }
 
@@ -26,4 +29,20 @@ qp_host_state() {
 	    /usr/share/doc/qmail-pem /usr/local/share/man/man8/qmail-pem.8 \
 	    /usr/share/bash-completion/completions/qmail-pem 2>&1 || true
 	dpkg-query -W -f='${Status}\n' qmail-pem 2>&1 || true
+}
+
+# qp_package_dir: where t_package_build.sh (the CTest fixture "deb") leaves
+# its source tree and packages for the tests that require it.
+qp_package_dir() {
+	[ -n "${QP_BUILDDIR:-}" ] || qp_fail "QP_BUILDDIR is not set (run the test with ctest)"
+	printf '%s\n' "$QP_BUILDDIR/package"
+}
+
+# qp_require_package_fixture: fail unless t_package_build.sh left its
+# packages (ctest runs it first for a test that requires the fixture "deb").
+qp_require_package_fixture() {
+	local store
+	store=$(qp_package_dir) || exit 1
+	compgen -G "$store/qmail-pem_*.changes" >/dev/null ||
+	    qp_fail "no packages in $store: run the test with ctest, which runs t_package_build first (fixture deb)"
 }
