@@ -16,8 +16,8 @@ top=$(pwd)
 
 build_deps="cmake gcc pkg-config libssl-dev libcap-dev libcmocka-dev libjansson-dev"
 test_deps="openssl libnss-wrapper mandoc util-linux strace faketime clang valgrind libcap2-bin
-	python3 python3-aiosmtpd swaks exim4-daemon-light pebble certbot dehydrated lego uacme
-	ca-certificates prometheus icinga2-bin nagios4-core
+	python3 python3-aiosmtpd python3-yaml swaks exim4-daemon-light pebble certbot dehydrated
+	lego uacme ca-certificates prometheus icinga2-bin nagios4-core
 	monitoring-plugins-contrib hyperfine ansible-core lintian debhelper
 	dpkg-dev fakeroot systemd man-db iproute2 procps sudo"
 

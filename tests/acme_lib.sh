@@ -17,6 +17,8 @@
 #   QP_ACME_WORK       a root-only directory under $QP_TMP for the clients
 #
 # and stops pebble when the test exits (qp_at_exit).
+#
+# shellcheck disable=SC2015  # `a && b || fail` is meant: fail if either fails.
 
 # qp_free_ports N: print N free loopback TCP ports, on one line.
 qp_free_ports() {

@@ -2,21 +2,20 @@
 # t_acme.sh: qmail-pem as the deploy hook of real ACME clients, end to end.
 #
 # pebble (tests/acme_lib.sh) runs on loopback with PEBBLE_VA_ALWAYS_VALID=1,
-# so no challenge is really checked; certbot gets a
-# certificate with `certonly --standalone --deploy-hook "qmail-pem install
-# --from-certbot"`, then `renew --force-renewal` runs the stored hook again:
-# the control files must hold the new certificate each time, with the right
-# owners and modes, and present the leaf and pebble's intermediate in a real
-# handshake as qmaild.  A deploy with unchanged inputs reports "unchanged".
+# so no challenge is really checked; certbot gets a certificate with
+# `certonly --standalone --deploy-hook "qmail-pem install --from-certbot"`,
+# then `renew --force-renewal` runs the stored hook again: the control files
+# must hold the new certificate each time, with the right owners and modes,
+# and present the leaf and pebble's intermediate in a real handshake as
+# qmaild.  A deploy with unchanged inputs reports "unchanged".
 # contrib/certbot/qmail-pem (the renewal-hooks/deploy script) and
 # contrib/dehydrated/hook.sh (dehydrated's deploy_cert, dehydrated against the
 # same pebble) are exercised as well.
 #
 # lego and uacme: tests/t_acme_clients.sh.  acme.sh is not packaged in
-# Debian 12, so it is not run here; its recipe
-# (README, man page) runs `qmail-pem install --key KEY --cert FULLCHAIN` on
-# the files --install-cert copies, which is the command line the dehydrated
-# hook runs below.
+# Debian 12, so it is not run here; its recipe (README, man page) runs
+# `qmail-pem install --key KEY --cert FULLCHAIN` on the files --install-cert
+# copies, which is the command line the dehydrated hook runs below.
 # valgrind: slow (under memcheck: RSA keys, and certbot and dehydrated against pebble)
 set -eu
 # shellcheck source=tests/lib.sh

@@ -133,7 +133,7 @@ ap="127.0.0.1:$LIVE_PORT"
 	printf '  - interval: 1m\n    input_series:\n'
 	python3 "$QP_SRCDIR/tests/promseries.py" "ok:9100=$M/ok.prom"
 	printf '    alert_rule_test:\n'
-	for a in $(sed -n 's/^ *- alert: //p' "$rules" | sort -u); do
+	sed -n 's/^ *- alert: //p' "$rules" | sort -u | while read -r a; do
 		for t in 5m 20m; do
 			printf '      - eval_time: %s\n        alertname: %s\n        exp_alerts: []\n' "$t" "$a"
 		done
@@ -230,8 +230,14 @@ for n in $(names "$M/dash.queries" | tr ' ' ':'); do
 	qp_assert_contains $'\n'"$written"$'\n' $'\n'"${n/:/ }"$'\n' \
 	    "the dashboard names ${n/:/ }, which verify writes"
 done
-for l in $(cut -f2 "$M/dash.queries" | grep -oE '([a-z_]+)(=~|=|!=|!~)"|by \([a-z_, ]+\)|"([a-z_]+)", "[^"]*", "", ""' |
-    sed -E 's/(=~|=|!=|!~)"$//; s/^by \(//; s/\)$//; s/^"([a-z_]+)".*/\1/' | tr ', ' '\n\n' | sort -u); do
+# The labels the queries match on or group by.
+used_labels=$( {
+	cut -f2 "$M/dash.queries" | grep -oE '[a-z_]+(=~|!~|!=|=)"' |
+	    grep -oE '^[a-z_]+'
+	cut -f2 "$M/dash.queries" | grep -oE 'by \([a-z_, ]+\)' |
+	    grep -oE '[a-z_]+' | grep -vx by
+} | sort -u)
+for l in $used_labels; do
 	qp_assert_contains $'\n'"$labels_written"$'\n' $'\n'"$l"$'\n' \
 	    "the dashboard's label $l is one the metrics carry"
 done
@@ -440,13 +446,14 @@ qp_assert_contains "$QP_OUT" "Checked 2 services." \
     "nagios4: the host group's service and the local one"
 # What nagios made of it (-p: the pre-cached objects).
 qp_assert_status 0 nagios4 -pv "$N/nagios.cfg"
-pre=$(cat "$N/var/objects.precache")
-qp_assert_contains "$pre" $'host_name\tmail.example.test\n\tservice_description\tqmail-pem' \
+precache=$(cat "$N/var/objects.precache")
+qp_assert_contains "$precache" $'host_name\tmail.example.test\n\tservice_description\tqmail-pem' \
     "nagios4: the host group's member gets the service"
 nagios_cmd=$(awk -F '\t' '$2 == "command_name" { n = $3 } n == "check_qmail_pem_local" && $2 == "command_line" { print $3; exit }' \
     "$N/var/objects.precache")
 nrpe_check=$(awk -F '\t' '$2 == "command_name" { n = $3 } n == "check_qmail_pem" && $2 == "command_line" { print $3; exit }' \
     "$N/var/objects.precache")
+# shellcheck disable=SC2016  # Nagios macros, not shell
 qp_assert_eq '$USER1$/check_nrpe -H $HOSTADDRESS$ -c check_qmail_pem' \
     "$nrpe_check" "nagios4: check_qmail_pem asks NRPE for check_qmail_pem"
 
