@@ -18,7 +18,8 @@ build_deps="cmake gcc pkg-config libssl-dev libcap-dev libcmocka-dev libjansson-
 # ucspi-tcp (tcpserver), make and binutils (nm): the real qmail-smtpd and
 # qmail-remote that tests/realqmail_build.sh builds and tests/realqmail.sh runs.
 test_deps="openssl libnss-wrapper mandoc util-linux strace faketime clang valgrind libcap2-bin
-	python3 python3-aiosmtpd swaks exim4-daemon-light pebble certbot dehydrated prometheus
+	python3 python3-aiosmtpd python3-yaml swaks exim4-daemon-light pebble certbot dehydrated
+	lego uacme ca-certificates prometheus icinga2-bin nagios4-core
 	monitoring-plugins-contrib hyperfine ansible-core lintian debhelper autopkgtest
 	diffoscope-minimal dpkg-dev fakeroot systemd man-db iproute2 procps sudo
 	ucspi-tcp make binutils"
@@ -40,9 +41,29 @@ ensure_packages() {
 	[ -z "$missing" ] && return 0
 	echo "build.sh: installing:$missing"
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+	# Some packages (prometheus, icinga2-bin, nagios4-core, exim4) start
+	# their daemon when installed: tests need the programs, not running
+	# services.  A policy-rc.d that says 101 keeps invoke-rc.d and
+	# deb-systemd-invoke from starting them; it is removed again unless it
+	# was there before (a container may have one of its own).
+	policy=/usr/sbin/policy-rc.d own_policy=
+	if [ ! -e "$policy" ]; then
+		printf '#!/bin/sh\n# build.sh: no daemon starts while test dependencies are installed.\nexit 101\n' |
+		    as_root tee "$policy" >/dev/null
+		own_policy=1
+		trap 'as_root rm -f "$policy"' EXIT
+		trap 'exit 130' INT TERM HUP
+		as_root chmod 0755 "$policy"
+	fi
+	st=0
 	# shellcheck disable=SC2086
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	    --no-install-recommends $missing
+	    --no-install-recommends $missing || st=$?
+	if [ -n "$own_policy" ]; then
+		as_root rm -f "$policy"
+		trap - EXIT INT TERM HUP
+	fi
+	return $st
 }
 
 configure_and_build() {	# dir [cmake args...]

@@ -11,9 +11,13 @@
 # qmail_pem_environment (ansible-playbook itself runs without it).
 #
 # Each playbook run costs seconds (a Python process per module), so the test
-# makes four: a fresh host (changed), the same again (changed=0), a broken
-# layout plus a switch of scheduler (each change counted), and a bad group
-# (the play fails, nothing changes).
+# makes four: a fresh host, with the metrics job, the alert rules and the
+# Icinga 2 and Nagios definitions asked for (changed), the same again
+# (changed=0), a broken layout plus a switch of scheduler (each change
+# counted), and a bad group (the play fails, nothing changes).  The
+# sudoers rule, the NRPE command, the Icinga 2 CheckCommand and the Nagios
+# command must run the same command line, and contrib/'s rules, Icinga 2
+# and Nagios files must be what the role writes with its defaults.
 set -eu
 # shellcheck source=tests/lib.sh
 . "$QP_SRCDIR/tests/lib.sh"
@@ -21,16 +25,19 @@ set -eu
 . "$QP_SRCDIR/tests/readme.sh"
 
 qp_setup
-qp_require ansible-playbook visudo systemd-analyze
+qp_require ansible-playbook visudo systemd-analyze promtool
 
 ctl=$(qp_mkcontrol)
 T="$QP_TMP/ansible"
 mkdir -p "$T/home" "$T/tmp" "$T/sbin" "$T/cron.d" "$T/nrpe.d" \
-    "$T/sudoers.d" "$T/systemd"
+    "$T/sudoers.d" "$T/systemd" "$T/metrics" "$T/prometheus" "$T/icinga2" \
+    "$T/nagios"
 chmod 0700 "$T/tmp"
 cat >"$T/inventory" <<EOF
 [mailservers]
 localhost ansible_connection=local ansible_python_interpreter=/usr/bin/python3
+[monitoring]
+localhost
 EOF
 cat >"$T/ansible.cfg" <<EOF
 [defaults]
@@ -49,6 +56,8 @@ EOF
 # The playbook README.md shows; this test's variables (-e) take precedence
 # over those it sets.
 qp_readme_block ansible-playbook >"$T/site.yml"
+# And the play for a monitoring server that is no mail server.
+qp_readme_block ansible-monitoring >"$T/monitoring.yml"
 
 # vars FILE [KEY=JSON...]: write the role variables for this test to FILE,
 # with overrides.
@@ -73,6 +82,14 @@ v = {
     "qmail_pem_nrpe_dir": T + "/nrpe.d",
     "qmail_pem_nrpe_service": "",
     "qmail_pem_sudoers_file": T + "/sudoers.d/qmail-pem",
+    "qmail_pem_metrics_cron_file": T + "/metrics/cron",
+    "qmail_pem_metrics_file": T + "/metrics/qmail-pem.prom",
+    "qmail_pem_prometheus_rules_file": T + "/prometheus/qmail-pem.rules.yml",
+    "qmail_pem_prometheus_service": "",
+    "qmail_pem_icinga2_file": T + "/icinga2/qmail-pem.conf",
+    "qmail_pem_icinga2_service": "",
+    "qmail_pem_nagios_file": T + "/nagios/qmail-pem.cfg",
+    "qmail_pem_nagios_service": "",
 }
 for a in sys.argv[2:]:
     k, _, val = a.partition("=")
@@ -84,7 +101,7 @@ EOF
 
 # play VARSFILE [ARG...]: run the playbook; QP_OUT holds its output and
 # RECAP the localhost line of the PLAY RECAP.  Without nss_wrapper: the role
-# must hand it to qmail-pem itself.
+# must hand it to qmail-pem itself.  PLAYBOOK (default site.yml) names it.
 play() {
 	local v=$1
 	shift
@@ -92,7 +109,8 @@ play() {
 	    LC_ALL=C.UTF-8 HOME="$T/home" ANSIBLE_CONFIG="$T/ansible.cfg" \
 	    ANSIBLE_LOCAL_TEMP="$T/tmp" ANSIBLE_REMOTE_TEMP="$T/tmp" \
 	    ANSIBLE_STDOUT_CALLBACK=default ANSIBLE_FORCE_COLOR=0 \
-	    ansible-playbook -i "$T/inventory" -e "@$v" "$@" "$T/site.yml"
+	    ansible-playbook -i "$T/inventory" -e "@$v" "$@" \
+	    "$T/${PLAYBOOK:-site.yml}"
 }
 
 # recap: set RECAP to the localhost line of the last run's PLAY RECAP and n
@@ -105,7 +123,9 @@ recap() {
 }
 
 export T CTL="$ctl"
-vars "$T/vars.json"
+vars "$T/vars.json" 'qmail_pem_metrics=true' \
+    'qmail_pem_prometheus_rules=true' 'qmail_pem_icinga2=true' \
+    'qmail_pem_nagios=true'
 
 # --- first run on a fresh host: everything changes ----------------------------
 qp_assert_status 0 play "$T/vars.json"
@@ -144,12 +164,70 @@ qp_assert_status 0 visudo -cf "$T/sudoers.d/qmail-pem"
 qp_assert_status 0 env -S "$verify_cmd"
 qp_assert_contains "$QP_OUT" "OK" "the NRPE command reports OK"
 
+# --- the metrics job and the monitoring definitions, asked for in this run --
+for f in "$T/metrics/cron" "$T/prometheus/qmail-pem.rules.yml" \
+    "$T/icinga2/qmail-pem.conf" "$T/nagios/qmail-pem.cfg"; do
+	qp_assert_file_perm "$f" root:root 0644
+done
+
+# The metrics job: its command writes a textfile promtool accepts.
+metrics_cmd="$T/sbin/qmail-pem verify -d $ctl $groups --format prometheus --output $T/metrics/qmail-pem.prom"
+qp_assert_contains "$(cat "$T/metrics/cron")" "*/5 * * * * root $metrics_cmd" \
+    "the metrics job runs verify --format prometheus every five minutes"
+qp_assert_status 0 env -S "$metrics_cmd"
+qp_assert_status 0 promtool check metrics <"$T/metrics/qmail-pem.prom"
+qp_ok "the metrics job's textfile passes promtool check metrics"
+
+# One command line: the sudoers rule, the NRPE command, the Icinga 2
+# CheckCommand (its array is JSON) and the Nagios command run the same
+# words.
+icinga_cmd=$(sed -n 's/^ *command = \(\[.*\]\)$/\1/p' "$T/icinga2/qmail-pem.conf" |
+    python3 -c 'import json, sys; print(" ".join(json.load(sys.stdin)))')
+nagios_cmd=$(awk '$1 == "command_name" { n = $2 } n == "check_qmail_pem_local" && $1 == "command_line" { sub(/^ *command_line +/, ""); print; exit }' \
+    "$T/nagios/qmail-pem.cfg")
+qp_assert_eq "/usr/bin/sudo -n $verify_cmd" "$icinga_cmd" \
+    "the Icinga 2 CheckCommand runs the sudoers command"
+qp_assert_eq "/usr/bin/sudo -n $verify_cmd" "$nagios_cmd" \
+    "the Nagios command runs the sudoers command"
+qp_assert_contains "$(cat "$T/nagios/qmail-pem.cfg")" \
+    "-c check_qmail_pem" "the Nagios NRPE command asks for the role's NRPE command"
+
+# contrib/ holds these files as the role writes them with its defaults.
+cmp -s "$T/prometheus/qmail-pem.rules.yml" \
+    "$QP_SRCDIR/contrib/prometheus/qmail-pem.rules.yml" ||
+    qp_fail "the role's rules differ from contrib/prometheus/qmail-pem.rules.yml"
+qp_ok "the role installs contrib/prometheus/qmail-pem.rules.yml"
+for f in icinga2/qmail-pem.conf nagios/qmail-pem.cfg; do
+	sed -e "s|$T/sbin/qmail-pem|/usr/sbin/qmail-pem|g" \
+	    -e "s|$ctl|/var/qmail/control|g" "$T/$f" >"$T/$f.defaults"
+	diff -u "$QP_SRCDIR/contrib/$f" "$T/$f.defaults" ||
+	    qp_fail "contrib/$f is not what the role writes with its defaults"
+	qp_ok "contrib/$f is what the role writes with its defaults"
+done
+
 # --- second run: nothing changes ---------------------------------------------
 before=$(qp_snapshot "$ctl")
 qp_assert_status 0 play "$T/vars.json"
 recap
 qp_assert_eq 0 "$n" "second run reports changed=0 ($RECAP)"
 qp_assert_same_snapshot "$before" "$ctl" "second run touches no file"
+
+# The monitoring server's play README.md shows (tasks_from: monitoring)
+# writes the same files: nothing changes.
+PLAYBOOK=monitoring.yml qp_assert_status 0 play "$T/vars.json"
+recap
+qp_assert_eq 0 "$n" "README's monitoring play: the same files ($RECAP)"
+qp_assert_contains "$RECAP" "ok=3 " \
+    "README's monitoring play runs the rules, Icinga 2 and Nagios tasks"
+
+# Off unless asked for: the role's defaults.
+off=$(python3 -c 'import sys, yaml
+d = yaml.safe_load(open(sys.argv[1]))
+print(*[k for k in ("qmail_pem_metrics", "qmail_pem_prometheus_rules",
+                    "qmail_pem_icinga2", "qmail_pem_nagios") if d[k] is False])' \
+    "$QP_SRCDIR/contrib/ansible/qmail_pem/defaults/main.yml")
+qp_assert_eq "qmail_pem_metrics qmail_pem_prometheus_rules qmail_pem_icinga2 qmail_pem_nagios" \
+    "$off" "the metrics job and the monitoring definitions are off by default"
 
 # --- the qmailrocks layout, and systemd instead of cron: each change counted --
 key=$(qp_pubkey "$ctl/servercert.pem")

@@ -13,8 +13,9 @@
 #     command line, run as nagios, reports OK through sudo; the same line
 #     with other arguments is refused by sudo;
 #   prometheus-cron: the cron line's command writes a file that promtool
-#     check metrics accepts;
-#   prometheus-rules: the alert rules pass promtool check rules.
+#     check metrics accepts.
+# (The alert rules, dashboard and Icinga/Nagios definitions README.md
+# points to are contrib/'s: t_monitoring.sh.)
 #
 # Finally every marker in README.md must be run by some test, so that no
 # block is marked as tested without being tested.
@@ -34,7 +35,6 @@ mkdir -p "$R"
 qp_readme_block nrpe-sudoers >"$R/sudoers"
 qp_readme_block nrpe-command >"$R/nrpe.cfg"
 qp_readme_block prometheus-cron >"$R/cron"
-qp_readme_block prometheus-rules >"$R/rules"
 cp "$QMAIL_PEM" "$R/qmail-pem"
 
 # shellcheck disable=SC2016  # expanded in the sandbox
@@ -80,15 +80,6 @@ qp_assert_contains "$QP_OUT" "promtool metrics: ok" \
     "README's cron line writes metrics promtool accepts"
 qp_assert_contains "$QP_OUT" "qmail_pem_status 0" "and they say OK"
 qp_assert_contains "$QP_OUT" "end" "the checks ran to the end"
-
-# prometheus-rules: README shows the rules of one group.
-{
-	printf 'groups:\n  - name: qmail-pem\n    rules:\n'
-	sed 's/^/      /' "$R/rules"
-} >"$R/rules.yml"
-qp_assert_status 0 promtool check rules "$R/rules.yml"
-qp_assert_contains "$QP_OUT" "SUCCESS: 3 rules found" \
-    "README's alert rules pass promtool check rules"
 
 # Every marked block is run by a test.
 for name in $(qp_readme_markers); do
