@@ -11,7 +11,7 @@
  * its dynamic symbol table (.dynsym, read with libelf) tells which one it
  * can call.  The program is read, never run.
  *
- * The rules (the tables in loaders.c list every name):
+ * The rules (the table in loaders_elf.c lists every name):
  *
  *   key   RSA only: it imports an RSA-only key loader
  *         (SSL_[CTX_]use_RSAPrivateKey[_file|_ASN1]) and no other key
@@ -20,13 +20,16 @@
  *         SSL_[CTX_]use_cert_and_key) that it reads with a reader for any
  *         key type (PEM_read[_bio]_PrivateKey, d2i_AutoPrivateKey,
  *         OSSL_STORE_open ...), and no RSA-only loader.  Unknown
- *         otherwise: no loader, both kinds (which one reads the file cannot
- *         be told from the imports), or a key it decodes itself.
+ *         otherwise: no loader (a reader alone installs nothing), both
+ *         kinds (which one reads the file cannot be told from the
+ *         imports), or a key it decodes itself (a key object without such
+ *         a reader, SSL_[CTX_]use_PrivateKey_ASN1).
  *   cert  Chain: it imports SSL_[CTX_]use_certificate_chain_file.  Leaf
  *         only: it imports SSL_[CTX_]use_certificate_file, no chain
  *         loader, and nothing that reads certificates itself
  *         (PEM_read[_bio]_X509[_AUX], PEM_X509_INFO_read[_bio],
- *         SSL_[CTX_]use_cert_and_key): such a program could add
+ *         SSL_[CTX_]use_certificate[_ASN1], SSL_[CTX_]use_cert_and_key,
+ *         OSSL_STORE_open): such a program could add
  *         intermediates with SSL_CTX_add_extra_chain_cert, a macro that
  *         leaves no import of its own.  Unknown otherwise.
  *   dh_params, tmp_rsa  (for the DH-parameter and temporary-RSA files of
