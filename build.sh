@@ -14,7 +14,10 @@ set -eu
 cd "$(dirname "$0")"
 top=$(pwd)
 
-build_deps="cmake gcc pkg-config libssl-dev libcap-dev libcmocka-dev libjansson-dev"
+# libelf-dev: which OpenSSL loaders qmail-smtpd and qmail-remote import
+# (src/site/loaders.c).
+build_deps="cmake gcc pkg-config libssl-dev libcap-dev libcmocka-dev libjansson-dev
+	libelf-dev"
 # ucspi-tcp (tcpserver), make and binutils (nm): the real qmail-smtpd and
 # qmail-remote that tests/realqmail_build.sh builds and tests/realqmail.sh runs.
 test_deps="openssl libnss-wrapper mandoc util-linux strace faketime clang valgrind libcap2-bin

@@ -1,8 +1,13 @@
 #!/bin/sh
 # fuzz/make-corpus.sh: (re)make the seed corpus in fuzz/corpus/<target>/.
 #
+#   fuzz/make-corpus.sh [TARGET...]     (default: every target)
+#
 # The seeds are small files of every shape each parser should know, made
-# with openssl in a temp dir and copied in; the fuzzers grow from them.  The
+# with openssl (and, for elfimports, gcc and libssl-dev: tiny programs that
+# import chosen OpenSSL functions) in a temp dir and copied in; the fuzzers
+# grow from them.  Naming targets remakes only those, leaving the other
+# seeds as committed (new keys would change every one of them).  The
 # third-party samples (../shared/data/pem-samples, copied with their
 # SOURCES.md to tests/data/pem-samples) are not copied here: fuzz/run.sh
 # adds that directory as a read-only corpus.  Run by hand after adding a shape; the output is
@@ -14,7 +19,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 cd "$tmp"
 
-for t in ctlpem importkey importcert pkcs12 me runscript smtpreply; do
+targets=${*:-ctlpem importkey importcert pkcs12 me runscript smtpreply elfimports}
+want() {
+	case " $targets " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+for t in $targets; do
 	rm -rf "${out:?}/$t"
 	mkdir -p "$out/$t"
 done
@@ -42,6 +52,7 @@ openssl pkey -in rsa.key -aes256 -passout pass:fuzz -out rsa-enc.key
 openssl rsa -in rsa.key -traditional -aes128 -passout pass:fuzz -out rsa-enc-trad.key 2>/dev/null
 openssl pkey -in rsa.key -aes256 -passout pass:other -out rsa-enc-other.key
 
+if want ctlpem; then
 c=$out/ctlpem
 cat rsa-pkcs1.key self.crt >"$c/key-cert.pem"
 cat rsa.key leaf.crt int.crt >"$c/key-chain.pem"
@@ -54,7 +65,9 @@ cat rsa.key ec.key self.crt >"$c/two-keys.pem"
 { cat rsa.key; head -c 300 self.crt; } >"$c/truncated.pem"
 cat rsa.key self.crt root.crt int.crt >"$c/stranger.pem"
 { cat rsa.key self.crt; openssl req -new -key rsa.key -subj /CN=x; } >"$c/csr-block.pem"
+fi
 
+if want importkey; then
 k=$out/importkey
 cp rsa.key "$k/pkcs8.pem"
 cp rsa-pkcs1.key "$k/pkcs1.pem"
@@ -67,14 +80,18 @@ openssl pkey -in rsa.key -outform DER -out "$k/pkcs8.der"
 openssl rsa -in rsa.key -traditional -outform DER -out "$k/pkcs1.der" 2>/dev/null
 openssl pkcs8 -topk8 -in ec.key -v2 aes128 -passout pass:fuzz -outform DER -out "$k/pkcs8-encrypted.der"
 cp self.crt "$k/a-certificate.pem"
+fi
 
+if want importcert; then
 x=$out/importcert
 cp self.crt "$x/self.pem"
 cat leaf.crt int.crt root.crt >"$x/chain.pem"
 openssl x509 -in leaf.crt -outform DER -out "$x/leaf.der"
 cat rsa.key leaf.crt >"$x/with-key.pem"
 head -c 400 int.crt >"$x/truncated.pem"
+fi
 
+if want pkcs12; then
 p=$out/pkcs12
 openssl pkcs12 -export -inkey rsa.key -in leaf.crt -certfile int.crt \
     -passout pass:fuzz -out "$p/modern.p12"
@@ -85,7 +102,9 @@ openssl pkcs12 -export -nokeys -in self.crt -passout pass:fuzz -out "$p/certs-on
 openssl pkcs12 -export -inkey rsa.key -in self.crt -passout pass:other -out "$p/wrong-password.p12"
 openssl pkcs12 -export -inkey rsa.key -in self.crt -passout pass:fuzz -nomac \
     -out "$p/no-mac.p12" 2>/dev/null || true
+fi
 
+if want me; then
 m=$out/me
 printf 'mail.example.com\n' >"$m/plain"
 printf '  mail.example.com \r\nsecond line\n' >"$m/blanks-crlf"
@@ -93,7 +112,9 @@ printf 'not a host name!\n' >"$m/invalid"
 printf '\n' >"$m/empty-line"
 printf 'mail\000example.com\n' >"$m/nul"
 printf 'xn--bcher-kva.example\n' >"$m/idn"
+fi
 
+if want runscript; then
 r=$out/runscript
 n=0
 for f in "$out"/../../tests/fixtures/service/*/*/run "$out"/../../tests/fixtures/service/*/*/log/run; do
@@ -122,12 +143,69 @@ esac
 if [ -f /etc/x ]; then exec setuidgid qmaild qmail-smtpd; fi
 exec s6-setuidgid vpopmail sslserver -e -U 0 465 qmail-smtpd
 EOS
+fi
 
+if want smtpreply; then
 s=$out/smtpreply
 printf '220 mail.example.com ESMTP\r\n' >"$s/greeting"
 printf '250-mail.example.com\r\n250-PIPELINING\r\n250-STARTTLS\r\n250-AUTH LOGIN PLAIN\r\n250-AUTH=LOGIN PLAIN\r\n250 8BITMIME\r\n' >"$s/ehlo"
 printf '220-first\r\n221 changed code\r\n' >"$s/code-change"
 printf '554 no\r\nnot smtp\r\n' >"$s/garbage"
 printf '250-\033[31m|red\r\n250 ok\n' >"$s/control-chars"
+fi
+
+# Programs that import chosen OpenSSL functions and nothing else, as small
+# as gcc makes them (no C library, no start files); tests/unit_loaders.c
+# knows what each must give.  NAME FUNCTION...: fuzz/corpus/elfimports/NAME.
+elf() {
+	name=$1
+	shift
+	{
+		for f in "$@"; do printf 'int %s(void);\n' "$f"; done
+		printf 'void start(void) {\n'
+		for f in "$@"; do printf '\t%s();\n' "$f"; done
+		printf '}\n'
+	} >"$name.c"
+	gcc -Os -s -nostdlib -nostartfiles -fno-asynchronous-unwind-tables \
+	    -fno-pie -no-pie -Wl,--no-as-needed,-e,start,-z,norelro \
+	    -Wl,--build-id=none,-z,noseparate-code -o "$e/$name" "$name.c" \
+	    -lssl -lcrypto
+}
+if want elfimports; then
+e=$out/elfimports
+elf rsa-chain-dh SSL_use_RSAPrivateKey_file SSL_CTX_use_certificate_chain_file \
+    PEM_read_DHparams PEM_read_bio_RSAPrivateKey
+elf any-leaf SSL_CTX_use_PrivateKey_file SSL_CTX_use_certificate_file
+elf rsa-and-any SSL_CTX_use_RSAPrivateKey_file SSL_use_PrivateKey_file \
+    SSL_CTX_use_certificate_chain_file
+elf object-reader SSL_CTX_use_PrivateKey PEM_read_bio_PrivateKey \
+    SSL_CTX_use_certificate_file PEM_read_bio_X509
+elf object-only SSL_use_PrivateKey SSL_use_certificate
+elf no-loader SSL_CTX_new SSL_accept
+# A library that defines a key loader itself (an export, not an import)
+# and imports a certificate loader.
+printf 'int SSL_CTX_use_certificate_chain_file(void);\nint SSL_CTX_use_PrivateKey_file(void) { return SSL_CTX_use_certificate_chain_file(); }\n' >defines.c
+gcc -Os -s -shared -fPIC -nostdlib -fno-asynchronous-unwind-tables \
+    -Wl,--no-as-needed,-z,norelro,--build-id=none,-z,noseparate-code \
+    -o "$e/defines-key-loader" defines.c -lssl -lcrypto
+printf 'int puts(const char *);\nvoid start(void) { puts("x"); }\n' >nossl.c
+gcc -Os -s -nostdlib -nostartfiles -fno-asynchronous-unwind-tables \
+    -fno-pie -no-pie -Wl,--no-as-needed,-e,start,-z,norelro \
+    -Wl,--build-id=none,-z,noseparate-code -o "$e/no-libssl" nossl.c -lc
+printf 'void start(void) { for (;;); }\n' >static.c
+gcc -Os -s -static -nostdlib -nostartfiles -fno-asynchronous-unwind-tables \
+    -Wl,-e,start,--build-id=none,-z,noseparate-code -o "$e/static" static.c
+head -c 300 "$e/rsa-chain-dh" >"$e/truncated-header"
+head -c $(($(wc -c <"$e/rsa-chain-dh") - 8)) "$e/rsa-chain-dh" >"$e/truncated-end"
+# ELF, but not linked programs: an object file, a static library.
+printf 'int SSL_CTX_use_PrivateKey_file(void);\nint f(void) { return SSL_CTX_use_PrivateKey_file(); }\n' >obj.c
+gcc -Os -c -fno-asynchronous-unwind-tables -o obj.o obj.c
+cp obj.o "$e/object"
+ar rcD lib.a obj.o
+cp lib.a "$e/archive"
+printf '#!/bin/sh\nexec /var/qmail/bin/qmail-smtpd "$@"\n' >"$e/script"
+printf 'qmail-smtpd: not a program\n' >"$e/text"
+chmod a-x "$e"/*	# data, not programs to run
+fi
 
 find "$out" -type f | wc -l | sed 's/$/ seed files/'

@@ -1,0 +1,199 @@
+/*
+ * loaders.c: read a program file for loaders_elf.c, remember the result
+ * per file for the run, and put it in words (see loaders.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "loaders.h"
+#include "msg.h"
+
+void
+loaders_unknown(struct loaders *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	out->key = LOADERS_KEY_UNKNOWN;
+	out->cert = LOADERS_CERT_UNKNOWN;
+	out->key_with[0] = out->cert_with[0] = '\0';
+	va_start(ap, fmt);
+	vsnprintf(out->key_why, sizeof(out->key_why), fmt, ap);
+	va_end(ap);
+	memcpy(out->cert_why, out->key_why, sizeof(out->cert_why));
+}
+
+static struct loaders *
+cache_find(struct loaders_cache *cache, const struct stat *st)
+{
+	size_t i;
+
+	for (i = 0; cache != NULL && i < cache->n; i++) {
+		struct loaders_cached *c = &cache->v[i];
+		if (c->dev == st->st_dev && c->ino == st->st_ino &&
+		    c->size == st->st_size &&
+		    c->mtime.tv_sec == st->st_mtim.tv_sec &&
+		    c->mtime.tv_nsec == st->st_mtim.tv_nsec)
+			return &c->result;
+	}
+	return NULL;
+}
+
+static void
+cache_add(struct loaders_cache *cache, const struct stat *st,
+    const struct loaders *result)
+{
+	struct loaders_cached *c;
+
+	if (cache == NULL)
+		return;
+	if (cache->n < LOADERS_CACHE_SIZE)
+		c = &cache->v[cache->n++];
+	else {
+		c = &cache->v[cache->next];
+		cache->next = (cache->next + 1) % LOADERS_CACHE_SIZE;
+	}
+	c->dev = st->st_dev;
+	c->ino = st->st_ino;
+	c->size = st->st_size;
+	c->mtime = st->st_mtim;
+	c->result = *result;
+}
+
+/* Read all of fd (size bytes at most) into *buf: 0; 1 when it cannot be
+ * read (*out says why); -1 out of memory (msg_fail). */
+static int
+read_all(int fd, size_t size, char **buf, size_t *len, struct loaders *out)
+{
+	ssize_t n;
+
+	*len = 0;
+	if ((*buf = malloc(size > 0 ? size : 1)) == NULL)
+		return msg_fail(EX_OSERR, "out of memory reading a program's "
+		    "imports");
+	while (*len < size) {
+		n = read(fd, *buf + *len, size - *len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			loaders_unknown(out, "cannot read it: %s",
+			    strerror(errno));
+			free(*buf);
+			*buf = NULL;
+			return 1;
+		}
+		if (n == 0)
+			break;	/* shrank meanwhile: what is there */
+		*len += (size_t)n;
+	}
+	return 0;
+}
+
+int
+loaders_read(const char *path, struct loaders_cache *cache,
+    struct loaders *out)
+{
+	struct loaders *cached;
+	struct stat st;
+	char *buf = NULL;
+	size_t len;
+	int fd, rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+	    O_NOCTTY)) == -1) {
+		loaders_unknown(out, "cannot open it: %s", strerror(errno));
+		return 0;
+	}
+	if (fstat(fd, &st) == -1) {
+		loaders_unknown(out, "cannot examine it: %s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		loaders_unknown(out, "%s, not a program", S_ISDIR(st.st_mode) ?
+		    "a directory" : "not a regular file");
+		goto out;
+	}
+	if (st.st_size > LOADERS_MAX_FILE) {
+		loaders_unknown(out, "larger than %d MiB: not read",
+		    LOADERS_MAX_FILE / (1024 * 1024));
+		goto out;
+	}
+	if ((cached = cache_find(cache, &st)) != NULL) {
+		*out = *cached;
+		goto out;
+	}
+	if ((rc = read_all(fd, (size_t)st.st_size, &buf, &len, out)) != 0) {
+		rc = rc == 1 ? 0 : -1;
+		goto out;
+	}
+	if (cache != NULL)
+		cache->reads++;
+	if ((rc = loaders_read_image(buf, len, out)) == 0)
+		cache_add(cache, &st, out);
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+const char *
+loaders_key_words(enum loaders_key key)
+{
+	switch (key) {
+	case LOADERS_KEY_RSA_ONLY:
+		return "RSA only";
+	case LOADERS_KEY_ANY:
+		return "any key type";
+	default:
+		return "unknown";
+	}
+}
+
+const char *
+loaders_cert_words(enum loaders_cert cert)
+{
+	switch (cert) {
+	case LOADERS_CERT_LEAF_ONLY:
+		return "the leaf only";
+	case LOADERS_CERT_CHAIN:
+		return "the chain";
+	default:
+		return "unknown";
+	}
+}
+
+const char *
+loaders_describe_key(const struct loaders *l, const char *program,
+    const char *path, char *buf, size_t size)
+{
+	if (l->key == LOADERS_KEY_UNKNOWN)
+		snprintf(buf, size, "%s (%s): the key types it loads are "
+		    "unknown: %s", program, path, l->key_why);
+	else
+		snprintf(buf, size, "%s (%s) loads keys with %s: %s", program,
+		    path, l->key_with, loaders_key_words(l->key));
+	return buf;
+}
+
+const char *
+loaders_describe_cert(const struct loaders *l, const char *program,
+    const char *path, char *buf, size_t size)
+{
+	if (l->cert == LOADERS_CERT_UNKNOWN)
+		snprintf(buf, size, "%s (%s): which certificates it sends is "
+		    "unknown: %s", program, path, l->cert_why);
+	else if (l->cert == LOADERS_CERT_LEAF_ONLY)
+		snprintf(buf, size, "%s (%s) loads certificates with %s: the "
+		    "leaf only, intermediates are never sent", program, path,
+		    l->cert_with);
+	else
+		snprintf(buf, size, "%s (%s) loads certificates with %s: the "
+		    "leaf and the intermediates", program, path, l->cert_with);
+	return buf;
+}
