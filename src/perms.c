@@ -68,52 +68,61 @@ check_component(const char *shown, const struct stat *st, int is_last)
 	    (st->st_mode & S_IWOTH) ? "others" : "its group", shown);
 }
 
-int
-perms_open_dir(const char *path, struct perms_dir *dir)
+/* The real path of an open directory, as the kernel names it. */
+static int
+fd_real_path(int fd, char *buf, size_t size)
 {
-	char resolved[PATH_MAX], shown[PATH_MAX], *comp, *save = NULL;
+	char proc[64];
+	ssize_t n;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if ((n = readlink(proc, buf, size - 1)) == -1)
+		return -1;
+	if ((size_t)n == size - 1 || buf[0] != '/') {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/*
+ * Walk a real path one component at a time from / with
+ * openat(O_PATH|O_DIRECTORY|O_NOFOLLOW), never following a symlink, and
+ * check each component on its descriptor (check_component()).  *fdp: an
+ * O_PATH descriptor of the last directory.
+ */
+static int
+walk_safe(const char *path, int *fdp)
+{
+	char copy[PATH_MAX], shown[PATH_MAX], *comp, *save = NULL;
 	struct stat st;
-	int fd = -1, next;
+	int fd, next, e;
 
-	dir->fd = -1;
-	snprintf(dir->path, sizeof(dir->path), "%s", path);
-	if (lstat(path, &st) == -1) {
-		if (errno == ENOENT)
-			return msg_fail(EX_NOINPUT, "control directory %s does "
-			    "not exist: create it (mkdir -m 755 %s) or pass "
-			    "the right one with -d", path, path);
-		return msg_fail(EX_NOINPUT, "cannot examine %s: %s", path,
-		    strerror(errno));
-	}
-	if (S_ISLNK(st.st_mode)) {
-		char target[PATH_MAX];
-		if (realpath(path, target) == NULL)
-			snprintf(target, sizeof(target), "(unresolvable)");
-		return msg_fail(EX_NOPERM, "control directory %s is a symlink "
-		    "to %s: qmail-pem does not write through links; pass the "
-		    "real directory with -d %s", path, target, target);
-	}
-	if (!S_ISDIR(st.st_mode))
-		return msg_fail(EX_NOINPUT, "%s is not a directory: pass the "
-		    "qmail control directory with -d", path);
-	if (realpath(path, resolved) == NULL)
-		return msg_fail(EX_NOINPUT, "cannot resolve %s: %s", path,
-		    strerror(errno));
-
-	/* Walk down from / with O_NOFOLLOW: nothing can be swapped under us. */
-	if ((fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	*fdp = -1;
+	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
+		return msg_fail(EX_USAGE, "%s: name too long", path);
+	if ((fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    fstat(fd, &st) == -1) {
-		msg_fail(EX_OSERR, "cannot open /: %s", strerror(errno));
-		goto fail;
+		e = errno;
+		if (fd != -1)
+			close(fd);
+		return msg_fail(EX_OSERR, "cannot open /: %s", strerror(e));
 	}
-	if (check_component("/", &st, strcmp(resolved, "/") == 0) == -1)
+	if (check_component("/", &st, strcmp(path, "/") == 0) == -1)
 		goto fail;
 	shown[0] = '\0';
-	for (comp = strtok_r(resolved, "/", &save); comp != NULL;
+	for (comp = strtok_r(copy, "/", &save); comp != NULL;
 	    comp = strtok_r(NULL, "/", &save)) {
 		size_t used = strlen(shown);
 		snprintf(shown + used, sizeof(shown) - used, "/%s", comp);
-		next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		next = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
 		if (next == -1) {
 			msg_fail(EX_NOPERM, "cannot open %s safely: %s "
@@ -133,11 +142,84 @@ perms_open_dir(const char *path, struct perms_dir *dir)
 		    == -1)
 			goto fail;
 	}
+	*fdp = fd;
+	return 0;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* Why DIR could not be opened, for the administrator. */
+static int
+open_dir_failed(const char *path, int err)
+{
+	char target[PATH_MAX];
+	struct stat st;
+
+	if (err == ENOENT)
+		return msg_fail(EX_NOINPUT, "control directory %s does not "
+		    "exist: create it (mkdir -m 755 %s) or pass the right one "
+		    "with -d", path, path);
+	if (err == ENOTDIR && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		if (realpath(path, target) == NULL)
+			snprintf(target, sizeof(target), "(unresolvable)");
+		return msg_fail(EX_NOPERM, "control directory %s is a symlink "
+		    "to %s: qmail-pem does not write through links; pass the "
+		    "real directory with -d %s", path, target, target);
+	}
+	if (err == ENOTDIR)
+		return msg_fail(EX_NOINPUT, "%s is not a directory: pass the "
+		    "qmail control directory with -d", path);
+	return msg_fail(err == EACCES || err == EPERM ? EX_NOPERM : EX_NOINPUT,
+	    "cannot open %s: %s", path, strerror(err));
+}
+
+int
+perms_open_dir(const char *path, struct perms_dir *dir)
+{
+	struct stat first, walked_st;
+	int fd, walked = -1;
+
+	dir->fd = -1;
+	dir->real[0] = '\0';
+	snprintf(dir->path, sizeof(dir->path), "%s", path);
+	/* Opened once, and only this descriptor is used from here on. */
+	while ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 && errno == EINTR)
+		;
+	if (fd == -1)
+		return open_dir_failed(path, errno);
+	if (fstat(fd, &first) == -1) {
+		msg_fail(EX_OSERR, "cannot examine %s: %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+	if (fd_real_path(fd, dir->real, sizeof(dir->real)) == -1) {
+		msg_fail(EX_OSERR, "%s: cannot find the real path of the "
+		    "directory in /proc/self/fd: %s; qmail-pem needs /proc "
+		    "mounted", path, strerror(errno));
+		goto fail;
+	}
+	/* Its real path, walked from / without following anything, must
+	 * lead to the directory opened: then every parent that was checked
+	 * is a parent of that directory. */
+	if (walk_safe(dir->real, &walked) == -1)
+		goto fail;
+	if (fstat(walked, &walked_st) == -1 ||
+	    !same_file(&first, &walked_st)) {
+		msg_fail(EX_TEMPFAIL, "%s was moved or replaced while "
+		    "qmail-pem checked it (%s is another directory now); "
+		    "nothing was written: run again", path, dir->real);
+		goto fail;
+	}
+	close(walked);
 	dir->fd = fd;
 	return 0;
 fail:
-	if (fd != -1)
-		close(fd);
+	if (walked != -1)
+		close(walked);
+	close(fd);
+	dir->real[0] = '\0';
 	return -1;
 }
 

@@ -9,6 +9,7 @@
 #ifndef QP_PERMS_H
 #define QP_PERMS_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -22,17 +23,25 @@ struct perms_target {
 	mode_t	mode;
 };
 
-/* The control directory: its path (for messages) and an open fd. */
+/* The control directory: its path (for messages), an open fd and the
+ * real path the kernel gives for that fd. */
 struct perms_dir {
 	char	path[4096];
+	char	real[PATH_MAX];
 	int	fd;
 };
 
 /*
- * Check that path is a safe directory (OpenSSH/Postfix rules: it and every
- * parent up to / is owned by root and not writable by group or other; a
- * parent may be a root-owned sticky directory such as /tmp) and open it.
- * A path whose last component is a symlink is refused.
+ * Open path once (O_DIRECTORY|O_NOFOLLOW: a last component that is a
+ * symlink is refused; symlinks in its parents, such as /var/qmail ->
+ * /usr/local/qmail, are followed), then check that it is a safe directory
+ * (OpenSSH/Postfix rules: it and every parent up to / is owned by root and
+ * not writable by group or other; a parent may be a root-owned sticky
+ * directory such as /tmp) by walking its real path, taken from the open
+ * descriptor, from / with openat(O_NOFOLLOW) and fstat on each component;
+ * the walk must end at the directory opened.  Only that first descriptor
+ * is used afterwards, so a directory swapped for a symlink during the
+ * checks is never written into.
  */
 int perms_open_dir(const char *path, struct perms_dir *dir);
 void perms_close_dir(struct perms_dir *dir);

@@ -410,6 +410,26 @@ test_dir_missing_or_not_a_dir(void **state)
 	assert_refused("file", EX_NOINPUT, p, "not a directory");
 }
 
+static void
+test_dir_parent_symlink_is_followed(void **state)
+{
+	struct perms_dir dir;
+	char p[256], alias[256];
+
+	(void)state;
+	/* /var/qmail -> /usr/local/qmail: the administrator's own link. */
+	make_dir("real", 0, 0755);
+	make_dir("real/ctl", 0, 0755);
+	path_in(p, sizeof(p), "real");
+	path_in(alias, sizeof(alias), "alias");
+	assert_int_equal(symlink(p, alias), 0);
+	open_ctl("alias/ctl", &dir);
+	path_in(p, sizeof(p), "real/ctl");
+	assert_string_equal(dir.real, p);
+	assert_int_equal(lstat_in("real/ctl").st_ino, lstat_in("alias/ctl").st_ino);
+	perms_close_dir(&dir);
+}
+
 /* --- atomic writes ------------------------------------------------------- */
 
 static const struct perms_target other_0640 = { OTHER_UID, OTHER_GID, 0640 };
@@ -883,6 +903,8 @@ main(void)
 		    test_dir_that_is_a_symlink_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dir_missing_or_not_a_dir,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_dir_parent_symlink_is_followed, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_write_atomic_creates_final_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(
