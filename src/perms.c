@@ -481,6 +481,22 @@ fsync_retry(int fd)
 	return 0;
 }
 
+/*
+ * A rename refused with EBUSY: something is mounted on the name (a bind
+ * mount of a file from elsewhere).  Changing that file in place would
+ * change a file outside the directory, so it is refused.
+ */
+static int
+mount_point_refused(const char *dirpath, const char *name)
+{
+	return msg_fail(EX_CANTCREAT, "%s/%s is a mount point (a file is "
+	    "mounted on it): qmail-pem replaces files by rename, which a mount "
+	    "point refuses, and does not change the mounted file, which lives "
+	    "outside %s; unmount it (umount %s/%s), keep the file in %s itself "
+	    "and run again; the mounted file is unchanged", dirpath, name,
+	    dirpath, dirpath, name, dirpath);
+}
+
 int
 perms_stage(const struct perms_dir *dir, const char *name, const void *data,
     size_t len, const struct perms_target *target, struct perms_staged *staged)
@@ -559,6 +575,8 @@ perms_commit(const struct perms_dir *dir, struct perms_staged *staged)
 	if (renameat(dir->fd, staged->tmpname, dir->fd, staged->name) == -1) {
 		e = errno;
 		perms_discard(dir, staged);
+		if (e == EBUSY)
+			return mount_point_refused(dir->path, staged->name);
 		return msg_fail(write_status(e), "%s/%s: cannot move the new file "
 		    "into place: %s; the old file is unchanged", dir->path,
 		    staged->name, strerror(e));
@@ -589,49 +607,6 @@ perms_write_atomic(const struct perms_dir *dir, const char *name,
 	if (perms_commit(dir, &staged) == -1)
 		return -1;
 	return perms_sync_dir(dir);
-}
-
-int
-perms_fix_in_place(const struct perms_dir *dir, const char *name,
-    const struct perms_target *target)
-{
-	struct stat st;
-	const char *step;
-	int fd, e;
-
-	while ((fd = openat(dir->fd, name, O_RDONLY | O_NOFOLLOW |
-	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) == -1 && errno == EINTR)
-		;
-	if (fd == -1)
-		return msg_fail(EX_CANTCREAT, "%s/%s: cannot open to fix its "
-		    "owner and mode: %s", dir->path, name, strerror(errno));
-	step = "examine";
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
-		close(fd);
-		return msg_fail(EX_CANTCREAT, "%s/%s changed while qmail-pem "
-		    "ran; run again", dir->path, name);
-	}
-	step = "narrow the mode of";
-	if (fchmod(fd, st.st_mode & target->mode & 0600) == -1)
-		goto fail;
-	step = "set the owner of";
-	if (fchown(fd, target->uid, target->gid) == -1)
-		goto fail;
-	step = "set the mode of";
-	if (fchmod(fd, target->mode) == -1)
-		goto fail;
-	step = "sync";
-	if (fsync_retry(fd) == -1)
-		goto fail;
-	close(fd);
-	return 0;
-fail:
-	e = errno;
-	close(fd);
-	return msg_fail(write_status(e), "%s/%s: cannot %s the file: %s; %s",
-	    dir->path, name, step, strerror(e), write_hint(e));
 }
 
 int

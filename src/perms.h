@@ -77,7 +77,10 @@ void perms_free_secret(char *data, size_t len);
  * Staged atomic replacement: perms_stage() writes data into a new temp file
  * in the directory (created O_EXCL|O_NOFOLLOW with mode 0600, then
  * fchown/fchmod to the target, written and fsynced); perms_commit() renames
- * it over name and fsyncs the directory; perms_discard() removes it.
+ * it over name; perms_discard() removes it.  A repair of owner or mode is
+ * a replacement with the same bytes: a live file's inode is never changed
+ * (a descriptor opened on it earlier keeps the old inode, and a file
+ * mounted over name is refused: EBUSY, named as a mount point).
  */
 struct perms_staged {
 	char	tmpname[256];
@@ -94,14 +97,6 @@ int perms_sync_dir(const struct perms_dir *dir);
 /* stage + commit in one step. */
 int perms_write_atomic(const struct perms_dir *dir, const char *name,
     const void *data, size_t len, const struct perms_target *target);
-
-/*
- * Change owner and mode of an existing regular file in place, never widening
- * who can read it during the change: mode is first narrowed to 0600, then
- * the owner is set, then the final mode.
- */
-int perms_fix_in_place(const struct perms_dir *dir, const char *name,
-    const struct perms_target *target);
 
 /* Create a symlink name -> linktarget owned by uid:gid (for backups). */
 int perms_copy_symlink(const struct perms_dir *dir, const char *name,

@@ -1,6 +1,6 @@
 /* wrap: openat fchown fchmod write fsync renameat */
 /*
- * unit_perms.c: directory safety, atomic writes and in-place fixes.
+ * unit_perms.c: directory safety and atomic writes.
  *
  * Runs as root (it chowns to uids that do not exist).  The wrapped system
  * calls pass through to the real ones; a test can record their order, or
@@ -759,64 +759,32 @@ test_read_file_refuses_large_file(void **state)
 	perms_close_dir(&dir);
 }
 
-/* --- fixing owner and mode in place -------------------------------------- */
+/* --- a file mounted over a name ------------------------------------------ */
 
+/* rename(2) onto a mount point fails with EBUSY: the refusal names it, and
+ * the old file (the mounted one) is left as it was. */
 static void
-test_fix_in_place_narrows_first(void **state)
+test_commit_onto_a_mount_point(void **state)
 {
 	struct perms_dir dir;
-	ino_t before;
-	int narrow, own, widen;
+	char p[256], want[300];
 
 	(void)state;
 	make_dir("ctl", 0, 0755);
-	make_file("ctl/servercert.pem", "key\n", 0644);
-	before = lstat_in("ctl/servercert.pem").st_ino;
+	make_file("ctl/servercert.pem", "old key and cert\n", 0640);
 	open_ctl("ctl", &dir);
-	recording = 1;
-	assert_int_equal(perms_fix_in_place(&dir, "servercert.pem",
-	    &other_0640), 0);
-	recording = 0;
-	assert_file("ctl/servercert.pem", "key\n", OTHER_UID, OTHER_GID, 0640);
-	assert_int_equal(lstat_in("ctl/servercert.pem").st_ino, before);
-	/* World-readable before: first nobody but the owner may read, then
-	 * the new group gets the file, then its final mode. */
-	narrow = find_event(0, "fchmod");
-	assert_int_equal(events[narrow].arg & 077, 0);
-	own = find_event(narrow, "fchown");
-	assert_int_equal(events[own].arg, OTHER_UID);
-	assert_int_equal(events[own].arg2, OTHER_GID);
-	widen = find_event(own, "fchmod");
-	assert_int_equal(events[widen].arg, 0640);
-	perms_close_dir(&dir);
-}
-
-static void
-test_fix_in_place_refuses_links(void **state)
-{
-	struct perms_dir dir;
-	char p[256], q[256];
-
-	(void)state;
-	make_dir("ctl", 0, 0755);
-	make_file("ctl/servercert.pem", "key\n", 0644);
-	path_in(p, sizeof(p), "ctl/servercert.pem");
-	path_in(q, sizeof(q), "ctl/clientcert.pem");
-	assert_int_equal(symlink("servercert.pem", q), 0);
-	open_ctl("ctl", &dir);
-	assert_int_equal(perms_fix_in_place(&dir, "clientcert.pem",
+	fail_renameat = 1;
+	will_return(__wrap_renameat, EBUSY);
+	assert_int_equal(perms_write_atomic(&dir, "servercert.pem", "new\n", 4,
 	    &other_0640), -1);
 	assert_int_equal(msg_status(), EX_CANTCREAT);
-	assert_non_null(strstr(msg_error(), q));
-	assert_file("ctl/servercert.pem", "key\n", 0, 0, 0644);
-
-	assert_int_equal(unlink(q), 0);
-	assert_int_equal(link(p, q), 0);
-	assert_int_equal(perms_fix_in_place(&dir, "clientcert.pem",
-	    &other_0640), -1);
-	assert_non_null(strstr(msg_error(), "changed while"));
-	assert_int_equal(lstat_in("ctl/servercert.pem").st_uid, 0);
-	assert_int_equal(lstat_in("ctl/servercert.pem").st_mode & 07777, 0644);
+	path_in(p, sizeof(p), "ctl/servercert.pem");
+	snprintf(want, sizeof(want), "%s is a mount point", p);
+	assert_non_null(strstr(msg_error(), want));
+	assert_non_null(strstr(msg_error(), "qmail-pem replaces files by "
+	    "rename"));
+	assert_file("ctl/servercert.pem", "old key and cert\n", 0, 0, 0640);
+	assert_int_equal(count_temps("ctl"), 0);
 	perms_close_dir(&dir);
 }
 
@@ -933,9 +901,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_read_file_refuses_large_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fix_in_place_narrows_first,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fix_in_place_refuses_links,
+		cmocka_unit_test_setup_teardown(test_commit_onto_a_mount_point,
 		    setup, teardown),
 		cmocka_unit_test(test_matches),
 		cmocka_unit_test(test_lookup),
