@@ -8,8 +8,8 @@
 #   (c) a servercert.pem bind-mounted from outside the control directory
 #       (in a private mount namespace: unshare -m) is refused with a
 #       message naming the mount point, the outside file unchanged, the
-#       directory as it was: for a repair and for a replacement
-#       (--new-key).
+#       directory as it was: for a repair, for a replacement (--new-key),
+#       and for csr --output and verify --output naming a mounted file.
 # (b), a kill between two steps of a repair, is t_crash.sh's "perms"
 # scenario; faults at each of its calls, t_faults.sh's.
 set -eu
@@ -92,5 +92,21 @@ qp_assert_contains "$QP_ERR" "$srv is a mount point" "--new-key: refused, naming
 qp_assert_eq "$outside_was" "$(stat -c '%i %u %g %a %.9Y %.9Z' "$outside"; sha256sum <"$outside")" \
     "--new-key: the mounted file is unchanged"
 qp_assert_same_snapshot "$before" "$ctl" "--new-key: no backup or temp file left"
+
+# The same for --output (a report file mounted from elsewhere).
+out=$QP_TMP/out
+mkdir -m 0755 "$out"
+: >"$out/report.prom"
+qp_assert_status 3 mounted_on "$out/report.prom" "$QMAIL_PEM" verify -d "$ctl" \
+    --format prometheus --output "$out/report.prom"
+qp_assert_contains "$QP_ERR" "$out/report.prom is a mount point" \
+    "verify --output onto a mount point: refused, naming it"
+qp_assert_status 73 mounted_on "$out/report.prom" "$QMAIL_PEM" csr -q -d "$ctl" \
+    --output "$out/report.prom"
+qp_assert_contains "$QP_ERR" "$out/report.prom is a mount point" \
+    "csr --output onto a mount point: refused, naming it"
+qp_assert_eq "$outside_was" "$(stat -c '%i %u %g %a %.9Y %.9Z' "$outside"; sha256sum <"$outside")" \
+    "--output: the mounted file is unchanged"
+qp_assert_eq "" "$(find "$out" -name '.*.tmp')" "--output: no temp file left"
 
 qp_done

@@ -1,6 +1,6 @@
 /* wrap: openat fchown fchmod write fsync renameat */
 /*
- * unit_perms.c: directory safety and atomic writes.
+ * unit_perms.c: directory safety, atomic writes and output files.
  *
  * Runs as root (it chowns to uids that do not exist).  The wrapped system
  * calls pass through to the real ones; a test can record their order, or
@@ -788,6 +788,70 @@ test_commit_onto_a_mount_point(void **state)
 	perms_close_dir(&dir);
 }
 
+/* --- --output: a file the administrator names ---------------------------- */
+
+static void
+test_output_refuses_a_symlink_in_its_path(void **state)
+{
+	struct perms_output out;
+	char p[256], link[256], target[256];
+
+	(void)state;
+	make_dir("rootonly", 0, 0700);
+	make_dir("textfile", OTHER_UID, 0755);
+	make_dir("textfile/real", OTHER_UID, 0755);
+	path_in(target, sizeof(target), "rootonly");
+	path_in(link, sizeof(link), "textfile/sub");
+	assert_int_equal(symlink(target, link), 0);
+	path_in(p, sizeof(p), "textfile/sub/x.prom");
+	assert_int_equal(perms_output_open(p, NULL, -1, &out), -1);
+	assert_int_equal(out.dirfd, -1);
+	assert_int_equal(msg_status(), EX_CANTCREAT);
+	assert_non_null(strstr(msg_error(), link));
+	assert_non_null(strstr(msg_error(), "is a symlink"));
+	assert_false(exists_in("rootonly/x.prom"));
+	/* A directory reached without a link, owned by another user: fine. */
+	path_in(p, sizeof(p), "textfile/real/../real/x.prom");
+	assert_int_equal(perms_output_open(p, NULL, -1, &out), 0);
+	assert_int_equal(perms_output_write(&out, "m 1\n", 4), 0);
+	perms_output_close(&out);
+	assert_file("textfile/real/x.prom", "m 1\n", 0, 0, 0644);
+}
+
+static void
+test_output_refuses_the_control_directory(void **state)
+{
+	static const char *const spellings[] = { "ctl/servercert.pem",
+	    "ctl/../ctl/servercert.pem", "alias/servercert.pem",
+	    "ctl/sub/x.prom", "alias/sub/x.prom" };
+	struct perms_output out;
+	struct perms_dir dir;
+	char p[256], c[256];
+	size_t i;
+
+	(void)state;
+	make_dir("ctl", 0, 0755);
+	make_dir("ctl/sub", 0, 0755);
+	make_file("ctl/servercert.pem", "key\n", 0640);
+	path_in(c, sizeof(c), "ctl");
+	path_in(p, sizeof(p), "alias");
+	assert_int_equal(symlink(c, p), 0);
+	open_ctl("ctl", &dir);
+	for (i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++) {
+		path_in(p, sizeof(p), spellings[i]);
+		/* By the open directory, and by its path alone. */
+		assert_int_equal(perms_output_open(p, c, dir.fd, &out), -1);
+		assert_int_equal(msg_status(), EX_USAGE);
+		assert_non_null(strstr(msg_error(), "is in the control "
+		    "directory"));
+		assert_int_equal(perms_output_open(p, c, -1, &out), -1);
+		assert_int_equal(msg_status(), EX_USAGE);
+	}
+	assert_file("ctl/servercert.pem", "key\n", 0, 0, 0640);
+	assert_false(exists_in("ctl/sub/x.prom"));
+	perms_close_dir(&dir);
+}
+
 /* --- small helpers -------------------------------------------------------- */
 
 static void
@@ -903,6 +967,10 @@ main(void)
 		    test_read_file_refuses_large_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit_onto_a_mount_point,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_output_refuses_a_symlink_in_its_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_output_refuses_the_control_directory, setup, teardown),
 		cmocka_unit_test(test_matches),
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test_setup_teardown(test_lock_is_exclusive, setup,
