@@ -27,7 +27,6 @@
 #include "pemfile.h"
 #include "plan.h"
 #include "privs.h"
-#include "report.h"
 #include "usage.h"
 
 struct csr_opts {
@@ -196,6 +195,7 @@ static int
 run_csr(struct csr_opts *o)
 {
 	struct perms_dir dir = { .fd = -1 };
+	struct perms_output out = { .dirfd = -1 };
 	struct ctl_file srv;
 	unsigned char digest[32];
 	char hostname[256], hex[65], keydesc[64], what[256], subject[512];
@@ -214,6 +214,11 @@ run_csr(struct csr_opts *o)
 	    == -1)
 		goto out;
 	if (perms_open_dir(o->dir, &dir) == -1)
+		goto out;
+	/* Never into the control directory (--output DIR/servercert.pem
+	 * would replace the key file with the request). */
+	if (o->output != NULL && perms_output_open(o->output, o->dir, dir.fd,
+	    &out) == -1)
 		goto out;
 	if (o->new_key && perms_lock_dir(&dir, o->lock_timeout) == -1)
 		goto out;
@@ -234,7 +239,7 @@ run_csr(struct csr_opts *o)
 	if (o->new_key &&
 	    write_pending_key(o, &dir, key, what, sizeof(what)) == -1)
 		goto out;
-	if (o->output ? report_write_file(o->output, pem, len) == -1 :
+	if (o->output ? perms_output_write(&out, pem, len) == -1 :
 	    fwrite(pem, 1, len, stdout) != len || fflush(stdout) != 0) {
 		if (o->output == NULL)
 			msg_fail(EX_IOERR, "cannot write the request to "
@@ -267,6 +272,7 @@ out:
 	free(pem);
 	EVP_PKEY_free(key);
 	ctlfile_free(&srv);
+	perms_output_close(&out);
 	perms_close_dir(&dir);
 	return rc;
 }

@@ -29,7 +29,13 @@ ctlfile_link_in_dir(const struct perms_dir *dir, const char *name,
 		base = basename(copy);
 		snprintf(inname, size, "%s", base);
 		snprintf(copy, sizeof(copy), "%s", target);
-		if (realpath(dir->path, real_dir) != NULL &&
+		/* The directory's real path as perms_open_dir() took it from
+		 * its descriptor, not the path resolved again. */
+		if (dir->real[0] != '\0')
+			snprintf(real_dir, sizeof(real_dir), "%s", dir->real);
+		else if (realpath(dir->path, real_dir) == NULL)
+			real_dir[0] = '\0';
+		if (real_dir[0] != '\0' &&
 		    realpath(dirname(copy), real_target_dir) != NULL &&
 		    strcmp(real_dir, real_target_dir) == 0 &&
 		    strcmp(inname, "..") != 0 && strcmp(inname, ".") != 0)

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <libgen.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -68,57 +69,95 @@ check_component(const char *shown, const struct stat *st, int is_last)
 	    (st->st_mode & S_IWOTH) ? "others" : "its group", shown);
 }
 
-int
-perms_open_dir(const char *path, struct perms_dir *dir)
+/* The real path of an open directory, as the kernel names it. */
+static int
+fd_real_path(int fd, char *buf, size_t size)
 {
-	char resolved[PATH_MAX], shown[PATH_MAX], *comp, *save = NULL;
+	char proc[64];
+	ssize_t n;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if ((n = readlink(proc, buf, size - 1)) == -1)
+		return -1;
+	if ((size_t)n == size - 1 || buf[0] != '/') {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/*
+ * Walk path one component at a time from / (a relative path from the
+ * working directory) with openat(O_PATH|O_DIRECTORY|O_NOFOLLOW): a symlink
+ * anywhere in it is never followed.  safe: path is a real path and every
+ * component must pass check_component(); else (output): "." and ".." are
+ * walked as they come, a symlink is refused naming it, and option is the
+ * path as given, for messages.  *fdp: an O_PATH descriptor of the last
+ * directory.
+ */
+static int
+walk_dirs(const char *path, int safe, const char *option, int *fdp)
+{
+	char copy[PATH_MAX], shown[PATH_MAX], *comp, *save = NULL;
 	struct stat st;
-	int fd = -1, next;
+	int fd, next, e;
 
-	dir->fd = -1;
-	snprintf(dir->path, sizeof(dir->path), "%s", path);
-	if (lstat(path, &st) == -1) {
-		if (errno == ENOENT)
-			return msg_fail(EX_NOINPUT, "control directory %s does "
-			    "not exist: create it (mkdir -m 755 %s) or pass "
-			    "the right one with -d", path, path);
-		return msg_fail(EX_NOINPUT, "cannot examine %s: %s", path,
-		    strerror(errno));
+	*fdp = -1;
+	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
+		return msg_fail(EX_USAGE, "%s: name too long", path);
+	fd = open(path[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY |
+	    O_CLOEXEC);
+	if (fd == -1 || fstat(fd, &st) == -1) {
+		e = errno;
+		if (fd != -1)
+			close(fd);
+		return msg_fail(EX_OSERR, "cannot open %s: %s", path[0] == '/' ?
+		    "/" : "the working directory", strerror(e));
 	}
-	if (S_ISLNK(st.st_mode)) {
-		char target[PATH_MAX];
-		if (realpath(path, target) == NULL)
-			snprintf(target, sizeof(target), "(unresolvable)");
-		return msg_fail(EX_NOPERM, "control directory %s is a symlink "
-		    "to %s: qmail-pem does not write through links; pass the "
-		    "real directory with -d %s", path, target, target);
-	}
-	if (!S_ISDIR(st.st_mode))
-		return msg_fail(EX_NOINPUT, "%s is not a directory: pass the "
-		    "qmail control directory with -d", path);
-	if (realpath(path, resolved) == NULL)
-		return msg_fail(EX_NOINPUT, "cannot resolve %s: %s", path,
-		    strerror(errno));
-
-	/* Walk down from / with O_NOFOLLOW: nothing can be swapped under us. */
-	if ((fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
-	    fstat(fd, &st) == -1) {
-		msg_fail(EX_OSERR, "cannot open /: %s", strerror(errno));
+	if (safe && check_component("/", &st, strcmp(path, "/") == 0) == -1)
 		goto fail;
-	}
-	if (check_component("/", &st, strcmp(resolved, "/") == 0) == -1)
-		goto fail;
-	shown[0] = '\0';
-	for (comp = strtok_r(resolved, "/", &save); comp != NULL;
+	snprintf(shown, sizeof(shown), "%s", path[0] == '/' ? "" : ".");
+	for (comp = strtok_r(copy, "/", &save); comp != NULL;
 	    comp = strtok_r(NULL, "/", &save)) {
 		size_t used = strlen(shown);
-		snprintf(shown + used, sizeof(shown) - used, "/%s", comp);
-		next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		if (used == 1 && shown[0] == '.')
+			used = 0;	/* "dir", not "./dir" */
+		snprintf(shown + used, sizeof(shown) - used, "%s%s",
+		    used || path[0] == '/' ? "/" : "", comp);
+		next = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
 		if (next == -1) {
-			msg_fail(EX_NOPERM, "cannot open %s safely: %s "
-			    "(a component changed or is a symlink)", shown,
-			    strerror(errno));
+			e = errno;
+			if (safe)
+				msg_fail(EX_NOPERM, "cannot open %s safely: %s "
+				    "(a component changed or is a symlink)",
+				    shown, strerror(e));
+			else if (fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW)
+			    == 0 && S_ISLNK(st.st_mode)) {
+				char real[PATH_MAX];
+				if (realpath(shown, real) == NULL)
+					snprintf(real, sizeof(real),
+					    "(unresolvable)");
+				msg_fail(EX_CANTCREAT, "--output %s: %s is a "
+				    "symlink (to %s): qmail-pem follows no "
+				    "symlink in the path of a file it writes; "
+				    "name the real directory", option, shown,
+				    real);
+			} else if (e == ENOENT)
+				msg_fail(EX_CANTCREAT, "--output %s: cannot open "
+				    "the directory %s: it does not exist",
+				    option, shown);
+			else
+				msg_fail(EX_CANTCREAT, "--output %s: cannot open "
+				    "the directory %s: %s", option, shown,
+				    strerror(e));
 			goto fail;
 		}
 		close(fd);
@@ -129,15 +168,88 @@ perms_open_dir(const char *path, struct perms_dir *dir)
 			goto fail;
 		}
 		/* The last component has no sticky exception. */
-		if (check_component(shown, &st, save == NULL || *save == '\0')
-		    == -1)
+		if (safe && check_component(shown, &st, save == NULL ||
+		    *save == '\0') == -1)
 			goto fail;
 	}
+	*fdp = fd;
+	return 0;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* Why DIR could not be opened, for the administrator. */
+static int
+open_dir_failed(const char *path, int err)
+{
+	char target[PATH_MAX];
+	struct stat st;
+
+	if (err == ENOENT)
+		return msg_fail(EX_NOINPUT, "control directory %s does not "
+		    "exist: create it (mkdir -m 755 %s) or pass the right one "
+		    "with -d", path, path);
+	if (err == ENOTDIR && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		if (realpath(path, target) == NULL)
+			snprintf(target, sizeof(target), "(unresolvable)");
+		return msg_fail(EX_NOPERM, "control directory %s is a symlink "
+		    "to %s: qmail-pem does not write through links; pass the "
+		    "real directory with -d %s", path, target, target);
+	}
+	if (err == ENOTDIR)
+		return msg_fail(EX_NOINPUT, "%s is not a directory: pass the "
+		    "qmail control directory with -d", path);
+	return msg_fail(err == EACCES || err == EPERM ? EX_NOPERM : EX_NOINPUT,
+	    "cannot open %s: %s", path, strerror(err));
+}
+
+int
+perms_open_dir(const char *path, struct perms_dir *dir)
+{
+	struct stat first, walked_st;
+	int fd, walked = -1;
+
+	dir->fd = -1;
+	dir->real[0] = '\0';
+	snprintf(dir->path, sizeof(dir->path), "%s", path);
+	/* Opened once, and only this descriptor is used from here on. */
+	while ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 && errno == EINTR)
+		;
+	if (fd == -1)
+		return open_dir_failed(path, errno);
+	if (fstat(fd, &first) == -1) {
+		msg_fail(EX_OSERR, "cannot examine %s: %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+	if (fd_real_path(fd, dir->real, sizeof(dir->real)) == -1) {
+		msg_fail(EX_OSERR, "%s: cannot find the real path of the "
+		    "directory in /proc/self/fd: %s; qmail-pem needs /proc "
+		    "mounted", path, strerror(errno));
+		goto fail;
+	}
+	/* Its real path, walked from / without following anything, must
+	 * lead to the directory opened: then every parent that was checked
+	 * is a parent of that directory. */
+	if (walk_dirs(dir->real, 1, NULL, &walked) == -1)
+		goto fail;
+	if (fstat(walked, &walked_st) == -1 ||
+	    !same_file(&first, &walked_st)) {
+		msg_fail(EX_TEMPFAIL, "%s was moved or replaced while "
+		    "qmail-pem checked it (%s is another directory now); "
+		    "nothing was written: run again", path, dir->real);
+		goto fail;
+	}
+	close(walked);
 	dir->fd = fd;
 	return 0;
 fail:
-	if (fd != -1)
-		close(fd);
+	if (walked != -1)
+		close(walked);
+	close(fd);
+	dir->real[0] = '\0';
 	return -1;
 }
 
@@ -399,34 +511,71 @@ fsync_retry(int fd)
 	return 0;
 }
 
-int
-perms_stage(const struct perms_dir *dir, const char *name, const void *data,
-    size_t len, const struct perms_target *target, struct perms_staged *staged)
+/*
+ * Create PREFIX NAME .RANDOM SUFFIX in dfd, O_EXCL|O_NOFOLLOW with mode
+ * 0600 (the caller widens it with fchmod where it must): the one way
+ * qmail-pem makes a temp file.  -1 with errno set; *step says which call
+ * failed ("getrandom" or "create").
+ */
+static int
+open_temp(int dfd, const char *prefix, const char *name, const char *suffix,
+    char *tmp, size_t size, const char **step)
 {
 	unsigned char rnd[6];
-	const char *step;
-	int fd = -1, tries, e;
+	int fd = -1, tries;
 
-	memset(staged, 0, sizeof(*staged));
-	snprintf(staged->name, sizeof(staged->name), "%s", name);
+	*step = "create";
 	for (tries = 0; tries < 16; tries++) {
 		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
 			if (errno == EINTR)
 				continue;
-			return msg_fail(EX_OSERR, "%s/%s: cannot make a "
-			    "temporary file name: getrandom: %s", dir->path,
-			    name, strerror(errno));
+			*step = "getrandom";
+			return -1;
 		}
-		snprintf(staged->tmpname, sizeof(staged->tmpname),
-		    TEMP_PREFIX "%s.%02x%02x%02x%02x%02x%02x", name, rnd[0],
-		    rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
-		fd = openat(dir->fd, staged->tmpname, O_WRONLY | O_CREAT |
-		    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		snprintf(tmp, size, "%s%s.%02x%02x%02x%02x%02x%02x%s", prefix,
+		    name, rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5],
+		    suffix);
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
 		if (fd != -1 || (errno != EEXIST && errno != EINTR))
 			break;
 	}
+	return fd;
+}
+
+/*
+ * A rename refused with EBUSY: something is mounted on the name (a bind
+ * mount of a file from elsewhere).  Changing that file in place would
+ * change a file outside the directory, so it is refused.
+ */
+static int
+mount_point_refused(const char *dirpath, const char *name)
+{
+	return msg_fail(EX_CANTCREAT, "%s/%s is a mount point (a file is "
+	    "mounted on it): qmail-pem replaces files by rename, which a mount "
+	    "point refuses, and does not change the mounted file, which lives "
+	    "outside %s; unmount it (umount %s/%s), keep the file in %s itself "
+	    "and run again; the mounted file is unchanged", dirpath, name,
+	    dirpath, dirpath, name, dirpath);
+}
+
+int
+perms_stage(const struct perms_dir *dir, const char *name, const void *data,
+    size_t len, const struct perms_target *target, struct perms_staged *staged)
+{
+	const char *step;
+	int fd, e;
+
+	memset(staged, 0, sizeof(*staged));
+	snprintf(staged->name, sizeof(staged->name), "%s", name);
+	fd = open_temp(dir->fd, TEMP_PREFIX, name, "", staged->tmpname,
+	    sizeof(staged->tmpname), &step);
 	if (fd == -1) {
 		e = errno;
+		if (strcmp(step, "getrandom") == 0)
+			return msg_fail(EX_OSERR, "%s/%s: cannot make a "
+			    "temporary file name: getrandom: %s", dir->path,
+			    name, strerror(e));
 		return msg_fail(write_status(e), "%s/%s: cannot create a "
 		    "temporary file: %s; %s", dir->path, name, strerror(e),
 		    write_hint(e));
@@ -477,6 +626,8 @@ perms_commit(const struct perms_dir *dir, struct perms_staged *staged)
 	if (renameat(dir->fd, staged->tmpname, dir->fd, staged->name) == -1) {
 		e = errno;
 		perms_discard(dir, staged);
+		if (e == EBUSY)
+			return mount_point_refused(dir->path, staged->name);
 		return msg_fail(write_status(e), "%s/%s: cannot move the new file "
 		    "into place: %s; the old file is unchanged", dir->path,
 		    staged->name, strerror(e));
@@ -509,47 +660,184 @@ perms_write_atomic(const struct perms_dir *dir, const char *name,
 	return perms_sync_dir(dir);
 }
 
-int
-perms_fix_in_place(const struct perms_dir *dir, const char *name,
-    const struct perms_target *target)
+/* --- files named by the administrator: --output ------------------------- */
+
+/* Is real (a real path) ctl_real or below it? */
+static int
+path_within(const char *real, const char *ctl_real)
+{
+	size_t n = strlen(ctl_real);
+
+	if (strcmp(ctl_real, "/") == 0)
+		return 1;
+	return strncmp(real, ctl_real, n) == 0 &&
+	    (real[n] == '\0' || real[n] == '/');
+}
+
+/*
+ * Is the directory fd (the directory of --output, symlinks followed) the
+ * control directory or below it?  By device and inode, fd and each of its
+ * parents up to / against the control directory (its fd, or stat of its
+ * path): any spelling, a symlink, a bind mount of it.  And by real path.
+ */
+static int
+output_in_ctl(const char *path, int fd, const char *ctl_path, int ctl_fd)
+{
+	char real[PATH_MAX], ctl_real[PATH_MAX];
+	struct stat ctl, cur_st, up_st;
+	int have_ctl, cur, up, depth, inside = 0;
+
+	have_ctl = ctl_fd != -1 ? fstat(ctl_fd, &ctl) == 0 :
+	    ctl_path != NULL && stat(ctl_path, &ctl) == 0;
+	if (have_ctl && (cur = openat(fd, ".", O_PATH | O_DIRECTORY |
+	    O_CLOEXEC)) != -1) {
+		for (depth = 0; depth < PATH_MAX / 2 && !inside; depth++) {
+			if (fstat(cur, &cur_st) == -1)
+				break;
+			inside = same_file(&cur_st, &ctl);
+			up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+			close(cur);
+			cur = up;
+			if (cur == -1 || fstat(cur, &up_st) == -1 ||
+			    same_file(&up_st, &cur_st))
+				break;	/* at / */
+		}
+		if (cur != -1)
+			close(cur);
+	}
+	if (!inside && fd_real_path(fd, real, sizeof(real)) == 0 &&
+	    (ctl_fd != -1 ? fd_real_path(ctl_fd, ctl_real, sizeof(ctl_real))
+	    == 0 : ctl_path != NULL && realpath(ctl_path, ctl_real) != NULL))
+		inside = path_within(real, ctl_real);
+	if (!inside)
+		return 0;
+	return msg_fail(EX_USAGE, "--output %s is in the control directory "
+	    "%s: qmail-pem writes no report or request there, where one "
+	    "mistyped name would replace a key file; name a file elsewhere",
+	    path, ctl_path != NULL ? ctl_path : "(the one opened)");
+}
+
+/* A device, FIFO, socket or directory at the name: a rename would put a
+ * regular file in its place (--output /dev/null as root replaced it). */
+static int
+output_name_usable(const struct perms_output *out)
 {
 	struct stat st;
+
+	if (fstatat(out->dirfd, out->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+		return msg_fail(EX_CANTCREAT, "--output %s is not a regular "
+		    "file (it is %s): qmail-pem replaces the file it names; "
+		    "leave out --output to write to standard output (and "
+		    "redirect that)", out->path, file_type(st.st_mode));
+	return 0;
+}
+
+int
+perms_output_open(const char *path, const char *ctl_path, int ctl_fd,
+    struct perms_output *out)
+{
+	char dcopy[PATH_MAX], bcopy[PATH_MAX];
+	const char *base;
+	struct stat followed_st, walked_st;
+	int followed = -1, walked = -1, rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	out->dirfd = -1;
+	if (strlen(path) >= sizeof(dcopy))
+		return msg_fail(EX_USAGE, "--output %s: name too long", path);
+	snprintf(out->path, sizeof(out->path), "%s", path);
+	snprintf(dcopy, sizeof(dcopy), "%s", path);
+	snprintf(bcopy, sizeof(bcopy), "%s", path);
+	snprintf(out->dir, sizeof(out->dir), "%s", dirname(dcopy));
+	base = basename(bcopy);
+	if (base[0] == '\0' || strcmp(base, "/") == 0 ||
+	    strcmp(base, ".") == 0 || strcmp(base, "..") == 0 ||
+	    strlen(base) > NAME_MAX - 16)
+		return msg_fail(EX_USAGE, "--output %s does not name a file",
+		    path);
+	snprintf(out->name, sizeof(out->name), "%s", base);
+
+	/* First with symlinks followed, to catch every way of naming the
+	 * control directory; then the walk that follows none. */
+	followed = open(out->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (followed != -1 &&
+	    output_in_ctl(path, followed, ctl_path, ctl_fd) == -1)
+		goto out;
+	if (walk_dirs(out->dir, 0, path, &walked) == -1)
+		goto out;
+	if (followed == -1 || fstat(followed, &followed_st) == -1 ||
+	    fstat(walked, &walked_st) == -1 ||
+	    !same_file(&followed_st, &walked_st)) {
+		msg_fail(EX_TEMPFAIL, "--output %s: the directory %s changed "
+		    "while qmail-pem opened it; run again", path, out->dir);
+		goto out;
+	}
+	if ((out->dirfd = openat(walked, ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1) {
+		msg_fail(EX_CANTCREAT, "--output %s: cannot open the directory "
+		    "%s: %s", path, out->dir, strerror(errno));
+		goto out;
+	}
+	rc = output_name_usable(out);
+out:
+	if (followed != -1)
+		close(followed);
+	if (walked != -1)
+		close(walked);
+	if (rc == -1)
+		perms_output_close(out);
+	return rc;
+}
+
+int
+perms_output_write(const struct perms_output *out, const void *data,
+    size_t len)
+{
+	char tmp[NAME_MAX + 1];
 	const char *step;
 	int fd, e;
 
-	while ((fd = openat(dir->fd, name, O_RDONLY | O_NOFOLLOW |
-	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) == -1 && errno == EINTR)
-		;
-	if (fd == -1)
-		return msg_fail(EX_CANTCREAT, "%s/%s: cannot open to fix its "
-		    "owner and mode: %s", dir->path, name, strerror(errno));
-	step = "examine";
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
+	if (output_name_usable(out) == -1)
+		return -1;
+	if ((fd = open_temp(out->dirfd, ".", out->name, ".tmp", tmp,
+	    sizeof(tmp), &step)) == -1)
+		return msg_fail(strcmp(step, "getrandom") == 0 ? EX_OSERR :
+		    EX_CANTCREAT, "--output %s: cannot create a temp file in "
+		    "%s: %s%s", out->path, out->dir, strcmp(step, "getrandom")
+		    == 0 ? "getrandom: " : "", strerror(errno));
+	if (fchmod(fd, 0644) == -1 || write_all(fd, data, len) == -1 ||
+	    fsync_retry(fd) == -1) {
+		e = errno;
 		close(fd);
-		return msg_fail(EX_CANTCREAT, "%s/%s changed while qmail-pem "
-		    "ran; run again", dir->path, name);
+		goto fail;
 	}
-	step = "narrow the mode of";
-	if (fchmod(fd, st.st_mode & target->mode & 0600) == -1)
+	if (close(fd) == -1) {
+		e = errno;
 		goto fail;
-	step = "set the owner of";
-	if (fchown(fd, target->uid, target->gid) == -1)
-		goto fail;
-	step = "set the mode of";
-	if (fchmod(fd, target->mode) == -1)
-		goto fail;
-	step = "sync";
-	if (fsync_retry(fd) == -1)
-		goto fail;
-	close(fd);
+	}
+	if (renameat(out->dirfd, tmp, out->dirfd, out->name) == -1) {
+		e = errno;
+		(void)unlinkat(out->dirfd, tmp, 0);
+		if (e == EBUSY)
+			return mount_point_refused(out->dir, out->name);
+		return msg_fail(EX_CANTCREAT, "--output %s: cannot rename the "
+		    "temp file into place: %s", out->path, strerror(e));
+	}
+	(void)fsync_retry(out->dirfd);
 	return 0;
 fail:
-	e = errno;
-	close(fd);
-	return msg_fail(write_status(e), "%s/%s: cannot %s the file: %s; %s",
-	    dir->path, name, step, strerror(e), write_hint(e));
+	(void)unlinkat(out->dirfd, tmp, 0);
+	return msg_fail(EX_IOERR, "--output %s: cannot write %s/%s: %s",
+	    out->path, out->dir, tmp, strerror(e));
+}
+
+void
+perms_output_close(struct perms_output *out)
+{
+	if (out->dirfd != -1)
+		close(out->dirfd);
+	out->dirfd = -1;
 }
 
 int

@@ -9,6 +9,7 @@
 #ifndef QP_PERMS_H
 #define QP_PERMS_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -22,17 +23,25 @@ struct perms_target {
 	mode_t	mode;
 };
 
-/* The control directory: its path (for messages) and an open fd. */
+/* The control directory: its path (for messages), an open fd and the
+ * real path the kernel gives for that fd. */
 struct perms_dir {
 	char	path[4096];
+	char	real[PATH_MAX];
 	int	fd;
 };
 
 /*
- * Check that path is a safe directory (OpenSSH/Postfix rules: it and every
- * parent up to / is owned by root and not writable by group or other; a
- * parent may be a root-owned sticky directory such as /tmp) and open it.
- * A path whose last component is a symlink is refused.
+ * Open path once (O_DIRECTORY|O_NOFOLLOW: a last component that is a
+ * symlink is refused; symlinks in its parents, such as /var/qmail ->
+ * /usr/local/qmail, are followed), then check that it is a safe directory
+ * (OpenSSH/Postfix rules: it and every parent up to / is owned by root and
+ * not writable by group or other; a parent may be a root-owned sticky
+ * directory such as /tmp) by walking its real path, taken from the open
+ * descriptor, from / with openat(O_NOFOLLOW) and fstat on each component;
+ * the walk must end at the directory opened.  Only that first descriptor
+ * is used afterwards, so a directory swapped for a symlink during the
+ * checks is never written into.
  */
 int perms_open_dir(const char *path, struct perms_dir *dir);
 void perms_close_dir(struct perms_dir *dir);
@@ -68,7 +77,10 @@ void perms_free_secret(char *data, size_t len);
  * Staged atomic replacement: perms_stage() writes data into a new temp file
  * in the directory (created O_EXCL|O_NOFOLLOW with mode 0600, then
  * fchown/fchmod to the target, written and fsynced); perms_commit() renames
- * it over name and fsyncs the directory; perms_discard() removes it.
+ * it over name; perms_discard() removes it.  A repair of owner or mode is
+ * a replacement with the same bytes: a live file's inode is never changed
+ * (a descriptor opened on it earlier keeps the old inode, and a file
+ * mounted over name is refused: EBUSY, named as a mount point).
  */
 struct perms_staged {
 	char	tmpname[256];
@@ -87,12 +99,34 @@ int perms_write_atomic(const struct perms_dir *dir, const char *name,
     const void *data, size_t len, const struct perms_target *target);
 
 /*
- * Change owner and mode of an existing regular file in place, never widening
- * who can read it during the change: mode is first narrowed to 0600, then
- * the owner is set, then the final mode.
+ * A file named by the administrator for a report or a request (verify
+ * --output, csr --output; messages say "--output").  perms_output_open(),
+ * before any work: refuses a path in the control directory or below it
+ * (compared by device and inode of the file's directory and each of its
+ * parents against ctl_fd, or without it stat(ctl_path), and by real path:
+ * DIR/../control/x, a symlink to DIR, a bind mount of it) with EX_USAGE;
+ * then walks the directory part like perms_open_dir() (openat with
+ * O_NOFOLLOW|O_DIRECTORY per component, a relative path from the working
+ * directory) without its owner rules, refusing a symlink anywhere in it,
+ * named; and refuses a device, FIFO, socket or directory at the name.
+ * ctl_path NULL and ctl_fd -1: no control directory.
+ * perms_output_write(): a temp file .NAME.RANDOM.tmp in that directory
+ * (O_EXCL|O_NOFOLLOW; a Prometheus textfile collector reads only *.prom),
+ * mode 0644 so that a collector running as another user can read it,
+ * written, fsynced, renamed over NAME (a symlink there is replaced, not
+ * followed), then the directory fsynced.
  */
-int perms_fix_in_place(const struct perms_dir *dir, const char *name,
-    const struct perms_target *target);
+struct perms_output {
+	char	path[PATH_MAX];		/* as named, for messages */
+	char	dir[PATH_MAX];		/* its directory, as named */
+	char	name[NAME_MAX + 1];
+	int	dirfd;
+};
+int perms_output_open(const char *path, const char *ctl_path, int ctl_fd,
+    struct perms_output *out);
+int perms_output_write(const struct perms_output *out, const void *data,
+    size_t len);
+void perms_output_close(struct perms_output *out);
 
 /* Create a symlink name -> linktarget owned by uid:gid (for backups). */
 int perms_copy_symlink(const struct perms_dir *dir, const char *name,

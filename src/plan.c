@@ -13,6 +13,10 @@
 #include "pemfile.h"
 #include "plan.h"
 
+/* Every change that puts a new file in place by rename: new content, and
+ * a repair of owner or mode (the same bytes in a new inode). */
+#define ACT_RENAMES	(ACT_WRITES | ACT_FIX_OWNER | ACT_FIX_MODE)
+
 int
 plan_decide(const struct perms_dir *dir, struct file_plan *p)
 {
@@ -87,7 +91,8 @@ undo_backups(const struct perms_dir *dir, struct file_plan *plans, size_t n)
 
 /*
  * Whether this run's change to p can be put back: a file it created goes
- * again, an owner or mode it fixed is set back, a file it replaced or
+ * again, a file it repaired is written again with its old owner and mode
+ * (the bytes are the same), a file it replaced or
  * removed comes back from the backup it just made (a regular file, or a
  * symlink recorded as one).  A file removed without a backup (a used
  * pending key, a committed staged file) cannot come back.
@@ -116,7 +121,8 @@ undo_one(const struct perms_dir *dir, struct file_plan *p)
 	if (!p->old_exists)
 		return perms_unlink(dir, p->name);
 	if (!(p->actions & (ACT_WRITES | ACT_REMOVE)))
-		return perms_fix_in_place(dir, p->name, &was);
+		return perms_write_atomic(dir, p->name, p->content, p->len,
+		    &was);
 	if (S_ISLNK(p->old.st_mode)) {
 		/* The backup is the same symlink: it takes its name back. */
 		while ((rc = renameat(dir->fd, p->backup, dir->fd, p->name))
@@ -247,9 +253,12 @@ plan_apply(const struct perms_dir *dir, struct file_plan *plans, size_t n,
 			goto undo;
 		}
 	}
-	/* 2. Every new file, complete and with its final owner and mode. */
+	/* 2. Every new file, complete and with its final owner and mode; a
+	 * repair of owner or mode too: the same bytes in a new file, so that
+	 * no live inode changes (a descriptor opened on the old one while it
+	 * was someone else's stays on the old one). */
 	for (i = 0; i < n; i++) {
-		if (!(plans[i].actions & ACT_WRITES))
+		if (!(plans[i].actions & ACT_RENAMES))
 			continue;
 		if (perms_stage(dir, plans[i].name, plans[i].content,
 		    plans[i].len, &plans[i].target, &staged[i]) == -1)
@@ -257,7 +266,7 @@ plan_apply(const struct perms_dir *dir, struct file_plan *plans, size_t n,
 	}
 	/* 3. The renames, back to back. */
 	for (i = 0; i < n; i++) {
-		if (!(plans[i].actions & ACT_WRITES))
+		if (!(plans[i].actions & ACT_RENAMES))
 			continue;
 		if (perms_commit(dir, &staged[i]) == -1)
 			goto partial;
@@ -265,16 +274,7 @@ plan_apply(const struct perms_dir *dir, struct file_plan *plans, size_t n,
 	}
 	if (sync_or_fail(dir) == -1)
 		goto partial;
-	/* 4. Owner and mode of files whose content stays. */
-	for (i = 0; i < n; i++) {
-		if (!(plans[i].actions & (ACT_FIX_OWNER | ACT_FIX_MODE)))
-			continue;
-		done[i] = 1;	/* a failure half-way is set back too */
-		if (perms_fix_in_place(dir, plans[i].name, &plans[i].target)
-		    == -1)
-			goto partial;
-	}
-	/* 5. Removals last: one without a backup cannot be undone. */
+	/* 4. Removals last: one without a backup cannot be undone. */
 	for (i = 0; i < n; i++) {
 		if (!(plans[i].actions & ACT_REMOVE))
 			continue;

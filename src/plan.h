@@ -4,9 +4,10 @@
  * A command builds one file_plan per file with the bytes the file must
  * hold and its owner, group and mode; plan_decide() compares that with
  * the disk and sets the actions; plan_apply() carries them out: backups
- * first, then every new file written to a temp file, then the renames,
- * then in-place owner/mode fixes.  Until the first rename any failure
- * removes what this run created, so the directory is as it was.
+ * first, then every new file written to a temp file (a repair of owner or
+ * mode too: the same bytes in a new file), then the renames, then the
+ * removals.  Until the first rename any failure removes what this run
+ * created, so the directory is as it was.
  */
 #ifndef QP_PLAN_H
 #define QP_PLAN_H
@@ -23,8 +24,8 @@
 #define ACT_REPLACE_HARDLINK	0x004
 #define ACT_REPLACE		0x008	/* new content over a regular file */
 #define ACT_REWRITE		0x010	/* same key and chain, cleaned layout */
-#define ACT_FIX_OWNER		0x020
-#define ACT_FIX_MODE		0x040
+#define ACT_FIX_OWNER		0x020	/* same bytes, new file: renamed */
+#define ACT_FIX_MODE		0x040	/* over the old one, no backup */
 #define ACT_NEW_KEY		0x080	/* informational */
 #define ACT_NEW_CERT		0x100	/* informational */
 #define ACT_IMPORT		0x200	/* informational */

@@ -1,5 +1,6 @@
 /*
- * report.c: the three output formats of verify and --output FILE.
+ * report.c: the three output formats of verify (--output FILE is written
+ * by perms_output_write()).
  *
  * nagios: one status line with perfdata, as the Nagios plugin guidelines
  * ask (with -v a line per check after it); json: one object built with
@@ -8,17 +9,10 @@
  * escaped.  Text from certificates (subjects, names) may be any bytes:
  * anything that is not printable ASCII becomes '?' before it goes out.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <sys/stat.h>
 #include <sysexits.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -411,112 +405,5 @@ report_render(const struct verify_summary *s, enum report_format format,
 		*out = NULL;
 		*len = 0;
 	}
-	return rc;
-}
-
-/* --- --output FILE ------------------------------------------------------ */
-
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-int
-report_write_file(const char *path, const char *data, size_t len)
-{
-	char dcopy[PATH_MAX], bcopy[PATH_MAX], tmp[NAME_MAX + 1];
-	const char *dname, *base;
-	struct stat st;
-	unsigned char rnd[6];
-	int dfd = -1, fd = -1, rc = -1, tries, created = 0;
-
-	if (strlen(path) >= sizeof(dcopy))
-		return msg_fail(EX_USAGE, "--output %s: name too long", path);
-	snprintf(dcopy, sizeof(dcopy), "%s", path);
-	snprintf(bcopy, sizeof(bcopy), "%s", path);
-	dname = dirname(dcopy);
-	base = basename(bcopy);
-	if (base[0] == '\0' || strcmp(base, "/") == 0 ||
-	    strcmp(base, ".") == 0 || strcmp(base, "..") == 0 ||
-	    strlen(base) > NAME_MAX - 16)
-		return msg_fail(EX_USAGE, "--output %s does not name a file",
-		    path);
-	if ((dfd = open(dname, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		msg_fail(EX_CANTCREAT, "--output %s: cannot open the directory "
-		    "%s: %s", path, dname, strerror(errno));
-		goto out;
-	}
-	/* The rename would put a regular file in place of a device, a FIFO
-	 * or a socket (--output /dev/null as root replaced /dev/null). */
-	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
-		msg_fail(EX_CANTCREAT, "--output %s is not a regular file: "
-		    "qmail-pem replaces the file it names; leave out --output "
-		    "to write to standard output (and redirect that)", path);
-		goto out;
-	}
-	/* The textfile collector reads only *.prom: the temp name is not. */
-	for (tries = 0; fd == -1 && tries < 8; tries++) {
-		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
-			msg_fail(EX_OSERR, "getrandom: %s", strerror(errno));
-			goto out;
-		}
-		snprintf(tmp, sizeof(tmp), ".%s.%02x%02x%02x%02x%02x%02x.tmp",
-		    base, rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
-		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		    O_CLOEXEC, 0644);
-		if (fd == -1 && errno != EEXIST) {
-			msg_fail(EX_CANTCREAT, "--output %s: cannot create a "
-			    "temp file in %s: %s", path, dname,
-			    strerror(errno));
-			goto out;
-		}
-	}
-	if (fd == -1) {
-		msg_fail(EX_CANTCREAT, "--output %s: cannot create a temp file "
-		    "in %s", path, dname);
-		goto out;
-	}
-	created = 1;
-	if (fchmod(fd, 0644) == -1 || write_all(fd, data, len) == -1 ||
-	    fsync(fd) == -1) {
-		msg_fail(EX_IOERR, "--output %s: cannot write %s/%s: %s", path,
-		    dname, tmp, strerror(errno));
-		goto out;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		msg_fail(EX_IOERR, "--output %s: cannot write %s/%s: %s", path,
-		    dname, tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (renameat(dfd, tmp, dfd, base) == -1) {
-		msg_fail(EX_CANTCREAT, "--output %s: cannot rename the temp "
-		    "file into place: %s", path, strerror(errno));
-		goto out;
-	}
-	created = 0;
-	(void)fsync(dfd);
-	rc = 0;
-out:
-	if (fd != -1)
-		close(fd);
-	if (created)
-		(void)unlinkat(dfd, tmp, 0);
-	if (dfd != -1)
-		close(dfd);
 	return rc;
 }

@@ -1,6 +1,6 @@
 /*
  * report.h: what verify found, as a Nagios plugin line, JSON or a
- * Prometheus textfile, and the atomic write of --output FILE.
+ * Prometheus textfile.
  */
 #ifndef QP_REPORT_H
 #define QP_REPORT_H
@@ -34,15 +34,5 @@ enum check_status report_overall(const struct verify_summary *s);
 /* The report as text; *out is malloc'ed and NUL-terminated. */
 int report_render(const struct verify_summary *s, enum report_format format,
     char **out, size_t *len);
-
-/*
- * Replace path with data atomically: a temp file in the same directory
- * (O_EXCL|O_NOFOLLOW, mode 0644 so that a collector running as another
- * user can read it), written, fsynced, renamed over path; then the
- * directory is fsynced.  A symlink at path is replaced, never followed;
- * a device, FIFO, socket or directory there is refused (EX_CANTCREAT).
- * verify --output and csr --output.
- */
-int report_write_file(const char *path, const char *data, size_t len);
 
 #endif

@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -309,32 +308,6 @@ check_shared_key(struct file_report *files)
 	    "of " SERVERCERT);
 }
 
-/*
- * verify never writes in the control directory, not even the report: a
- * root cron job with a mistyped --output must not replace a key file.
- * A directory that does not exist is left to report_write_file to name.
- */
-static int
-output_outside_dir(const char *output, const struct perms_dir *dir)
-{
-	char copy[PATH_MAX];
-	struct stat out_dir, ctl_dir;
-
-	if (output == NULL || strlen(output) >= sizeof(copy))
-		return 0;
-	snprintf(copy, sizeof(copy), "%s", output);
-	if (stat(dirname(copy), &out_dir) == -1 ||
-	    fstat(dir->fd, &ctl_dir) == -1)
-		return 0;
-	if (out_dir.st_dev == ctl_dir.st_dev &&
-	    out_dir.st_ino == ctl_dir.st_ino)
-		return msg_fail(EX_USAGE, "--output %s is in the control "
-		    "directory %s, which verify never writes: write the report "
-		    "elsewhere, e.g. /var/lib/prometheus/node-exporter/"
-		    "qmail-pem.prom", output, dir->path);
-	return 0;
-}
-
 /* Can the directory be opened at all by this user?  UNKNOWN if not,
  * CRITICAL if it can but is unsafe. */
 static enum check_status
@@ -420,8 +393,10 @@ setup_targets(struct verify_cmd *o, struct target *t)
 	return 0;
 }
 
+/* The report to stdout, or to --output (out, opened). */
 static int
-emit(const struct verify_cmd *o, struct verify_summary *s)
+emit(const struct verify_cmd *o, const struct perms_output *out,
+    struct verify_summary *s)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -431,7 +406,7 @@ emit(const struct verify_cmd *o, struct verify_summary *s)
 	if (report_render(s, o->format, &text, &len) == -1)
 		return -1;
 	if (o->output != NULL)
-		rc = report_write_file(o->output, text, len);
+		rc = perms_output_write(out, text, len);
 	else
 		rc = fwrite(text, 1, len, stdout) == len && fflush(stdout) == 0 ?
 		    0 : msg_fail(EX_IOERR, "cannot write the report: %s",
@@ -444,6 +419,7 @@ static int
 run_verify(struct verify_cmd *o)
 {
 	struct perms_dir dir = { .fd = -1 };
+	struct perms_output out = { .dirfd = -1 };
 	struct file_report files[NFILES + 1];	/* and the live server */
 	struct target targets[NFILES];
 	struct verify_summary s;
@@ -466,12 +442,24 @@ run_verify(struct verify_cmd *o)
 		snprintf(error, sizeof(error), "%s", msg_error());
 		s.error = error;
 		msg_print_error();
-		if (emit(o, &s) == -1)
+		/* The report of what went wrong, but never into the control
+		 * directory, even one that could not be opened. */
+		if (o->output != NULL && perms_output_open(o->output, o->dir,
+		    dir.fd, &out) == -1) {
+			msg_print_error();
+			goto out;	/* UNKNOWN: no report anywhere */
+		}
+		if (emit(o, &out, &s) == -1)
 			msg_print_error();
 		rc = report_overall(&s);
 		goto out;
 	}
-	if (output_outside_dir(o->output, &dir) == -1) {
+	/* verify never writes in the control directory, not even the
+	 * report: a root cron job with a mistyped --output must not replace
+	 * a key file.  Checked, and the output's directory opened, before
+	 * any check runs. */
+	if (o->output != NULL && perms_output_open(o->output, o->dir, dir.fd,
+	    &out) == -1) {
 		msg_print_error();
 		goto out;
 	}
@@ -518,7 +506,7 @@ run_verify(struct verify_cmd *o)
 	}
 	s.files = files;
 	s.nfiles = NFILES + (o->live.connect != NULL);
-	if (emit(o, &s) == -1) {
+	if (emit(o, &out, &s) == -1) {
 		msg_print_error();
 		goto out;
 	}
@@ -527,6 +515,7 @@ out:
 	for (i = 0; i < NFILES; i++)
 		probe_reap(&targets[i].probe);
 	readers_free(&o->readers);
+	perms_output_close(&out);
 	perms_close_dir(&dir);
 	return rc;
 }
@@ -536,8 +525,10 @@ out:
 static int
 run_live_only(struct verify_cmd *o)
 {
+	struct perms_output out = { .dirfd = -1 };
 	struct file_report live;
 	struct verify_summary s;
+	int rc = CHECK_UNKNOWN;
 
 	memset(&s, 0, sizeof(s));
 	memset(&live, 0, sizeof(live));
@@ -545,18 +536,22 @@ run_live_only(struct verify_cmd *o)
 	s.crit_days = o->crit_days;
 	s.now = time(NULL);
 	s.verbose = o->verbose;
-	if (verify_live_run(&o->live, NULL, o->warn_days, o->crit_days,
-	    s.now, &live) == -1) {
+	if ((o->output != NULL && perms_output_open(o->output, NULL, -1, &out)
+	    == -1) || verify_live_run(&o->live, NULL, o->warn_days,
+	    o->crit_days, s.now, &live) == -1) {
 		msg_print_error();
-		return CHECK_UNKNOWN;
+		goto out;
 	}
 	s.files = &live;
 	s.nfiles = 1;
-	if (emit(o, &s) == -1) {
+	if (emit(o, &out, &s) == -1) {
 		msg_print_error();
-		return CHECK_UNKNOWN;
+		goto out;
 	}
-	return s.status;
+	rc = s.status;
+out:
+	perms_output_close(&out);
+	return rc;
 }
 
 static const char verify_usage[] =

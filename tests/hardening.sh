@@ -18,10 +18,9 @@
 #     the same symlink target); or
 #   - a new version: a regular file with one link, the target owner, group
 #     and mode, holding a private key first and certificates to the end,
-#     the key matching the first certificate; or
-#   - only while the owner and mode of an unchanged file are fixed in place
-#     (perms_fix_in_place narrows first): the same bytes, readable by its
-#     owner only.
+#     the key matching the first certificate.
+# A repair of owner and mode is a new version too (the same bytes in a new
+# file): no state between the old owner and mode and the new ones.
 # Anything else in DIR must be: an entry that was there before, unchanged;
 # a backup NAME.<UTC time>[.N].bak (root:root 0600 copy of a valid file,
 # or a symlink recorded as it was); a temp file only when HD_ALLOW_TEMPS=1
@@ -103,7 +102,7 @@ _hd_why() {
 }
 
 # hd_check DIR: check the invariant against HD_OLD; sets HD_STATE[name] to
-# old, new, narrowed or absent (nothing there before or after).
+# old, new or absent (nothing there before or after).
 hd_check() {
 	local dir=$1 n cur old type uid gid mode nlink sum tgt base
 	local -a o
@@ -127,13 +126,6 @@ hd_check() {
 			[ "$HD_PUB" != bad ] ||
 			    { _hd_why "$n: has the target owner and mode but is not a whole key and certificate that match ('$cur', was '$old')"; return 1; }
 			HD_STATE[$n]=new
-			continue
-		fi
-		IFS='|' read -r -a o <<<"$old"
-		if [ "${o[0]:-}" = f ] && [ "${o[5]}" = "$sum" ] &&
-		    [ $((8#$mode & 8#077)) -eq 0 ] &&
-		    { [ "$uid" = "${o[1]}" ] || [ "$uid" = "${tgt%%|*}" ]; }; then
-			HD_STATE[$n]=narrowed
 			continue
 		fi
 		_hd_why "$n: a third state '$cur' (was '$old', target $tgt)"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # t_crash.sh: qmail-pem killed with SIGKILL at every write-path system call
-# of an install or a rotation; each time the promise holds.
+# of an install, a repair or a rotation; each time the promise holds.
 #
 # For each scenario a reference run under strace lists the write-path calls
 # (openat, write, fsync, fchown, fchmod, renameat, linkat, unlinkat, ...)
@@ -54,10 +54,20 @@ cat "$QP_TMP/qr.key" "$QP_TMP/qr.crt" >"$tpl/qmailrocks/servercert.pem"
 chmod 0644 "$tpl/qmailrocks/servercert.pem"
 ln -s servercert.pem "$tpl/qmailrocks/clientcert.pem"
 rm -f "$QP_TMP/qr.key" "$QP_TMP/qr.crt"
+# A repair: the right bytes with other owners and modes (servercert.pem
+# was a user's, clientcert.pem world-readable).  Killed anywhere, each file
+# is the old one or the new one, owner and mode included: never the old
+# bytes with half of the new owner and mode.
+cp -a "$tpl/pair" "$tpl/perms"
+chown qmaild:nofiles "$tpl/perms/servercert.pem"
+chmod 0600 "$tpl/perms/servercert.pem"
+chown 0:0 "$tpl/perms/clientcert.pem"
+chmod 0644 "$tpl/perms/clientcert.pem"
 
 ec="--key-type ec-p256"
 scenarios="fresh|fresh|install -q $ec|shared
 qmailrocks|qmailrocks|install -q|shared,kept
+perms|perms|install -q|shared,kept
 newkey|pair|install -q --new-key $ec|shared,fresh
 distinct|pair|install -q --new-key --distinct-keys $ec|distinct,fresh"
 if hd_has_command rotate; then

@@ -3,7 +3,7 @@
 # fails once, in turn, and each time the promise holds.
 #
 # For each scenario (a fresh install; the repair of the qmailrocks layout;
-# an in-place owner/mode fix; install --new-key over a pair, with shared and
+# a repair of owners and modes; install --new-key over a pair, with shared and
 # distinct keys; rotate and rollback when the binary has them) a reference
 # run under strace counts, per system call, how often qmail-pem makes it
 # after it first touches the control directory (the calls before, made by
@@ -96,7 +96,8 @@ chmod 0644 "$tpl/qmailrocks/servercert.pem"
 ln -s servercert.pem "$tpl/qmailrocks/clientcert.pem"
 rm -f "$QP_TMP/qr.key" "$QP_TMP/qr.crt"
 
-# Right bytes, wrong owners and modes: fixed in place.
+# Right bytes, wrong owners and modes: repaired (the same bytes in a new
+# file renamed over the old one).
 cp -a "$tpl/pair" "$tpl/perms"
 chown 0:0 "$tpl/perms/servercert.pem" "$tpl/perms/clientcert.pem"
 chmod 0644 "$tpl/perms/servercert.pem" "$tpl/perms/clientcert.pem"

@@ -81,7 +81,9 @@ qp_assert_contains "$QP_ERR" \
     "a warning says the kept key was exposed and how to replace it"
 qp_assert_file_perm "$srv" root:nofiles 0640
 qp_assert_file_perm "$cli" root:qmail 0640
-qp_assert_eq "$srv_ino" "$(stat -c %i "$srv")" "servercert.pem fixed in place"
+[ "$srv_ino" != "$(stat -c %i "$srv")" ] ||
+    qp_fail "servercert.pem was fixed in place: a repair must write a new file"
+qp_ok "servercert.pem repaired as a new file (a new inode), like a replacement"
 qp_assert_eq "$orig_sum" "$(sha256sum <"$srv")" "servercert.pem bytes kept"
 qp_assert_eq "$orig_sum" "$(sha256sum <"$cli")" "clientcert.pem holds the same bytes"
 k=$(qp_pubkey "$srv")

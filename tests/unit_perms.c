@@ -1,6 +1,6 @@
 /* wrap: openat fchown fchmod write fsync renameat */
 /*
- * unit_perms.c: directory safety, atomic writes and in-place fixes.
+ * unit_perms.c: directory safety, atomic writes and output files.
  *
  * Runs as root (it chowns to uids that do not exist).  The wrapped system
  * calls pass through to the real ones; a test can record their order, or
@@ -410,6 +410,26 @@ test_dir_missing_or_not_a_dir(void **state)
 	assert_refused("file", EX_NOINPUT, p, "not a directory");
 }
 
+static void
+test_dir_parent_symlink_is_followed(void **state)
+{
+	struct perms_dir dir;
+	char p[256], alias[256];
+
+	(void)state;
+	/* /var/qmail -> /usr/local/qmail: the administrator's own link. */
+	make_dir("real", 0, 0755);
+	make_dir("real/ctl", 0, 0755);
+	path_in(p, sizeof(p), "real");
+	path_in(alias, sizeof(alias), "alias");
+	assert_int_equal(symlink(p, alias), 0);
+	open_ctl("alias/ctl", &dir);
+	path_in(p, sizeof(p), "real/ctl");
+	assert_string_equal(dir.real, p);
+	assert_int_equal(lstat_in("real/ctl").st_ino, lstat_in("alias/ctl").st_ino);
+	perms_close_dir(&dir);
+}
+
 /* --- atomic writes ------------------------------------------------------- */
 
 static const struct perms_target other_0640 = { OTHER_UID, OTHER_GID, 0640 };
@@ -739,64 +759,96 @@ test_read_file_refuses_large_file(void **state)
 	perms_close_dir(&dir);
 }
 
-/* --- fixing owner and mode in place -------------------------------------- */
+/* --- a file mounted over a name ------------------------------------------ */
 
+/* rename(2) onto a mount point fails with EBUSY: the refusal names it, and
+ * the old file (the mounted one) is left as it was. */
 static void
-test_fix_in_place_narrows_first(void **state)
+test_commit_onto_a_mount_point(void **state)
 {
 	struct perms_dir dir;
-	ino_t before;
-	int narrow, own, widen;
+	char p[256], want[300];
 
 	(void)state;
 	make_dir("ctl", 0, 0755);
-	make_file("ctl/servercert.pem", "key\n", 0644);
-	before = lstat_in("ctl/servercert.pem").st_ino;
+	make_file("ctl/servercert.pem", "old key and cert\n", 0640);
 	open_ctl("ctl", &dir);
-	recording = 1;
-	assert_int_equal(perms_fix_in_place(&dir, "servercert.pem",
-	    &other_0640), 0);
-	recording = 0;
-	assert_file("ctl/servercert.pem", "key\n", OTHER_UID, OTHER_GID, 0640);
-	assert_int_equal(lstat_in("ctl/servercert.pem").st_ino, before);
-	/* World-readable before: first nobody but the owner may read, then
-	 * the new group gets the file, then its final mode. */
-	narrow = find_event(0, "fchmod");
-	assert_int_equal(events[narrow].arg & 077, 0);
-	own = find_event(narrow, "fchown");
-	assert_int_equal(events[own].arg, OTHER_UID);
-	assert_int_equal(events[own].arg2, OTHER_GID);
-	widen = find_event(own, "fchmod");
-	assert_int_equal(events[widen].arg, 0640);
+	fail_renameat = 1;
+	will_return(__wrap_renameat, EBUSY);
+	assert_int_equal(perms_write_atomic(&dir, "servercert.pem", "new\n", 4,
+	    &other_0640), -1);
+	assert_int_equal(msg_status(), EX_CANTCREAT);
+	path_in(p, sizeof(p), "ctl/servercert.pem");
+	snprintf(want, sizeof(want), "%s is a mount point", p);
+	assert_non_null(strstr(msg_error(), want));
+	assert_non_null(strstr(msg_error(), "qmail-pem replaces files by "
+	    "rename"));
+	assert_file("ctl/servercert.pem", "old key and cert\n", 0, 0, 0640);
+	assert_int_equal(count_temps("ctl"), 0);
 	perms_close_dir(&dir);
 }
 
+/* --- --output: a file the administrator names ---------------------------- */
+
 static void
-test_fix_in_place_refuses_links(void **state)
+test_output_refuses_a_symlink_in_its_path(void **state)
 {
+	struct perms_output out;
+	char p[256], link[256], target[256];
+
+	(void)state;
+	make_dir("rootonly", 0, 0700);
+	make_dir("textfile", OTHER_UID, 0755);
+	make_dir("textfile/real", OTHER_UID, 0755);
+	path_in(target, sizeof(target), "rootonly");
+	path_in(link, sizeof(link), "textfile/sub");
+	assert_int_equal(symlink(target, link), 0);
+	path_in(p, sizeof(p), "textfile/sub/x.prom");
+	assert_int_equal(perms_output_open(p, NULL, -1, &out), -1);
+	assert_int_equal(out.dirfd, -1);
+	assert_int_equal(msg_status(), EX_CANTCREAT);
+	assert_non_null(strstr(msg_error(), link));
+	assert_non_null(strstr(msg_error(), "is a symlink"));
+	assert_false(exists_in("rootonly/x.prom"));
+	/* A directory reached without a link, owned by another user: fine. */
+	path_in(p, sizeof(p), "textfile/real/../real/x.prom");
+	assert_int_equal(perms_output_open(p, NULL, -1, &out), 0);
+	assert_int_equal(perms_output_write(&out, "m 1\n", 4), 0);
+	perms_output_close(&out);
+	assert_file("textfile/real/x.prom", "m 1\n", 0, 0, 0644);
+}
+
+static void
+test_output_refuses_the_control_directory(void **state)
+{
+	static const char *const spellings[] = { "ctl/servercert.pem",
+	    "ctl/../ctl/servercert.pem", "alias/servercert.pem",
+	    "ctl/sub/x.prom", "alias/sub/x.prom" };
+	struct perms_output out;
 	struct perms_dir dir;
-	char p[256], q[256];
+	char p[256], c[256];
+	size_t i;
 
 	(void)state;
 	make_dir("ctl", 0, 0755);
-	make_file("ctl/servercert.pem", "key\n", 0644);
-	path_in(p, sizeof(p), "ctl/servercert.pem");
-	path_in(q, sizeof(q), "ctl/clientcert.pem");
-	assert_int_equal(symlink("servercert.pem", q), 0);
+	make_dir("ctl/sub", 0, 0755);
+	make_file("ctl/servercert.pem", "key\n", 0640);
+	path_in(c, sizeof(c), "ctl");
+	path_in(p, sizeof(p), "alias");
+	assert_int_equal(symlink(c, p), 0);
 	open_ctl("ctl", &dir);
-	assert_int_equal(perms_fix_in_place(&dir, "clientcert.pem",
-	    &other_0640), -1);
-	assert_int_equal(msg_status(), EX_CANTCREAT);
-	assert_non_null(strstr(msg_error(), q));
-	assert_file("ctl/servercert.pem", "key\n", 0, 0, 0644);
-
-	assert_int_equal(unlink(q), 0);
-	assert_int_equal(link(p, q), 0);
-	assert_int_equal(perms_fix_in_place(&dir, "clientcert.pem",
-	    &other_0640), -1);
-	assert_non_null(strstr(msg_error(), "changed while"));
-	assert_int_equal(lstat_in("ctl/servercert.pem").st_uid, 0);
-	assert_int_equal(lstat_in("ctl/servercert.pem").st_mode & 07777, 0644);
+	for (i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++) {
+		path_in(p, sizeof(p), spellings[i]);
+		/* By the open directory, and by its path alone. */
+		assert_int_equal(perms_output_open(p, c, dir.fd, &out), -1);
+		assert_int_equal(msg_status(), EX_USAGE);
+		assert_non_null(strstr(msg_error(), "is in the control "
+		    "directory"));
+		assert_int_equal(perms_output_open(p, c, -1, &out), -1);
+		assert_int_equal(msg_status(), EX_USAGE);
+	}
+	assert_file("ctl/servercert.pem", "key\n", 0, 0, 0640);
+	assert_false(exists_in("ctl/sub/x.prom"));
 	perms_close_dir(&dir);
 }
 
@@ -884,6 +936,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dir_missing_or_not_a_dir,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
+		    test_dir_parent_symlink_is_followed, setup, teardown),
+		cmocka_unit_test_setup_teardown(
 		    test_write_atomic_creates_final_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_write_atomic_replaces_by_rename, setup, teardown),
@@ -911,10 +965,12 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_read_file_refuses_large_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fix_in_place_narrows_first,
+		cmocka_unit_test_setup_teardown(test_commit_onto_a_mount_point,
 		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fix_in_place_refuses_links,
-		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_output_refuses_a_symlink_in_its_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_output_refuses_the_control_directory, setup, teardown),
 		cmocka_unit_test(test_matches),
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test_setup_teardown(test_lock_is_exclusive, setup,
