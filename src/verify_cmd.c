@@ -599,11 +599,19 @@ static const char verify_usage[] =
 static int
 verify_usage_error(void)
 {
-	if (msg_error()[0])
-		printf("QMAIL-PEM UNKNOWN - %s\n", msg_error());
-	else
-		printf("QMAIL-PEM UNKNOWN - bad command line: see qmail-pem "
-		    "help verify\n");
+	struct verify_summary s;
+	char *text = NULL;
+	size_t len = 0;
+
+	/* The status line as report.c writes every other one: an argument
+	 * with '|' or a newline must not split it. */
+	memset(&s, 0, sizeof(s));
+	s.status = CHECK_UNKNOWN;
+	s.error = msg_error()[0] ? msg_error() : "bad command line: see "
+	    "qmail-pem help verify";
+	if (report_render(&s, REPORT_NAGIOS, &text, &len) == 0)
+		fwrite(text, 1, len, stdout);
+	free(text);
 	fflush(stdout);
 	(void)usage_error(verify_usage);
 	return CHECK_UNKNOWN;
