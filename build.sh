@@ -14,9 +14,10 @@ set -eu
 cd "$(dirname "$0")"
 top=$(pwd)
 
-build_deps="cmake gcc pkg-config libssl-dev libcap-dev libcmocka-dev libjansson-dev"
+build_deps="cmake gcc pkg-config libssl-dev libcap-dev libcmocka-dev libjansson-dev
+	libacl1-dev"
 test_deps="openssl libnss-wrapper mandoc util-linux strace faketime clang valgrind libcap2-bin
-	python3 python3-aiosmtpd swaks exim4-daemon-light pebble certbot dehydrated prometheus
+	acl python3 python3-aiosmtpd swaks exim4-daemon-light pebble certbot dehydrated prometheus
 	monitoring-plugins-contrib hyperfine ansible-core lintian debhelper
 	dpkg-dev fakeroot systemd man-db iproute2 procps sudo"
 

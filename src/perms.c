@@ -4,7 +4,9 @@
  * Every file in the control directory is reached through the directory's
  * file descriptor with O_NOFOLLOW, so a link planted in the directory is
  * never written through.  New files are created O_EXCL with mode 0600 and
- * get their final owner and mode before a single byte is written.
+ * get their final owner and mode, and the minimal ACL of that mode (no
+ * entry a default ACL of the directory gave them), before a single byte
+ * is written.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,7 @@
 
 #include <linux/magic.h>
 
+#include "fileacl.h"
 #include "msg.h"
 #include "perms.h"
 
@@ -516,6 +519,9 @@ perms_stage(const struct perms_dir *dir, const char *name, const void *data,
 	step = "set the mode of";
 	if (fchmod(fd, target->mode) == -1)
 		goto fail;
+	step = "remove the ACL entries (such as a default ACL gives) of";
+	if (fileacl_set_minimal(fd, target->mode) == -1)
+		goto fail;
 	step = "write";
 	if (write_all(fd, data, len) == -1)
 		goto fail;
@@ -617,6 +623,9 @@ perms_fix_in_place(const struct perms_dir *dir, const char *name,
 		goto fail;
 	step = "set the mode of";
 	if (fchmod(fd, target->mode) == -1)
+		goto fail;
+	step = "remove the extended ACL entries of";
+	if (fileacl_set_minimal(fd, target->mode) == -1)
 		goto fail;
 	step = "sync";
 	if (fsync_retry(fd) == -1)

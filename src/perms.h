@@ -67,8 +67,9 @@ void perms_free_secret(char *data, size_t len);
 /*
  * Staged atomic replacement: perms_stage() writes data into a new temp file
  * in the directory (created O_EXCL|O_NOFOLLOW with mode 0600, then
- * fchown/fchmod to the target, written and fsynced); perms_commit() renames
- * it over name and fsyncs the directory; perms_discard() removes it.
+ * fchown/fchmod to the target and the minimal ACL of its mode, written and
+ * fsynced); perms_commit() renames it over name and fsyncs the directory;
+ * perms_discard() removes it.
  */
 struct perms_staged {
 	char	tmpname[256];
@@ -89,7 +90,7 @@ int perms_write_atomic(const struct perms_dir *dir, const char *name,
 /*
  * Change owner and mode of an existing regular file in place, never widening
  * who can read it during the change: mode is first narrowed to 0600, then
- * the owner is set, then the final mode.
+ * the owner is set, then the final mode; extended ACL entries go.
  */
 int perms_fix_in_place(const struct perms_dir *dir, const char *name,
     const struct perms_target *target);

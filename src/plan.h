@@ -5,7 +5,9 @@
  * hold and its owner, group and mode; plan_decide() compares that with
  * the disk and sets the actions; plan_apply() carries them out: backups
  * first, then every new file written to a temp file, then the renames,
- * then in-place owner/mode fixes.  Until the first rename any failure
+ * then in-place owner/mode/ACL fixes.  A file with extended ACL entries
+ * needs a fix like a wrong mode: with them, the mode does not say who
+ * can read it.  Until the first rename any failure
  * removes what this run created, so the directory is as it was.
  */
 #ifndef QP_PLAN_H
@@ -29,6 +31,10 @@
 #define ACT_NEW_CERT		0x100	/* informational */
 #define ACT_IMPORT		0x200	/* informational */
 #define ACT_REMOVE		0x400	/* the file is removed (no content) */
+#define ACT_FIX_ACL		0x800	/* extended ACL entries go */
+
+/* What a repair changes on a file whose content stays. */
+#define ACT_FIXES	(ACT_FIX_OWNER | ACT_FIX_MODE | ACT_FIX_ACL)
 
 #define ACT_WRITES	(ACT_CREATE | ACT_REPLACE_SYMLINK | \
 			 ACT_REPLACE_HARDLINK | ACT_REPLACE | ACT_REWRITE)
@@ -47,6 +53,7 @@ struct file_plan {
 	int			 old_exists;
 	char			 note[512];	/* what the new content is */
 	char			 backup[256];	/* set by plan_apply() */
+	char			 old_acl[256];	/* its extended ACL entries */
 };
 
 /* Compare the wanted state with the disk; sets actions. */
