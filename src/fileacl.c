@@ -203,7 +203,9 @@ fileacl_extended_at(int dirfd, const char *name, const struct stat *st,
 		rc = unsupported(errno) ? 0 : -1;
 		goto out;
 	}
-	rc = describe(acl, 1, 1, who, size);
+	/* A mask alone (setfacl -m m::rw) is extended too: all entries. */
+	if ((rc = describe(acl, 1, 1, who, size)) == 1 && who[0] == '\0')
+		rc = describe(acl, 0, 0, who, size) == -1 ? -1 : 1;
 	e = errno;
 	acl_free(acl);
 	errno = e;

@@ -12,6 +12,8 @@ import sys
 
 
 def header(b, i):
+    if i + 2 > len(b):
+        raise ValueError("short")
     tag = b[i]
     n = b[i + 1]
     i += 2
@@ -60,6 +62,8 @@ def patch_value(tag, body, frm, to):
             return enc_int(to)
         return None
     if tag & 0x20 or tag in (0x04, 0x80):
+        # An OCTET STRING may hold DER, or random bytes (a salt, a
+        # ciphertext) that only look like it for a while.
         try:
             inner = patch_seq(body, frm, to)
         except ValueError:

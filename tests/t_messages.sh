@@ -91,7 +91,8 @@ traced 2 readers -d "$ctl" --service-dir "$svc"
 not_opened "$svc/qmail-smtpd/run" "readers: a run script linked to a device"
 qp_assert_contains "$QP_OUT" "$svc/qmail-smtpd/run is not a regular file" \
     "readers: says the run script is not a regular file"
-traced 0 verify -d "$ctl" --service-dir "$svc"
+# (Exit 1 under valgrind: its keys are EC, a WARNING for rsa-key.)
+traced "$(qp_under_valgrind && echo 1 || echo 0)" verify -d "$ctl" --service-dir "$svc"
 not_opened "$svc/qmail-smtpd/run" "verify: a run script linked to a device"
 
 # envdir's files: UID is a link to the device.
