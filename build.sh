@@ -15,13 +15,13 @@ cd "$(dirname "$0")"
 top=$(pwd)
 
 # libelf-dev: which OpenSSL loaders qmail-smtpd and qmail-remote import
-# (src/site/loaders.c).
+# (src/site/loaders.c); libacl1-dev: key files without extended ACL entries.
 build_deps="cmake gcc pkg-config libssl-dev libcap-dev libcmocka-dev libjansson-dev
-	libelf-dev"
+	libelf-dev libacl1-dev"
 # ucspi-tcp (tcpserver), make and binutils (nm): the real qmail-smtpd and
 # qmail-remote that tests/realqmail_build.sh builds and tests/realqmail.sh runs.
 test_deps="openssl libnss-wrapper mandoc util-linux strace faketime clang valgrind libcap2-bin
-	python3 python3-aiosmtpd python3-yaml swaks exim4-daemon-light pebble certbot dehydrated
+	acl python3 python3-aiosmtpd python3-yaml swaks exim4-daemon-light pebble certbot dehydrated
 	lego uacme ca-certificates prometheus icinga2-bin nagios4-core
 	monitoring-plugins-contrib hyperfine ansible-core lintian debhelper autopkgtest
 	diffoscope-minimal dpkg-dev fakeroot systemd man-db iproute2 procps sudo

@@ -169,33 +169,35 @@ verdict_status(enum verdict v)
 static void
 print_text(const struct reader *r, const struct judgement *j)
 {
-	char who[4400], fix[600];
+	char who[4400], fix[600], what[2048];
 
 	readers_describe(r, who, sizeof(who));
-	printf("%s: read by %s; ", r->file, who);
 	switch (j->verdict) {
 	case V_CAN:
-		printf("can read it today (%s)\n", j->perms);
+		snprintf(what, sizeof(what), "can read it today (%s)",
+		    j->perms);
 		break;
 	case V_CANNOT:
-		printf("cannot read it today (%s)%s%s: %s\n", j->perms,
-		    j->reason[0] ? ": " : "", j->reason,
+		snprintf(what, sizeof(what), "cannot read it today (%s)%s%s: "
+		    "%s", j->perms, j->reason[0] ? ": " : "", j->reason,
 		    readers_fix(r, fix, sizeof(fix)));
 		break;
 	case V_MISSING:
-		printf("%s\n", j->reason);
+		snprintf(what, sizeof(what), "%s", j->reason);
 		break;
-	case V_UNSURE:
+	default:
 		if (j->have_stat && strcmp(j->state, "regular") == 0)
-			printf("cannot tell whether it can read it (%s)\n",
-			    j->perms);
+			snprintf(what, sizeof(what), "cannot tell whether it "
+			    "can read it (%s)", j->perms);
 		else
-			printf("cannot tell whether it can read it: %s\n",
-			    j->reason);
+			snprintf(what, sizeof(what), "cannot tell whether it "
+			    "can read it: %s", j->reason);
 		break;
 	}
+	/* Names and paths come from run scripts: printable only. */
+	msg_say(stdout, "", "%s: read by %s; %s", r->file, who, what);
 	if (r->note[0])
-		printf("  note: %s\n", r->note);
+		msg_say(stdout, "  note: ", "%s", r->note);
 }
 
 static json_t *

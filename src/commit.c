@@ -3,6 +3,7 @@
  * rollover: the files staged by rotate --stage (NAME.next) replace the
  * live ones, which are kept as backups, and the .next files go.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 
 #include "certinfo.h"
+#include "fileacl.h"
 #include "msg.h"
 #include "rotate.h"
 
@@ -30,14 +32,26 @@ struct staged {
 static int
 check_staged_perms(const struct perms_dir *dir, const struct staged *s)
 {
-	char want[128], have[128];
+	char want[128], have[128], who[512];
 	struct stat st;
+	int rc;
 
 	if (perms_stat(dir, s->name, &st) != 1)
 		return msg_fail(EX_NOINPUT, "%s/%s vanished while qmail-pem "
 		    "ran; run again", dir->path, s->name);
-	if (perms_matches(&st, s->target))
-		return 0;
+	if (perms_matches(&st, s->target)) {
+		if ((rc = fileacl_extended_at(dir->fd, s->name, &st, who,
+		    sizeof(who))) == 0)
+			return 0;
+		if (rc == -1)
+			return msg_fail(EX_NOINPUT, "%s/%s: cannot read its ACL: "
+			    "%s", dir->path, s->name, strerror(errno));
+		return msg_fail(EX_DATAERR, "%s/%s has extended ACL entries "
+		    "(%s) that it was not staged with: its key may have been "
+		    "read by them, so it does not go live; remove the .next "
+		    "files and stage a new key with qmail-pem rotate --stage",
+		    dir->path, s->name, who);
+	}
 	perms_describe(st.st_uid, st.st_gid, st.st_mode, have, sizeof(have));
 	perms_describe(s->target->uid, s->target->gid, s->target->mode, want,
 	    sizeof(want));

@@ -49,15 +49,13 @@ say(const struct csr_opts *o, const char *fmt, ...)
 static void
 say(const struct csr_opts *o, const char *fmt, ...)
 {
-	FILE *fp = o->output ? stdout : stderr;
 	va_list ap;
 
 	if (msg_verbosity() == MSG_QUIET)
 		return;
 	va_start(ap, fmt);
-	vfprintf(fp, fmt, ap);
+	msg_vsay(o->output ? stdout : stderr, "", fmt, ap);
 	va_end(ap);
-	fputc('\n', fp);
 }
 
 /* The key of servercert.pem, in any layout qmail-pem can read. */

@@ -7,7 +7,8 @@
  * and legacy encrypted PEM as well as DER; certificates through the PEM
  * block reader of pemfile.c or d2i_X509; PKCS#12 through PKCS12_parse
  * after PKCS12_verify_mac, so that a wrong password is told apart from a
- * file that is not PKCS#12.
+ * file that is not PKCS#12.  Before any password is tried, kdflimit.c
+ * bounds what the input asks to derive (iteration counts, scrypt's cost).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <openssl/x509v3.h>
 
 #include "import.h"
+#include "kdflimit.h"
 #include "msg.h"
 #include "pemfile.h"
 #include "x509gen.h"
@@ -130,12 +132,15 @@ import_decode_key(const unsigned char *data, size_t len,
 {
 	struct passin_use use = { passin, 0, 0 };
 	struct store_count c;
+	char label[4200];
 
 	*key = NULL;
 	if (is_pkcs12(data, len))
 		return msg_fail(EX_DATAERR, "%s (%s) is a PKCS#12 file, not a "
 		    "key: import it with --pkcs12 %s", shown, opt, shown);
-	if (store_scan(data, len, &use, &c, key) == -1)
+	snprintf(label, sizeof(label), "%s (%s)", shown, opt);
+	if (kdflimit_keys(data, len, label) == -1 ||
+	    store_scan(data, len, &use, &c, key) == -1)
 		return -1;
 	if (use.failed) {		/* the password source failed */
 		EVP_PKEY_free(*key);
@@ -300,9 +305,11 @@ import_decode_pkcs12(const unsigned char *data, size_t len,
 	PKCS12 *p12 = NULL;
 	X509 *cert = NULL;
 	const char *pass;
+	char label[4200];
 	int rc = -1;
 
 	*key = NULL;
+	snprintf(label, sizeof(label), "%s (--pkcs12)", shown);
 	p12 = d2i_PKCS12(NULL, &p, (long)len);
 	if (p12 == NULL || p != data + len) {
 		msg_fail(EX_DATAERR, "%s (--pkcs12) is not a PKCS#12 file%s",
@@ -310,7 +317,9 @@ import_decode_pkcs12(const unsigned char *data, size_t len,
 		    "--key and the certificates with --cert" : "");
 		goto out;
 	}
-	if ((pass = pkcs12_password(p12, passin, shown)) == NULL)
+	if (kdflimit_pkcs12_mac(p12, label) == -1 ||
+	    (pass = pkcs12_password(p12, passin, shown)) == NULL ||
+	    kdflimit_pkcs12_contents(p12, pass, label) == -1)
 		goto out;
 	if (!PKCS12_parse(p12, pass, key, &cert, &ca)) {
 		msg_fail_ssl(EX_DATAERR, "%s (--pkcs12) cannot be decrypted "

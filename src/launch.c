@@ -309,11 +309,23 @@ static void
 envdir_file(int dfd, const char *dir, struct envslot *e, const char *name)
 {
 	char buf[sizeof(e->value)];
-	struct stat st;
+	struct stat before, st;
 	ssize_t n;
 	size_t i;
 	int fd;
 
+	/* The type before the open: a link to a device is not opened. */
+	if (fstatat(dfd, name, &before, 0) == -1) {
+		if (errno != ENOENT)
+			env_unknown(e, "envdir %s: cannot read %s: %s", dir,
+			    name, strerror(errno));
+		return;
+	}
+	if (!S_ISREG(before.st_mode)) {
+		env_unknown(e, "envdir %s: %s is not a regular file", dir,
+		    name);
+		return;
+	}
 	if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
 	    O_NOCTTY)) == -1) {
 		if (errno != ENOENT)
@@ -321,8 +333,9 @@ envdir_file(int dfd, const char *dir, struct envslot *e, const char *name)
 			    name, strerror(errno));
 		return;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		env_unknown(e, "envdir %s: %s is not a regular file", dir,
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_dev != before.st_dev || st.st_ino != before.st_ino) {
+		env_unknown(e, "envdir %s: %s changed while it was read", dir,
 		    name);
 		close(fd);
 		return;

@@ -1,5 +1,13 @@
-/* msg.c: one recorded error, warnings and progress lines. */
+/*
+ * msg.c: one recorded error, warnings and progress lines.
+ *
+ * Messages echo what they were given: arguments, paths, names from files.
+ * Whatever is not printable ASCII becomes '?' here, once for every
+ * message, so that a newline or an escape sequence in an argument can
+ * neither split a log or Nagios line nor reach the terminal.
+ */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
@@ -24,6 +32,17 @@ msg_verbosity(void)
 	return verbosity;
 }
 
+char *
+msg_printable(char *text)
+{
+	unsigned char *p;
+
+	for (p = (unsigned char *)text; *p != '\0'; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			*p = '?';
+	return text;
+}
+
 static void record(int, const char *, va_list)
     __attribute__((format(printf, 2, 0)));
 
@@ -31,6 +50,7 @@ static void
 record(int status, const char *fmt, va_list ap)
 {
 	vsnprintf(error_text, sizeof(error_text), fmt, ap);
+	msg_printable(error_text);
 	error_status = status;
 	ssl_reasons[0] = '\0';
 }
@@ -67,6 +87,7 @@ collect_reason(const char *str, size_t len, void *arg)
 	used = strlen(ssl_reasons);
 	while (used > 0 && ssl_reasons[used - 1] == '\n')
 		ssl_reasons[--used] = '\0';
+	msg_printable(ssl_reasons);
 	return 1;
 }
 
@@ -112,6 +133,29 @@ msg_print_error(void)
 }
 
 void
+msg_vsay(FILE *fp, const char *prefix, const char *fmt, va_list ap)
+{
+	char *text = NULL;
+
+	if (vasprintf(&text, fmt, ap) == -1) {
+		fprintf(fp, "%s(out of memory)\n", prefix);
+		return;
+	}
+	fprintf(fp, "%s%s\n", prefix, msg_printable(text));
+	free(text);
+}
+
+void
+msg_say(FILE *fp, const char *prefix, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg_vsay(fp, prefix, fmt, ap);
+	va_end(ap);
+}
+
+void
 msg_warn(const char *fmt, ...)
 {
 	va_list ap;
@@ -119,11 +163,9 @@ msg_warn(const char *fmt, ...)
 	if (verbosity == MSG_QUIET)
 		return;
 	fflush(stdout);
-	fputs("qmail-pem: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg_vsay(stderr, "qmail-pem: warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void
@@ -134,9 +176,8 @@ msg_info(const char *fmt, ...)
 	if (verbosity == MSG_QUIET)
 		return;
 	va_start(ap, fmt);
-	vfprintf(stdout, fmt, ap);
+	msg_vsay(stdout, "", fmt, ap);
 	va_end(ap);
-	fputc('\n', stdout);
 }
 
 void
@@ -147,7 +188,6 @@ msg_detail(const char *fmt, ...)
 	if (verbosity < MSG_VERBOSE)
 		return;
 	va_start(ap, fmt);
-	vfprintf(stdout, fmt, ap);
+	msg_vsay(stdout, "", fmt, ap);
 	va_end(ap);
-	fputc('\n', stdout);
 }

@@ -5,12 +5,14 @@
  * <sysexits.h>) with msg_fail() and returns -1; the command at the top prints
  * it once with msg_print_error() and exits with msg_status().  Nothing below
  * the command line calls exit().  Messages name the file and the fix and
- * never contain key material.
+ * never contain key material.  Every message goes out printable: bytes
+ * outside printable ASCII (newlines, escapes) in what it echoes become '?'.
  */
 #ifndef QP_MSG_H
 #define QP_MSG_H
 
 #include <stdarg.h>
+#include <stdio.h>
 
 enum msg_level { MSG_QUIET = 0, MSG_NORMAL = 1, MSG_VERBOSE = 2 };
 
@@ -36,5 +38,15 @@ void msg_print_error(void);
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One line "PREFIX MESSAGE\n" on fp, the message made printable: for
+ * lines a command prints itself (usage errors, progress on stderr). */
+void msg_say(FILE *fp, const char *prefix, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void msg_vsay(FILE *fp, const char *prefix, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+/* Replace, in place, every byte that is not printable ASCII with '?'. */
+char *msg_printable(char *text);
 
 #endif

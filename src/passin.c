@@ -33,10 +33,13 @@ passin_parse(const char *arg, struct passin *p)
 		if (colon && strlen(kinds[i]) == n &&
 		    strncmp(arg, kinds[i], n) == 0)
 			break;
+	/* Not even a part of the argument is shown: it may be the password
+	 * itself, typed without its pass: prefix. */
 	if (i == sizeof(kinds) / sizeof(kinds[0]))
 		return msg_fail(EX_USAGE, "--passin takes env:VAR, file:PATH, "
-		    "fd:N, stdin or pass:PASSWORD, not '%.*s...'",
-		    (int)(n > 8 ? 8 : n), arg);
+		    "fd:N, stdin or pass:PASSWORD; the argument given starts "
+		    "with none of these (it is not shown: it may be a "
+		    "password)");
 	snprintf(p->spec, sizeof(p->spec), "%s", kinds[i]);
 	p->arg = colon + 1;
 	if (strcmp(p->spec, "pass") == 0) {

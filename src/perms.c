@@ -4,7 +4,9 @@
  * Every file in the control directory is reached through the directory's
  * file descriptor with O_NOFOLLOW, so a link planted in the directory is
  * never written through.  New files are created O_EXCL with mode 0600 and
- * get their final owner and mode before a single byte is written.
+ * get their final owner and mode, and the minimal ACL of that mode (no
+ * entry a default ACL of the directory gave them), before a single byte
+ * is written.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,11 +19,15 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <sys/vfs.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
 
+#include <linux/magic.h>
+
+#include "fileacl.h"
 #include "msg.h"
 #include "perms.h"
 
@@ -373,6 +379,44 @@ file_type(mode_t mode)
 	return "not a regular file";
 }
 
+/*
+ * A regular file that yields more than its st_size says: one that grew
+ * while it was read, or one that is not on disk at all, whose size is 0
+ * or a guess (procfs, sysfs: /proc/self/environ).  Says which.
+ */
+static int
+grew_while_read(int fd, const char *shown, const struct stat *st)
+{
+	static const struct {
+		long		 magic;
+		const char	*name;
+	} pseudo[] = {
+		{ PROC_SUPER_MAGIC, "procfs" }, { SYSFS_MAGIC, "sysfs" },
+		{ DEBUGFS_MAGIC, "debugfs" }, { TRACEFS_MAGIC, "tracefs" },
+		{ SECURITYFS_MAGIC, "securityfs" },
+		{ CGROUP_SUPER_MAGIC, "cgroupfs" },
+		{ CGROUP2_SUPER_MAGIC, "cgroup2fs" },
+		{ EFIVARFS_MAGIC, "efivarfs" },
+	};
+	const char *fs = NULL;
+	struct statfs sfs;
+	size_t i;
+
+	if (fstatfs(fd, &sfs) == 0)
+		for (i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++)
+			if ((long)sfs.f_type == pseudo[i].magic)
+				fs = pseudo[i].name;
+	if (fs != NULL || st->st_size == 0)
+		return msg_fail(EX_DATAERR, "%s is not a regular file on disk "
+		    "(%s%s: its size says %lld bytes, but reading it yields "
+		    "more): qmail-pem reads keys and certificates from files; "
+		    "name the file that holds them", shown, fs ? "a file of " :
+		    "a file of a pseudo file system such as procfs or sysfs",
+		    fs ? fs : "", (long long)st->st_size);
+	return msg_fail(EX_TEMPFAIL, "%s changed while it was read; run "
+	    "again", shown);
+}
+
 /* Read an already opened file, which must be regular and not too large. */
 static int
 read_fd(int fd, const char *shown, char **data, size_t *len, struct stat *st)
@@ -408,10 +452,9 @@ read_fd(int fd, const char *shown, char **data, size_t *len, struct stat *st)
 		if (n == 0)
 			break;
 		used += (size_t)n;
-		if (used == cap) {	/* grew while we read it */
+		if (used == cap) {	/* more than st_size */
 			perms_free_secret(buf, cap + 1);
-			return msg_fail(EX_TEMPFAIL, "%s changed while it was "
-			    "read; run again", shown);
+			return grew_while_read(fd, shown, st);
 		}
 	}
 	buf[used] = '\0';
@@ -420,14 +463,41 @@ read_fd(int fd, const char *shown, char **data, size_t *len, struct stat *st)
 	return 0;
 }
 
+/* Only a regular file is opened: opening a device can act (a tape
+ * rewinds, a modem line answers). */
+static int
+refuse_before_open(const char *shown, const struct stat *st)
+{
+	if (S_ISREG(st->st_mode))
+		return 0;
+	return msg_fail(EX_DATAERR, "%s is %s, not a regular file: remove it "
+	    "or name the right file", shown, file_type(st->st_mode));
+}
+
+/* The descriptor read is the file examined before the open. */
+static int
+opened_what_was_examined(const char *shown, const struct stat *before,
+    const struct stat *after)
+{
+	if (before->st_dev == after->st_dev && before->st_ino == after->st_ino)
+		return 0;
+	return msg_fail(EX_TEMPFAIL, "%s changed while it was read; run "
+	    "again", shown);
+}
+
 int
 perms_read_file(const struct perms_dir *dir, const char *name, char **data,
     size_t *len, struct stat *st)
 {
 	char shown[PATH_MAX];
+	struct stat before;
 	int fd, rc;
 
 	snprintf(shown, sizeof(shown), "%s/%s", dir->path, name);
+	if (fstatat(dir->fd, name, &before, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISLNK(before.st_mode) && refuse_before_open(shown, &before)
+	    == -1)
+		return -1;
 	do
 		fd = openat(dir->fd, name, O_RDONLY | O_NOFOLLOW |
 		    O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -451,9 +521,14 @@ perms_read_file(const struct perms_dir *dir, const char *name, char **data,
 int
 perms_read_path(const char *path, char **data, size_t *len)
 {
-	struct stat st;
+	struct stat before, st;
 	int fd, rc;
 
+	if (stat(path, &before) == -1)
+		return msg_fail(errno == ENOENT ? EX_NOINPUT : EX_NOPERM,
+		    "cannot open %s: %s", path, strerror(errno));
+	if (refuse_before_open(path, &before) == -1)
+		return -1;
 	do
 		fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	while (fd == -1 && errno == EINTR);
@@ -462,6 +537,12 @@ perms_read_path(const char *path, char **data, size_t *len)
 		    "cannot open %s: %s", path, strerror(errno));
 	rc = read_fd(fd, path, data, len, &st);
 	close(fd);
+	if (rc == 0 && opened_what_was_examined(path, &before, &st) == -1) {
+		perms_free_secret(*data, *len + 1);
+		*data = NULL;
+		*len = 0;
+		return -1;
+	}
 	return rc;
 }
 
@@ -586,6 +667,9 @@ perms_stage(const struct perms_dir *dir, const char *name, const void *data,
 		goto fail;
 	step = "set the mode of";
 	if (fchmod(fd, target->mode) == -1)
+		goto fail;
+	step = "remove the ACL entries (such as a default ACL gives) of";
+	if (fileacl_set_minimal(fd, target->mode) == -1)
 		goto fail;
 	step = "write";
 	if (write_all(fd, data, len) == -1)

@@ -76,11 +76,12 @@ void perms_free_secret(char *data, size_t len);
 /*
  * Staged atomic replacement: perms_stage() writes data into a new temp file
  * in the directory (created O_EXCL|O_NOFOLLOW with mode 0600, then
- * fchown/fchmod to the target, written and fsynced); perms_commit() renames
- * it over name; perms_discard() removes it.  A repair of owner or mode is
- * a replacement with the same bytes: a live file's inode is never changed
- * (a descriptor opened on it earlier keeps the old inode, and a file
- * mounted over name is refused: EBUSY, named as a mount point).
+ * fchown/fchmod to the target and the minimal ACL of its mode, written and
+ * fsynced); perms_commit() renames it over name; perms_discard() removes
+ * it.  A repair of owner, mode or ACL is a replacement with the same
+ * bytes: a live file's inode is never changed (a descriptor opened on it
+ * earlier keeps the old inode, and a file mounted over name is refused:
+ * EBUSY, named as a mount point).
  */
 struct perms_staged {
 	char	tmpname[256];

@@ -9,13 +9,14 @@
 #include <jansson.h>
 
 #include "backup.h"
+#include "fileacl.h"
 #include "msg.h"
 #include "pemfile.h"
 #include "plan.h"
 
 /* Every change that puts a new file in place by rename: new content, and
- * a repair of owner or mode (the same bytes in a new inode). */
-#define ACT_RENAMES	(ACT_WRITES | ACT_FIX_OWNER | ACT_FIX_MODE)
+ * a repair of owner, mode or ACL (the same bytes in a new inode). */
+#define ACT_RENAMES	(ACT_WRITES | ACT_FIXES)
 
 int
 plan_decide(const struct perms_dir *dir, struct file_plan *p)
@@ -23,9 +24,10 @@ plan_decide(const struct perms_dir *dir, struct file_plan *p)
 	char *data = NULL;
 	size_t len = 0;
 	struct stat st;
-	int rc, same;
+	int rc, same, acl;
 
 	p->actions = 0;
+	p->old_acl[0] = '\0';
 	if ((rc = perms_stat(dir, p->name, &p->old)) == -1)
 		return -1;
 	p->old_exists = rc;
@@ -53,6 +55,11 @@ plan_decide(const struct perms_dir *dir, struct file_plan *p)
 		return -1;
 	same = len == p->len && memcmp(data, p->content, len) == 0;
 	perms_free_secret(data, len);
+	/* Shown in the plan whatever is done; a new file has none. */
+	if ((acl = fileacl_extended_at(dir->fd, p->name, &st, p->old_acl,
+	    sizeof(p->old_acl))) == -1)
+		return msg_fail(EX_NOINPUT, "%s/%s: cannot read its ACL: %s",
+		    dir->path, p->name, strerror(errno));
 	if (!same) {
 		p->actions = p->same_key_as_old ? ACT_REWRITE : ACT_REPLACE;
 		return 0;
@@ -61,6 +68,8 @@ plan_decide(const struct perms_dir *dir, struct file_plan *p)
 		p->actions |= ACT_FIX_OWNER;
 	if ((p->old.st_mode & 07777) != p->target.mode)
 		p->actions |= ACT_FIX_MODE;
+	if (acl == 1)
+		p->actions |= ACT_FIX_ACL;
 	return 0;
 }
 
@@ -312,6 +321,7 @@ plan_describe(const struct file_plan *p, char *buf, size_t size)
 		{ ACT_REMOVE, "remove" },
 		{ ACT_FIX_OWNER, "fix owner" },
 		{ ACT_FIX_MODE, "fix mode" },
+		{ ACT_FIX_ACL, "remove ACL" },
 		{ ACT_NEW_KEY, "new key" },
 		{ ACT_NEW_CERT, "new certificate" },
 		{ ACT_IMPORT, "import" },
@@ -354,8 +364,9 @@ plan_print(const struct file_plan *plans, size_t n, int dry_run)
 			char was[128];
 			perms_describe(p->old.st_uid, p->old.st_gid,
 			    p->old.st_mode, was, sizeof(was));
-			msg_info("%s: %s%s (was %s) -> %s%s%s", p->name,
-			    dry_run ? "would " : "", what, was, perm,
+			msg_info("%s: %s%s (was %s%s%s) -> %s%s%s", p->name,
+			    dry_run ? "would " : "", what, was,
+			    p->old_acl[0] ? " with ACL " : "", p->old_acl, perm,
 			    p->note[0] ? "; " : "", p->note);
 		} else
 			msg_info("%s: %s%s -> %s%s%s", p->name,
@@ -403,6 +414,9 @@ plan_json(const char *command, const struct perms_dir *dir,
 			json_object_set_new(f, "note", json_string(p->note));
 		if (p->backup[0])
 			json_object_set_new(f, "backup", json_string(p->backup));
+		if (p->old_acl[0])
+			json_object_set_new(f, "removed_acl",
+			    json_string(p->old_acl));
 		json_array_append_new(files, f);
 	}
 	json_object_set_new(root, "files", files);

@@ -4,10 +4,12 @@
  * A command builds one file_plan per file with the bytes the file must
  * hold and its owner, group and mode; plan_decide() compares that with
  * the disk and sets the actions; plan_apply() carries them out: backups
- * first, then every new file written to a temp file (a repair of owner or
- * mode too: the same bytes in a new file), then the renames, then the
- * removals.  Until the first rename any failure removes what this run
- * created, so the directory is as it was.
+ * first, then every new file written to a temp file (a repair of owner,
+ * mode or ACL too: the same bytes in a new file), then the renames, then
+ * the removals.  A file with extended ACL entries needs a fix like a wrong
+ * mode: with them, the mode does not say who can read it.  Until the first
+ * rename any failure removes what this run created, so the directory is as
+ * it was.
  */
 #ifndef QP_PLAN_H
 #define QP_PLAN_H
@@ -30,6 +32,10 @@
 #define ACT_NEW_CERT		0x100	/* informational */
 #define ACT_IMPORT		0x200	/* informational */
 #define ACT_REMOVE		0x400	/* the file is removed (no content) */
+#define ACT_FIX_ACL		0x800	/* extended ACL entries go */
+
+/* What a repair changes on a file whose content stays. */
+#define ACT_FIXES	(ACT_FIX_OWNER | ACT_FIX_MODE | ACT_FIX_ACL)
 
 #define ACT_WRITES	(ACT_CREATE | ACT_REPLACE_SYMLINK | \
 			 ACT_REPLACE_HARDLINK | ACT_REPLACE | ACT_REWRITE)
@@ -48,6 +54,7 @@ struct file_plan {
 	int			 old_exists;
 	char			 note[512];	/* what the new content is */
 	char			 backup[256];	/* set by plan_apply() */
+	char			 old_acl[256];	/* its extended ACL entries */
 };
 
 /* Compare the wanted state with the disk; sets actions. */

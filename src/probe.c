@@ -110,6 +110,20 @@ out:
 	return rc;
 }
 
+/*
+ * Without a callback of its own, OpenSSL asks for the pass phrase of an
+ * encrypted key on the terminal, or on stdin and stderr when there is
+ * none: the monitoring output would get "Enter PEM pass phrase:" and the
+ * caller's stdin would be read.  qmail cannot type a password either; -1
+ * (not 0, an empty password that would still be tried) refuses at once.
+ */
+static int
+never_prompt(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf; (void)size; (void)rwflag; (void)u;
+	return -1;
+}
+
 static void
 load_as_daemon(const char *path, const struct stat *expect,
     struct probe_result *res)
@@ -140,7 +154,11 @@ load_as_daemon(const char *path, const struct stat *expect,
 		res->status = PROBE_ERROR;
 		snprintf(res->message, sizeof(res->message), "SSL_CTX_new: %s",
 		    ssl_reason());
-	} else if (SSL_CTX_use_certificate_chain_file(ctx, path) != 1) {
+		return;
+	}
+	SSL_CTX_set_default_passwd_cb(ctx, never_prompt);
+	SSL_CTX_set_default_passwd_cb_userdata(ctx, NULL);
+	if (SSL_CTX_use_certificate_chain_file(ctx, path) != 1) {
 		res->status = PROBE_CHAIN_FAILS;
 		snprintf(res->message, sizeof(res->message), "%s",
 		    ssl_reason());
@@ -169,9 +187,15 @@ child(const char *path, const struct stat *expect,
 	const char *p = (const char *)&res;
 	size_t left = sizeof(res);
 	ssize_t n;
+	int nul;
 
 	memset(&res, 0, sizeof(res));
 	res.status = PROBE_ERROR;
+	/* The caller's stdin is not the test's to read, whatever asks. */
+	if ((nul = open("/dev/null", O_RDONLY | O_CLOEXEC)) > STDIN_FILENO) {
+		(void)dup2(nul, STDIN_FILENO);
+		close(nul);
+	}
 	if (drop_to(rd, &res) == 0)
 		load_as_daemon(path, expect, &res);
 	while (left > 0) {

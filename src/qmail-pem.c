@@ -11,6 +11,7 @@
 
 #include "cmd_readers.h"
 #include "commands.h"
+#include "msg.h"
 #include "privs.h"
 #include "usage.h"
 
@@ -89,16 +90,16 @@ main(int argc, char *argv[])
 			return EX_OK;
 		}
 		if ((cmd = find_command(argv[2])) == NULL) {
-			fprintf(stderr, "qmail-pem: no command '%s'; try "
-			    "qmail-pem --help\n", argv[2]);
+			msg_say(stderr, "qmail-pem: ", "no command '%s'; try "
+			    "qmail-pem --help", argv[2]);
 			return EX_USAGE;
 		}
 		help_argv[0] = argv[2];
 		return cmd->run(2, help_argv);
 	}
 	if ((cmd = find_command(argv[1])) == NULL) {
-		fprintf(stderr, "qmail-pem: no command '%s'; try qmail-pem "
-		    "--help\n", argv[1]);
+		msg_say(stderr, "qmail-pem: ", "no command '%s'; try "
+		    "qmail-pem --help", argv[1]);
 		return EX_USAGE;
 	}
 	/* usage_error() says what was wrong, in one line */

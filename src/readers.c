@@ -4,8 +4,10 @@
  *
  * Run scripts are opened by path: /service entries are usually symlinks to
  * /var/qmail/supervise/..., so links are followed, but only a regular file
- * of at most RUNSCRIPT_MAX bytes is read (fstat), non-blocking so that a
- * FIFO cannot hang the scan.  The same script reached through two service
+ * of at most RUNSCRIPT_MAX bytes is read: its type is checked (stat)
+ * before it is opened, so that a link to a device never opens the
+ * device, and again on the open descriptor; non-blocking, so that a FIFO
+ * swapped in between cannot hang the scan.  The same script reached through two service
  * directories (/service -> /etc/service) is read once.
  */
 #include <dirent.h>
@@ -344,6 +346,19 @@ out:
 	return rc;
 }
 
+/* Is the open fd still the regular file that stat saw? */
+static int
+same_regular_file(int fd, struct stat *st)
+{
+	struct stat now;
+
+	if (fstat(fd, &now) == -1 || !S_ISREG(now.st_mode) ||
+	    now.st_dev != st->st_dev || now.st_ino != st->st_ino)
+		return 0;
+	*st = now;
+	return 1;
+}
+
 /* dir/name/run, if it is a service. */
 static int
 scan_service(struct scan *sc, const char *dir, const char *name)
@@ -358,6 +373,16 @@ scan_service(struct scan *sc, const char *dir, const char *name)
 	    sizeof(svc) || (size_t)snprintf(script, sizeof(script),
 	    "%s/run", svc) >= sizeof(script))
 		return 0;
+	/* The type first: opening a device (run -> /dev/...) can act. */
+	if (stat(script, &st) == -1) {
+		if (errno == ENOENT || errno == ENOTDIR || !smtp)
+			return 0;
+		return add_unknown(sc, script, 0, "cannot examine %s: %s",
+		    script, strerror(errno));
+	}
+	if (!S_ISREG(st.st_mode))
+		return smtp ? add_unknown(sc, script, 0, "%s is not a regular "
+		    "file", script) : 0;
 	if ((fd = open(script, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
 	    O_NOCTTY)) == -1) {
 		if (errno == ENOENT || errno == ENOTDIR || !smtp)
@@ -365,10 +390,10 @@ scan_service(struct scan *sc, const char *dir, const char *name)
 		return add_unknown(sc, script, 0, "cannot open %s: %s",
 		    script, strerror(errno));
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+	if (!same_regular_file(fd, &st)) {
 		close(fd);
-		return smtp ? add_unknown(sc, script, 0, "%s is not a regular "
-		    "file", script) : 0;
+		return smtp ? add_unknown(sc, script, 0, "%s changed while it "
+		    "was read", script) : 0;
 	}
 	if (seen_before(sc, &st, &seen) == -1 || seen) {
 		close(fd);

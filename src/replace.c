@@ -66,8 +66,7 @@ replace_check_result(const struct perms_dir *dir,
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		if (!(plans[i].actions & (ACT_WRITES | ACT_FIX_OWNER |
-		    ACT_FIX_MODE)))
+		if (!(plans[i].actions & (ACT_WRITES | ACT_FIXES)))
 			continue;
 		if ((rc = perms_stat(dir, plans[i].name, &st)) == -1)
 			return -1;

@@ -7,7 +7,9 @@
  * jansson; prometheus: the text exposition format for node_exporter's
  * textfile collector, HELP and TYPE for every metric, label values
  * escaped.  Text from certificates (subjects, names) may be any bytes:
- * anything that is not printable ASCII becomes '?' before it goes out.
+ * anything that is not printable ASCII becomes '?' before it goes out,
+ * and in the nagios format so does '|', which would start perfdata
+ * (a subject "CN=x|'servercert_days'=9999" must not forge a value).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +62,30 @@ plain(const char *in, char *buf, size_t size)
 	return buf;
 }
 
+/* As plain(), and no '|': any text in the nagios format. */
+static const char *
+nagios_text(const char *in, char *buf, size_t size)
+{
+	char *p;
+
+	for (p = (char *)plain(in, buf, size); *p != '\0'; p++)
+		if (*p == '|')
+			*p = '?';
+	return buf;
+}
+
+/* A perfdata label goes inside '...': no quote, '=' or '|' either. */
+static const char *
+nagios_label(const char *in, char *buf, size_t size)
+{
+	char *p;
+
+	for (p = (char *)nagios_text(in, buf, size); *p != '\0'; p++)
+		if (*p == '\'' || *p == '=')
+			*p = '?';
+	return buf;
+}
+
 static const struct check *
 find_check(const struct file_report *r, const char *name)
 {
@@ -91,10 +117,11 @@ nagios_file_summary(FILE *fp, const struct file_report *r)
 		else
 			more++;
 	}
-	fprintf(fp, "%s: ", r->file);
+	fprintf(fp, "%s: ", nagios_text(r->file, text, sizeof(text)));
 	if (first != NULL) {
-		fprintf(fp, "%s %s", first->name, plain(first->message, text,
+		fprintf(fp, "%s ", nagios_text(first->name, text,
 		    sizeof(text)));
+		fputs(nagios_text(first->message, text, sizeof(text)), fp);
 		if (more > 0)
 			fprintf(fp, " (and %zu more %s)", more,
 			    verify_status_name(worst));
@@ -118,7 +145,7 @@ render_nagios(FILE *fp, const struct verify_summary *s)
 
 	fprintf(fp, "QMAIL-PEM %s - ", verify_status_name(s->status));
 	if (s->error != NULL) {
-		fprintf(fp, "%s\n", plain(s->error, text, sizeof(text)));
+		fprintf(fp, "%s\n", nagios_text(s->error, text, sizeof(text)));
 		return;
 	}
 	for (i = 0; i < s->nfiles; i++) {
@@ -129,7 +156,7 @@ render_nagios(FILE *fp, const struct verify_summary *s)
 	fputs(" |", fp);
 	for (i = 0; i < s->nfiles; i++) {
 		char label[320], *pem;
-		snprintf(label, sizeof(label), "%s", s->files[i].file);
+		nagios_label(s->files[i].file, label, sizeof(label));
 		/* servercert.pem: servercert; smtp:HOST:PORT stays whole. */
 		if ((pem = strstr(label, ".pem")) != NULL && pem[4] == '\0')
 			*pem = '\0';
@@ -145,12 +172,16 @@ render_nagios(FILE *fp, const struct verify_summary *s)
 	if (!s->verbose)
 		return;
 	for (i = 0; i < s->nfiles; i++)
-		for (j = 0; j < s->files[i].n; j++)
-			fprintf(fp, "%s %s %s: %s\n", s->files[i].file,
-			    s->files[i].checks[j].name,
-			    verify_status_name(s->files[i].checks[j].status),
-			    plain(s->files[i].checks[j].message, text,
+		for (j = 0; j < s->files[i].n; j++) {
+			fprintf(fp, "%s ", nagios_text(s->files[i].file, text,
 			    sizeof(text)));
+			fprintf(fp, "%s %s: ", nagios_text(
+			    s->files[i].checks[j].name, text, sizeof(text)),
+			    verify_status_name(s->files[i].checks[j].status));
+			fprintf(fp, "%s\n", nagios_text(
+			    s->files[i].checks[j].message, text,
+			    sizeof(text)));
+		}
 }
 
 /* --- json -------------------------------------------------------------- */

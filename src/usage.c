@@ -42,7 +42,7 @@ usage_error(const char *usage_text)
 
 	command_of(usage_text, cmd, sizeof(cmd));
 	if (msg_error()[0]) {
-		fprintf(stderr, "qmail-pem: %s; see qmail-pem help %s\n",
+		msg_say(stderr, "qmail-pem: ", "%s; see qmail-pem help %s",
 		    msg_error(), cmd);
 		return EX_USAGE;
 	}
@@ -54,8 +54,8 @@ usage_error(const char *usage_text)
 		opt[1] = (char)optopt;		/* a short one */
 	else if (optind >= 1 && optind <= cmd_argc && cmd_argv != NULL)
 		bad = cmd_argv[optind - 1];
-	fprintf(stderr, "qmail-pem: %s: %s is not an option of %s, or it "
-	    "needs a value; see qmail-pem help %s\n", cmd, bad, cmd, cmd);
+	msg_say(stderr, "qmail-pem: ", "%s: %s is not an option of %s, or it "
+	    "needs a value; see qmail-pem help %s", cmd, bad, cmd, cmd);
 	return EX_USAGE;
 }
 

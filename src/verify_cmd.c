@@ -3,10 +3,10 @@
  *
  * Reads, never writes, the control directory.  For each key file it
  * checks what is on disk (exists, regular-file, link-count, owner, group,
- * mode), then what it holds (verify_content), then whether the daemon's
- * user can load it (probe.c).  The read tests run before any key is read
- * here, so that no forked child holds key material it could not read
- * itself.  The result goes out as a Nagios line, JSON or a Prometheus
+ * mode, acl; and the directory's default-acl), then what it holds
+ * (verify_content), then whether the daemon's user can load it
+ * (probe.c).  The read tests run before any key is read here, so that no
+ * forked child holds key material it could not read itself.  The result goes out as a Nagios line, JSON or a Prometheus
  * textfile (report.c), and the exit status is the Nagios one.
  */
 #include <sys/stat.h>
@@ -22,6 +22,7 @@
 
 #include <openssl/crypto.h>
 
+#include "fileacl.h"
 #include "install.h"
 #include "msg.h"
 #include "privs.h"
@@ -82,7 +83,7 @@ static void
 skip_rest(struct file_report *r, struct target *t, const char *why)
 {
 	static const char *const file_checks[] = { "regular-file",
-	    "link-count", "owner", "group", "mode" };
+	    "link-count", "owner", "group", "mode", "acl" };
 	size_t i, j;
 
 	for (i = 0; i < sizeof(file_checks) / sizeof(file_checks[0]); i++) {
@@ -122,7 +123,57 @@ check_mode(const struct verify_cmd *o, struct target *t,
 		verify_add(r, "mode", CHECK_OK, "mode %04o", (unsigned)m);
 }
 
-/* exists, regular-file, link-count, owner, group, mode: from lstat. */
+/* Named user and group entries: the mode no longer says who reads. */
+static void
+check_acl(const struct verify_cmd *o, const struct perms_dir *dir,
+    struct target *t, struct file_report *r)
+{
+	char who[512];
+	int rc;
+
+	rc = fileacl_extended_at(dir->fd, t->name, &t->st, who, sizeof(who));
+	if (rc == -1)
+		verify_add(r, "acl", CHECK_UNKNOWN, "cannot read its ACL: %s",
+		    strerror(errno));
+	else if (rc == 1)
+		verify_add(r, "acl", CHECK_CRITICAL, "extended ACL entries %s: "
+		    "whatever the owner, group and mode, they let these users "
+		    "and groups in; treat the key as read by them, and remove "
+		    "the entries with qmail-pem install -d %s", who, o->dir);
+	else
+		verify_add(r, "acl", CHECK_OK, "no extended ACL entries");
+}
+
+/* The directory's default ACL, reported on every file: each file made
+ * in the directory by another tool (cp, an ACME client) gets it. */
+static void
+check_default_acl(const struct verify_cmd *o, const struct perms_dir *dir,
+    struct file_report *files, size_t n)
+{
+	enum check_status status = CHECK_OK;
+	char who[512], text[1024];
+	size_t i;
+	int rc;
+
+	rc = fileacl_default(dir->fd, who, sizeof(who));
+	if (rc == -1) {
+		status = CHECK_UNKNOWN;
+		snprintf(text, sizeof(text), "cannot read the default ACL of "
+		    "%s: %s", o->dir, strerror(errno));
+	} else if (rc == 1) {
+		status = CHECK_CRITICAL;
+		snprintf(text, sizeof(text), "%s has a default ACL (%s): every "
+		    "file created in it gets these entries, so a key file that "
+		    "another tool writes there is readable beyond its mode; "
+		    "remove it with setfacl -k %s", o->dir, who, o->dir);
+	} else
+		snprintf(text, sizeof(text), "no default ACL on %s", o->dir);
+	for (i = 0; i < n; i++)
+		verify_add(&files[i], "default-acl", status, "%s", text);
+}
+
+/* exists, regular-file, link-count, owner, group, mode, acl: from lstat
+ * and the ACL. */
 static void
 check_on_disk(const struct verify_cmd *o, const struct perms_dir *dir,
     struct target *t, struct file_report *r)
@@ -189,6 +240,7 @@ check_on_disk(const struct verify_cmd *o, const struct perms_dir *dir,
 	else
 		verify_add(r, "group", CHECK_OK, "group %s", t->group_name);
 	check_mode(o, t, r);
+	check_acl(o, dir, t, r);
 }
 
 /* Fork the read test's child; read_test_finish collects its answer. */
@@ -475,6 +527,7 @@ run_verify(struct verify_cmd *o)
 		files[i].file = targets[i].name;
 		check_on_disk(o, &dir, &targets[i], &files[i]);
 	}
+	check_default_acl(o, &dir, files, NFILES);
 	for (i = 0; i < NFILES; i++) {
 		detected_reader(o, &targets[i]);
 		read_test_start(&dir, &targets[i]);
@@ -594,11 +647,19 @@ static const char verify_usage[] =
 static int
 verify_usage_error(void)
 {
-	if (msg_error()[0])
-		printf("QMAIL-PEM UNKNOWN - %s\n", msg_error());
-	else
-		printf("QMAIL-PEM UNKNOWN - bad command line: see qmail-pem "
-		    "help verify\n");
+	struct verify_summary s;
+	char *text = NULL;
+	size_t len = 0;
+
+	/* The status line as report.c writes every other one: an argument
+	 * with '|' or a newline must not split it. */
+	memset(&s, 0, sizeof(s));
+	s.status = CHECK_UNKNOWN;
+	s.error = msg_error()[0] ? msg_error() : "bad command line: see "
+	    "qmail-pem help verify";
+	if (report_render(&s, REPORT_NAGIOS, &text, &len) == 0)
+		fwrite(text, 1, len, stdout);
+	free(text);
 	fflush(stdout);
 	(void)usage_error(verify_usage);
 	return CHECK_UNKNOWN;

@@ -4,7 +4,10 @@
  * Certificates follow what mail servers and their peers expect: X.509 v3,
  * random positive 128-bit serial, SHA-256 (or the pure Ed25519 signature),
  * CN and subjectAltName for every name, CA:FALSE, and an extended key
- * usage for the direction the certificate serves.
+ * usage for the direction the certificate serves.  A host name longer
+ * than a CN holds (64 characters; DNS allows 253) is in subjectAltName
+ * only, with an empty subject and the extension marked critical (RFC
+ * 5280 4.2.1.6): a CN cut short would name another host.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -161,12 +164,25 @@ out:
 	return rc;
 }
 
+/* RFC 5280's ub-common-name. */
+#define CN_MAX	64
+
 static int
-san_list(const struct cert_request *req, char *buf, size_t size)
+fits_cn(const char *hostname)
+{
+	return strlen(hostname) <= CN_MAX;
+}
+
+/* "DNS:a,DNS:b" for the subjectAltName; critical when the subject is
+ * empty. */
+static int
+san_list(const struct cert_request *req, int critical, char *buf,
+    size_t size)
 {
 	size_t i, used;
 
-	snprintf(buf, size, "DNS:%s", req->hostname);
+	snprintf(buf, size, "%sDNS:%s", critical ? "critical," : "",
+	    req->hostname);
 	for (i = 0; i < req->nsans; i++) {
 		if (strcmp(req->sans[i], req->hostname) == 0)
 			continue;
@@ -206,7 +222,7 @@ x509gen_self_signed(EVP_PKEY *key, const struct cert_request *req)
 		msg_fail(EX_USAGE, "--days must be between 1 and 36500");
 		return NULL;
 	}
-	if (san_list(req, sans, sizeof(sans)) == -1)
+	if (san_list(req, !fits_cn(req->hostname), sans, sizeof(sans)) == -1)
 		return NULL;
 	if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448"))
 		md = NULL;
@@ -216,8 +232,9 @@ x509gen_self_signed(EVP_PKEY *key, const struct cert_request *req)
 	if (set_random_serial(cert) == -1)
 		goto fail_quiet;
 	if ((name = X509_NAME_new()) == NULL ||
+	    (fits_cn(req->hostname) &&
 	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-	    (const unsigned char *)req->hostname, -1, -1, 0) ||
+	    (const unsigned char *)req->hostname, -1, -1, 0)) ||
 	    !X509_set_subject_name(cert, name) ||
 	    !X509_set_issuer_name(cert, name))
 		goto out;
@@ -258,6 +275,32 @@ fail_quiet:
 	return cert;
 }
 
+/* Why OpenSSL would not take type=value in a DN. */
+static void
+bad_attribute(const char *type, const char *value)
+{
+	const ASN1_STRING_TABLE *limits;
+	int nid = OBJ_txt2nid(type);
+
+	ERR_clear_error();
+	if (nid == NID_undef) {
+		msg_fail(EX_USAGE, "--subject: unknown attribute '%s' (use C, "
+		    "ST, L, O, OU, CN ...)", type);
+		return;
+	}
+	limits = ASN1_STRING_TABLE_get(nid);
+	if (limits != NULL && limits->maxsize > 0 &&
+	    strlen(value) > (size_t)limits->maxsize)
+		msg_fail(EX_USAGE, "--subject: the %s value is %zu characters "
+		    "long; a %s holds at most %ld (a longer host name goes in "
+		    "subjectAltName only: leave it out of --subject)", type,
+		    strlen(value), type, limits->maxsize);
+	else
+		msg_fail(EX_USAGE, "--subject: %s cannot hold '%s'%s", type,
+		    value, limits != NULL && limits->minsize > 1 ? " (too "
+		    "short)" : "");
+}
+
 X509_NAME *
 x509gen_parse_dn(const char *dn)
 {
@@ -294,8 +337,7 @@ x509gen_parse_dn(const char *dn)
 		*value++ = '\0';
 		if (!X509_NAME_add_entry_by_txt(name, type, MBSTRING_UTF8,
 		    (const unsigned char *)value, -1, -1, 0)) {
-			msg_fail(EX_USAGE, "--subject: unknown attribute '%s' "
-			    "(use C, ST, L, O, OU, CN ...)", type);
+			bad_attribute(type, value);
 			X509_NAME_free(name);
 			return NULL;
 		}
@@ -337,6 +379,7 @@ request_subject(X509_REQ *csr, const struct cert_request *req,
 	if (name == NULL)
 		return subject ? -1 : msg_fail_ssl(EX_OSERR, "out of memory");
 	ok = (X509_NAME_get_index_by_NID(name, NID_commonName, -1) >= 0 ||
+	    !fits_cn(req->hostname) ||
 	    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
 	    (const unsigned char *)req->hostname, -1, -1, 0)) &&
 	    X509_REQ_set_subject_name(csr, name);
@@ -356,14 +399,16 @@ x509gen_request(EVP_PKEY *key, const struct cert_request *req,
 	char sans[8192];
 	int ok = 0;
 
-	if (valid_names(req) == -1 || san_list(req, sans, sizeof(sans)) == -1)
+	if (valid_names(req) == -1)
 		return NULL;
 	if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448"))
 		md = NULL;
 	if ((csr = X509_REQ_new()) == NULL ||
 	    !X509_REQ_set_version(csr, X509_REQ_VERSION_1))
 		goto out;
-	if (request_subject(csr, req, subject) == -1)
+	if (request_subject(csr, req, subject) == -1 ||
+	    san_list(req, X509_NAME_entry_count(X509_REQ_get_subject_name(csr))
+	    == 0, sans, sizeof(sans)) == -1)
 		goto fail_quiet;
 	if (!X509_REQ_set_pubkey(csr, key))
 		goto out;

@@ -21,7 +21,8 @@ enum key_type {
 #define USAGE_CLIENT	2
 
 struct cert_request {
-	const char		*hostname;	/* CN and first SAN */
+	const char		*hostname;	/* CN (if it fits in 64
+						 * characters) and first SAN */
 	const char *const	*sans;		/* further DNS names */
 	size_t			 nsans;
 	int			 days;		/* validity from now */
@@ -42,7 +43,9 @@ X509 *x509gen_self_signed(EVP_PKEY *key, const struct cert_request *req);
  * A certificate signing request for key: subject CN = req->hostname, or
  * the DN `subject' ("/O=Example/CN=mail.example.com", openssl req -subj
  * form; CN=hostname is added when it has no CN), and a subjectAltName
- * with the hostname and every SAN.  req->days and req->usage are unused.
+ * with the hostname and every SAN.  A host name longer than a CN holds
+ * (64) is left out of the subject, which may then be empty (the
+ * subjectAltName is then critical).  req->days and req->usage are unused.
  */
 X509_REQ *x509gen_request(EVP_PKEY *key, const struct cert_request *req,
     const char *subject);

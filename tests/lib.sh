@@ -179,6 +179,26 @@ qp_setup() {
 	    qp_fail "id qmaild does not see the nss_wrapper user"
 }
 
+# qp_need_acls SCRIPT [ARG...]: before qp_setup, in a test that sets POSIX
+# ACLs (setfacl) on its control directory: when /tmp has no ACL support,
+# run SCRIPT again in a private mount namespace with a tmpfs (which has
+# them) on /tmp, seen by nothing outside; fail when that is impossible.
+qp_need_acls() {
+	local probe ok=0
+	command -v setfacl >/dev/null 2>&1 ||
+	    qp_fail "required command not found: setfacl (Debian package acl)"
+	probe=$(mktemp /tmp/qp-acl.XXXXXXXX) || qp_fail "mktemp failed"
+	setfacl -m u:0:r -- "$probe" 2>/dev/null && ok=1
+	rm -f -- "$probe"
+	[ "$ok" = 1 ] && return 0
+	[ -z "${QP_ACL_NS:-}" ] ||
+	    qp_fail "no POSIX ACLs on /tmp, not even on a tmpfs"
+	export QP_ACL_NS=1
+	exec unshare --mount --propagation private -- bash -c \
+	    'mount -t tmpfs -o mode=1777 qp-acl /tmp && exec bash "$@"' \
+	    bash "$@"
+}
+
 # qp_add_user NAME UID GID: add a user to the nss_wrapper passwd file.
 qp_add_user() {
 	printf '%s:x:%s:%s::/nonexistent:/usr/sbin/nologin\n' "$1" "$2" "$3" \

@@ -27,7 +27,7 @@ qp_setup
 qp_require strace
 
 CALLS="openat write fsync fdatasync fchown fchmod fchownat renameat renameat2
-rename linkat unlinkat unlink mkdirat symlinkat flock ftruncate"
+rename linkat unlinkat unlink mkdirat symlinkat flock ftruncate fsetxattr"
 
 limit=${QP_CRASH_LIMIT:-0}
 if [ "$limit" = 0 ] && qp_under_valgrind; then

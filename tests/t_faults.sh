@@ -43,7 +43,7 @@ qp_require strace sha256sum
 # an offset that differs between scenarios, to keep the run short.
 CALLS="openat write readlinkat fsync fdatasync fchown fchmod fchownat
 renameat renameat2 rename linkat unlinkat unlink mkdirat symlinkat flock
-getrandom ftruncate"
+getrandom ftruncate fsetxattr"
 READ_CALLS="read close newfstatat"
 READ_STRIDE=4
 # Under valgrind (the valgrind_ twin) read and write are left alone: the
