@@ -132,7 +132,7 @@ setfacl -m u:nobody:r -- "$CTL/servercert.pem"
 sum=$(sha256sum <"$CTL/servercert.pem")
 qp_assert_status 74 strace -o /dev/null -e trace=fsetxattr \
     -e inject=fsetxattr:error=EIO:when=1 "$native" install -d "$CTL"
-qp_assert_contains "$QP_ERR" "cannot remove the extended ACL entries of the file" \
+qp_assert_contains "$QP_ERR" "cannot remove the ACL entries (such as a default ACL gives) of the new file: Input/output error" \
     "repair: fsetxattr fails: says so"
 qp_assert_eq "$sum" "$(sha256sum <"$CTL/servercert.pem")" "repair failed: the same bytes"
 qp_assert_file_perm "$CTL/servercert.pem" root:nofiles 0640
