@@ -106,6 +106,5 @@ fuzz_begin(void)
 void
 fuzz_end(void)
 {
-	msg_clear();
 	ERR_clear_error();
 }

@@ -17,8 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Before each input: quiet diagnostics (a target prints nothing), a fixed
  * user database (no NSS look-ups), once. */
 void fuzz_begin(void);
-/* After each input: forget the recorded message and OpenSSL's errors, so
- * that nothing carries over to the next input. */
+/* After each input: forget OpenSSL's errors, so that nothing carries over
+ * to the next input (each target's struct err is its own). */
 void fuzz_end(void);
 
 /* The password the encrypted seeds were made with. */

@@ -15,11 +15,15 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "base/err.h"
 #include "chain.h"
 #include "fuzz.h"
 #include "pemfile.h"
 #include "verify.h"
 #include "x509gen.h"
+
+/* What the last call that failed recorded (not looked at). */
+static struct err err;
 
 static void
 check_round_trip(EVP_PKEY *key, STACK_OF(X509) *chain)
@@ -32,12 +36,13 @@ check_round_trip(EVP_PKEY *key, STACK_OF(X509) *chain)
 
 	memset(&b, 0, sizeof(b));
 	memset(&again, 0, sizeof(again));
-	if (pemfile_serialize(key, chain, &out, &len) == -1)
-		return;		/* out of memory, or a key OpenSSL cannot write */
-	if (pemfile_parse(out, len, &b) == -1)
+	if (pemfile_serialize(key, chain, &out, &len, &err) == -1)
+		return;		/* out of memory,
+		    or a key OpenSSL cannot write */
+	if (pemfile_parse(out, len, &b, &err) == -1)
 		goto out;
-	if (pemfile_check_usable(&b, "written") == -1 ||
-	    chain_build(b.key, b.certs, "written", &again) == -1)
+	if (pemfile_check_usable(&b, "written", &err) == -1 ||
+	    chain_build(b.key, b.certs, "written", &again, &err) == -1)
 		abort();	/* install would refuse what it wrote */
 	if (EVP_PKEY_eq(key, b.key) != 1 ||
 	    sk_X509_num(again.chain) != sk_X509_num(chain))
@@ -65,9 +70,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_begin();
 	memset(&b, 0, sizeof(b));
 	memset(&chain, 0, sizeof(chain));
-	if (pemfile_parse((const char *)data, size, &b) == 0 &&
-	    pemfile_check_usable(&b, "servercert.pem") == 0 &&
-	    chain_build(b.key, b.certs, "servercert.pem", &chain) == 0) {
+	if (pemfile_parse((const char *)data, size, &b, &err) == 0 &&
+	    pemfile_check_usable(&b, "servercert.pem", &err) == 0 &&
+	    chain_build(b.key, b.certs, "servercert.pem", &chain, &err) == 0) {
 		(void)pemfile_needs_rewrite(&b, chain.chain);
 		check_round_trip(b.key, chain.chain);
 	}
@@ -83,7 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vo.now = FUZZ_NOW;
 	if ((r = calloc(1, sizeof(*r))) != NULL) {
 		r->file = "servercert.pem";
-		(void)verify_content((const char *)data, size, &vo, r);
+		(void)verify_content((const char *)data, size, &vo, r, &err);
 		free(r);
 	}
 	fuzz_end();

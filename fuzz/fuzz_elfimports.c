@@ -7,8 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/err.h"
 #include "fuzz.h"
 #include "loaders.h"
+
+/* What the last call that failed recorded (not looked at). */
+static struct err err;
 
 /* Text for messages: terminated, and printable (names and reasons come
  * from qmail-pem's tables, never raw from the input). */
@@ -37,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (size > 0)
 		memcpy(image, data, size);
-	if (loaders_read_image(image, size, &l) == 0) {
+	if (loaders_read_image(image, size, &l, &err) == 0) {
 		/* The verdicts and what backs them must agree. */
 		int key = l.key != LOADERS_KEY_UNKNOWN;
 		int cert = l.cert != LOADERS_CERT_UNKNOWN;

@@ -7,8 +7,12 @@
 
 #include <openssl/x509.h>
 
+#include "base/err.h"
 #include "fuzz.h"
 #include "import.h"
+
+/* What the last call that failed recorded (not looked at). */
+static struct err err;
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -18,7 +22,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_begin();
 	if ((certs = sk_X509_new_null()) == NULL)
 		return 0;
-	if (import_decode_certs(data, size, "cert.pem", "--cert", certs) == 0 &&
+	if (import_decode_certs(data, size, "cert.pem", "--cert", certs,
+	    &err) == 0 &&
 	    sk_X509_num(certs) == 0)
 		abort();	/* success must give a certificate */
 	sk_X509_pop_free(certs, X509_free);

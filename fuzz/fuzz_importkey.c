@@ -9,9 +9,13 @@
 
 #include <openssl/evp.h>
 
+#include "base/err.h"
 #include "fuzz.h"
 #include "import.h"
 #include "passin.h"
+
+/* What the last call that failed recorded (not looked at). */
+static struct err err;
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -23,14 +27,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&p, 0, sizeof(p));
 	snprintf(p.shown, sizeof(p.shown), "pass:...");
 	snprintf(p.spec, sizeof(p.spec), "pass");
-	if (passin_set(&p, FUZZ_PASSWORD, strlen(FUZZ_PASSWORD)) == 0 &&
-	    import_decode_key(data, size, &p, "key.pem", "--key", &key) == 0 &&
+	if (passin_set(&p, FUZZ_PASSWORD, strlen(FUZZ_PASSWORD), &err) == 0 &&
+	    import_decode_key(data, size, &p, "key.pem", "--key", &key,
+	    &err) == 0 &&
 	    key == NULL)
 		abort();	/* success must give a key */
 	EVP_PKEY_free(key);
 	key = NULL;
 	/* Without --passin an encrypted key must be refused, not prompted. */
-	(void)import_decode_key(data, size, NULL, "key.pem", "--key", &key);
+	(void)import_decode_key(data, size, NULL, "key.pem", "--key", &key,
+	    &err);
 	EVP_PKEY_free(key);
 	passin_free(&p);
 	fuzz_end();

@@ -5,9 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/err.h"
 #include "control.h"
 #include "fuzz.h"
 #include "x509gen.h"
+
+/* What the last call that failed recorded (not looked at). */
+static struct err err;
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -16,7 +20,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int r;
 
 	fuzz_begin();
-	r = control_parse_me((const char *)data, size, name, sizeof(name));
+	r = control_parse_me((const char *)data, size, name, sizeof(name),
+	    &err);
 	/* A name it accepts must be one a certificate can carry. */
 	if (r == 0 && (memchr(name, '\0', sizeof(name)) == NULL ||
 	    !x509gen_valid_dns_name(name)))

@@ -9,9 +9,13 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "base/err.h"
 #include "fuzz.h"
 #include "import.h"
 #include "passin.h"
+
+/* What the last call that failed recorded (not looked at). */
+static struct err err;
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -26,9 +30,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(p.spec, sizeof(p.spec), "pass");
 	if ((certs = sk_X509_new_null()) == NULL)
 		return 0;
-	if (passin_set(&p, FUZZ_PASSWORD, strlen(FUZZ_PASSWORD)) == 0)
+	if (passin_set(&p, FUZZ_PASSWORD, strlen(FUZZ_PASSWORD), &err) == 0)
 		(void)import_decode_pkcs12(data, size, &p, "bundle.p12", &key,
-		    certs);
+		    certs, &err);
 	EVP_PKEY_free(key);
 	sk_X509_pop_free(certs, X509_free);
 	passin_free(&p);

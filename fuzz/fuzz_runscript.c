@@ -7,9 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/err.h"
 #include "fuzz.h"
 #include "launch.h"
 #include "runscript.h"
+
+/* What the last call that failed recorded (not looked at). */
+static struct err err;
 
 static volatile unsigned sum;
 
@@ -34,8 +38,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_begin();
 	if (size > RUNSCRIPT_MAX)
 		return 0;
-	if (runscript_open((const char *)data, size, &rs) == 0) {
-		while (runscript_next(rs, &cmd) == 1) {
+	if (runscript_open((const char *)data, size, &rs, &err) == 0) {
+		while (runscript_next(rs, &cmd, &err) == 1) {
 			/* Every word and variable must be readable to its
 			 * end (ASan sees a read past it). */
 			for (i = 0; i < cmd.nwords; i++) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "backup.h"
+#include "base/err.h"
 #include "msg.h"
 
 static const struct perms_target backup_target = { 0, 0, 0600 };
@@ -54,7 +55,7 @@ backup_compare(const void *a, const void *b)
 
 static int
 free_name(const struct perms_dir *dir, const char *name, time_t now,
-    char *out, size_t size)
+    char *out, size_t size, struct err *err)
 {
 	struct backup_name *list = NULL;
 	struct stat st;
@@ -64,11 +65,11 @@ free_name(const struct perms_dir *dir, const char *name, time_t now,
 	int seq = 0, rc;
 
 	if (gmtime_r(&now, &tm) == NULL)
-		return msg_fail(EX_SOFTWARE, "the clock is out of range");
+		return err_set(err, EX_SOFTWARE, "the clock is out of range");
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	/* After the newest of this second, even when --keep pruned the
 	 * first ones: a reused lower number would sort as older. */
-	if (backup_list(dir, name, &list, &count) == -1)
+	if (backup_list(dir, name, &list, &count, err) == -1)
 		return -1;
 	for (i = 0; i < count; i++)
 		if (strcmp(list[i].stamp, stamp) == 0 && list[i].seq >= seq)
@@ -79,18 +80,18 @@ free_name(const struct perms_dir *dir, const char *name, time_t now,
 			snprintf(out, size, "%s.%s.bak", name, stamp);
 		else
 			snprintf(out, size, "%s.%s.%d.bak", name, stamp, seq);
-		if ((rc = perms_stat(dir, out, &st)) == -1)
+		if ((rc = perms_stat(dir, out, &st, err)) == -1)
 			return -1;
 		if (rc == 0)
 			return 0;
 	}
-	return msg_fail(EX_CANTCREAT, "%s/%s: too many backups in one second",
-	    dir->path, name);
+	return err_set(err, EX_CANTCREAT, "%s/%s: too many backups in one "
+	    "second", dir->path, name);
 }
 
 int
 backup_create(const struct perms_dir *dir, const char *name, time_t now,
-    char *created, size_t size)
+    char *created, size_t size, struct err *err)
 {
 	char target[4096], *data = NULL;
 	struct perms_staged staged;
@@ -98,27 +99,28 @@ backup_create(const struct perms_dir *dir, const char *name, time_t now,
 	size_t len = 0;
 	int rc, e;
 
-	if (perms_stat(dir, name, &st) != 1)
-		return msg_fail(EX_SOFTWARE, "%s/%s vanished while qmail-pem "
-		    "ran; run again", dir->path, name);
-	if (free_name(dir, name, now, created, size) == -1)
+	if (perms_stat(dir, name, &st, err) != 1)
+		return err_set(err, EX_SOFTWARE, "%s/%s vanished while "
+		    "qmail-pem ran; run again", dir->path, name);
+	if (free_name(dir, name, now, created, size, err) == -1)
 		return -1;
 	if (S_ISLNK(st.st_mode)) {
-		if (perms_readlink(dir, name, target, sizeof(target)) == -1)
+		if (perms_readlink(dir, name, target, sizeof(target),
+		    err) == -1)
 			return -1;
-		return perms_copy_symlink(dir, created, target, 0, 0);
+		return perms_copy_symlink(dir, created, target, 0, 0, err);
 	}
-	if (perms_read_file(dir, name, &data, &len, &st) == -1)
+	if (perms_read_file(dir, name, &data, &len, &st, err) == -1)
 		return -1;
 	rc = -1;
-	if (perms_stage(dir, created, data, len, &backup_target, &staged)
-	    == -1 || perms_commit(dir, &staged) == -1)
+	if (perms_stage(dir, created, data, len, &backup_target, &staged, err)
+	    == -1 || perms_commit(dir, &staged, err) == -1)
 		goto out;
-	if (perms_sync_dir(dir) == -1) {
+	if (perms_sync_dir(dir, err) == -1) {
 		/* Nothing is replaced yet: take the backup back too. */
 		e = errno;
-		(void)perms_unlink(dir, created);
-		msg_fail(EX_IOERR, "%s: cannot sync the directory after "
+		(void)perms_unlink(dir, created, err);
+		err_set(err, EX_IOERR, "%s: cannot sync the directory after "
 		    "backing up %s: %s; nothing was changed", dir->path, name,
 		    strerror(e));
 		goto out;
@@ -131,7 +133,7 @@ out:
 
 int
 backup_list(const struct perms_dir *dir, const char *name,
-    struct backup_name **list, size_t *count)
+    struct backup_name **list, size_t *count, struct err *err)
 {
 	struct backup_name b, *v = NULL, *grown;
 	struct dirent *de;
@@ -147,7 +149,7 @@ backup_list(const struct perms_dir *dir, const char *name,
 	if (fd == -1 || (d = fdopendir(fd)) == NULL) {
 		if (fd != -1)
 			close(fd);
-		return msg_fail(EX_NOINPUT, "%s: cannot list the directory",
+		return err_set(err, EX_NOINPUT, "%s: cannot list the directory",
 		    dir->path);
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -158,7 +160,7 @@ backup_list(const struct perms_dir *dir, const char *name,
 			if ((grown = realloc(v, cap * sizeof(*v))) == NULL) {
 				free(v);
 				closedir(d);
-				return msg_fail(EX_OSERR, "out of memory");
+				return err_set(err, EX_OSERR, "out of memory");
 			}
 			v = grown;
 		}

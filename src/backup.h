@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "base/err.h"
 #include "perms.h"
 
 struct backup_name {
@@ -20,11 +21,11 @@ struct backup_name {
 
 /* Keep a copy of name as it is now; *created receives the backup's name. */
 int backup_create(const struct perms_dir *dir, const char *name, time_t now,
-    char *created, size_t size);
+    char *created, size_t size, struct err *err);
 
 /* All backups of name, oldest first. *list is malloc'ed. */
 int backup_list(const struct perms_dir *dir, const char *name,
-    struct backup_name **list, size_t *count);
+    struct backup_name **list, size_t *count, struct err *err);
 
 /* Parse "NAME.<stamp>[.N].bak"; returns 0 if it is a backup of name. */
 int backup_parse(const char *entry, const char *name, struct backup_name *b);

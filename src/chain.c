@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "base/err.h"
 #include "chain.h"
 #include "msg.h"
 
@@ -48,7 +49,7 @@ issued_by(X509 *issuer, X509 *subject)
 
 int
 chain_build(EVP_PKEY *key, const STACK_OF(X509) *certs, const char *shown,
-    struct chain_result *r)
+    struct chain_result *r, struct err *err)
 {
 	int n = sk_X509_num(certs), i, j, leaf = -1, cur;
 	char *used = NULL, subj[256];
@@ -56,10 +57,11 @@ chain_build(EVP_PKEY *key, const STACK_OF(X509) *certs, const char *shown,
 
 	memset(r, 0, sizeof(*r));
 	if (n == 0)
-		return msg_fail(EX_DATAERR, "%s: no certificate found", shown);
+		return err_set(err, EX_DATAERR, "%s: no certificate found",
+		    shown);
 	if ((used = OPENSSL_zalloc((size_t)n)) == NULL ||
 	    (r->chain = sk_X509_new_null()) == NULL) {
-		msg_fail(EX_OSERR, "out of memory");
+		err_set(err, EX_OSERR, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < n && leaf == -1; i++)
@@ -68,9 +70,9 @@ chain_build(EVP_PKEY *key, const STACK_OF(X509) *certs, const char *shown,
 			leaf = i;
 	ERR_clear_error();
 	if (leaf == -1) {
-		msg_fail(EX_DATAERR, "%s: no certificate matches the private "
-		    "key: install the certificate that belongs to this key",
-		    shown);
+		err_set(err, EX_DATAERR, "%s: no certificate matches the "
+		    "private key: install the certificate that belongs to this "
+		    "key", shown);
 		goto out;
 	}
 	/* Duplicates of any certificate are left out. */
@@ -92,7 +94,7 @@ chain_build(EVP_PKEY *key, const STACK_OF(X509) *certs, const char *shown,
 	X509_up_ref(sk_X509_value(certs, cur));
 	if (!sk_X509_push(r->chain, sk_X509_value(certs, cur))) {
 		X509_free(sk_X509_value(certs, cur));
-		msg_fail(EX_OSERR, "out of memory");
+		err_set(err, EX_OSERR, "out of memory");
 		goto out;
 	}
 	while (!chain_is_self_signed(sk_X509_value(certs, cur))) {
@@ -112,7 +114,7 @@ chain_build(EVP_PKEY *key, const STACK_OF(X509) *certs, const char *shown,
 		X509_up_ref(sk_X509_value(certs, cur));
 		if (!sk_X509_push(r->chain, sk_X509_value(certs, cur))) {
 			X509_free(sk_X509_value(certs, cur));
-			msg_fail(EX_OSERR, "out of memory");
+			err_set(err, EX_OSERR, "out of memory");
 			goto out;
 		}
 	}
@@ -125,10 +127,10 @@ chain_build(EVP_PKEY *key, const STACK_OF(X509) *certs, const char *shown,
 			r->dropped_roots++;
 			continue;
 		}
-		msg_fail(EX_DATAERR, "%s: the certificate \"%s\" does not "
+		err_set(err, EX_DATAERR, "%s: the certificate \"%s\" does not "
 		    "belong to the chain of the key's certificate: remove it",
-		    shown, chain_subject(sk_X509_value(certs, i), subj,
-		    sizeof(subj)));
+		    shown,
+		    chain_subject(sk_X509_value(certs, i), subj, sizeof(subj)));
 		goto out;
 	}
 	/* Reordered: the input, minus dropped ones, differs from the chain. */

@@ -12,6 +12,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "base/err.h"
+
 struct chain_result {
 	STACK_OF(X509)	*chain;		/* leaf first; owns references */
 	int		 dropped_roots;	/* self-signed CA certs left out */
@@ -25,7 +27,7 @@ struct chain_result {
  * `shown' names the input in messages.
  */
 int chain_build(EVP_PKEY *key, const STACK_OF(X509) *certs, const char *shown,
-    struct chain_result *result);
+    struct chain_result *result, struct err *err);
 void chain_free(struct chain_result *result);
 
 /* A self-signed certificate (subject == issuer and the signature checks). */

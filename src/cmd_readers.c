@@ -33,6 +33,7 @@
 
 #include <jansson.h>
 
+#include "base/err.h"
 #include "cmd_readers.h"
 #include "msg.h"
 #include "privs.h"
@@ -54,7 +55,8 @@ enum verdict { V_CAN, V_CANNOT, V_UNSURE, V_MISSING };
 /* What one reader can do with its file today. */
 struct judgement {
 	enum verdict	 verdict;
-	const char	*state;		/* regular, missing, symlink, other, error */
+	const char	*state;		/* regular, missing, symlink, other,
+	    error */
 	int		 have_stat;
 	struct stat	 st;
 	char		 perms[160];	/* "root:nofiles 0640" */
@@ -97,6 +99,7 @@ judge(int dfd, const char *dir, const struct stat *dst,
     const struct reader *r, struct judgement *j)
 {
 	char target[1024], dperms[160];
+	struct err why = { 0 };
 	ssize_t n;
 	int can;
 
@@ -134,7 +137,7 @@ judge(int dfd, const char *dir, const struct stat *dst,
 	}
 	j->state = "regular";
 	can = readers_can_access(r, dst->st_uid, dst->st_gid, dst->st_mode,
-	    X_OK);
+	    X_OK, &why);
 	if (can == 0) {
 		describe_file(dst, dperms, sizeof(dperms));
 		j->verdict = V_CANNOT;
@@ -144,10 +147,9 @@ judge(int dfd, const char *dir, const struct stat *dst,
 	}
 	if (can == 1)
 		can = readers_can_read(r, j->st.st_uid, j->st.st_gid,
-		    j->st.st_mode);
+		    j->st.st_mode, &why);
 	if (can == -1) {
-		snprintf(j->reason, sizeof(j->reason), "%s", msg_error());
-		msg_clear();
+		snprintf(j->reason, sizeof(j->reason), "%s", why.text);
 		return;
 	}
 	j->verdict = can ? V_CAN : V_CANNOT;
@@ -253,7 +255,7 @@ reader_json(const struct reader *r, const struct judgement *j)
 
 static int
 run_readers(const char *dir, const char *const *sdirs, size_t nsdirs,
-    int json)
+    int json, struct err *err)
 {
 	struct reader_list list = { NULL, 0 };
 	struct judgement j;
@@ -264,15 +266,15 @@ run_readers(const char *dir, const char *const *sdirs, size_t nsdirs,
 
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    fstat(dfd, &dst) == -1) {
-		msg_fail(EX_NOINPUT, "cannot open the control directory %s: %s",
-		    dir, strerror(errno));
+		err_set(err, EX_NOINPUT, "cannot open the control directory "
+		    "%s: %s", dir, strerror(errno));
 		goto out;
 	}
-	if (readers_scan(sdirs, nsdirs, &list) == -1)
+	if (readers_scan(sdirs, nsdirs, &list, err) == -1)
 		goto out;
 	if (json && ((root = json_object()) == NULL ||
 	    (arr = json_array()) == NULL)) {
-		msg_fail(EX_OSERR, "out of memory");
+		err_set(err, EX_OSERR, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < list.n; i++) {
@@ -287,7 +289,7 @@ run_readers(const char *dir, const char *const *sdirs, size_t nsdirs,
 		}
 		if ((o = reader_json(&list.v[i], &j)) == NULL ||
 		    json_array_append_new(arr, o) == -1) {
-			msg_fail(EX_OSERR, "out of memory");
+			err_set(err, EX_OSERR, "out of memory");
 			goto out;
 		}
 	}
@@ -303,13 +305,13 @@ run_readers(const char *dir, const char *const *sdirs, size_t nsdirs,
 		arr = NULL;
 		json_object_set_new(root, "status", json_integer(status));
 		if (json_dumpf(root, stdout, JSON_INDENT(2)) == -1) {
-			msg_fail(EX_IOERR, "cannot write the JSON output");
+			err_set(err, EX_IOERR, "cannot write the JSON output");
 			goto out;
 		}
 		putchar('\n');
 	}
 	if (fflush(stdout) == EOF) {
-		msg_fail(EX_IOERR, "cannot write the output: %s",
+		err_set(err, EX_IOERR, "cannot write the output: %s",
 		    strerror(errno));
 		goto out;
 	}
@@ -338,6 +340,7 @@ cmd_readers(int argc, char *argv[])
 	const char *dir = DEFAULT_CONTROL_DIR;
 	size_t nsdirs = 0, i;
 	int ch, json = 0, rc;
+	struct err err = { 0 };
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
@@ -347,34 +350,33 @@ cmd_readers(int argc, char *argv[])
 			break;
 		case OPT_SERVICE_DIR:
 			if (nsdirs == MAX_SERVICE_DIRS) {
-				msg_fail(EX_USAGE, "at most %d --service-dir",
-				    MAX_SERVICE_DIRS);
-				return usage_error(readers_usage);
+				err_set(&err, EX_USAGE, "at most %d "
+				    "--service-dir", MAX_SERVICE_DIRS);
+				return usage_error(readers_usage, &err);
 			}
 			sdirs[nsdirs++] = optarg;
 			break;
 		case OPT_FORMAT:
-			if (usage_format(optarg, &json) == -1)
-				return usage_error(readers_usage);
+			if (usage_format(optarg, &json, &err) == -1)
+				return usage_error(readers_usage, &err);
 			break;
 		case 'h':
 			fputs(readers_usage, stdout);
 			return EX_OK;
 		default:
-			return usage_error(readers_usage);
+			return usage_error(readers_usage, &err);
 		}
 	}
 	if (optind != argc) {
-		msg_fail(EX_USAGE, "unexpected argument '%s'", argv[optind]);
-		return usage_error(readers_usage);
+		err_set(&err, EX_USAGE, "unexpected argument '%s'",
+		    argv[optind]);
+		return usage_error(readers_usage, &err);
 	}
 	if (nsdirs == 0)
 		for (i = 0; i < READERS_NDEFAULT_DIRS; i++)
 			sdirs[nsdirs++] = readers_default_dirs[i];
-	if (privs_limit(PRIVS_READ) == -1 ||
-	    (rc = run_readers(dir, sdirs, nsdirs, json)) == -1) {
-		msg_print_error();
-		return msg_status();
-	}
+	if (privs_limit(PRIVS_READ, &err) == -1 ||
+	    (rc = run_readers(dir, sdirs, nsdirs, json, &err)) == -1)
+		return err_print(&err);
 	return rc;
 }

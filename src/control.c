@@ -3,12 +3,14 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "base/err.h"
 #include "control.h"
 #include "msg.h"
 #include "x509gen.h"
 
 int
-control_parse_me(const char *data, size_t len, char *name, size_t size)
+control_parse_me(const char *data, size_t len, char *name, size_t size,
+    struct err *err)
 {
 	const char *eol = memchr(data, '\n', len);
 	size_t n = eol ? (size_t)(eol - data) : len, i;
@@ -22,11 +24,11 @@ control_parse_me(const char *data, size_t len, char *name, size_t size)
 		n--;
 	}
 	if (n == 0)
-		return msg_fail(EX_CONFIG, "control/me is empty: put the host "
-		    "name in it or pass --hostname");
+		return err_set(err, EX_CONFIG, "control/me is empty: put the "
+		    "host name in it or pass --hostname");
 	if (n >= size || memchr(data, '\0', n) != NULL)
-		return msg_fail(EX_CONFIG, "control/me does not hold a host "
-		    "name: fix it or pass --hostname");
+		return err_set(err, EX_CONFIG, "control/me does not hold a "
+		    "host name: fix it or pass --hostname");
 	memcpy(name, data, n);
 	name[n] = '\0';
 	if (!x509gen_valid_dns_name(name)) {
@@ -35,8 +37,8 @@ control_parse_me(const char *data, size_t len, char *name, size_t size)
 			if ((unsigned char)name[i] < 0x20 ||
 			    (unsigned char)name[i] >= 0x7f)
 				name[i] = '?';
-		rc = msg_fail(EX_CONFIG, "control/me holds '%.*s', which is "
-		    "not a valid host name: fix it or pass --hostname",
+		rc = err_set(err, EX_CONFIG, "control/me holds '%.*s', which "
+		    "is not a valid host name: fix it or pass --hostname",
 		    (int)(n > 80 ? 80 : n), name);
 		name[0] = '\0';
 		return rc;
@@ -45,18 +47,19 @@ control_parse_me(const char *data, size_t len, char *name, size_t size)
 }
 
 int
-control_read_me(const struct perms_dir *dir, char *name, size_t size)
+control_read_me(const struct perms_dir *dir, char *name, size_t size,
+    struct err *err)
 {
 	struct stat st;
 	char *data = NULL;
 	size_t len = 0;
 	int rc;
 
-	if ((rc = perms_stat(dir, "me", &st)) <= 0)
+	if ((rc = perms_stat(dir, "me", &st, err)) <= 0)
 		return rc;
-	if (perms_read_file(dir, "me", &data, &len, &st) == -1)
+	if (perms_read_file(dir, "me", &data, &len, &st, err) == -1)
 		return -1;
-	rc = control_parse_me(data, len, name, size);
+	rc = control_parse_me(data, len, name, size, err);
 	perms_free_secret(data, len);
 	return rc == 0 ? 1 : -1;
 }

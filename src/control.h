@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "base/err.h"
 #include "perms.h"
 
 /*
@@ -11,9 +12,11 @@
  * Returns 1 when found, 0 when DIR/me does not exist, -1 (message
  * recorded) when it exists but is unusable.
  */
-int control_read_me(const struct perms_dir *dir, char *name, size_t size);
+int control_read_me(const struct perms_dir *dir, char *name, size_t size,
+    struct err *err);
 
 /* Parse the text of a me file (exposed for the unit tests and fuzzing). */
-int control_parse_me(const char *data, size_t len, char *name, size_t size);
+int control_parse_me(const char *data, size_t len, char *name, size_t size,
+    struct err *err);
 
 #endif

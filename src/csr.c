@@ -20,6 +20,7 @@
 
 #include <openssl/pem.h>
 
+#include "base/err.h"
 #include "csr.h"
 #include "ctlfile.h"
 #include "install.h"
@@ -60,17 +61,18 @@ say(const struct csr_opts *o, const char *fmt, ...)
 
 /* The key of servercert.pem, in any layout qmail-pem can read. */
 static int
-current_key(const struct perms_dir *dir, struct ctl_file *srv, EVP_PKEY **key)
+current_key(const struct perms_dir *dir, struct ctl_file *srv, EVP_PKEY **key,
+    struct err *err)
 {
-	if (ctlfile_read(dir, SERVERCERT, srv) == -1)
+	if (ctlfile_read(dir, SERVERCERT, srv, err) == -1)
 		return -1;
 	if (!srv->exists)
-		return msg_fail(EX_NOINPUT, "%s/%s does not exist, so there is "
-		    "no key to make the request from: use --new-key (or run "
-		    "qmail-pem install first)", dir->path, SERVERCERT);
+		return err_set(err, EX_NOINPUT, "%s/%s does not exist, so "
+		    "there is no key to make the request from: use --new-key "
+		    "(or run qmail-pem install first)", dir->path, SERVERCERT);
 	*key = srv->bundle.key;
 	if (!EVP_PKEY_up_ref(*key))
-		return msg_fail(EX_OSERR, "out of memory");
+		return err_set(err, EX_OSERR, "out of memory");
 	return 0;
 }
 
@@ -92,7 +94,7 @@ request_subject(X509_REQ *csr, char *buf, size_t size)
 
 static int
 request_pem(EVP_PKEY *key, const struct csr_opts *o, const char *hostname,
-    char **pem, size_t *len, char *subject, size_t subjsize)
+    char **pem, size_t *len, char *subject, size_t subjsize, struct err *err)
 {
 	struct cert_request req;
 	X509_REQ *csr = NULL;
@@ -105,14 +107,14 @@ request_pem(EVP_PKEY *key, const struct csr_opts *o, const char *hostname,
 	req.hostname = hostname;
 	req.sans = o->newcert.sans;
 	req.nsans = o->newcert.nsans;
-	if ((csr = x509gen_request(key, &req, o->subject)) == NULL)
+	if ((csr = x509gen_request(key, &req, o->subject, err)) == NULL)
 		goto out;
 	request_subject(csr, subject, subjsize);
 	if ((bio = BIO_new(BIO_s_mem())) == NULL ||
 	    !PEM_write_bio_X509_REQ(bio, csr) ||
 	    (n = BIO_get_mem_data(bio, &mem)) <= 0 ||
 	    (*pem = malloc((size_t)n + 1)) == NULL) {
-		msg_fail_ssl(EX_SOFTWARE, "cannot encode the request");
+		err_set_ssl(err, EX_SOFTWARE, "cannot encode the request");
 		goto out;
 	}
 	memcpy(*pem, mem, (size_t)n);
@@ -128,7 +130,7 @@ out:
 /* Make the new key and write it as the pending key. */
 static int
 write_pending_key(const struct csr_opts *o, const struct perms_dir *dir,
-    EVP_PKEY *key, char *what, size_t size)
+    EVP_PKEY *key, char *what, size_t size, struct err *err)
 {
 	struct file_plan plan;
 	STACK_OF(X509) *none = sk_X509_new_null();
@@ -136,10 +138,10 @@ write_pending_key(const struct csr_opts *o, const struct perms_dir *dir,
 
 	memset(&plan, 0, sizeof(plan));
 	if (none == NULL) {
-		msg_fail(EX_OSERR, "out of memory");
+		err_set(err, EX_OSERR, "out of memory");
 		goto out;
 	}
-	if (pemfile_serialize(key, none, &plan.content, &plan.len) == -1)
+	if (pemfile_serialize(key, none, &plan.content, &plan.len, err) == -1)
 		goto out;
 	plan.name = PENDING_KEY;
 	plan.target.uid = 0;
@@ -147,8 +149,8 @@ write_pending_key(const struct csr_opts *o, const struct perms_dir *dir,
 	plan.target.mode = 0600;
 	plan.keep_backup = 1;	/* an earlier request may still be signed */
 	plan.info = ACT_NEW_KEY;
-	if (plan_decide(dir, &plan) == -1 ||
-	    plan_apply(dir, &plan, 1, time(NULL)) == -1)
+	if (plan_decide(dir, &plan, err) == -1 ||
+	    plan_apply(dir, &plan, 1, time(NULL), err) == -1)
 		goto out;
 	plan_describe(&plan, what, size);
 	if (plan.backup[0])
@@ -167,7 +169,7 @@ out:
  * host its subjectAltName does not: refused before anything is made.
  */
 static int
-subject_cn_matches(const char *subject, const char *hostname)
+subject_cn_matches(const char *subject, const char *hostname, struct err *err)
 {
 	char cn[256];
 	const char *p;
@@ -183,14 +185,14 @@ subject_cn_matches(const char *subject, const char *hostname)
 	cn[n] = '\0';
 	if (strcasecmp(cn, hostname) == 0)
 		return 0;
-	return msg_fail(EX_USAGE, "--subject has CN=%s but the host name is "
-	    "%s: the request would name a host its subjectAltName does not; "
+	return err_set(err, EX_USAGE, "--subject has CN=%s but the host name "
+	    "is %s: the request would name a host its subjectAltName does not; "
 	    "give --hostname %s, or leave CN out of --subject", cn, hostname,
 	    cn);
 }
 
 static int
-run_csr(struct csr_opts *o)
+run_csr(struct csr_opts *o, struct err *err)
 {
 	struct perms_dir dir = { .fd = -1 };
 	struct perms_output out = { .dirfd = -1 };
@@ -205,42 +207,42 @@ run_csr(struct csr_opts *o)
 	memset(&srv, 0, sizeof(srv));
 	if (o->new_key) {
 		newcert_warn_non_rsa(o->newcert.key_type);
-		if (privs_check_can_write() == -1)
+		if (privs_check_can_write(err) == -1)
 			goto out;
 	}
-	if (privs_limit(o->new_key || o->output ? PRIVS_WRITE : PRIVS_READ)
+	if (privs_limit(o->new_key || o->output ? PRIVS_WRITE : PRIVS_READ, err)
 	    == -1)
 		goto out;
-	if (perms_open_dir(o->dir, &dir) == -1)
+	if (perms_open_dir(o->dir, &dir, err) == -1)
 		goto out;
 	/* Never into the control directory (--output DIR/servercert.pem
 	 * would replace the key file with the request). */
 	if (o->output != NULL && perms_output_open(o->output, o->dir, dir.fd,
-	    &out) == -1)
+	    &out, err) == -1)
 		goto out;
-	if (o->new_key && perms_lock_dir(&dir, o->lock_timeout) == -1)
+	if (o->new_key && perms_lock_dir(&dir, o->lock_timeout, err) == -1)
 		goto out;
-	if (newcert_hostname(&dir, &o->newcert, hostname, sizeof(hostname))
-	    == -1 || subject_cn_matches(o->subject, hostname) == -1)
+	if (newcert_hostname(&dir, &o->newcert, hostname, sizeof(hostname), err)
+	    == -1 || subject_cn_matches(o->subject, hostname, err) == -1)
 		goto out;
 	if (o->new_key)
-		key = x509gen_new_key(o->newcert.key_type);
-	else if (current_key(&dir, &srv, &key) == -1)
+		key = x509gen_new_key(o->newcert.key_type, err);
+	else if (current_key(&dir, &srv, &key, err) == -1)
 		goto out;
 	if (key == NULL || request_pem(key, o, hostname, &pem, &len, subject,
-	    sizeof(subject)) == -1 ||
-	    x509gen_pubkey_sha256(key, digest) == -1)
+	    sizeof(subject), err) == -1 ||
+	    x509gen_pubkey_sha256(key, digest, err) == -1)
 		goto out;
 	x509gen_hex(digest, sizeof(digest), hex);
 	x509gen_describe_key(key, keydesc, sizeof(keydesc));
 
 	if (o->new_key &&
-	    write_pending_key(o, &dir, key, what, sizeof(what)) == -1)
+	    write_pending_key(o, &dir, key, what, sizeof(what), err) == -1)
 		goto out;
-	if (o->output ? perms_output_write(&out, pem, len) == -1 :
+	if (o->output ? perms_output_write(&out, pem, len, err) == -1 :
 	    fwrite(pem, 1, len, stdout) != len || fflush(stdout) != 0) {
 		if (o->output == NULL)
-			msg_fail(EX_IOERR, "cannot write the request to "
+			err_set(err, EX_IOERR, "cannot write the request to "
 			    "standard output");
 		goto out;
 	}
@@ -319,6 +321,7 @@ cmd_csr(int argc, char *argv[])
 	};
 	struct csr_opts o;
 	int ch;
+	struct err err = { 0 };
 
 	memset(&o, 0, sizeof(o));
 	o.dir = DEFAULT_DIR;
@@ -335,16 +338,16 @@ cmd_csr(int argc, char *argv[])
 			break;
 		case OPT_KEY_TYPE:
 			if (x509gen_parse_key_type(optarg,
-			    &o.newcert.key_type) == -1)
-				return usage_error(csr_usage);
+			    &o.newcert.key_type, &err) == -1)
+				return usage_error(csr_usage, &err);
 			o.newcert.key_type_given = 1;
 			break;
 		case OPT_HOSTNAME:
 			o.newcert.hostname = optarg;
 			break;
 		case OPT_SAN:
-			if (common_parse_san(&o.newcert, optarg) == -1)
-				return usage_error(csr_usage);
+			if (common_parse_san(&o.newcert, optarg, &err) == -1)
+				return usage_error(csr_usage, &err);
 			break;
 		case OPT_SUBJECT:
 			o.subject = optarg;
@@ -354,8 +357,8 @@ cmd_csr(int argc, char *argv[])
 			break;
 		case OPT_WAIT:
 			if (usage_number(optarg, 0, 3600, &o.lock_timeout,
-			    "--wait") == -1)
-				return usage_error(csr_usage);
+			    "--wait", &err) == -1)
+				return usage_error(csr_usage, &err);
 			break;
 		case 'q':
 			msg_set_verbosity(MSG_QUIET);
@@ -367,21 +370,22 @@ cmd_csr(int argc, char *argv[])
 			fputs(csr_usage, stdout);
 			return EX_OK;
 		default:
-			return usage_error(csr_usage);
+			return usage_error(csr_usage, &err);
 		}
 	}
 	if (optind != argc) {
-		msg_fail(EX_USAGE, "unexpected argument '%s'", argv[optind]);
-		return usage_error(csr_usage);
+		err_set(&err, EX_USAGE, "unexpected argument '%s'",
+		    argv[optind]);
+		return usage_error(csr_usage, &err);
 	}
 	if (o.newcert.key_type_given && !o.new_key) {
-		msg_fail(EX_USAGE, "--key-type is the type of a --new-key; "
-		    "without --new-key the key in servercert.pem is used");
-		return usage_error(csr_usage);
+		err_set(&err, EX_USAGE, "--key-type is the type of a "
+		    "--new-key; without --new-key the key in servercert.pem is "
+		    "used");
+		return usage_error(csr_usage, &err);
 	}
-	if (run_csr(&o) == -1) {
-		msg_print_error();
-		return msg_status();
+	if (run_csr(&o, &err) == -1) {
+		return err_print(&err);
 	}
 	return EX_OK;
 }

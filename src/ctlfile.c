@@ -6,12 +6,13 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "base/err.h"
 #include "ctlfile.h"
 #include "msg.h"
 
 int
 ctlfile_link_in_dir(const struct perms_dir *dir, const char *name,
-    const char *target, char *inname, size_t size)
+    const char *target, char *inname, size_t size, struct err *err)
 {
 	char copy[PATH_MAX], real_dir[PATH_MAX], real_target_dir[PATH_MAX];
 	const char *base;
@@ -41,14 +42,16 @@ ctlfile_link_in_dir(const struct perms_dir *dir, const char *name,
 		    strcmp(inname, "..") != 0 && strcmp(inname, ".") != 0)
 			return 0;
 	}
-	return msg_fail(EX_DATAERR, "%s/%s is a symlink to %s, not to a file "
-	    "in the control directory itself: copy the key and certificate "
-	    "you want into place (or import them with --key/--cert, or make "
-	    "new ones with --new-key) and run again", dir->path, name, target);
+	return err_set(err, EX_DATAERR, "%s/%s is a symlink to %s, not to a "
+	    "file in the control directory itself: copy the key and "
+	    "certificate you want into place (or import them with "
+	    "--key/--cert, or make new ones with --new-key) and run again",
+	    dir->path, name, target);
 }
 
 int
-ctlfile_read(const struct perms_dir *dir, const char *name, struct ctl_file *f)
+ctlfile_read(const struct perms_dir *dir, const char *name, struct ctl_file *f,
+    struct err *err)
 {
 	char shown[PATH_MAX];
 	struct stat st;
@@ -56,7 +59,7 @@ ctlfile_read(const struct perms_dir *dir, const char *name, struct ctl_file *f)
 
 	memset(f, 0, sizeof(*f));
 	f->name = name;
-	if ((rc = perms_stat(dir, name, &f->st)) == -1)
+	if ((rc = perms_stat(dir, name, &f->st, err)) == -1)
 		return -1;
 	if (rc == 0)
 		return 0;
@@ -65,31 +68,33 @@ ctlfile_read(const struct perms_dir *dir, const char *name, struct ctl_file *f)
 	if (S_ISLNK(f->st.st_mode)) {
 		f->is_symlink = 1;
 		if (perms_readlink(dir, name, f->link_target,
-		    sizeof(f->link_target)) == -1 ||
+		    sizeof(f->link_target), err) == -1 ||
 		    ctlfile_link_in_dir(dir, name, f->link_target, f->source,
-		    sizeof(f->source)) == -1)
+		    sizeof(f->source), err) == -1)
 			return -1;
-		if ((rc = perms_stat(dir, f->source, &st)) == -1)
+		if ((rc = perms_stat(dir, f->source, &st, err)) == -1)
 			return -1;
 		if (rc == 0)
-			return msg_fail(EX_DATAERR, "%s/%s is a dangling symlink "
-			    "to %s: remove it, or run with --new-key to make "
-			    "new files", dir->path, name, f->link_target);
+			return err_set(err, EX_DATAERR, "%s/%s is a dangling "
+			    "symlink to %s: remove it, or run with --new-key "
+			    "to make new files", dir->path, name,
+			    f->link_target);
 		if (S_ISLNK(st.st_mode))
-			return msg_fail(EX_DATAERR, "%s/%s is a symlink to %s, "
-			    "which is a symlink too: replace them with the real "
-			    "file and run again", dir->path, name, f->source);
+			return err_set(err, EX_DATAERR, "%s/%s is a symlink to "
+			    "%s, which is a symlink too: replace them with the "
+			    "real file and run again", dir->path, name,
+			    f->source);
 	} else if (!S_ISREG(f->st.st_mode)) {
-		return msg_fail(EX_DATAERR, "%s/%s is not a regular file: "
+		return err_set(err, EX_DATAERR, "%s/%s is not a regular file: "
 		    "remove it (qmail-pem will not replace it) and run again",
 		    dir->path, name);
 	}
 	snprintf(shown, sizeof(shown), "%s/%s", dir->path, f->source);
-	if (perms_read_file(dir, f->source, &f->data, &f->len, &st) == -1)
+	if (perms_read_file(dir, f->source, &f->data, &f->len, &st, err) == -1)
 		return -1;
-	if (pemfile_parse(f->data, f->len, &f->bundle) == -1 ||
-	    pemfile_check_usable(&f->bundle, shown) == -1 ||
-	    chain_build(f->bundle.key, f->bundle.certs, shown, &f->chain)
+	if (pemfile_parse(f->data, f->len, &f->bundle, err) == -1 ||
+	    pemfile_check_usable(&f->bundle, shown, err) == -1 ||
+	    chain_build(f->bundle.key, f->bundle.certs, shown, &f->chain, err)
 	    == -1)
 		return -1;
 	f->needs_rewrite = pemfile_needs_rewrite(&f->bundle, f->chain.chain);

@@ -11,6 +11,7 @@
 
 #include <sys/stat.h>
 
+#include "base/err.h"
 #include "chain.h"
 #include "pemfile.h"
 #include "perms.h"
@@ -34,11 +35,11 @@ struct ctl_file {
  * usable (f->exists says which), -1 with a message if it cannot be used.
  */
 int ctlfile_read(const struct perms_dir *dir, const char *name,
-    struct ctl_file *f);
+    struct ctl_file *f, struct err *err);
 void ctlfile_free(struct ctl_file *f);
 
 /* Resolve a symlink target to a name in the directory, or fail. */
 int ctlfile_link_in_dir(const struct perms_dir *dir, const char *name,
-    const char *target, char *inname, size_t size);
+    const char *target, char *inname, size_t size, struct err *err);
 
 #endif

@@ -23,6 +23,7 @@
 #include <openssl/ui.h>
 #include <openssl/x509v3.h>
 
+#include "base/err.h"
 #include "import.h"
 #include "kdflimit.h"
 #include "msg.h"
@@ -87,7 +88,7 @@ count_object(OSSL_STORE_INFO *info, struct store_count *c, EVP_PKEY **key)
 /* Run OSSL_STORE over the bytes, with the password callback. */
 static int
 store_scan(const unsigned char *data, size_t len, struct passin_use *use,
-    struct store_count *c, EVP_PKEY **key)
+    struct store_count *c, EVP_PKEY **key, struct err *err)
 {
 	OSSL_STORE_CTX *store = NULL;
 	OSSL_STORE_INFO *info;
@@ -98,12 +99,12 @@ store_scan(const unsigned char *data, size_t len, struct passin_use *use,
 	memset(c, 0, sizeof(*c));
 	if ((bio = BIO_new_mem_buf(data, (int)len)) == NULL ||
 	    (ui = UI_UTIL_wrap_read_pem_callback(passin_pem_cb, 0)) == NULL) {
-		msg_fail_ssl(EX_OSERR, "out of memory");
+		err_set_ssl(err, EX_OSERR, "out of memory");
 		goto out;
 	}
 	if ((store = OSSL_STORE_attach(bio, "file", NULL, NULL, ui, use, NULL,
 	    NULL, NULL)) == NULL) {
-		msg_fail_ssl(EX_SOFTWARE, "OpenSSL cannot open a store on "
+		err_set_ssl(err, EX_SOFTWARE, "OpenSSL cannot open a store on "
 		    "memory");
 		goto out;
 	}
@@ -128,19 +129,19 @@ out:
 int
 import_decode_key(const unsigned char *data, size_t len,
     struct passin *passin, const char *shown, const char *opt,
-    EVP_PKEY **key)
+    EVP_PKEY **key, struct err *err)
 {
-	struct passin_use use = { passin, 0, 0 };
+	struct passin_use use = { passin, 0, 0, err };
 	struct store_count c;
 	char label[4200];
 
 	*key = NULL;
 	if (is_pkcs12(data, len))
-		return msg_fail(EX_DATAERR, "%s (%s) is a PKCS#12 file, not a "
-		    "key: import it with --pkcs12 %s", shown, opt, shown);
+		return err_set(err, EX_DATAERR, "%s (%s) is a PKCS#12 file, "
+		    "not a key: import it with --pkcs12 %s", shown, opt, shown);
 	snprintf(label, sizeof(label), "%s (%s)", shown, opt);
-	if (kdflimit_keys(data, len, label) == -1 ||
-	    store_scan(data, len, &use, &c, key) == -1)
+	if (kdflimit_keys(data, len, label, err) == -1 ||
+	    store_scan(data, len, &use, &c, key, err) == -1)
 		return -1;
 	if (use.failed) {		/* the password source failed */
 		EVP_PKEY_free(*key);
@@ -150,70 +151,73 @@ import_decode_key(const unsigned char *data, size_t len,
 	if (c.keys > 1) {
 		EVP_PKEY_free(*key);
 		*key = NULL;
-		return msg_fail(EX_DATAERR, "%s (%s) holds %d private keys: "
-		    "give a file with only the key of the certificate", shown,
-		    opt, c.keys);
+		return err_set(err, EX_DATAERR, "%s (%s) holds %d private "
+		    "keys: give a file with only the key of the certificate",
+		    shown, opt, c.keys);
 	}
 	if (c.keys == 1)
 		return 0;
 	if (use.asked && passin == NULL)
-		return msg_fail(EX_DATAERR, "%s (%s) is encrypted: %s (qmail "
-		    "cannot ask for it, so the key is written unencrypted)",
-		    shown, opt, passin_hint);
+		return err_set(err, EX_DATAERR, "%s (%s) is encrypted: %s "
+		    "(qmail cannot ask for it, so the key is written "
+		    "unencrypted)", shown, opt, passin_hint);
 	if (use.asked)
-		return msg_fail(EX_DATAERR, "%s (%s): the password from "
+		return err_set(err, EX_DATAERR, "%s (%s): the password from "
 		    "--passin %s does not decrypt it: give the right password",
 		    shown, opt, passin->shown);
 	if (c.certs > 0)
-		return msg_fail(EX_DATAERR, "%s (%s) holds a certificate, not "
-		    "a private key: give it with --cert and the key with --key",
-		    shown, opt);
+		return err_set(err, EX_DATAERR, "%s (%s) holds a certificate, "
+		    "not a private key: give it with --cert and the key with "
+		    "--key", shown, opt);
 	if (c.pubkeys > 0)
-		return msg_fail(EX_DATAERR, "%s (%s) holds a public key, not "
-		    "the private key: give the private key file", shown, opt);
-	return msg_fail(EX_DATAERR, "%s (%s) is not a private key in PEM or "
-	    "DER form: give the key file", shown, opt);
+		return err_set(err, EX_DATAERR, "%s (%s) holds a public key, "
+		    "not the private key: give the private key file", shown,
+		    opt);
+	return err_set(err, EX_DATAERR, "%s (%s) is not a private key in PEM "
+	    "or DER form: give the key file", shown, opt);
 }
 
 /* A certificate file that holds none: say what it holds instead. */
 static int
-no_certificate(const struct pem_bundle *b, const char *shown, const char *opt)
+no_certificate(const struct pem_bundle *b, const char *shown, const char *opt,
+    struct err *err)
 {
 	if (b->nkeys > 0)
-		return msg_fail(EX_DATAERR, "%s (%s) holds a private key, not "
-		    "a certificate: give it with --key and the certificate "
+		return err_set(err, EX_DATAERR, "%s (%s) holds a private key, "
+		    "not a certificate: give it with --key and the certificate "
 		    "with --cert", shown, opt);
 	if (b->bad_certs > 0)
-		return msg_fail(EX_DATAERR, "%s (%s): the certificate is "
+		return err_set(err, EX_DATAERR, "%s (%s): the certificate is "
 		    "damaged and cannot be decoded: get a new copy from the CA",
 		    shown, opt);
 	if (b->other_blocks > 0 &&
 	    strstr(b->other_type, "CERTIFICATE REQUEST") != NULL)
-		return msg_fail(EX_DATAERR, "%s (%s) holds a certificate "
+		return err_set(err, EX_DATAERR, "%s (%s) holds a certificate "
 		    "request, not a certificate: send it to the CA and give "
 		    "the certificate it returns", shown, opt);
 	if (b->other_blocks > 0)
-		return msg_fail(EX_DATAERR, "%s (%s) holds %s, not a "
+		return err_set(err, EX_DATAERR, "%s (%s) holds %s, not a "
 		    "certificate", shown, opt, b->other_type);
-	return msg_fail(EX_DATAERR, "%s (%s) holds no certificate", shown, opt);
+	return err_set(err, EX_DATAERR, "%s (%s) holds no certificate", shown,
+	    opt);
 }
 
 static int
 decode_pem_certs(const unsigned char *data, size_t len, const char *shown,
-    const char *opt, STACK_OF(X509) *certs)
+    const char *opt, STACK_OF(X509) *certs, struct err *err)
 {
 	struct pem_bundle b;
 	int i, rc = -1;
 
-	if (pemfile_parse((const char *)data, len, &b) == -1)
+	if (pemfile_parse((const char *)data, len, &b, err) == -1)
 		return -1;
 	if (sk_X509_num(b.certs) == 0) {
-		no_certificate(&b, shown, opt);
+		no_certificate(&b, shown, opt, err);
 		goto out;
 	}
 	if (b.bad_certs > 0 || b.truncated > 0) {
-		msg_fail(EX_DATAERR, "%s (%s): a certificate block is damaged "
-		    "or cut short: get a complete copy", shown, opt);
+		err_set(err, EX_DATAERR, "%s (%s): a certificate block is "
+		    "damaged or cut short: get a complete copy", shown, opt);
 		goto out;
 	}
 	if (b.nkeys > 0)
@@ -223,7 +227,7 @@ decode_pem_certs(const unsigned char *data, size_t len, const char *shown,
 	for (i = 0; i < sk_X509_num(b.certs); i++) {
 		X509 *cert = sk_X509_value(b.certs, i);
 		if (!sk_X509_push(certs, cert)) {
-			msg_fail(EX_OSERR, "out of memory");
+			err_set(err, EX_OSERR, "out of memory");
 			goto out;
 		}
 		X509_up_ref(cert);
@@ -236,23 +240,23 @@ out:
 
 int
 import_decode_certs(const unsigned char *data, size_t len, const char *shown,
-    const char *opt, STACK_OF(X509) *certs)
+    const char *opt, STACK_OF(X509) *certs, struct err *err)
 {
 	const unsigned char *p = data;
 	EVP_PKEY *key;
 	X509 *cert;
 
 	if (is_pem(data, len))
-		return decode_pem_certs(data, len, shown, opt, certs);
+		return decode_pem_certs(data, len, shown, opt, certs, err);
 	if (is_pkcs12(data, len))
-		return msg_fail(EX_DATAERR, "%s (%s) is a PKCS#12 file: import "
-		    "it with --pkcs12 %s", shown, opt, shown);
+		return err_set(err, EX_DATAERR, "%s (%s) is a PKCS#12 file: "
+		    "import it with --pkcs12 %s", shown, opt, shown);
 	cert = d2i_X509(NULL, &p, (long)len);
 	if (cert != NULL && p == data + len) {
 		if (sk_X509_push(certs, cert))
 			return 0;
 		X509_free(cert);
-		return msg_fail(EX_OSERR, "out of memory");
+		return err_set(err, EX_OSERR, "out of memory");
 	}
 	X509_free(cert);
 	p = data;
@@ -260,20 +264,21 @@ import_decode_certs(const unsigned char *data, size_t len, const char *shown,
 	ERR_clear_error();
 	if (key != NULL) {
 		EVP_PKEY_free(key);
-		return msg_fail(EX_DATAERR, "%s (%s) holds a private key, not "
-		    "a certificate: give it with --key and the certificate "
+		return err_set(err, EX_DATAERR, "%s (%s) holds a private key, "
+		    "not a certificate: give it with --key and the certificate "
 		    "with --cert", shown, opt);
 	}
-	return msg_fail(EX_DATAERR, "%s (%s) is not a certificate in PEM or "
-	    "DER form: give the certificate file from the CA", shown, opt);
+	return err_set(err, EX_DATAERR, "%s (%s) is not a certificate in PEM "
+	    "or DER form: give the certificate file from the CA", shown, opt);
 }
 
 /* Check the MAC with the password (or "" and none): returns the password
  * to use, or NULL with a message. */
 static const char *
-pkcs12_password(PKCS12 *p12, struct passin *passin, const char *shown)
+pkcs12_password(PKCS12 *p12, struct passin *passin, const char *shown,
+    struct err *err)
 {
-	if (passin != NULL && passin_load(passin) == -1)
+	if (passin != NULL && passin_load(passin, err) == -1)
 		return NULL;
 	if (!PKCS12_mac_present(p12))
 		return passin ? passin->pass : "";
@@ -283,14 +288,14 @@ pkcs12_password(PKCS12 *p12, struct passin *passin, const char *shown)
 		/* An empty password is encoded two ways. */
 		if (passin->len == 0 && PKCS12_verify_mac(p12, NULL, 0))
 			return "";
-		msg_fail(EX_DATAERR, "%s (--pkcs12): the password from "
+		err_set(err, EX_DATAERR, "%s (--pkcs12): the password from "
 		    "--passin %s is wrong (the integrity check failed): give "
 		    "the right password", shown, passin->shown);
 		return NULL;
 	}
 	if (PKCS12_verify_mac(p12, "", 0) || PKCS12_verify_mac(p12, NULL, 0))
 		return "";
-	msg_fail(EX_DATAERR, "%s (--pkcs12) is protected by a password: %s",
+	err_set(err, EX_DATAERR, "%s (--pkcs12) is protected by a password: %s",
 	    shown, passin_hint);
 	return NULL;
 }
@@ -298,7 +303,7 @@ pkcs12_password(PKCS12 *p12, struct passin *passin, const char *shown)
 int
 import_decode_pkcs12(const unsigned char *data, size_t len,
     struct passin *passin, const char *shown, EVP_PKEY **key,
-    STACK_OF(X509) *certs)
+    STACK_OF(X509) *certs, struct err *err)
 {
 	const unsigned char *p = data;
 	STACK_OF(X509) *ca = NULL;
@@ -312,34 +317,36 @@ import_decode_pkcs12(const unsigned char *data, size_t len,
 	snprintf(label, sizeof(label), "%s (--pkcs12)", shown);
 	p12 = d2i_PKCS12(NULL, &p, (long)len);
 	if (p12 == NULL || p != data + len) {
-		msg_fail(EX_DATAERR, "%s (--pkcs12) is not a PKCS#12 file%s",
+		err_set(err, EX_DATAERR,
+		    "%s (--pkcs12) is not a PKCS#12 file%s",
 		    shown, is_pem(data, len) ? ": it is PEM; give the key with "
 		    "--key and the certificates with --cert" : "");
 		goto out;
 	}
-	if (kdflimit_pkcs12_mac(p12, label) == -1 ||
-	    (pass = pkcs12_password(p12, passin, shown)) == NULL ||
-	    kdflimit_pkcs12_contents(p12, pass, label) == -1)
+	if (kdflimit_pkcs12_mac(p12, label, err) == -1 ||
+	    (pass = pkcs12_password(p12, passin, shown, err)) == NULL ||
+	    kdflimit_pkcs12_contents(p12, pass, label, err) == -1)
 		goto out;
 	if (!PKCS12_parse(p12, pass, key, &cert, &ca)) {
-		msg_fail_ssl(EX_DATAERR, "%s (--pkcs12) cannot be decrypted "
-		    "(an old RC2 or 3DES file?): export it again with openssl "
-		    "pkcs12 -export, or give --key and --cert", shown);
+		err_set_ssl(err, EX_DATAERR, "%s (--pkcs12) cannot be "
+		    "decrypted (an old RC2 or 3DES file?): export it again "
+		    "with openssl pkcs12 -export, or give --key and --cert",
+		    shown);
 		goto out;
 	}
 	if (*key == NULL) {
-		msg_fail(EX_DATAERR, "%s (--pkcs12) holds no private key: "
+		err_set(err, EX_DATAERR, "%s (--pkcs12) holds no private key: "
 		    "export it with the key", shown);
 		goto out;
 	}
 	if (cert == NULL && sk_X509_num(ca) == 0) {
-		msg_fail(EX_DATAERR, "%s (--pkcs12) holds no certificate: "
+		err_set(err, EX_DATAERR, "%s (--pkcs12) holds no certificate: "
 		    "export it with the certificate", shown);
 		goto out;
 	}
 	if (cert != NULL) {
 		if (!sk_X509_push(certs, cert)) {
-			msg_fail(EX_OSERR, "out of memory");
+			err_set(err, EX_OSERR, "out of memory");
 			goto out;
 		}
 		cert = NULL;
@@ -348,7 +355,7 @@ import_decode_pkcs12(const unsigned char *data, size_t len,
 		X509 *c = sk_X509_shift(ca);
 		if (!sk_X509_push(certs, c)) {
 			X509_free(c);
-			msg_fail(EX_OSERR, "out of memory");
+			err_set(err, EX_OSERR, "out of memory");
 			goto out;
 		}
 	}
@@ -370,28 +377,26 @@ enum input_kind { IN_KEY, IN_CERTS, IN_PKCS12 };
 
 static int
 read_input(const char *path, const char *opt, enum input_kind kind,
-    struct import_src *src, struct import_result *r)
+    struct import_src *src, struct import_result *r, struct err *err)
 {
-	char *data = NULL, why[1024];
+	char *data = NULL;
 	size_t len = 0;
 	int rc;
 
-	if (perms_read_path(path, &data, &len) == -1) {
-		snprintf(why, sizeof(why), "%s", msg_error());
-		return msg_fail(msg_status(), "%s: %s", opt, why);
-	}
+	if (perms_read_path(path, &data, &len, err) == -1)
+		return err_prefix(err, "%s: ", opt);
 	switch (kind) {
 	case IN_KEY:
 		rc = import_decode_key((unsigned char *)data, len, src->passin,
-		    path, opt, &r->key);
+		    path, opt, &r->key, err);
 		break;
 	case IN_CERTS:
 		rc = import_decode_certs((unsigned char *)data, len, path, opt,
-		    r->certs);
+		    r->certs, err);
 		break;
 	default:
 		rc = import_decode_pkcs12((unsigned char *)data, len,
-		    src->passin, path, &r->key, r->certs);
+		    src->passin, path, &r->key, r->certs, err);
 		break;
 	}
 	perms_free_secret(data, len);
@@ -407,7 +412,7 @@ add_name(char *buf, size_t size, const char *name)
 }
 
 int
-import_read(struct import_src *src, struct import_result *r)
+import_read(struct import_src *src, struct import_result *r, struct err *err)
 {
 	char key[4096], chain[4096];
 	const char *lineage;
@@ -415,41 +420,45 @@ import_read(struct import_src *src, struct import_result *r)
 
 	memset(r, 0, sizeof(*r));
 	if ((r->certs = sk_X509_new_null()) == NULL)
-		return msg_fail(EX_OSERR, "out of memory");
+		return err_set(err, EX_OSERR, "out of memory");
 	if (src->from_certbot) {
 		lineage = src->lineage ? src->lineage :
 		    getenv("RENEWED_LINEAGE");
 		if (lineage == NULL || *lineage == '\0')
-			return msg_fail(EX_USAGE, "--from-certbot: name the "
-			    "lineage directory (/etc/letsencrypt/live/NAME) or "
-			    "run as certbot's --deploy-hook, which sets "
-			    "RENEWED_LINEAGE");
+			return err_set(err, EX_USAGE, "--from-certbot: name "
+			    "the lineage directory "
+			    "(/etc/letsencrypt/live/NAME) or run as certbot's "
+			    "--deploy-hook, which sets RENEWED_LINEAGE");
 		snprintf(key, sizeof(key), "%s/privkey.pem", lineage);
 		snprintf(chain, sizeof(chain), "%s/fullchain.pem", lineage);
-		if (read_input(key, "--from-certbot", IN_KEY, src, r) == -1 ||
-		    read_input(chain, "--from-certbot", IN_CERTS, src, r) == -1)
+		if (read_input(key, "--from-certbot", IN_KEY, src, r,
+		    err) == -1 ||
+		    read_input(chain, "--from-certbot", IN_CERTS, src, r,
+		    err) == -1)
 			return -1;
 		snprintf(r->key_file, sizeof(r->key_file), "%s", key);
 		snprintf(r->cert_files, sizeof(r->cert_files), "%s", chain);
 	}
 	if (src->pkcs12) {
-		if (read_input(src->pkcs12, "--pkcs12", IN_PKCS12, src, r) == -1)
+		if (read_input(src->pkcs12, "--pkcs12", IN_PKCS12, src, r,
+		    err) == -1)
 			return -1;
 		snprintf(r->key_file, sizeof(r->key_file), "%s", src->pkcs12);
 		add_name(r->cert_files, sizeof(r->cert_files), src->pkcs12);
 	}
 	if (src->key) {
-		if (read_input(src->key, "--key", IN_KEY, src, r) == -1)
+		if (read_input(src->key, "--key", IN_KEY, src, r, err) == -1)
 			return -1;
 		snprintf(r->key_file, sizeof(r->key_file), "%s", src->key);
 	}
 	if (src->cert) {
-		if (read_input(src->cert, "--cert", IN_CERTS, src, r) == -1)
+		if (read_input(src->cert, "--cert", IN_CERTS, src, r,
+		    err) == -1)
 			return -1;
 		add_name(r->cert_files, sizeof(r->cert_files), src->cert);
 	}
 	for (i = 0; i < src->nchain; i++) {
-		if (read_input(src->chain[i], "--chain", IN_CERTS, src, r)
+		if (read_input(src->chain[i], "--chain", IN_CERTS, src, r, err)
 		    == -1)
 			return -1;
 		add_name(r->cert_files, sizeof(r->cert_files), src->chain[i]);
@@ -472,8 +481,9 @@ short_digest(const EVP_PKEY *key, char *buf, size_t size)
 {
 	unsigned char d[32];
 	char hex[65];
+	struct err ignored = { 0 };
 
-	if (key == NULL || x509gen_pubkey_sha256(key, d) == -1) {
+	if (key == NULL || x509gen_pubkey_sha256(key, d, &ignored) == -1) {
 		snprintf(buf, size, "?");
 		return buf;
 	}
@@ -516,7 +526,7 @@ issuer_name(X509 *cert, char *buf, size_t size)
  * them strangers; say what is missing instead.
  */
 static int
-check_leaf_issuer(const struct import_result *r, X509 *leaf)
+check_leaf_issuer(const struct import_result *r, X509 *leaf, struct err *err)
 {
 	char subj[256], issuer[256];
 	int i, others = 0, issued = 0;
@@ -535,9 +545,9 @@ check_leaf_issuer(const struct import_result *r, X509 *leaf)
 	ERR_clear_error();
 	if (issued || others == 0)
 		return 0;
-	return msg_fail(EX_DATAERR, "%s: the chain does not link up: none of "
-	    "the other certificates issued \"%s\" (its issuer is \"%s\"): add "
-	    "that intermediate certificate with --chain, or leave out the "
+	return err_set(err, EX_DATAERR, "%s: the chain does not link up: none "
+	    "of the other certificates issued \"%s\" (its issuer is \"%s\"): "
+	    "add that intermediate certificate with --chain, or leave out the "
 	    "ones that do not belong", r->cert_files,
 	    chain_subject(leaf, subj, sizeof(subj)),
 	    issuer_name(leaf, issuer, sizeof(issuer)));
@@ -557,7 +567,7 @@ format_time(const ASN1_TIME *t, char *buf, size_t size)
 /* Refuse (or with force, warn about) a certificate not valid now. */
 static int
 check_validity(X509 *cert, int leaf, int force, const char *files,
-    char *note, size_t notesize)
+    char *note, size_t notesize, struct err *err)
 {
 	char subj[256], when[64], what[512];
 	const ASN1_TIME *nb = X509_get0_notBefore(cert);
@@ -576,8 +586,9 @@ check_validity(X509 *cert, int leaf, int force, const char *files,
 	else
 		return 0;
 	if (!force)
-		return msg_fail(EX_DATAERR, "%s: %s: get a current certificate "
-		    "(or pass --force to install it anyway)", files, what);
+		return err_set(err, EX_DATAERR, "%s: %s: get a current "
+		    "certificate (or pass --force to install it anyway)", files,
+		    what);
 	msg_warn("%s: %s; installing it anyway because of --force", files,
 	    what);
 	used = strlen(note);
@@ -599,7 +610,7 @@ seen_before(const STACK_OF(X509) *certs, int i)
 }
 
 int
-import_finish(struct import_result *r, int force)
+import_finish(struct import_result *r, int force, struct err *err)
 {
 	char subj[256], issuer[256], until[64], kd[32], cd[32];
 	X509 *leaf = NULL;
@@ -610,15 +621,15 @@ import_finish(struct import_result *r, int force)
 		if (key_matches(sk_X509_value(r->certs, i), r->key))
 			leaf = sk_X509_value(r->certs, i);
 	if (leaf == NULL)
-		return msg_fail(EX_DATAERR, "%s: no certificate matches the "
-		    "key from %s (public key sha256 %s..., certificate's %s...):"
-		    " give the certificate issued for this key", r->cert_files,
-		    r->key_file, short_digest(r->key, kd, sizeof(kd)),
-		    short_digest(X509_get0_pubkey(sk_X509_value(r->certs, 0)),
-		    cd, sizeof(cd)));
-	if (check_leaf_issuer(r, leaf) == -1)
+		return err_set(err, EX_DATAERR, "%s: no certificate matches "
+		    "the key from %s (public key sha256 %s..., certificate's "
+		    "%s...): give the certificate issued for this key",
+		    r->cert_files, r->key_file,
+		    short_digest(r->key, kd, sizeof(kd)),
+		    short_digest(X509_get0_pubkey(sk_X509_value(r->certs, 0)), cd, sizeof(cd)));
+	if (check_leaf_issuer(r, leaf, err) == -1)
 		return -1;
-	if (chain_build(r->key, r->certs, r->cert_files, &r->chain) == -1)
+	if (chain_build(r->key, r->certs, r->cert_files, &r->chain, err) == -1)
 		return -1;
 	leaf = sk_X509_value(r->chain.chain, 0);
 	n = sk_X509_num(r->chain.chain) - 1;
@@ -647,16 +658,17 @@ import_finish(struct import_result *r, int force)
 			issuer_name(sk_X509_value(r->chain.chain, n), above,
 			    sizeof(above));
 			if (n == 0)	/* a leaf and a root: a gap between */
-				return msg_fail(EX_DATAERR, "%s: \"%s\" was "
-				    "issued by \"%s\", which was not given, "
-				    "not by the root certificate \"%s\": add "
-				    "the intermediate with --chain (the CA's "
-				    "chain file)", r->cert_files, top, above,
+				return err_set(err, EX_DATAERR, "%s: \"%s\" "
+				    "was issued by \"%s\", which was not "
+				    "given, not by the root certificate "
+				    "\"%s\": add the intermediate with --chain "
+				    "(the CA's chain file)", r->cert_files, top,
+				    above,
 				    chain_subject(c, subj, sizeof(subj)));
-			return msg_fail(EX_DATAERR, "%s: the root certificate "
-			    "\"%s\" does not belong to the chain of the key's "
-			    "certificate (its top, \"%s\", was issued by "
-			    "\"%s\"): remove it", r->cert_files,
+			return err_set(err, EX_DATAERR, "%s: the root "
+			    "certificate \"%s\" does not belong to the chain "
+			    "of the key's certificate (its top, \"%s\", was "
+			    "issued by \"%s\"): remove it", r->cert_files,
 			    chain_subject(c, subj, sizeof(subj)), top, above);
 		}
 		used = strlen(r->note);
@@ -666,7 +678,7 @@ import_finish(struct import_result *r, int force)
 	}
 	for (i = 0; i < sk_X509_num(r->chain.chain); i++)
 		if (check_validity(sk_X509_value(r->chain.chain, i), i == 0,
-		    force, r->cert_files, r->note, sizeof(r->note)) == -1)
+		    force, r->cert_files, r->note, sizeof(r->note), err) == -1)
 			return -1;
 	if (n == 0 && !chain_is_self_signed(leaf) && r->chain.dropped_roots == 0)
 		msg_warn("%s: only the certificate itself was given, no "
@@ -679,7 +691,7 @@ import_finish(struct import_result *r, int force)
 /* The pending key, if there is one: *key NULL when absent. */
 static int
 read_pending(const struct perms_dir *dir, const char *name, EVP_PKEY **key,
-    int *exists)
+    int *exists, struct err *err)
 {
 	struct pem_bundle b;
 	struct stat st;
@@ -688,20 +700,20 @@ read_pending(const struct perms_dir *dir, const char *name, EVP_PKEY **key,
 	int rc;
 
 	*key = NULL;
-	if ((rc = perms_stat(dir, name, &st)) == -1)
+	if ((rc = perms_stat(dir, name, &st, err)) == -1)
 		return -1;
 	if ((*exists = rc) == 0)
 		return 0;
-	if (perms_read_file(dir, name, &data, &len, &st) == -1)
+	if (perms_read_file(dir, name, &data, &len, &st, err) == -1)
 		return -1;
-	rc = pemfile_parse(data, len, &b);
+	rc = pemfile_parse(data, len, &b, err);
 	perms_free_secret(data, len);
 	if (rc == -1)
 		return -1;
 	if (b.key == NULL || b.nkeys != 1) {
 		pemfile_free(&b);
-		return msg_fail(EX_DATAERR, "%s/%s holds no usable private key:"
-		    " remove it (qmail-pem csr --new-key makes a new one)",
+		return err_set(err, EX_DATAERR, "%s/%s holds no usable private "
+		    "key: remove it (qmail-pem csr --new-key makes a new one)",
 		    dir->path, name);
 	}
 	*key = b.key;
@@ -724,14 +736,14 @@ matches_some_cert(const struct import_result *r, EVP_PKEY *key)
 int
 import_find_key(const struct perms_dir *dir, const char *pending_name,
     EVP_PKEY *srv_key, const char *srv_problem, struct import_result *r,
-    int *pending)
+    int *pending, struct err *err)
 {
 	char subj[256], cd[32], pd[32], sd[32], tried_p[512], tried_s[512];
 	EVP_PKEY *pkey = NULL;
 	int exists = 0;
 
 	*pending = 0;
-	if (read_pending(dir, pending_name, &pkey, &exists) == -1)
+	if (read_pending(dir, pending_name, &pkey, &exists, err) == -1)
 		return -1;
 	if (matches_some_cert(r, pkey)) {
 		r->key = pkey;
@@ -743,7 +755,7 @@ import_find_key(const struct perms_dir *dir, const char *pending_name,
 	if (matches_some_cert(r, srv_key)) {
 		EVP_PKEY_free(pkey);
 		if (!EVP_PKEY_up_ref(srv_key))
-			return msg_fail(EX_OSERR, "out of memory");
+			return err_set(err, EX_OSERR, "out of memory");
 		r->key = srv_key;
 		snprintf(r->key_file, sizeof(r->key_file), "%s/servercert.pem",
 		    dir->path);
@@ -761,7 +773,7 @@ import_find_key(const struct perms_dir *dir, const char *pending_name,
 		snprintf(tried_s, sizeof(tried_s), "%s/servercert.pem (%s)",
 		    dir->path, srv_problem ? srv_problem : "absent");
 	EVP_PKEY_free(pkey);
-	return msg_fail(EX_DATAERR, "%s: no key for this certificate "
+	return err_set(err, EX_DATAERR, "%s: no key for this certificate "
 	    "(\"%s\", public key sha256 %s...); tried %s and %s: give its key "
 	    "with --key, or make a request from this server's key with "
 	    "qmail-pem csr", r->cert_files,

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "base/err.h"
 #include "chain.h"
 #include "passin.h"
 #include "perms.h"
@@ -47,7 +48,8 @@ int import_requested(const struct import_src *src);
 
 /* Read and decode the inputs; a certbot lineage defaults to
  * $RENEWED_LINEAGE.  r->key stays NULL when only certificates are given. */
-int import_read(struct import_src *src, struct import_result *r);
+int import_read(struct import_src *src, struct import_result *r,
+    struct err *err);
 
 /*
  * With r->key set (from the input or found by import_find_key()): check
@@ -55,7 +57,7 @@ int import_read(struct import_src *src, struct import_result *r);
  * dropped, named in r->note), refuse a chain that does not link up and,
  * unless force, a certificate that is not valid now.
  */
-int import_finish(struct import_result *r, int force);
+int import_finish(struct import_result *r, int force, struct err *err);
 
 /*
  * --cert without --key: the key whose public key is the certificate's,
@@ -66,7 +68,7 @@ int import_finish(struct import_result *r, int force);
  */
 int import_find_key(const struct perms_dir *dir, const char *pending_name,
     EVP_PKEY *srv_key, const char *srv_problem, struct import_result *r,
-    int *pending);
+    int *pending, struct err *err);
 
 void import_free(struct import_result *r);
 
@@ -77,13 +79,13 @@ void import_free(struct import_result *r);
  */
 int import_decode_key(const unsigned char *data, size_t len,
     struct passin *passin, const char *shown, const char *opt,
-    EVP_PKEY **key);
+    EVP_PKEY **key, struct err *err);
 /* Appends to certs. */
 int import_decode_certs(const unsigned char *data, size_t len,
-    const char *shown, const char *opt, STACK_OF(X509) *certs);
+    const char *shown, const char *opt, STACK_OF(X509) *certs, struct err *err);
 /* Sets *key and appends every certificate to certs. */
 int import_decode_pkcs12(const unsigned char *data, size_t len,
     struct passin *passin, const char *shown, EVP_PKEY **key,
-    STACK_OF(X509) *certs);
+    STACK_OF(X509) *certs, struct err *err);
 
 #endif

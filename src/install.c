@@ -16,8 +16,9 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
-#include "ctlfile.h"
+#include "base/err.h"
 #include "control.h"
+#include "ctlfile.h"
 #include "import.h"
 #include "install.h"
 #include "msg.h"
@@ -29,47 +30,47 @@
 #include "usage.h"
 
 int
-owners_resolve(struct owners *o)
+owners_resolve(struct owners *o, struct err *err)
 {
 	uid_t uid;
 
-	if (perms_lookup_user(o->owner, &uid, NULL) == -1)
-		return msg_fail(EX_NOUSER, "owner %s does not exist on this "
-		    "system: create it or pass an existing user with --owner",
-		    o->owner);
+	if (perms_lookup_user(o->owner, &uid, NULL, err) == -1)
+		return err_set(err, EX_NOUSER, "owner %s does not exist on "
+		    "this system: create it or pass an existing user with "
+		    "--owner", o->owner);
 	o->server.uid = o->client.uid = uid;
 	o->server.mode = o->client.mode = 0640;
-	if (perms_lookup_group(o->server_group, &o->server.gid) == -1)
-		return msg_fail(EX_NOUSER, "group %s (for %s) does not exist "
-		    "on this system: create it (qmail's install makes "
+	if (perms_lookup_group(o->server_group, &o->server.gid, err) == -1)
+		return err_set(err, EX_NOUSER, "group %s (for %s) does not "
+		    "exist on this system: create it (qmail's install makes "
 		    "nofiles) or pass the group qmail-smtpd runs as with "
 		    "--server-group", o->server_group, SERVERCERT);
-	if (perms_lookup_group(o->client_group, &o->client.gid) == -1)
-		return msg_fail(EX_NOUSER, "group %s (for %s) does not exist "
-		    "on this system: create it (qmail's install makes qmail) "
-		    "or pass the group qmail-remote runs as with "
+	if (perms_lookup_group(o->client_group, &o->client.gid, err) == -1)
+		return err_set(err, EX_NOUSER, "group %s (for %s) does not "
+		    "exist on this system: create it (qmail's install makes "
+		    "qmail) or pass the group qmail-remote runs as with "
 		    "--client-group", o->client_group, CLIENTCERT);
 	return 0;
 }
 
 int
 newcert_hostname(const struct perms_dir *dir, const struct newcert_opts *o,
-    char *buf, size_t size)
+    char *buf, size_t size, struct err *err)
 {
 	int rc;
 
 	if (o->hostname != NULL) {
 		if (!x509gen_valid_dns_name(o->hostname))
-			return msg_fail(EX_USAGE, "--hostname '%s' is not a "
-			    "valid host name", o->hostname);
+			return err_set(err, EX_USAGE, "--hostname '%s' is not "
+			    "a valid host name", o->hostname);
 		snprintf(buf, size, "%s", o->hostname);
 		return 0;
 	}
-	if ((rc = control_read_me(dir, buf, size)) == -1)
+	if ((rc = control_read_me(dir, buf, size, err)) == -1)
 		return -1;
 	if (rc == 0)
-		return msg_fail(EX_CONFIG, "%s/me does not exist, so there is "
-		    "no host name for the certificate: pass --hostname "
+		return err_set(err, EX_CONFIG, "%s/me does not exist, so there "
+		    "is no host name for the certificate: pass --hostname "
 		    "mail.example.com (or create control/me)", dir->path);
 	return 0;
 }
@@ -88,7 +89,7 @@ newcert_warn_non_rsa(enum key_type type)
 
 int
 newcert_make(const struct newcert_opts *o, const char *hostname, int usage,
-    char **content, size_t *len, char *note, size_t notesize)
+    char **content, size_t *len, char *note, size_t notesize, struct err *err)
 {
 	struct cert_request req;
 	STACK_OF(X509) *chain = NULL;
@@ -101,15 +102,16 @@ newcert_make(const struct newcert_opts *o, const char *hostname, int usage,
 	req.nsans = o->nsans;
 	req.days = o->days;
 	req.usage = usage;
-	if ((key = x509gen_new_key(o->key_type)) == NULL ||
-	    (cert = x509gen_self_signed(key, &req)) == NULL)
+	if ((key = x509gen_new_key(o->key_type, err)) == NULL ||
+	    (cert = x509gen_self_signed(key, &req, err)) == NULL)
 		goto out;
-	if ((chain = sk_X509_new_null()) == NULL || !sk_X509_push(chain, cert)) {
-		msg_fail(EX_OSERR, "out of memory");
+	if ((chain = sk_X509_new_null()) == NULL || !sk_X509_push(chain,
+	    cert)) {
+		err_set(err, EX_OSERR, "out of memory");
 		goto out;
 	}
 	cert = NULL;	/* owned by chain */
-	if (pemfile_serialize(key, chain, content, len) == -1)
+	if (pemfile_serialize(key, chain, content, len, err) == -1)
 		goto out;
 	snprintf(note, notesize, "%s key, self-signed for %s, %d days, %s",
 	    x509gen_key_type_name(o->key_type), hostname, o->days,
@@ -124,13 +126,14 @@ out:
 }
 
 int
-common_parse_san(struct newcert_opts *o, const char *arg)
+common_parse_san(struct newcert_opts *o, const char *arg, struct err *err)
 {
 	if (o->nsans >= MAX_SANS)
-		return msg_fail(EX_USAGE, "at most %d --san names", MAX_SANS);
+		return err_set(err, EX_USAGE, "at most %d --san names",
+		    MAX_SANS);
 	if (!x509gen_valid_dns_name(arg))
-		return msg_fail(EX_USAGE, "--san '%s' is not a valid DNS name",
-		    arg);
+		return err_set(err, EX_USAGE, "--san '%s' is not a valid DNS "
+		    "name", arg);
 	o->sans[o->nsans++] = arg;
 	return 0;
 }
@@ -144,7 +147,8 @@ struct install_opts {
 	int			 dry_run;
 	int			 json;
 	int			 lock_timeout;
-	struct import_src	 import;	/* --key, --cert, --pkcs12 ... */
+	struct import_src	 import;	/* --key, --cert,
+	    --pkcs12 ... */
 	struct passin		 passin;
 	struct service_dirs	 services;	/* --service-dir */
 	int			 client_self_signed;
@@ -152,14 +156,16 @@ struct install_opts {
 
 /* The bytes a kept file should hold: as it is, or cleaned up. */
 static int
-kept_content(const struct ctl_file *f, char **content, size_t *len)
+kept_content(const struct ctl_file *f, char **content, size_t *len,
+    struct err *err)
 {
 	if (!f->needs_rewrite) {
-		*content = pemfile_copy_bytes(f->data, f->len);
+		*content = pemfile_copy_bytes(f->data, f->len, err);
 		*len = f->len;
 		return *content ? 0 : -1;
 	}
-	return pemfile_serialize(f->bundle.key, f->chain.chain, content, len);
+	return pemfile_serialize(f->bundle.key, f->chain.chain, content, len,
+	    err);
 }
 
 static int
@@ -177,7 +183,8 @@ same_key(const struct ctl_file *a, const struct ctl_file *b)
  */
 static int
 build_contents(const struct install_opts *o, const struct perms_dir *dir,
-    struct ctl_file *srv, struct ctl_file *cli, struct file_plan *plans)
+    struct ctl_file *srv, struct ctl_file *cli, struct file_plan *plans,
+    struct err *err)
 {
 	struct file_plan *ps = &plans[0], *pc = &plans[1];
 	char hostname[256];
@@ -190,42 +197,45 @@ build_contents(const struct install_opts *o, const struct perms_dir *dir,
 	int new_cli = !cli_is_own && (o->distinct_keys || new_srv);
 
 	if ((new_srv || new_cli) &&
-	    newcert_hostname(dir, &o->newcert, hostname, sizeof(hostname))
+	    newcert_hostname(dir, &o->newcert, hostname, sizeof(hostname), err)
 	    == -1)
 		return -1;
 
 	if (new_srv) {
 		if (newcert_make(&o->newcert, hostname, o->distinct_keys ?
 		    USAGE_SERVER : USAGE_SERVER | USAGE_CLIENT, &ps->content,
-		    &ps->len, ps->note, sizeof(ps->note)) == -1)
+		    &ps->len, ps->note, sizeof(ps->note), err) == -1)
 			return -1;
 		ps->info = ACT_NEW_KEY | ACT_NEW_CERT;
 	} else if (have_srv) {
-		if (kept_content(srv, &ps->content, &ps->len) == -1)
+		if (kept_content(srv, &ps->content, &ps->len, err) == -1)
 			return -1;
 		ps->same_key_as_old = 1;
-		snprintf(ps->note, sizeof(ps->note), "key and certificate kept");
+		snprintf(ps->note, sizeof(ps->note),
+		    "key and certificate kept");
 	} else {
 		/* Only clientcert.pem exists: servercert.pem gets its key. */
-		if (kept_content(cli, &ps->content, &ps->len) == -1)
+		if (kept_content(cli, &ps->content, &ps->len, err) == -1)
 			return -1;
 		snprintf(ps->note, sizeof(ps->note), "same key and "
 		    "certificate as %s", CLIENTCERT);
 	}
 
 	if (cli_is_own) {
-		if (kept_content(cli, &pc->content, &pc->len) == -1)
+		if (kept_content(cli, &pc->content, &pc->len, err) == -1)
 			return -1;
 		pc->same_key_as_old = 1;
 		snprintf(pc->note, sizeof(pc->note), "own key and certificate "
 		    "kept");
 	} else if (o->distinct_keys) {
 		if (newcert_make(&o->newcert, hostname, USAGE_CLIENT,
-		    &pc->content, &pc->len, pc->note, sizeof(pc->note)) == -1)
+		    &pc->content, &pc->len, pc->note, sizeof(pc->note),
+		    err) == -1)
 			return -1;
 		pc->info = ACT_NEW_KEY | ACT_NEW_CERT;
 	} else {
-		if ((pc->content = pemfile_copy_bytes(ps->content, ps->len))
+		if ((pc->content = pemfile_copy_bytes(ps->content, ps->len,
+		    err))
 		    == NULL)
 			return -1;
 		pc->len = ps->len;
@@ -244,19 +254,19 @@ build_contents(const struct install_opts *o, const struct perms_dir *dir,
  */
 static int
 read_current(const struct install_opts *o, const struct perms_dir *dir,
-    const char *name, struct ctl_file *f, int *unusable)
+    const char *name, struct ctl_file *f, int *unusable, struct err *err)
 {
 	*unusable = 0;
-	if (ctlfile_read(dir, name, f) == 0)
+	if (ctlfile_read(dir, name, f, err) == 0)
 		return 0;
 	/* Bad bytes, a dangling or outside symlink: an import or --new-key
 	 * does not need them, and replaces the name (never what a link
 	 * points to); the old one is kept as a backup. */
 	if ((!import_requested(&o->import) && !o->new_key) ||
-	    msg_status() != EX_DATAERR)
+	    err->status != EX_DATAERR)
 		return -1;
-	msg_warn("%s; it will be replaced", msg_error());
-	msg_clear();
+	msg_warn("%s; it will be replaced", err->text);
+	err_clear(err);
 	ctlfile_free(f);
 	memset(f, 0, sizeof(*f));
 	*unusable = 1;
@@ -289,19 +299,19 @@ client_pair_is_own(const struct ctl_file *srv, const struct ctl_file *cli,
  * imported leaf's CN. */
 static int
 client_hostname(const struct install_opts *o, const struct perms_dir *dir,
-    X509 *leaf, char *buf, size_t size)
+    X509 *leaf, char *buf, size_t size, struct err *err)
 {
 	int rc;
 
 	if (o->newcert.hostname == NULL) {
-		if ((rc = control_read_me(dir, buf, size)) != 0)
+		if ((rc = control_read_me(dir, buf, size, err)) != 0)
 			return rc == 1 ? 0 : -1;
 		if (X509_NAME_get_text_by_NID(X509_get_subject_name(leaf),
 		    NID_commonName, buf, (int)size) > 0 &&
 		    x509gen_valid_dns_name(buf))
 			return 0;
 	}
-	return newcert_hostname(dir, &o->newcert, buf, size);
+	return newcert_hostname(dir, &o->newcert, buf, size, err);
 }
 
 /*
@@ -312,7 +322,8 @@ client_hostname(const struct install_opts *o, const struct perms_dir *dir,
 static int
 build_import(const struct install_opts *o, const struct perms_dir *dir,
     struct ctl_file *srv, struct ctl_file *cli, int srv_unusable,
-    struct import_result *imp, struct file_plan *plans, size_t *nplans)
+    struct import_result *imp, struct file_plan *plans, size_t *nplans,
+    struct err *err)
 {
 	struct file_plan *ps = &plans[0], *pc = &plans[1];
 	char hostname[256];
@@ -320,12 +331,13 @@ build_import(const struct install_opts *o, const struct perms_dir *dir,
 
 	if (imp->key == NULL && import_find_key(dir, PENDING_KEY,
 	    srv->exists ? srv->bundle.key : NULL, srv_unusable ?
-	    "unusable, see the warning above" : "absent", imp, &pending) == -1)
+	    "unusable, see the warning above" : "absent", imp, &pending,
+	    err) == -1)
 		return -1;
-	if (import_finish(imp, o->import.force) == -1)
+	if (import_finish(imp, o->import.force, err) == -1)
 		return -1;
 	if (pemfile_serialize(imp->key, imp->chain.chain, &ps->content,
-	    &ps->len) == -1)
+	    &ps->len, err) == -1)
 		return -1;
 	ps->info = ACT_IMPORT;
 	ps->key_kept = srv->exists && srv->bundle.key != NULL &&
@@ -334,7 +346,8 @@ build_import(const struct install_opts *o, const struct perms_dir *dir,
 	snprintf(ps->note, sizeof(ps->note), "%s", imp->note);
 
 	if (!o->client_self_signed) {
-		if ((pc->content = pemfile_copy_bytes(ps->content, ps->len))
+		if ((pc->content = pemfile_copy_bytes(ps->content, ps->len,
+		    err))
 		    == NULL)
 			return -1;
 		pc->len = ps->len;
@@ -342,16 +355,17 @@ build_import(const struct install_opts *o, const struct perms_dir *dir,
 		snprintf(pc->note, sizeof(pc->note), "same key and "
 		    "certificate as %s", SERVERCERT);
 	} else if (client_pair_is_own(srv, cli, imp->key)) {
-		if (kept_content(cli, &pc->content, &pc->len) == -1)
+		if (kept_content(cli, &pc->content, &pc->len, err) == -1)
 			return -1;
 		pc->same_key_as_old = 1;
 		snprintf(pc->note, sizeof(pc->note), "own self-signed key and "
 		    "certificate kept");
 	} else {
 		if (client_hostname(o, dir, sk_X509_value(imp->chain.chain, 0),
-		    hostname, sizeof(hostname)) == -1 ||
+		    hostname, sizeof(hostname), err) == -1 ||
 		    newcert_make(&o->newcert, hostname, USAGE_CLIENT,
-		    &pc->content, &pc->len, pc->note, sizeof(pc->note)) == -1)
+		    &pc->content, &pc->len, pc->note, sizeof(pc->note),
+		    err) == -1)
 			return -1;
 		pc->info = ACT_NEW_KEY | ACT_NEW_CERT;
 	}
@@ -374,7 +388,7 @@ build_import(const struct install_opts *o, const struct perms_dir *dir,
  * idempotent run stays fast).
  */
 static int
-warn_kept(const struct file_plan *plans)
+warn_kept(const struct file_plan *plans, struct err *err)
 {
 	static const int usage[2] = { USAGE_SERVER, USAGE_CLIENT };
 	size_t i;
@@ -385,7 +399,7 @@ warn_kept(const struct file_plan *plans)
 			continue;
 		if (replace_verify(plans[i].name, plans[i].content,
 		    plans[i].len, &plans[i].target, usage[i], NULL,
-		    REPLACE_WARN_ONLY) == -1)
+		    REPLACE_WARN_ONLY, err) == -1)
 			return -1;
 	}
 	return 0;
@@ -417,7 +431,7 @@ warn_exposed(const struct file_plan *plans)
 }
 
 static int
-run_install(struct install_opts *o)
+run_install(struct install_opts *o, struct err *err)
 {
 	struct perms_dir dir = { .fd = -1 };
 	struct ctl_file srv, cli;
@@ -432,32 +446,33 @@ run_install(struct install_opts *o)
 	memset(&imp, 0, sizeof(imp));
 	if (o->newcert.key_type_given)
 		newcert_warn_non_rsa(o->newcert.key_type);
-	if (owners_resolve(&o->owners) == -1)
+	if (owners_resolve(&o->owners, err) == -1)
 		goto out;
 	/* a group the real reader is not in breaks STARTTLS: refuse now */
 	if (readercheck_refuse(&o->services, &o->owners.server,
-	    &o->owners.client) == -1)
+	    &o->owners.client, err) == -1)
 		goto out;
-	if (!o->dry_run && privs_check_can_write() == -1)
+	if (!o->dry_run && privs_check_can_write(err) == -1)
 		goto out;
-	if (privs_limit(o->dry_run ? PRIVS_READ : PRIVS_WRITE) == -1)
+	if (privs_limit(o->dry_run ? PRIVS_READ : PRIVS_WRITE, err) == -1)
 		goto out;
-	if (import_requested(&o->import) && import_read(&o->import, &imp) == -1)
+	if (import_requested(&o->import) && import_read(&o->import, &imp,
+	    err) == -1)
 		goto out;
-	if (perms_open_dir(o->dir, &dir) == -1)
+	if (perms_open_dir(o->dir, &dir, err) == -1)
 		goto out;
-	if (!o->dry_run && perms_lock_dir(&dir, o->lock_timeout) == -1)
+	if (!o->dry_run && perms_lock_dir(&dir, o->lock_timeout, err) == -1)
 		goto out;
-	if (rollback_note_refuse(&dir) == -1)
+	if (rollback_note_refuse(&dir, err) == -1)
 		goto out;
-	if (read_current(o, &dir, SERVERCERT, &srv, &srv_bad) == -1 ||
-	    read_current(o, &dir, CLIENTCERT, &cli, &cli_bad) == -1)
+	if (read_current(o, &dir, SERVERCERT, &srv, &srv_bad, err) == -1 ||
+	    read_current(o, &dir, CLIENTCERT, &cli, &cli_bad, err) == -1)
 		goto out;
 	if (import_requested(&o->import)) {
 		if (build_import(o, &dir, &srv, &cli, srv_bad, &imp, plans,
-		    &nplans) == -1)
+		    &nplans, err) == -1)
 			goto out;
-	} else if (build_contents(o, &dir, &srv, &cli, plans) == -1)
+	} else if (build_contents(o, &dir, &srv, &cli, plans, err) == -1)
 		goto out;
 	plans[0].name = SERVERCERT;
 	plans[0].target = o->owners.server;
@@ -466,19 +481,20 @@ run_install(struct install_opts *o)
 	for (i = 0; i < nplans; i++) {
 		/* A used pending key is in servercert.pem now: no backup. */
 		plans[i].keep_backup = i < 2;
-		if (plan_decide(&dir, &plans[i]) == -1)
+		if (plan_decide(&dir, &plans[i], err) == -1)
 			goto out;
 	}
 	warn_exposed(plans);
-	if (warn_kept(plans) == -1)
+	if (warn_kept(plans, err) == -1)
 		goto out;
-	if (!o->dry_run && plan_apply(&dir, plans, nplans, time(NULL)) == -1) {
+	if (!o->dry_run && plan_apply(&dir, plans, nplans, time(NULL),
+	    err) == -1) {
 		/* Say what did happen before the error. */
 		goto out;
 	}
 	if (o->json)
 		rc = plan_print_json("install", &dir, plans, nplans,
-		    o->dry_run);
+		    o->dry_run, err);
 	else {
 		plan_print(plans, nplans, o->dry_run);
 		rc = 0;
@@ -496,7 +512,7 @@ out:
 enum { IMP_KEY, IMP_CERT, IMP_CHAIN, IMP_PKCS12, IMP_CERTBOT, IMP_PASSIN };
 
 static int
-import_option(struct install_opts *o, int which, char *arg)
+import_option(struct install_opts *o, int which, char *arg, struct err *err)
 {
 	struct import_src *src = &o->import;
 
@@ -509,7 +525,8 @@ import_option(struct install_opts *o, int which, char *arg)
 		break;
 	case IMP_CHAIN:
 		if (src->nchain >= IMPORT_MAX_CHAIN)
-			return msg_fail(EX_USAGE, "at most %d --chain files",
+			return err_set(err, EX_USAGE,
+			    "at most %d --chain files",
 			    IMPORT_MAX_CHAIN);
 		src->chain[src->nchain++] = arg;
 		break;
@@ -521,7 +538,7 @@ import_option(struct install_opts *o, int which, char *arg)
 		src->lineage = arg;
 		break;
 	default:
-		if (passin_parse(arg, &o->passin) == -1)
+		if (passin_parse(arg, &o->passin, err) == -1)
 			return -1;
 		src->passin = &o->passin;
 		break;
@@ -531,45 +548,46 @@ import_option(struct install_opts *o, int which, char *arg)
 
 /* Combinations of options that make no sense are usage errors. */
 static int
-check_import_options(const struct install_opts *o)
+check_import_options(const struct install_opts *o, struct err *err)
 {
 	const struct import_src *src = &o->import;
 	int sources = (src->key || src->cert) + !!src->pkcs12 +
 	    src->from_certbot;
 
 	if (sources > 1)
-		return msg_fail(EX_USAGE, "--key/--cert, --pkcs12 and "
+		return err_set(err, EX_USAGE, "--key/--cert, --pkcs12 and "
 		    "--from-certbot are alternatives: give one of them");
 	if (src->key && !src->cert)
-		return msg_fail(EX_USAGE, "--key needs --cert FILE, the "
+		return err_set(err, EX_USAGE, "--key needs --cert FILE, the "
 		    "certificate issued for that key");
 	if (src->nchain && sources == 0)
-		return msg_fail(EX_USAGE, "--chain needs --cert FILE (or "
+		return err_set(err, EX_USAGE, "--chain needs --cert FILE (or "
 		    "--pkcs12, --from-certbot)");
 	if (src->passin && !src->key && !src->pkcs12)
-		return msg_fail(EX_USAGE, "--passin is the password of an "
+		return err_set(err, EX_USAGE, "--passin is the password of an "
 		    "encrypted --key or --pkcs12 file");
 	if (!import_requested(src)) {
 		if (o->client_self_signed)
-			return msg_fail(EX_USAGE, "--client-self-signed goes "
-			    "with an import (--key/--cert, --pkcs12, "
+			return err_set(err, EX_USAGE, "--client-self-signed "
+			    "goes with an import (--key/--cert, --pkcs12, "
 			    "--from-certbot); for two self-signed pairs use "
 			    "--distinct-keys");
 		if (src->force)
-			return msg_fail(EX_USAGE, "--force only applies to "
+			return err_set(err, EX_USAGE, "--force only applies to "
 			    "imported certificates");
 		return 0;
 	}
 	if (o->new_key || o->distinct_keys)
-		return msg_fail(EX_USAGE, "--%s makes self-signed pairs; with "
-		    "an imported certificate, use --client-self-signed to give "
-		    "clientcert.pem a key of its own", o->new_key ? "new-key" :
-		    "distinct-keys");
+		return err_set(err, EX_USAGE, "--%s makes self-signed pairs; "
+		    "with an imported certificate, use --client-self-signed to "
+		    "give clientcert.pem a key of its own",
+		    o->new_key ? "new-key" : "distinct-keys");
 	if (o->newcert.nsans > 0 && !o->client_self_signed)
-		return msg_fail(EX_USAGE, "--san names hosts in a certificate "
-		    "qmail-pem makes; an imported certificate keeps the names "
-		    "its CA put in it (with --client-self-signed, --san goes "
-		    "into the client certificate)");
+		return err_set(err, EX_USAGE, "--san names hosts in a "
+		    "certificate qmail-pem makes; an imported certificate "
+		    "keeps the names its CA put in it (with "
+		    "--client-self-signed, --san goes into the client "
+		    "certificate)");
 	return 0;
 }
 
@@ -663,6 +681,7 @@ cmd_install(int argc, char *argv[])
 	};
 	struct install_opts o;
 	int ch, rc;
+	struct err err = { 0 };
 
 	memset(&o, 0, sizeof(o));
 	o.dir = DEFAULT_DIR;
@@ -682,19 +701,19 @@ cmd_install(int argc, char *argv[])
 			o.newcert.hostname = optarg;
 			break;
 		case OPT_SAN:
-			if (common_parse_san(&o.newcert, optarg) == -1)
-				return usage_error(install_usage);
+			if (common_parse_san(&o.newcert, optarg, &err) == -1)
+				return usage_error(install_usage, &err);
 			break;
 		case OPT_KEY_TYPE:
 			if (x509gen_parse_key_type(optarg,
-			    &o.newcert.key_type) == -1)
-				return usage_error(install_usage);
+			    &o.newcert.key_type, &err) == -1)
+				return usage_error(install_usage, &err);
 			o.newcert.key_type_given = 1;
 			break;
 		case OPT_DAYS:
 			if (usage_number(optarg, 1, 36500, &o.newcert.days,
-			    "--days") == -1)
-				return usage_error(install_usage);
+			    "--days", &err) == -1)
+				return usage_error(install_usage, &err);
 			break;
 		case OPT_DISTINCT:
 			o.distinct_keys = 1;
@@ -715,13 +734,13 @@ cmd_install(int argc, char *argv[])
 			o.dry_run = 1;
 			break;
 		case OPT_FORMAT:
-			if (usage_format(optarg, &o.json) == -1)
-				return usage_error(install_usage);
+			if (usage_format(optarg, &o.json, &err) == -1)
+				return usage_error(install_usage, &err);
 			break;
 		case OPT_WAIT:
 			if (usage_number(optarg, 0, 3600, &o.lock_timeout,
-			    "--wait") == -1)
-				return usage_error(install_usage);
+			    "--wait", &err) == -1)
+				return usage_error(install_usage, &err);
 			break;
 		case OPT_KEY:
 		case OPT_CERT:
@@ -729,8 +748,8 @@ cmd_install(int argc, char *argv[])
 		case OPT_PKCS12:
 		case OPT_FROM_CERTBOT:
 		case OPT_PASSIN:
-			if (import_option(&o, ch - OPT_KEY, optarg) == -1)
-				return usage_error(install_usage);
+			if (import_option(&o, ch - OPT_KEY, optarg, &err) == -1)
+				return usage_error(install_usage, &err);
 			break;
 		case OPT_CLIENT_SELF_SIGNED:
 			o.client_self_signed = 1;
@@ -739,8 +758,8 @@ cmd_install(int argc, char *argv[])
 			o.import.force = 1;
 			break;
 		case OPT_SERVICE_DIR:
-			if (service_dirs_add(&o.services, optarg) == -1)
-				return usage_error(install_usage);
+			if (service_dirs_add(&o.services, optarg, &err) == -1)
+				return usage_error(install_usage, &err);
 			break;
 		case 'q':
 			msg_set_verbosity(MSG_QUIET);
@@ -752,7 +771,7 @@ cmd_install(int argc, char *argv[])
 			fputs(install_usage, stdout);
 			return EX_OK;
 		default:
-			return usage_error(install_usage);
+			return usage_error(install_usage, &err);
 		}
 	}
 	/* --from-certbot LINEAGE_DIR, as well as --from-certbot=DIR */
@@ -760,16 +779,15 @@ cmd_install(int argc, char *argv[])
 	    optind == argc - 1)
 		o.import.lineage = argv[optind++];
 	if (optind != argc) {
-		msg_fail(EX_USAGE, "unexpected argument '%s'", argv[optind]);
-		return usage_error(install_usage);
+		err_set(&err, EX_USAGE, "unexpected argument '%s'",
+		    argv[optind]);
+		return usage_error(install_usage, &err);
 	}
-	if (check_import_options(&o) == -1)
-		return usage_error(install_usage);
+	if (check_import_options(&o, &err) == -1)
+		return usage_error(install_usage, &err);
 	rc = EX_OK;
-	if (run_install(&o) == -1) {
-		msg_print_error();
-		rc = msg_status();
-	}
+	if (run_install(&o, &err) == -1)
+		rc = err_print(&err);
 	passin_free(&o.passin);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "base/err.h"
 #include "perms.h"
 #include "x509gen.h"
 
@@ -27,7 +28,7 @@ struct owners {
 };
 
 /* Resolve names to ids; an unknown user or group is an error. */
-int owners_resolve(struct owners *o);
+int owners_resolve(struct owners *o, struct err *err);
 
 /* Settings for newly made keys and certificates. */
 struct newcert_opts {
@@ -42,17 +43,18 @@ struct newcert_opts {
 /* The host name for new certificates: --hostname, else the first line
  * of DIR/me; neither is an error (EX_CONFIG). */
 int newcert_hostname(const struct perms_dir *dir, const struct newcert_opts *o,
-    char *buf, size_t size);
+    char *buf, size_t size, struct err *err);
 
 /* A new key and self-signed certificate, serialized for a control file. */
 int newcert_make(const struct newcert_opts *o, const char *hostname,
-    int usage, char **content, size_t *len, char *note, size_t notesize);
+    int usage, char **content, size_t *len, char *note, size_t notesize,
+    struct err *err);
 
 /* Warn once when a key type is not RSA. */
 void newcert_warn_non_rsa(enum key_type type);
 
 /* Options and long-option parsing shared by install and rotate. */
-int common_parse_san(struct newcert_opts *o, const char *arg);
+int common_parse_san(struct newcert_opts *o, const char *arg, struct err *err);
 
 int cmd_install(int argc, char *argv[]);
 

@@ -20,6 +20,7 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs7.h>
 
+#include "base/err.h"
 #include "kdflimit.h"
 #include "msg.h"
 
@@ -32,7 +33,7 @@ static const char refused[] = "qmail-pem refuses to compute that much "
 
 static int
 check_iterations(const ASN1_INTEGER *iter, const char *shown,
-    const char *what, const char *param)
+    const char *what, const char *param, struct err *err)
 {
 	uint64_t n;
 
@@ -41,20 +42,21 @@ check_iterations(const ASN1_INTEGER *iter, const char *shown,
 	if (ASN1_INTEGER_get_uint64(&n, iter)) {
 		if (n <= KDFLIMIT_MAX_ITERATIONS)
 			return 0;
-		return msg_fail(EX_DATAERR, "%s: the %s iteration count of %s "
+		return err_set(err, EX_DATAERR,
+		    "%s: the %s iteration count of %s "
 		    "is %" PRIu64 ", more than the %d qmail-pem allows (real "
 		    "files use at most a few hundred thousand): %s", shown,
 		    param, what, n, KDFLIMIT_MAX_ITERATIONS, refused);
 	}
 	ERR_clear_error();
-	return msg_fail(EX_DATAERR, "%s: the %s iteration count of %s is "
-	    "negative or too large to read: %s", shown, param, what,
-	    refused);
+	return err_set(err, EX_DATAERR, "%s: the %s iteration count of %s is "
+	    "negative or too large to read: %s", shown, param, what, refused);
 }
 
 /* scrypt's memory, as OpenSSL computes it: 128 * r * (N + 2 + p) bytes. */
 static int
-check_scrypt(const X509_ALGOR *kdf, const char *shown, const char *what)
+check_scrypt(const X509_ALGOR *kdf, const char *shown, const char *what,
+    struct err *err)
 {
 	SCRYPT_PARAMS *sp;
 	uint64_t n = 0, r = 0, p = 0;
@@ -67,22 +69,23 @@ check_scrypt(const X509_ALGOR *kdf, const char *shown, const char *what)
 	if (!ASN1_INTEGER_get_uint64(&n, sp->costParameter) ||
 	    !ASN1_INTEGER_get_uint64(&r, sp->blockSize) ||
 	    !ASN1_INTEGER_get_uint64(&p, sp->parallelizationParameter)) {
-		rc = msg_fail(EX_DATAERR, "%s: the scrypt parameters of %s are "
-		    "negative or too large to read: %s", shown, what, refused);
+		rc = err_set(err, EX_DATAERR, "%s: the scrypt parameters of %s "
+		    "are negative or too large to read: %s", shown, what,
+		    refused);
 		goto out;
 	}
 	if (p > KDFLIMIT_SCRYPT_MAX_P) {
-		rc = msg_fail(EX_DATAERR, "%s: the scrypt parallelization "
-		    "parameter p of %s is %" PRIu64 ", more than the %d "
-		    "qmail-pem allows: %s", shown, what, p,
-		    KDFLIMIT_SCRYPT_MAX_P, refused);
+		rc = err_set(err, EX_DATAERR, "%s: the scrypt parallelization "
+		    "parameter p of %s is %"
+		     PRIu64 ", more than the %d " "qmail-pem allows: %s", shown,
+		    what, p, KDFLIMIT_SCRYPT_MAX_P, refused);
 		goto out;
 	}
 	if (r == 0 || n < 2)	/* OpenSSL refuses them at once */
 		goto out;
 	if (r > KDFLIMIT_SCRYPT_MAX_MEM / 128 ||
 	    n + 2 + p > KDFLIMIT_SCRYPT_MAX_MEM / 128 / r)
-		rc = msg_fail(EX_DATAERR, "%s: the scrypt parameters of %s "
+		rc = err_set(err, EX_DATAERR, "%s: the scrypt parameters of %s "
 		    "(N=%" PRIu64 ", r=%" PRIu64 ", p=%" PRIu64 ") need more "
 		    "than %d MiB of memory, OpenSSL's limit: it would not "
 		    "decrypt it with any password; export it again with "
@@ -95,7 +98,8 @@ out:
 }
 
 static int
-check_pbes2(const X509_ALGOR *alg, const char *shown, const char *what)
+check_pbes2(const X509_ALGOR *alg, const char *shown, const char *what,
+    struct err *err)
 {
 	PBE2PARAM *pbe2;
 	PBKDF2PARAM *kdf = NULL;
@@ -110,10 +114,11 @@ check_pbes2(const X509_ALGOR *alg, const char *shown, const char *what)
 		kdf = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM),
 		    pbe2->keyfunc->parameter);
 		if (kdf != NULL)
-			rc = check_iterations(kdf->iter, shown, what, "PBKDF2");
+			rc = check_iterations(kdf->iter, shown, what, "PBKDF2",
+			    err);
 		break;
 	case NID_id_scrypt:
-		rc = check_scrypt(pbe2->keyfunc, shown, what);
+		rc = check_scrypt(pbe2->keyfunc, shown, what, err);
 		break;
 	default:		/* not one OpenSSL derives */
 		break;
@@ -126,7 +131,8 @@ out:
 }
 
 int
-kdflimit_algor(const X509_ALGOR *alg, const char *shown, const char *what)
+kdflimit_algor(const X509_ALGOR *alg, const char *shown, const char *what,
+    struct err *err)
 {
 	PBEPARAM *pbe;
 	int rc;
@@ -134,12 +140,13 @@ kdflimit_algor(const X509_ALGOR *alg, const char *shown, const char *what)
 	if (alg == NULL || alg->algorithm == NULL)
 		return 0;
 	if (OBJ_obj2nid(alg->algorithm) == NID_pbes2)
-		return check_pbes2(alg, shown, what);
+		return check_pbes2(alg, shown, what, err);
 	/* PBES1 and the PKCS#12 PBE algorithms share PBEPARAM (salt and
 	 * iteration count); anything else OpenSSL does not derive. */
 	pbe = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBEPARAM),
 	    alg->parameter);
-	rc = pbe != NULL ? check_iterations(pbe->iter, shown, what, "PBE") : 0;
+	rc = pbe != NULL ? check_iterations(pbe->iter, shown, what, "PBE",
+	    err) : 0;
 	PBEPARAM_free(pbe);
 	ERR_clear_error();
 	return rc;
@@ -147,7 +154,8 @@ kdflimit_algor(const X509_ALGOR *alg, const char *shown, const char *what)
 
 /* One DER object at p that may be an EncryptedPrivateKeyInfo. */
 static int
-check_der_key(const unsigned char *p, long len, const char *shown)
+check_der_key(const unsigned char *p, long len, const char *shown,
+    struct err *err)
 {
 	const unsigned char *q = p;
 	const X509_ALGOR *alg = NULL;
@@ -156,7 +164,7 @@ check_der_key(const unsigned char *p, long len, const char *shown)
 
 	if ((sig = d2i_X509_SIG(NULL, &q, len)) != NULL) {
 		X509_SIG_get0(sig, &alg, NULL);
-		rc = kdflimit_algor(alg, shown, "the key");
+		rc = kdflimit_algor(alg, shown, "the key", err);
 	}
 	X509_SIG_free(sig);
 	ERR_clear_error();
@@ -169,7 +177,8 @@ check_der_key(const unsigned char *p, long len, const char *shown)
  * included); the walk ends where the bytes stop being DER.
  */
 static int
-check_der(const unsigned char *data, size_t len, const char *shown)
+check_der(const unsigned char *data, size_t len, const char *shown,
+    struct err *err)
 {
 	const unsigned char *p = data, *q, *end = data + len;
 	ASN1_TYPE *obj;
@@ -180,7 +189,7 @@ check_der(const unsigned char *data, size_t len, const char *shown)
 		if ((obj = d2i_ASN1_TYPE(NULL, &q, end - p)) == NULL)
 			break;
 		ASN1_TYPE_free(obj);
-		if (check_der_key(p, q - p, shown) == -1)
+		if (check_der_key(p, q - p, shown, err) == -1)
 			return -1;
 		p = q;
 	}
@@ -207,7 +216,7 @@ line_with(const unsigned char *data, const unsigned char *from,
 /* The block [b, e): decoded into secure memory, as it may be a key. */
 static int
 check_pem_block(const unsigned char *b, const unsigned char *e,
-    const char *shown)
+    const char *shown, struct err *err)
 {
 	char *name = NULL, *header = NULL;
 	unsigned char *der = NULL;
@@ -216,10 +225,10 @@ check_pem_block(const unsigned char *b, const unsigned char *e,
 	int rc = 0;
 
 	if ((bio = BIO_new_mem_buf(b, (int)(e - b))) == NULL)
-		return msg_fail_ssl(EX_OSERR, "out of memory");
+		return err_set_ssl(err, EX_OSERR, "out of memory");
 	if (PEM_read_bio_ex(bio, &name, &header, &der, &len,
 	    PEM_FLAG_SECURE | PEM_FLAG_EAY_COMPATIBLE) == 1)
-		rc = check_der_key(der, len, shown);
+		rc = check_der_key(der, len, shown, err);
 	OPENSSL_secure_clear_free(der, (size_t)(len > 0 ? len : 0));
 	OPENSSL_secure_free(header);
 	OPENSSL_secure_free(name);
@@ -235,7 +244,8 @@ check_pem_block(const unsigned char *b, const unsigned char *e,
  * in case a reader starts over there.  Linear in the size of the input.
  */
 static int
-check_pem(const unsigned char *data, size_t len, const char *shown)
+check_pem(const unsigned char *data, size_t len, const char *shown,
+    struct err *err)
 {
 	const unsigned char *end = data + len, *b, *last, *p, *e, *eol;
 	int i;
@@ -246,12 +256,12 @@ check_pem(const unsigned char *data, size_t len, const char *shown)
 			break;
 		eol = memchr(e, '\n', (size_t)(end - e));
 		eol = eol ? eol + 1 : end;
-		if (check_pem_block(b, eol, shown) == -1)
+		if (check_pem_block(b, eol, shown, err) == -1)
 			return -1;
 		for (last = b, p = b + 1; (p = line_with(data, p, e,
 		    "-----BEGIN ")) != NULL; p++)
 			last = p;
-		if (last != b && check_pem_block(last, eol, shown) == -1)
+		if (last != b && check_pem_block(last, eol, shown, err) == -1)
 			return -1;
 		b = line_with(data, eol, end, "-----BEGIN ");
 	}
@@ -259,28 +269,29 @@ check_pem(const unsigned char *data, size_t len, const char *shown)
 }
 
 int
-kdflimit_keys(const unsigned char *data, size_t len, const char *shown)
+kdflimit_keys(const unsigned char *data, size_t len, const char *shown,
+    struct err *err)
 {
-	if (check_pem(data, len, shown) == -1 ||
-	    check_der(data, len, shown) == -1)
+	if (check_pem(data, len, shown, err) == -1 ||
+	    check_der(data, len, shown, err) == -1)
 		return -1;
 	return 0;
 }
 
 int
-kdflimit_pkcs12_mac(const PKCS12 *p12, const char *shown)
+kdflimit_pkcs12_mac(const PKCS12 *p12, const char *shown, struct err *err)
 {
 	const ASN1_INTEGER *iter = NULL;
 
 	if (!PKCS12_mac_present(p12))
 		return 0;
 	PKCS12_get0_mac(NULL, NULL, NULL, &iter, p12);
-	return check_iterations(iter, shown, "its integrity check", "MAC");
+	return check_iterations(iter, shown, "its integrity check", "MAC", err);
 }
 
 static int
 check_bags(const STACK_OF(PKCS12_SAFEBAG) *bags, const char *shown,
-    int depth)
+    int depth, struct err *err)
 {
 	const PKCS12_SAFEBAG *bag;
 	const X509_ALGOR *alg;
@@ -294,17 +305,18 @@ check_bags(const STACK_OF(PKCS12_SAFEBAG) *bags, const char *shown,
 			if ((p8 = PKCS12_SAFEBAG_get0_pkcs8(bag)) == NULL)
 				break;
 			X509_SIG_get0(p8, &alg, NULL);
-			if (kdflimit_algor(alg, shown, "a key in it") == -1)
+			if (kdflimit_algor(alg, shown, "a key in it",
+			    err) == -1)
 				return -1;
 			break;
 		case NID_safeContentsBag:
 			if (depth >= MAX_NESTING)
-				return msg_fail(EX_DATAERR, "%s: its bags are "
-				    "nested more than %d deep, as no exporter "
-				    "writes them: %s", shown, MAX_NESTING,
-				    refused);
+				return err_set(err, EX_DATAERR, "%s: its bags "
+				    "are nested more than %d deep, as no "
+				    "exporter writes them: %s", shown,
+				    MAX_NESTING, refused);
 			if (check_bags(PKCS12_SAFEBAG_get0_safes(bag), shown,
-			    depth + 1) == -1)
+			    depth + 1, err) == -1)
 				return -1;
 			break;
 		default:
@@ -315,7 +327,8 @@ check_bags(const STACK_OF(PKCS12_SAFEBAG) *bags, const char *shown,
 }
 
 int
-kdflimit_pkcs12_contents(PKCS12 *p12, const char *pass, const char *shown)
+kdflimit_pkcs12_contents(PKCS12 *p12, const char *pass, const char *shown,
+    struct err *err)
 {
 	STACK_OF(PKCS7) *parts;
 	STACK_OF(PKCS12_SAFEBAG) *bags;
@@ -344,7 +357,7 @@ kdflimit_pkcs12_contents(PKCS12 *p12, const char *pass, const char *shown)
 			    p7->d.encrypted->enc_data == NULL)
 				break;
 			rc = kdflimit_algor(p7->d.encrypted->enc_data->algorithm,
-			    shown, "its encrypted part");
+			    shown, "its encrypted part", err);
 			if (rc == 0)
 				bags = PKCS12_unpack_p7encdata(p7, pin, -1);
 			break;
@@ -352,7 +365,7 @@ kdflimit_pkcs12_contents(PKCS12 *p12, const char *pass, const char *shown)
 			break;
 		}
 		if (rc == 0 && bags != NULL)
-			rc = check_bags(bags, shown, 0);
+			rc = check_bags(bags, shown, 0, err);
 		sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
 	}
 	sk_PKCS7_pop_free(parts, PKCS7_free);

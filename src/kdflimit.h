@@ -20,6 +20,8 @@
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 
+#include "base/err.h"
+
 /* Real files use at most a few hundred thousand iterations. */
 #define KDFLIMIT_MAX_ITERATIONS	10000000
 /* OpenSSL's own scrypt memory limit (SCRYPT_MAX_MEM): a key that needs
@@ -31,18 +33,19 @@
  * PKCS#12 PBE, PBES2 with PBKDF2 or scrypt); `what' says what it
  * protects ("the key", "the certificates"). */
 int kdflimit_algor(const X509_ALGOR *alg, const char *shown,
-    const char *what);
+    const char *what, struct err *err);
 
 /* Every encrypted PKCS#8 key (EncryptedPrivateKeyInfo) in PEM or DER
  * bytes, wherever a decoder would find one. */
-int kdflimit_keys(const unsigned char *data, size_t len, const char *shown);
+int kdflimit_keys(const unsigned char *data, size_t len, const char *shown,
+    struct err *err);
 
 /* A PKCS#12 file's MAC iteration count. */
-int kdflimit_pkcs12_mac(const PKCS12 *p12, const char *shown);
+int kdflimit_pkcs12_mac(const PKCS12 *p12, const char *shown, struct err *err);
 
 /* Every encrypted part and every shrouded key of a PKCS#12 file whose MAC
  * was checked with pass ("" for none), as PKCS12_parse() would use it. */
 int kdflimit_pkcs12_contents(PKCS12 *p12, const char *pass,
-    const char *shown);
+    const char *shown, struct err *err);
 
 #endif

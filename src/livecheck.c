@@ -14,6 +14,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "base/err.h"
 #include "chain.h"
 #include "livecheck.h"
 #include "msg.h"
@@ -257,7 +258,8 @@ check_auth_after(const struct judge *j)
 		verify_add(j->r, "auth-after-tls", CHECK_OK, "AUTH%s%s offered "
 		    "%s", e->auth_mechs[0] ? " " : "", e->auth_mechs, when);
 	else
-		verify_add(j->r, "auth-after-tls", CHECK_INFO, "no AUTH offered "
+		verify_add(j->r, "auth-after-tls", CHECK_INFO,
+		    "no AUTH offered "
 		    "%s: the server takes no logins", when);
 }
 
@@ -482,7 +484,7 @@ livecheck_judge(const struct live_opts *o, const struct smtp_probe *p,
 }
 
 int
-livecheck_run(const struct live_opts *o, struct file_report *r)
+livecheck_run(const struct live_opts *o, struct file_report *r, struct err *err)
 {
 	struct smtp_probe_opts po;
 	struct smtp_probe p;
@@ -490,7 +492,7 @@ livecheck_run(const struct live_opts *o, struct file_report *r)
 	po.target = o->target;
 	po.timeout = o->timeout;
 	po.helo = o->helo;
-	if (smtpprobe_run(&po, &p) == -1)
+	if (smtpprobe_run(&po, &p, err) == -1)
 		return -1;
 	livecheck_judge(o, &p, r);
 	smtpprobe_free(&p);

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <openssl/x509.h>
 
+#include "base/err.h"
 #include "smtpprobe.h"
 #include "verify.h"
 
@@ -46,7 +47,8 @@ struct live_opts {
  * target's label.  Returns -1 only on an internal error (message
  * recorded); an unreachable or misbehaving server is a check result.
  */
-int livecheck_run(const struct live_opts *o, struct file_report *r);
+int livecheck_run(const struct live_opts *o, struct file_report *r,
+    struct err *err);
 
 /* The checks of a finished probe (livecheck_run's second half). */
 void livecheck_judge(const struct live_opts *o, const struct smtp_probe *p,

@@ -1,12 +1,10 @@
 /*
- * msg.h: diagnostics.
+ * msg.h: what qmail-pem says besides its errors (err.h): warnings,
+ * progress and detail, at the verbosity of -q and -v.
  *
- * A module that fails records one message and an exit status (from
- * <sysexits.h>) with msg_fail() and returns -1; the command at the top prints
- * it once with msg_print_error() and exits with msg_status().  Nothing below
- * the command line calls exit().  Messages name the file and the fix and
- * never contain key material.  Every message goes out printable: bytes
- * outside printable ASCII (newlines, escapes) in what it echoes become '?'.
+ * Messages name the file and the fix and never contain key material.
+ * Every message goes out printable: bytes outside printable ASCII
+ * (newlines, escapes) in what it echoes become '?'.
  */
 #ifndef QP_MSG_H
 #define QP_MSG_H
@@ -18,20 +16,6 @@ enum msg_level { MSG_QUIET = 0, MSG_NORMAL = 1, MSG_VERBOSE = 2 };
 
 void msg_set_verbosity(enum msg_level level);
 enum msg_level msg_verbosity(void);
-
-/* Record the error: status is an EX_* code. Always returns -1. */
-int msg_fail(int status, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* As msg_fail(), and keep the OpenSSL error queue to print under it. */
-int msg_fail_ssl(int status, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-const char *msg_error(void);	/* "" when no error was recorded */
-int msg_status(void);		/* EX_SOFTWARE when none was recorded */
-void msg_clear(void);
-
-/* Print the recorded error (and OpenSSL's reasons) on stderr. */
-void msg_print_error(void);
 
 /* Warnings go to stderr unless quiet; info to stdout unless quiet;
  * detail to stdout only when verbose. */

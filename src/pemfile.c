@@ -11,6 +11,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "base/err.h"
 #include "msg.h"
 #include "pemfile.h"
 
@@ -125,14 +126,15 @@ decode_block(const char *start, size_t len, const char *type,
 }
 
 int
-pemfile_parse(const char *data, size_t len, struct pem_bundle *b)
+pemfile_parse(const char *data, size_t len, struct pem_bundle *b,
+    struct err *err)
 {
 	const char *p = data, *end = data + len, *eol, *next, *start;
 	char type[64], etype[64];
 
 	memset(b, 0, sizeof(*b));
 	if ((b->certs = sk_X509_new_null()) == NULL)
-		return msg_fail_ssl(EX_OSERR, "out of memory");
+		return err_set_ssl(err, EX_OSERR, "out of memory");
 	while (p < end) {
 		next = next_line(p, end, &eol);
 		if (!tag_type(p, eol, begin_tag, type, sizeof(type))) {
@@ -187,38 +189,38 @@ pemfile_key_cert_index(const struct pem_bundle *b)
 }
 
 int
-pemfile_check_usable(const struct pem_bundle *b, const char *shown)
+pemfile_check_usable(const struct pem_bundle *b, const char *shown,
+    struct err *err)
 {
 	if (b->encrypted_keys > 0 && b->key == NULL)
-		return msg_fail(EX_DATAERR, "%s: the private key is encrypted "
-		    "and qmail cannot ask for a password: import it with "
-		    "qmail-pem install --key FILE --passin ...", shown);
+		return err_set(err, EX_DATAERR, "%s: the private key is "
+		    "encrypted and qmail cannot ask for a password: import it "
+		    "with qmail-pem install --key FILE --passin ...", shown);
 	if (b->key == NULL && b->bad_keys > 0)
-		return msg_fail(EX_DATAERR, "%s: the private key is damaged "
-		    "and cannot be decoded: restore it from a backup or "
-		    "install a new one with --new-key", shown);
+		return err_set(err, EX_DATAERR, "%s: the private key is "
+		    "damaged and cannot be decoded: restore it from a backup "
+		    "or install a new one with --new-key", shown);
 	if (b->key == NULL)
-		return msg_fail(EX_DATAERR, "%s: no private key found: qmail "
-		    "needs the key and the certificate in one file; install "
-		    "a new one with --new-key or import with --key/--cert",
-		    shown);
+		return err_set(err, EX_DATAERR, "%s: no private key found: "
+		    "qmail needs the key and the certificate in one file; "
+		    "install a new one with --new-key or import with "
+		    "--key/--cert", shown);
 	if (b->nkeys > 1)
-		return msg_fail(EX_DATAERR, "%s holds %d private keys; qmail "
-		    "uses one: keep only the key that belongs to the "
+		return err_set(err, EX_DATAERR, "%s holds %d private keys; "
+		    "qmail uses one: keep only the key that belongs to the "
 		    "certificate", shown, b->nkeys);
 	if (sk_X509_num(b->certs) == 0)
-		return msg_fail(EX_DATAERR, "%s: %s: qmail needs the "
+		return err_set(err, EX_DATAERR, "%s: %s: qmail needs the "
 		    "certificate next to the key; install a new one with "
 		    "--new-key or import with --key/--cert", shown,
 		    b->bad_certs ? "the certificate is damaged and cannot be "
 		    "decoded" : "no certificate found");
 	if (pemfile_key_cert_index(b) == -1)
-		return msg_fail(EX_DATAERR, "%s: the private key does not "
-		    "match the certificate: qmail would fail STARTTLS; "
-		    "install the matching pair or a new one with --new-key",
-		    shown);
+		return err_set(err, EX_DATAERR, "%s: the private key does not "
+		    "match the certificate: qmail would fail STARTTLS; install "
+		    "the matching pair or a new one with --new-key", shown);
 	if (b->bad_certs > 0 || b->truncated > 0)
-		return msg_fail(EX_DATAERR, "%s: a certificate block is "
+		return err_set(err, EX_DATAERR, "%s: a certificate block is "
 		    "damaged or cut short: replace the file with a complete "
 		    "copy or install a new one with --new-key", shown);
 	return 0;
@@ -242,7 +244,7 @@ pemfile_needs_rewrite(const struct pem_bundle *b, const STACK_OF(X509) *chain)
 
 int
 pemfile_serialize(EVP_PKEY *key, const STACK_OF(X509) *chain, char **out,
-    size_t *len)
+    size_t *len, struct err *err)
 {
 	BIO *bio;
 	char *mem = NULL, *copy;
@@ -253,7 +255,7 @@ pemfile_serialize(EVP_PKEY *key, const STACK_OF(X509) *chain, char **out,
 	*len = 0;
 	/* A secure-memory BIO is cleansed when freed. */
 	if ((bio = BIO_new(BIO_s_secmem())) == NULL)
-		return msg_fail_ssl(EX_OSERR, "out of memory");
+		return err_set_ssl(err, EX_OSERR, "out of memory");
 	if (EVP_PKEY_is_a(key, "RSA"))
 		ok = PEM_write_bio_PrivateKey_traditional(bio, key, NULL, NULL,
 		    0, NULL, NULL);
@@ -264,12 +266,12 @@ pemfile_serialize(EVP_PKEY *key, const STACK_OF(X509) *chain, char **out,
 		ok = PEM_write_bio_X509(bio, sk_X509_value(chain, i));
 	if (!ok || (n = BIO_get_mem_data(bio, &mem)) <= 0) {
 		BIO_free(bio);
-		return msg_fail_ssl(EX_SOFTWARE, "cannot encode the key and "
-		    "certificates");
+		return err_set_ssl(err, EX_SOFTWARE, "cannot encode the key "
+		    "and certificates");
 	}
 	if ((copy = OPENSSL_secure_malloc((size_t)n + 1)) == NULL) {
 		BIO_free(bio);
-		return msg_fail(EX_OSERR, "out of memory");
+		return err_set(err, EX_OSERR, "out of memory");
 	}
 	memcpy(copy, mem, (size_t)n);
 	copy[n] = '\0';
@@ -280,12 +282,12 @@ pemfile_serialize(EVP_PKEY *key, const STACK_OF(X509) *chain, char **out,
 }
 
 char *
-pemfile_copy_bytes(const char *data, size_t len)
+pemfile_copy_bytes(const char *data, size_t len, struct err *err)
 {
 	char *copy = OPENSSL_secure_malloc(len + 1);
 
 	if (copy == NULL) {
-		msg_fail(EX_OSERR, "out of memory");
+		err_set(err, EX_OSERR, "out of memory");
 		return NULL;
 	}
 	memcpy(copy, data, len);

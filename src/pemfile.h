@@ -13,6 +13,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "base/err.h"
+
 struct pem_bundle {
 	EVP_PKEY	*key;		/* first decodable private key */
 	STACK_OF(X509)	*certs;		/* certificates, in file order */
@@ -22,14 +24,16 @@ struct pem_bundle {
 	int		 bad_keys;	/* key blocks that did not decode */
 	int		 bad_certs;	/* certificate blocks that did not decode */
 	int		 truncated;	/* a BEGIN line without its END */
-	int		 other_blocks;	/* DH PARAMETERS, CSRs, public keys ... */
+	int		 other_blocks;	/* DH PARAMETERS, CSRs,
+	    public keys ... */
 	char		 other_type[64];
 	int		 garbage;	/* non-blank text outside PEM blocks */
 	int		 key_after_cert; /* first key comes after a certificate */
 };
 
 /* Parse; returns -1 only when out of memory.  Free with pemfile_free(). */
-int pemfile_parse(const char *data, size_t len, struct pem_bundle *bundle);
+int pemfile_parse(const char *data, size_t len, struct pem_bundle *bundle,
+    struct err *err);
 void pemfile_free(struct pem_bundle *bundle);
 
 /* Index in bundle->certs of the first certificate of bundle->key, or -1. */
@@ -40,7 +44,8 @@ int pemfile_key_cert_index(const struct pem_bundle *bundle);
  * at least one certificate, the key matching one of them?  On failure a
  * message naming `shown' and the fix is recorded (EX_DATAERR).
  */
-int pemfile_check_usable(const struct pem_bundle *bundle, const char *shown);
+int pemfile_check_usable(const struct pem_bundle *bundle, const char *shown,
+    struct err *err);
 
 /* Does the file need rewriting to be in qmail-pem's layout: key first,
  * then the chain leaf first, nothing else?  chain is the ordered chain. */
@@ -53,9 +58,9 @@ int pemfile_needs_rewrite(const struct pem_bundle *bundle,
  * then each certificate.  *out is freed with pemfile_free_bytes().
  */
 int pemfile_serialize(EVP_PKEY *key, const STACK_OF(X509) *chain,
-    char **out, size_t *len);
+    char **out, size_t *len, struct err *err);
 /* A copy of file bytes in memory that is cleansed when freed. */
-char *pemfile_copy_bytes(const char *data, size_t len);
+char *pemfile_copy_bytes(const char *data, size_t len, struct err *err);
 void pemfile_free_bytes(char *data, size_t len);
 
 #endif

@@ -27,6 +27,7 @@
 
 #include <linux/magic.h>
 
+#include "base/err.h"
 #include "fileacl.h"
 #include "msg.h"
 #include "perms.h"
@@ -34,16 +35,16 @@
 #define TEMP_PREFIX	".qmail-pem-tmp."
 
 static int
-write_status(int err)
+write_status(int errnum)
 {
-	return (err == ENOSPC || err == EDQUOT || err == EIO) ?
+	return (errnum == ENOSPC || errnum == EDQUOT || errnum == EIO) ?
 	    EX_IOERR : EX_CANTCREAT;
 }
 
 static const char *
-write_hint(int err)
+write_hint(int errnum)
 {
-	switch (err) {
+	switch (errnum) {
 	case ENOSPC:
 	case EDQUOT:
 		return "free some space on that file system and run again";
@@ -58,20 +59,21 @@ write_hint(int err)
 
 /* One component of the safety walk. */
 static int
-check_component(const char *shown, const struct stat *st, int is_last)
+check_component(const char *shown, const struct stat *st, int is_last,
+    struct err *err)
 {
 	if (!S_ISDIR(st->st_mode))
-		return msg_fail(EX_NOINPUT, "%s is not a directory", shown);
+		return err_set(err, EX_NOINPUT, "%s is not a directory", shown);
 	if (st->st_uid != 0)
-		return msg_fail(EX_NOPERM, "unsafe directory %s: owned by uid %u, "
-		    "not root; fix with: chown root %s", shown,
+		return err_set(err, EX_NOPERM, "unsafe directory %s: owned by "
+		    "uid %u, not root; fix with: chown root %s", shown,
 		    (unsigned)st->st_uid, shown);
 	if ((st->st_mode & (S_IWGRP | S_IWOTH)) == 0)
 		return 0;
 	if (!is_last && (st->st_mode & S_ISVTX))
 		return 0;	/* root-owned sticky dir, such as /tmp */
-	return msg_fail(EX_NOPERM, "unsafe directory %s: writable by %s; fix with: "
-	    "chmod go-w %s", shown,
+	return err_set(err, EX_NOPERM, "unsafe directory %s: writable by %s; "
+	    "fix with: chmod go-w %s", shown,
 	    (st->st_mode & S_IWOTH) ? "others" : "its group", shown);
 }
 
@@ -109,7 +111,8 @@ same_file(const struct stat *a, const struct stat *b)
  * directory.
  */
 static int
-walk_dirs(const char *path, int safe, const char *option, int *fdp)
+walk_dirs(const char *path, int safe, const char *option, int *fdp,
+    struct err *err)
 {
 	char copy[PATH_MAX], shown[PATH_MAX], *comp, *save = NULL;
 	struct stat st;
@@ -117,17 +120,19 @@ walk_dirs(const char *path, int safe, const char *option, int *fdp)
 
 	*fdp = -1;
 	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
-		return msg_fail(EX_USAGE, "%s: name too long", path);
+		return err_set(err, EX_USAGE, "%s: name too long", path);
 	fd = open(path[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY |
 	    O_CLOEXEC);
 	if (fd == -1 || fstat(fd, &st) == -1) {
 		e = errno;
 		if (fd != -1)
 			close(fd);
-		return msg_fail(EX_OSERR, "cannot open %s: %s", path[0] == '/' ?
-		    "/" : "the working directory", strerror(e));
+		return err_set(err, EX_OSERR, "cannot open %s: %s",
+		    path[0] == '/' ? "/" : "the working directory",
+		    strerror(e));
 	}
-	if (safe && check_component("/", &st, strcmp(path, "/") == 0) == -1)
+	if (safe && check_component("/", &st, strcmp(path, "/") == 0,
+	    err) == -1)
 		goto fail;
 	snprintf(shown, sizeof(shown), "%s", path[0] == '/' ? "" : ".");
 	for (comp = strtok_r(copy, "/", &save); comp != NULL;
@@ -142,40 +147,40 @@ walk_dirs(const char *path, int safe, const char *option, int *fdp)
 		if (next == -1) {
 			e = errno;
 			if (safe)
-				msg_fail(EX_NOPERM, "cannot open %s safely: %s "
-				    "(a component changed or is a symlink)",
-				    shown, strerror(e));
+				err_set(err, EX_NOPERM, "cannot open %s "
+				    "safely: %s (a component changed or is a "
+				    "symlink)", shown, strerror(e));
 			else if (fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW)
 			    == 0 && S_ISLNK(st.st_mode)) {
 				char real[PATH_MAX];
 				if (realpath(shown, real) == NULL)
 					snprintf(real, sizeof(real),
 					    "(unresolvable)");
-				msg_fail(EX_CANTCREAT, "--output %s: %s is a "
-				    "symlink (to %s): qmail-pem follows no "
+				err_set(err, EX_CANTCREAT, "--output %s: %s is "
+				    "a symlink (to %s): qmail-pem follows no "
 				    "symlink in the path of a file it writes; "
 				    "name the real directory", option, shown,
 				    real);
 			} else if (e == ENOENT)
-				msg_fail(EX_CANTCREAT, "--output %s: cannot open "
-				    "the directory %s: it does not exist",
-				    option, shown);
+				err_set(err, EX_CANTCREAT, "--output %s: "
+				    "cannot open the directory %s: it does not "
+				    "exist", option, shown);
 			else
-				msg_fail(EX_CANTCREAT, "--output %s: cannot open "
-				    "the directory %s: %s", option, shown,
-				    strerror(e));
+				err_set(err, EX_CANTCREAT, "--output %s: "
+				    "cannot open the directory %s: %s", option,
+				    shown, strerror(e));
 			goto fail;
 		}
 		close(fd);
 		fd = next;
 		if (fstat(fd, &st) == -1) {
-			msg_fail(EX_OSERR, "cannot examine %s: %s", shown,
+			err_set(err, EX_OSERR, "cannot examine %s: %s", shown,
 			    strerror(errno));
 			goto fail;
 		}
 		/* The last component has no sticky exception. */
 		if (safe && check_component(shown, &st, save == NULL ||
-		    *save == '\0') == -1)
+		    *save == '\0', err) == -1)
 			goto fail;
 	}
 	*fdp = fd;
@@ -187,31 +192,32 @@ fail:
 
 /* Why DIR could not be opened, for the administrator. */
 static int
-open_dir_failed(const char *path, int err)
+open_dir_failed(const char *path, int errnum, struct err *err)
 {
 	char target[PATH_MAX];
 	struct stat st;
 
-	if (err == ENOENT)
-		return msg_fail(EX_NOINPUT, "control directory %s does not "
+	if (errnum == ENOENT)
+		return err_set(err, EX_NOINPUT, "control directory %s does not "
 		    "exist: create it (mkdir -m 755 %s) or pass the right one "
 		    "with -d", path, path);
-	if (err == ENOTDIR && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+	if (errnum == ENOTDIR && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
 		if (realpath(path, target) == NULL)
 			snprintf(target, sizeof(target), "(unresolvable)");
-		return msg_fail(EX_NOPERM, "control directory %s is a symlink "
-		    "to %s: qmail-pem does not write through links; pass the "
-		    "real directory with -d %s", path, target, target);
+		return err_set(err, EX_NOPERM, "control directory %s is a "
+		    "symlink to %s: qmail-pem does not write through links; "
+		    "pass the real directory with -d %s", path, target, target);
 	}
-	if (err == ENOTDIR)
-		return msg_fail(EX_NOINPUT, "%s is not a directory: pass the "
-		    "qmail control directory with -d", path);
-	return msg_fail(err == EACCES || err == EPERM ? EX_NOPERM : EX_NOINPUT,
-	    "cannot open %s: %s", path, strerror(err));
+	if (errnum == ENOTDIR)
+		return err_set(err, EX_NOINPUT, "%s is not a directory: pass "
+		    "the qmail control directory with -d", path);
+	return err_set(err,
+	    errnum == EACCES || errnum == EPERM ? EX_NOPERM : EX_NOINPUT,
+	    "cannot open %s: %s", path, strerror(errnum));
 }
 
 int
-perms_open_dir(const char *path, struct perms_dir *dir)
+perms_open_dir(const char *path, struct perms_dir *dir, struct err *err)
 {
 	struct stat first, walked_st;
 	int fd, walked = -1;
@@ -224,14 +230,14 @@ perms_open_dir(const char *path, struct perms_dir *dir)
 	    O_CLOEXEC)) == -1 && errno == EINTR)
 		;
 	if (fd == -1)
-		return open_dir_failed(path, errno);
+		return open_dir_failed(path, errno, err);
 	if (fstat(fd, &first) == -1) {
-		msg_fail(EX_OSERR, "cannot examine %s: %s", path,
+		err_set(err, EX_OSERR, "cannot examine %s: %s", path,
 		    strerror(errno));
 		goto fail;
 	}
 	if (fd_real_path(fd, dir->real, sizeof(dir->real)) == -1) {
-		msg_fail(EX_OSERR, "%s: cannot find the real path of the "
+		err_set(err, EX_OSERR, "%s: cannot find the real path of the "
 		    "directory in /proc/self/fd: %s; qmail-pem needs /proc "
 		    "mounted", path, strerror(errno));
 		goto fail;
@@ -239,11 +245,11 @@ perms_open_dir(const char *path, struct perms_dir *dir)
 	/* Its real path, walked from / without following anything, must
 	 * lead to the directory opened: then every parent that was checked
 	 * is a parent of that directory. */
-	if (walk_dirs(dir->real, 1, NULL, &walked) == -1)
+	if (walk_dirs(dir->real, 1, NULL, &walked, err) == -1)
 		goto fail;
 	if (fstat(walked, &walked_st) == -1 ||
 	    !same_file(&first, &walked_st)) {
-		msg_fail(EX_TEMPFAIL, "%s was moved or replaced while "
+		err_set(err, EX_TEMPFAIL, "%s was moved or replaced while "
 		    "qmail-pem checked it (%s is another directory now); "
 		    "nothing was written: run again", path, dir->real);
 		goto fail;
@@ -268,7 +274,7 @@ perms_close_dir(struct perms_dir *dir)
 }
 
 int
-perms_lock_dir(const struct perms_dir *dir, int timeout)
+perms_lock_dir(const struct perms_dir *dir, int timeout, struct err *err)
 {
 	struct timespec pause = { 0, 100 * 1000 * 1000 };
 	long waited_ms = 0;
@@ -279,12 +285,13 @@ perms_lock_dir(const struct perms_dir *dir, int timeout)
 		if (errno == EINTR)
 			continue;
 		if (errno != EWOULDBLOCK)
-			return msg_fail(EX_OSERR, "%s: cannot lock the directory: "
-			    "%s", dir->path, strerror(errno));
+			return err_set(err, EX_OSERR, "%s: cannot lock the "
+			    "directory: %s", dir->path, strerror(errno));
 		if (waited_ms >= (long)timeout * 1000)
-			return msg_fail(EX_TEMPFAIL, "%s: another qmail-pem is "
-			    "writing here (waited %d s for its lock); run again "
-			    "when it has finished", dir->path, timeout);
+			return err_set(err, EX_TEMPFAIL, "%s: another "
+			    "qmail-pem is writing here (waited %d s for its "
+			    "lock); run again when it has finished", dir->path,
+			    timeout);
 		nanosleep(&pause, NULL);
 		waited_ms += 100;
 	}
@@ -303,7 +310,8 @@ parse_id(const char *s, unsigned long *id)
 }
 
 int
-perms_lookup_user(const char *name, uid_t *uid, gid_t *primary_gid)
+perms_lookup_user(const char *name, uid_t *uid, gid_t *primary_gid,
+    struct err *err)
 {
 	struct passwd *pw;
 	unsigned long id;
@@ -313,7 +321,7 @@ perms_lookup_user(const char *name, uid_t *uid, gid_t *primary_gid)
 	if (pw == NULL && parse_id(name, &id) == 0)
 		pw = getpwuid((uid_t)id);
 	if (pw == NULL)
-		return msg_fail(EX_NOUSER, "user %s does not exist on this "
+		return err_set(err, EX_NOUSER, "user %s does not exist on this "
 		    "system", name);
 	*uid = pw->pw_uid;
 	if (primary_gid)
@@ -322,7 +330,7 @@ perms_lookup_user(const char *name, uid_t *uid, gid_t *primary_gid)
 }
 
 int
-perms_lookup_group(const char *name, gid_t *gid)
+perms_lookup_group(const char *name, gid_t *gid, struct err *err)
 {
 	struct group *gr;
 	unsigned long id;
@@ -332,33 +340,34 @@ perms_lookup_group(const char *name, gid_t *gid)
 	if (gr == NULL && parse_id(name, &id) == 0)
 		gr = getgrgid((gid_t)id);
 	if (gr == NULL)
-		return msg_fail(EX_NOUSER, "group %s does not exist on this "
-		    "system", name);
+		return err_set(err, EX_NOUSER, "group %s does not exist on "
+		    "this system", name);
 	*gid = gr->gr_gid;
 	return 0;
 }
 
 int
-perms_stat(const struct perms_dir *dir, const char *name, struct stat *st)
+perms_stat(const struct perms_dir *dir, const char *name, struct stat *st,
+    struct err *err)
 {
 	if (fstatat(dir->fd, name, st, AT_SYMLINK_NOFOLLOW) == 0)
 		return 1;
 	if (errno == ENOENT)
 		return 0;
-	return msg_fail(EX_NOINPUT, "%s/%s: cannot examine: %s", dir->path,
+	return err_set(err, EX_NOINPUT, "%s/%s: cannot examine: %s", dir->path,
 	    name, strerror(errno));
 }
 
 int
 perms_readlink(const struct perms_dir *dir, const char *name, char *buf,
-    size_t size)
+    size_t size, struct err *err)
 {
 	ssize_t n;
 
 	n = readlinkat(dir->fd, name, buf, size - 1);
 	if (n == -1)
-		return msg_fail(EX_NOINPUT, "%s/%s: cannot read the symlink: %s",
-		    dir->path, name, strerror(errno));
+		return err_set(err, EX_NOINPUT, "%s/%s: cannot read the "
+		    "symlink: %s", dir->path, name, strerror(errno));
 	buf[n] = '\0';
 	return 0;
 }
@@ -385,7 +394,8 @@ file_type(mode_t mode)
  * or a guess (procfs, sysfs: /proc/self/environ).  Says which.
  */
 static int
-grew_while_read(int fd, const char *shown, const struct stat *st)
+grew_while_read(int fd, const char *shown, const struct stat *st,
+    struct err *err)
 {
 	static const struct {
 		long		 magic;
@@ -407,38 +417,41 @@ grew_while_read(int fd, const char *shown, const struct stat *st)
 			if ((long)sfs.f_type == pseudo[i].magic)
 				fs = pseudo[i].name;
 	if (fs != NULL || st->st_size == 0)
-		return msg_fail(EX_DATAERR, "%s is not a regular file on disk "
+		return err_set(err, EX_DATAERR,
+		    "%s is not a regular file on disk "
 		    "(%s%s: its size says %lld bytes, but reading it yields "
 		    "more): qmail-pem reads keys and certificates from files; "
 		    "name the file that holds them", shown, fs ? "a file of " :
 		    "a file of a pseudo file system such as procfs or sysfs",
 		    fs ? fs : "", (long long)st->st_size);
-	return msg_fail(EX_TEMPFAIL, "%s changed while it was read; run "
+	return err_set(err, EX_TEMPFAIL, "%s changed while it was read; run "
 	    "again", shown);
 }
 
 /* Read an already opened file, which must be regular and not too large. */
 static int
-read_fd(int fd, const char *shown, char **data, size_t *len, struct stat *st)
+read_fd(int fd, const char *shown, char **data, size_t *len, struct stat *st,
+    struct err *err)
 {
 	char *buf = NULL;
 	size_t used = 0, cap;
 	ssize_t n;
 
 	if (fstat(fd, st) == -1)
-		return msg_fail(EX_NOINPUT, "%s: cannot examine: %s", shown,
+		return err_set(err, EX_NOINPUT, "%s: cannot examine: %s", shown,
 		    strerror(errno));
 	if (!S_ISREG(st->st_mode))
-		return msg_fail(EX_DATAERR, "%s is %s, not a regular file: "
+		return err_set(err, EX_DATAERR, "%s is %s, not a regular file: "
 		    "remove it or name the right file", shown,
 		    file_type(st->st_mode));
 	if (st->st_size > PERMS_MAX_FILE)
-		return msg_fail(EX_DATAERR, "%s is too large (%lld bytes) to be "
-		    "a key and certificate file", shown,
+		return err_set(err, EX_DATAERR, "%s is too large (%lld bytes) "
+		    "to be a key and certificate file", shown,
 		    (long long)st->st_size);
 	cap = (size_t)st->st_size + 1;
 	if ((buf = malloc(cap + 1)) == NULL)
-		return msg_fail(EX_OSERR, "out of memory reading %s", shown);
+		return err_set(err, EX_OSERR, "out of memory reading %s",
+		    shown);
 	for (;;) {
 		n = read(fd, buf + used, cap - used);
 		if (n == -1 && errno == EINTR)
@@ -446,15 +459,15 @@ read_fd(int fd, const char *shown, char **data, size_t *len, struct stat *st)
 		if (n == -1) {
 			int e = errno;
 			perms_free_secret(buf, cap + 1);
-			return msg_fail(EX_IOERR, "%s: read error: %s", shown,
-			    strerror(e));
+			return err_set(err, EX_IOERR, "%s: read error: %s",
+			    shown, strerror(e));
 		}
 		if (n == 0)
 			break;
 		used += (size_t)n;
 		if (used == cap) {	/* more than st_size */
 			perms_free_secret(buf, cap + 1);
-			return grew_while_read(fd, shown, st);
+			return grew_while_read(fd, shown, st, err);
 		}
 	}
 	buf[used] = '\0';
@@ -466,28 +479,28 @@ read_fd(int fd, const char *shown, char **data, size_t *len, struct stat *st)
 /* Only a regular file is opened: opening a device can act (a tape
  * rewinds, a modem line answers). */
 static int
-refuse_before_open(const char *shown, const struct stat *st)
+refuse_before_open(const char *shown, const struct stat *st, struct err *err)
 {
 	if (S_ISREG(st->st_mode))
 		return 0;
-	return msg_fail(EX_DATAERR, "%s is %s, not a regular file: remove it "
-	    "or name the right file", shown, file_type(st->st_mode));
+	return err_set(err, EX_DATAERR, "%s is %s, not a regular file: remove "
+	    "it or name the right file", shown, file_type(st->st_mode));
 }
 
 /* The descriptor read is the file examined before the open. */
 static int
 opened_what_was_examined(const char *shown, const struct stat *before,
-    const struct stat *after)
+    const struct stat *after, struct err *err)
 {
 	if (before->st_dev == after->st_dev && before->st_ino == after->st_ino)
 		return 0;
-	return msg_fail(EX_TEMPFAIL, "%s changed while it was read; run "
+	return err_set(err, EX_TEMPFAIL, "%s changed while it was read; run "
 	    "again", shown);
 }
 
 int
 perms_read_file(const struct perms_dir *dir, const char *name, char **data,
-    size_t *len, struct stat *st)
+    size_t *len, struct stat *st, struct err *err)
 {
 	char shown[PATH_MAX];
 	struct stat before;
@@ -495,7 +508,7 @@ perms_read_file(const struct perms_dir *dir, const char *name, char **data,
 
 	snprintf(shown, sizeof(shown), "%s/%s", dir->path, name);
 	if (fstatat(dir->fd, name, &before, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    !S_ISLNK(before.st_mode) && refuse_before_open(shown, &before)
+	    !S_ISLNK(before.st_mode) && refuse_before_open(shown, &before, err)
 	    == -1)
 		return -1;
 	do
@@ -504,40 +517,41 @@ perms_read_file(const struct perms_dir *dir, const char *name, char **data,
 	while (fd == -1 && errno == EINTR);
 	if (fd == -1) {
 		if (errno == ELOOP)
-			return msg_fail(EX_DATAERR, "%s is a symlink; qmail-pem "
-			    "does not follow links in the control directory",
-			    shown);
+			return err_set(err, EX_DATAERR, "%s is a symlink; "
+			    "qmail-pem does not follow links in the control "
+			    "directory", shown);
 		if (errno == EACCES)
-			return msg_fail(EX_NOPERM, "cannot open %s: %s; run "
-			    "qmail-pem as root", shown, strerror(errno));
-		return msg_fail(errno == ENOENT ? EX_NOINPUT : EX_NOPERM,
+			return err_set(err, EX_NOPERM, "cannot open %s: %s; "
+			    "run qmail-pem as root", shown, strerror(errno));
+		return err_set(err, errno == ENOENT ? EX_NOINPUT : EX_NOPERM,
 		    "cannot open %s: %s", shown, strerror(errno));
 	}
-	rc = read_fd(fd, shown, data, len, st);
+	rc = read_fd(fd, shown, data, len, st, err);
 	close(fd);
 	return rc;
 }
 
 int
-perms_read_path(const char *path, char **data, size_t *len)
+perms_read_path(const char *path, char **data, size_t *len, struct err *err)
 {
 	struct stat before, st;
 	int fd, rc;
 
 	if (stat(path, &before) == -1)
-		return msg_fail(errno == ENOENT ? EX_NOINPUT : EX_NOPERM,
+		return err_set(err, errno == ENOENT ? EX_NOINPUT : EX_NOPERM,
 		    "cannot open %s: %s", path, strerror(errno));
-	if (refuse_before_open(path, &before) == -1)
+	if (refuse_before_open(path, &before, err) == -1)
 		return -1;
 	do
 		fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	while (fd == -1 && errno == EINTR);
 	if (fd == -1)
-		return msg_fail(errno == ENOENT ? EX_NOINPUT : EX_NOPERM,
+		return err_set(err, errno == ENOENT ? EX_NOINPUT : EX_NOPERM,
 		    "cannot open %s: %s", path, strerror(errno));
-	rc = read_fd(fd, path, data, len, &st);
+	rc = read_fd(fd, path, data, len, &st, err);
 	close(fd);
-	if (rc == 0 && opened_what_was_examined(path, &before, &st) == -1) {
+	if (rc == 0 && opened_what_was_examined(path, &before, &st,
+	    err) == -1) {
 		perms_free_secret(*data, *len + 1);
 		*data = NULL;
 		*len = 0;
@@ -630,9 +644,9 @@ open_temp(int dfd, const char *prefix, const char *name, const char *suffix,
  * change a file outside the directory, so it is refused.
  */
 static int
-mount_point_refused(const char *dirpath, const char *name)
+mount_point_refused(const char *dirpath, const char *name, struct err *err)
 {
-	return msg_fail(EX_CANTCREAT, "%s/%s is a mount point (a file is "
+	return err_set(err, EX_CANTCREAT, "%s/%s is a mount point (a file is "
 	    "mounted on it): qmail-pem replaces files by rename, which a mount "
 	    "point refuses, and does not change the mounted file, which lives "
 	    "outside %s; unmount it (umount %s/%s), keep the file in %s itself "
@@ -642,7 +656,8 @@ mount_point_refused(const char *dirpath, const char *name)
 
 int
 perms_stage(const struct perms_dir *dir, const char *name, const void *data,
-    size_t len, const struct perms_target *target, struct perms_staged *staged)
+    size_t len, const struct perms_target *target, struct perms_staged *staged,
+    struct err *err)
 {
 	const char *step;
 	int fd, e;
@@ -654,10 +669,10 @@ perms_stage(const struct perms_dir *dir, const char *name, const void *data,
 	if (fd == -1) {
 		e = errno;
 		if (strcmp(step, "getrandom") == 0)
-			return msg_fail(EX_OSERR, "%s/%s: cannot make a "
+			return err_set(err, EX_OSERR, "%s/%s: cannot make a "
 			    "temporary file name: getrandom: %s", dir->path,
 			    name, strerror(e));
-		return msg_fail(write_status(e), "%s/%s: cannot create a "
+		return err_set(err, write_status(e), "%s/%s: cannot create a "
 		    "temporary file: %s; %s", dir->path, name, strerror(e),
 		    write_hint(e));
 	}
@@ -688,22 +703,24 @@ fail:
 	if (fd != -1)
 		close(fd);
 	perms_discard(dir, staged);
-	return msg_fail(write_status(e), "%s/%s: cannot %s the new file: %s; %s",
+	return err_set(err, write_status(e),
+	    "%s/%s: cannot %s the new file: %s; %s",
 	    dir->path, name, step, strerror(e), write_hint(e));
 }
 
 int
-perms_sync_dir(const struct perms_dir *dir)
+perms_sync_dir(const struct perms_dir *dir, struct err *err)
 {
 	if (fsync_retry(dir->fd) == -1)
-		return msg_fail(EX_IOERR, "%s: cannot sync the directory: %s; "
-		    "the files are in place but may not survive a crash",
+		return err_set(err, EX_IOERR, "%s: cannot sync the directory: "
+		    "%s; the files are in place but may not survive a crash",
 		    dir->path, strerror(errno));
 	return 0;
 }
 
 int
-perms_commit(const struct perms_dir *dir, struct perms_staged *staged)
+perms_commit(const struct perms_dir *dir, struct perms_staged *staged,
+    struct err *err)
 {
 	int e;
 
@@ -711,8 +728,10 @@ perms_commit(const struct perms_dir *dir, struct perms_staged *staged)
 		e = errno;
 		perms_discard(dir, staged);
 		if (e == EBUSY)
-			return mount_point_refused(dir->path, staged->name);
-		return msg_fail(write_status(e), "%s/%s: cannot move the new file "
+			return mount_point_refused(dir->path, staged->name,
+			    err);
+		return err_set(err, write_status(e),
+		    "%s/%s: cannot move the new file "
 		    "into place: %s; the old file is unchanged", dir->path,
 		    staged->name, strerror(e));
 	}
@@ -733,15 +752,16 @@ perms_discard(const struct perms_dir *dir, struct perms_staged *staged)
 
 int
 perms_write_atomic(const struct perms_dir *dir, const char *name,
-    const void *data, size_t len, const struct perms_target *target)
+    const void *data, size_t len, const struct perms_target *target,
+    struct err *err)
 {
 	struct perms_staged staged;
 
-	if (perms_stage(dir, name, data, len, target, &staged) == -1)
+	if (perms_stage(dir, name, data, len, target, &staged, err) == -1)
 		return -1;
-	if (perms_commit(dir, &staged) == -1)
+	if (perms_commit(dir, &staged, err) == -1)
 		return -1;
-	return perms_sync_dir(dir);
+	return perms_sync_dir(dir, err);
 }
 
 /* --- files named by the administrator: --output ------------------------- */
@@ -765,7 +785,8 @@ path_within(const char *real, const char *ctl_real)
  * path): any spelling, a symlink, a bind mount of it.  And by real path.
  */
 static int
-output_in_ctl(const char *path, int fd, const char *ctl_path, int ctl_fd)
+output_in_ctl(const char *path, int fd, const char *ctl_path, int ctl_fd,
+    struct err *err)
 {
 	char real[PATH_MAX], ctl_real[PATH_MAX];
 	struct stat ctl, cur_st, up_st;
@@ -779,7 +800,8 @@ output_in_ctl(const char *path, int fd, const char *ctl_path, int ctl_fd)
 			if (fstat(cur, &cur_st) == -1)
 				break;
 			inside = same_file(&cur_st, &ctl);
-			up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+			up = openat(cur, "..",
+			    O_PATH | O_DIRECTORY | O_CLOEXEC);
 			close(cur);
 			cur = up;
 			if (cur == -1 || fstat(cur, &up_st) == -1 ||
@@ -795,7 +817,7 @@ output_in_ctl(const char *path, int fd, const char *ctl_path, int ctl_fd)
 		inside = path_within(real, ctl_real);
 	if (!inside)
 		return 0;
-	return msg_fail(EX_USAGE, "--output %s is in the control directory "
+	return err_set(err, EX_USAGE, "--output %s is in the control directory "
 	    "%s: qmail-pem writes no report or request there, where one "
 	    "mistyped name would replace a key file; name a file elsewhere",
 	    path, ctl_path != NULL ? ctl_path : "(the one opened)");
@@ -804,22 +826,22 @@ output_in_ctl(const char *path, int fd, const char *ctl_path, int ctl_fd)
 /* A device, FIFO, socket or directory at the name: a rename would put a
  * regular file in its place (--output /dev/null as root replaced it). */
 static int
-output_name_usable(const struct perms_output *out)
+output_name_usable(const struct perms_output *out, struct err *err)
 {
 	struct stat st;
 
 	if (fstatat(out->dirfd, out->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
-		return msg_fail(EX_CANTCREAT, "--output %s is not a regular "
-		    "file (it is %s): qmail-pem replaces the file it names; "
-		    "leave out --output to write to standard output (and "
-		    "redirect that)", out->path, file_type(st.st_mode));
+		return err_set(err, EX_CANTCREAT, "--output %s is not a "
+		    "regular file (it is %s): qmail-pem replaces the file it "
+		    "names; leave out --output to write to standard output "
+		    "(and redirect that)", out->path, file_type(st.st_mode));
 	return 0;
 }
 
 int
 perms_output_open(const char *path, const char *ctl_path, int ctl_fd,
-    struct perms_output *out)
+    struct perms_output *out, struct err *err)
 {
 	char dcopy[PATH_MAX], bcopy[PATH_MAX];
 	const char *base;
@@ -829,7 +851,8 @@ perms_output_open(const char *path, const char *ctl_path, int ctl_fd,
 	memset(out, 0, sizeof(*out));
 	out->dirfd = -1;
 	if (strlen(path) >= sizeof(dcopy))
-		return msg_fail(EX_USAGE, "--output %s: name too long", path);
+		return err_set(err, EX_USAGE, "--output %s: name too long",
+		    path);
 	snprintf(out->path, sizeof(out->path), "%s", path);
 	snprintf(dcopy, sizeof(dcopy), "%s", path);
 	snprintf(bcopy, sizeof(bcopy), "%s", path);
@@ -838,7 +861,8 @@ perms_output_open(const char *path, const char *ctl_path, int ctl_fd,
 	if (base[0] == '\0' || strcmp(base, "/") == 0 ||
 	    strcmp(base, ".") == 0 || strcmp(base, "..") == 0 ||
 	    strlen(base) > NAME_MAX - 16)
-		return msg_fail(EX_USAGE, "--output %s does not name a file",
+		return err_set(err, EX_USAGE,
+		    "--output %s does not name a file",
 		    path);
 	snprintf(out->name, sizeof(out->name), "%s", base);
 
@@ -846,24 +870,25 @@ perms_output_open(const char *path, const char *ctl_path, int ctl_fd,
 	 * control directory; then the walk that follows none. */
 	followed = open(out->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (followed != -1 &&
-	    output_in_ctl(path, followed, ctl_path, ctl_fd) == -1)
+	    output_in_ctl(path, followed, ctl_path, ctl_fd, err) == -1)
 		goto out;
-	if (walk_dirs(out->dir, 0, path, &walked) == -1)
+	if (walk_dirs(out->dir, 0, path, &walked, err) == -1)
 		goto out;
 	if (followed == -1 || fstat(followed, &followed_st) == -1 ||
 	    fstat(walked, &walked_st) == -1 ||
 	    !same_file(&followed_st, &walked_st)) {
-		msg_fail(EX_TEMPFAIL, "--output %s: the directory %s changed "
-		    "while qmail-pem opened it; run again", path, out->dir);
+		err_set(err, EX_TEMPFAIL, "--output %s: the directory %s "
+		    "changed while qmail-pem opened it; run again", path,
+		    out->dir);
 		goto out;
 	}
 	if ((out->dirfd = openat(walked, ".", O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) == -1) {
-		msg_fail(EX_CANTCREAT, "--output %s: cannot open the directory "
-		    "%s: %s", path, out->dir, strerror(errno));
+		err_set(err, EX_CANTCREAT, "--output %s: cannot open the "
+		    "directory %s: %s", path, out->dir, strerror(errno));
 		goto out;
 	}
-	rc = output_name_usable(out);
+	rc = output_name_usable(out, err);
 out:
 	if (followed != -1)
 		close(followed);
@@ -876,17 +901,17 @@ out:
 
 int
 perms_output_write(const struct perms_output *out, const void *data,
-    size_t len)
+    size_t len, struct err *err)
 {
 	char tmp[NAME_MAX + 1];
 	const char *step;
 	int fd, e;
 
-	if (output_name_usable(out) == -1)
+	if (output_name_usable(out, err) == -1)
 		return -1;
 	if ((fd = open_temp(out->dirfd, ".", out->name, ".tmp", tmp,
 	    sizeof(tmp), &step)) == -1)
-		return msg_fail(strcmp(step, "getrandom") == 0 ? EX_OSERR :
+		return err_set(err, strcmp(step, "getrandom") == 0 ? EX_OSERR :
 		    EX_CANTCREAT, "--output %s: cannot create a temp file in "
 		    "%s: %s%s", out->path, out->dir, strcmp(step, "getrandom")
 		    == 0 ? "getrandom: " : "", strerror(errno));
@@ -904,15 +929,15 @@ perms_output_write(const struct perms_output *out, const void *data,
 		e = errno;
 		(void)unlinkat(out->dirfd, tmp, 0);
 		if (e == EBUSY)
-			return mount_point_refused(out->dir, out->name);
-		return msg_fail(EX_CANTCREAT, "--output %s: cannot rename the "
-		    "temp file into place: %s", out->path, strerror(e));
+			return mount_point_refused(out->dir, out->name, err);
+		return err_set(err, EX_CANTCREAT, "--output %s: cannot rename "
+		    "the temp file into place: %s", out->path, strerror(e));
 	}
 	(void)fsync_retry(out->dirfd);
 	return 0;
 fail:
 	(void)unlinkat(out->dirfd, tmp, 0);
-	return msg_fail(EX_IOERR, "--output %s: cannot write %s/%s: %s",
+	return err_set(err, EX_IOERR, "--output %s: cannot write %s/%s: %s",
 	    out->path, out->dir, tmp, strerror(e));
 }
 
@@ -926,34 +951,36 @@ perms_output_close(struct perms_output *out)
 
 int
 perms_copy_symlink(const struct perms_dir *dir, const char *name,
-    const char *linktarget, uid_t uid, gid_t gid)
+    const char *linktarget, uid_t uid, gid_t gid, struct err *err)
 {
 	int e;
 
 	if (symlinkat(linktarget, dir->fd, name) == -1) {
 		e = errno;
-		return msg_fail(write_status(e), "%s/%s: cannot record the "
+		return err_set(err, write_status(e), "%s/%s: cannot record the "
 		    "symlink: %s; %s", dir->path, name, strerror(e),
 		    write_hint(e));
 	}
 	if (fchownat(dir->fd, name, uid, gid, AT_SYMLINK_NOFOLLOW) == -1) {
 		e = errno;
 		(void)unlinkat(dir->fd, name, 0);
-		return msg_fail(write_status(e), "%s/%s: cannot set the owner "
+		return err_set(err, write_status(e),
+		    "%s/%s: cannot set the owner "
 		    "of the symlink: %s", dir->path, name, strerror(e));
 	}
 	return 0;
 }
 
 int
-perms_unlink(const struct perms_dir *dir, const char *name)
+perms_unlink(const struct perms_dir *dir, const char *name, struct err *err)
 {
 	while (unlinkat(dir->fd, name, 0) == -1) {
 		if (errno == EINTR)
 			continue;
 		if (errno == ENOENT)
 			return 0;
-		return msg_fail(write_status(errno), "%s/%s: cannot remove: %s",
+		return err_set(err, write_status(errno),
+		    "%s/%s: cannot remove: %s",
 		    dir->path, name, strerror(errno));
 	}
 	return 0;

@@ -4,7 +4,7 @@
  * Everything here works relative to a directory file descriptor opened by
  * perms_open_dir(), with O_NOFOLLOW on every name, and knows nothing of
  * keys or certificates.  Functions return 0 on success and -1 with a
- * message recorded by msg_fail() on failure.
+ * message in their struct err on failure.
  */
 #ifndef QP_PERMS_H
 #define QP_PERMS_H
@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+
+#include "base/err.h"
 
 #define PERMS_MAX_FILE	(1024 * 1024)	/* larger control files are refused */
 
@@ -43,23 +45,25 @@ struct perms_dir {
  * is used afterwards, so a directory swapped for a symlink during the
  * checks is never written into.
  */
-int perms_open_dir(const char *path, struct perms_dir *dir);
+int perms_open_dir(const char *path, struct perms_dir *dir, struct err *err);
 void perms_close_dir(struct perms_dir *dir);
 
 /* Take the writers' lock (flock on the directory itself), waiting at most
  * timeout seconds. */
-int perms_lock_dir(const struct perms_dir *dir, int timeout);
+int perms_lock_dir(const struct perms_dir *dir, int timeout, struct err *err);
 
 /* Look up a user or group by name (or number); an unknown one is an error. */
-int perms_lookup_user(const char *name, uid_t *uid, gid_t *primary_gid);
-int perms_lookup_group(const char *name, gid_t *gid);
+int perms_lookup_user(const char *name, uid_t *uid, gid_t *primary_gid,
+    struct err *err);
+int perms_lookup_group(const char *name, gid_t *gid, struct err *err);
 
 /* lstat of a name in the directory; returns 1 if it exists, 0 if not. */
-int perms_stat(const struct perms_dir *dir, const char *name, struct stat *st);
+int perms_stat(const struct perms_dir *dir, const char *name, struct stat *st,
+    struct err *err);
 
 /* Target of a symlink in the directory, as written in the link. */
 int perms_readlink(const struct perms_dir *dir, const char *name,
-    char *buf, size_t size);
+    char *buf, size_t size, struct err *err);
 
 /*
  * Read a regular file from the directory without following a symlink and
@@ -67,10 +71,11 @@ int perms_readlink(const struct perms_dir *dir, const char *name,
  * it with perms_free_secret().  st receives the opened file's fstat.
  */
 int perms_read_file(const struct perms_dir *dir, const char *name,
-    char **data, size_t *len, struct stat *st);
+    char **data, size_t *len, struct stat *st, struct err *err);
 /* The same for a path named by the administrator: symlinks are followed,
  * but the file must be a regular file. */
-int perms_read_path(const char *path, char **data, size_t *len);
+int perms_read_path(const char *path, char **data, size_t *len,
+    struct err *err);
 void perms_free_secret(char *data, size_t len);
 
 /*
@@ -90,14 +95,16 @@ struct perms_staged {
 };
 int perms_stage(const struct perms_dir *dir, const char *name,
     const void *data, size_t len, const struct perms_target *target,
-    struct perms_staged *staged);
-int perms_commit(const struct perms_dir *dir, struct perms_staged *staged);
+    struct perms_staged *staged, struct err *err);
+int perms_commit(const struct perms_dir *dir, struct perms_staged *staged,
+    struct err *err);
 void perms_discard(const struct perms_dir *dir, struct perms_staged *staged);
-int perms_sync_dir(const struct perms_dir *dir);
+int perms_sync_dir(const struct perms_dir *dir, struct err *err);
 
 /* stage + commit in one step. */
 int perms_write_atomic(const struct perms_dir *dir, const char *name,
-    const void *data, size_t len, const struct perms_target *target);
+    const void *data, size_t len, const struct perms_target *target,
+    struct err *err);
 
 /*
  * A file named by the administrator for a report or a request (verify
@@ -124,18 +131,19 @@ struct perms_output {
 	int	dirfd;
 };
 int perms_output_open(const char *path, const char *ctl_path, int ctl_fd,
-    struct perms_output *out);
+    struct perms_output *out, struct err *err);
 int perms_output_write(const struct perms_output *out, const void *data,
-    size_t len);
+    size_t len, struct err *err);
 void perms_output_close(struct perms_output *out);
 
 /* Create a symlink name -> linktarget owned by uid:gid (for backups). */
 int perms_copy_symlink(const struct perms_dir *dir, const char *name,
-    const char *linktarget, uid_t uid, gid_t gid);
+    const char *linktarget, uid_t uid, gid_t gid, struct err *err);
 
 /* Remove a name from the directory (not following links); fsync is left
  * to the caller. */
-int perms_unlink(const struct perms_dir *dir, const char *name);
+int perms_unlink(const struct perms_dir *dir, const char *name,
+    struct err *err);
 
 /* Remove temp files that an earlier, killed run left behind. */
 void perms_remove_stale_temps(const struct perms_dir *dir);

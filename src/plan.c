@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "backup.h"
+#include "base/err.h"
 #include "fileacl.h"
 #include "msg.h"
 #include "pemfile.h"
@@ -19,7 +20,7 @@
 #define ACT_RENAMES	(ACT_WRITES | ACT_FIXES)
 
 int
-plan_decide(const struct perms_dir *dir, struct file_plan *p)
+plan_decide(const struct perms_dir *dir, struct file_plan *p, struct err *err)
 {
 	char *data = NULL;
 	size_t len = 0;
@@ -28,7 +29,7 @@ plan_decide(const struct perms_dir *dir, struct file_plan *p)
 
 	p->actions = 0;
 	p->old_acl[0] = '\0';
-	if ((rc = perms_stat(dir, p->name, &p->old)) == -1)
+	if ((rc = perms_stat(dir, p->name, &p->old, err)) == -1)
 		return -1;
 	p->old_exists = rc;
 	if (p->content == NULL) {	/* the file is to go away */
@@ -45,20 +46,21 @@ plan_decide(const struct perms_dir *dir, struct file_plan *p)
 		return 0;
 	}
 	if (!S_ISREG(p->old.st_mode))
-		return msg_fail(EX_DATAERR, "%s/%s is not a regular file: "
+		return err_set(err, EX_DATAERR, "%s/%s is not a regular file: "
 		    "remove it and run again", dir->path, p->name);
 	if (p->old.st_nlink > 1) {
 		p->actions = ACT_REPLACE_HARDLINK;
 		return 0;
 	}
-	if (perms_read_file(dir, p->name, &data, &len, &st) == -1)
+	if (perms_read_file(dir, p->name, &data, &len, &st, err) == -1)
 		return -1;
 	same = len == p->len && memcmp(data, p->content, len) == 0;
 	perms_free_secret(data, len);
 	/* Shown in the plan whatever is done; a new file has none. */
 	if ((acl = fileacl_extended_at(dir->fd, p->name, &st, p->old_acl,
 	    sizeof(p->old_acl))) == -1)
-		return msg_fail(EX_NOINPUT, "%s/%s: cannot read its ACL: %s",
+		return err_set(err, EX_NOINPUT,
+		    "%s/%s: cannot read its ACL: %s",
 		    dir->path, p->name, strerror(errno));
 	if (!same) {
 		p->actions = p->same_key_as_old ? ACT_REWRITE : ACT_REPLACE;
@@ -87,15 +89,16 @@ plan_changes(const struct file_plan *plans, size_t n)
 static void
 undo_backups(const struct perms_dir *dir, struct file_plan *plans, size_t n)
 {
+	struct err ignored = { 0 };
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (plans[i].backup[0]) {
-			(void)perms_unlink(dir, plans[i].backup);
+			(void)perms_unlink(dir, plans[i].backup, &ignored);
 			plans[i].backup[0] = '\0';
 		}
 	}
-	(void)perms_sync_dir(dir);
+	(void)perms_sync_dir(dir, &ignored);
 }
 
 /*
@@ -116,7 +119,7 @@ undo_possible(const struct file_plan *p)
 }
 
 static int
-undo_one(const struct perms_dir *dir, struct file_plan *p)
+undo_one(const struct perms_dir *dir, struct file_plan *p, struct err *err)
 {
 	struct perms_target was;
 	struct stat st;
@@ -128,10 +131,10 @@ undo_one(const struct perms_dir *dir, struct file_plan *p)
 	was.gid = p->old.st_gid;
 	was.mode = p->old.st_mode & 07777;
 	if (!p->old_exists)
-		return perms_unlink(dir, p->name);
+		return perms_unlink(dir, p->name, err);
 	if (!(p->actions & (ACT_WRITES | ACT_REMOVE)))
 		return perms_write_atomic(dir, p->name, p->content, p->len,
-		    &was);
+		    &was, err);
 	if (S_ISLNK(p->old.st_mode)) {
 		/* The backup is the same symlink: it takes its name back. */
 		while ((rc = renameat(dir->fd, p->backup, dir->fd, p->name))
@@ -142,9 +145,9 @@ undo_one(const struct perms_dir *dir, struct file_plan *p)
 		p->backup[0] = '\0';
 		return 0;
 	}
-	if (perms_read_file(dir, p->backup, &data, &len, &st) == -1)
+	if (perms_read_file(dir, p->backup, &data, &len, &st, err) == -1)
 		return -1;
-	rc = perms_write_atomic(dir, p->name, data, len, &was);
+	rc = perms_write_atomic(dir, p->name, data, len, &was, err);
 	perms_free_secret(data, len);
 	return rc;
 }
@@ -172,10 +175,11 @@ names_of(const struct file_plan *plans, const int *which, size_t n,
  */
 static void
 undo_done(const struct perms_dir *dir, struct file_plan *plans,
-    const int *done, size_t n)
+    const int *done, size_t n, struct err *err)
 {
-	char why[1024], names[512];
-	int status = msg_status(), left[8] = { 0 };
+	struct err undo = { 0 };
+	char names[512];
+	int left[8] = { 0 };
 	size_t i, changed = 0, kept = 0;
 
 	for (i = 0; i < n; i++) {
@@ -187,62 +191,60 @@ undo_done(const struct perms_dir *dir, struct file_plan *plans,
 		undo_backups(dir, plans, n);
 		return;
 	}
-	snprintf(why, sizeof(why), "%s", msg_error());
 	if (kept > 0) {
 		int stuck[8] = { 0 };
 		char gone[512];
 		for (i = 0; i < n; i++)
 			stuck[i] = done[i] && !undo_possible(&plans[i]);
-		(void)perms_sync_dir(dir);
+		(void)perms_sync_dir(dir, &undo);
 		names_of(plans, stuck, n, gone, sizeof(gone));
 		names_of(plans, done, n, names, sizeof(names));
-		msg_fail(status, "%s; %s cannot be put back (no backup), so "
-		    "the run's changes stay: %s changed, each file complete; "
-		    "check %s with qmail-pem verify", why, gone, names,
-		    dir->path);
+		err_suffix(err, "; %s cannot be put back (no backup), so the "
+		    "run's changes stay: %s changed, each file complete; check "
+		    "%s with qmail-pem verify", gone, names, dir->path);
 		return;
 	}
 	kept = 0;
 	for (i = 0; i < n; i++)
-		if (done[i] && undo_one(dir, &plans[i]) == -1) {
+		if (done[i] && undo_one(dir, &plans[i], &undo) == -1) {
 			left[i] = 1;
 			kept++;
 		}
 	if (kept == 0) {
 		undo_backups(dir, plans, n);
-		msg_fail(status, "%s; the files already changed were put "
-		    "back: nothing was changed", why);
+		err_suffix(err, "; the files already changed were put back: "
+		    "nothing was changed");
 		return;
 	}
-	(void)perms_sync_dir(dir);
+	(void)perms_sync_dir(dir, &undo);
 	names_of(plans, left, n, names, sizeof(names));
-	msg_fail(status, "%s; %s could not be put back and %s new (each "
-	    "file complete): run the command again", why, names,
+	err_suffix(err, "; %s could not be put back and %s new (each file "
+	    "complete): run the command again", names,
 	    kept > 1 ? "are" : "is");
 }
 
 static int
-sync_or_fail(const struct perms_dir *dir)
+sync_or_fail(const struct perms_dir *dir, struct err *err)
 {
 	int e;
 
-	if (perms_sync_dir(dir) == 0)
+	if (perms_sync_dir(dir, err) == 0)
 		return 0;
 	e = errno;
-	return msg_fail(EX_IOERR, "%s: cannot sync the directory: %s",
+	return err_set(err, EX_IOERR, "%s: cannot sync the directory: %s",
 	    dir->path, strerror(e));
 }
 
 int
 plan_apply(const struct perms_dir *dir, struct file_plan *plans, size_t n,
-    time_t now)
+    time_t now, struct err *err)
 {
 	struct perms_staged staged[8];
 	int done[8] = { 0 };
 	size_t i;
 
 	if (n > sizeof(staged) / sizeof(staged[0]))
-		return msg_fail(EX_SOFTWARE, "too many files in one plan");
+		return err_set(err, EX_SOFTWARE, "too many files in one plan");
 	memset(staged, 0, sizeof(staged));
 	/* A killed run's temp files go even when nothing else changes. */
 	perms_remove_stale_temps(dir);
@@ -257,7 +259,7 @@ plan_apply(const struct perms_dir *dir, struct file_plan *plans, size_t n,
 		    !(p->actions & (ACT_WRITES | ACT_REMOVE)))
 			continue;
 		if (backup_create(dir, p->name, now, p->backup,
-		    sizeof(p->backup)) == -1) {
+		    sizeof(p->backup), err) == -1) {
 			p->backup[0] = '\0';
 			goto undo;
 		}
@@ -270,28 +272,28 @@ plan_apply(const struct perms_dir *dir, struct file_plan *plans, size_t n,
 		if (!(plans[i].actions & ACT_RENAMES))
 			continue;
 		if (perms_stage(dir, plans[i].name, plans[i].content,
-		    plans[i].len, &plans[i].target, &staged[i]) == -1)
+		    plans[i].len, &plans[i].target, &staged[i], err) == -1)
 			goto undo;
 	}
 	/* 3. The renames, back to back. */
 	for (i = 0; i < n; i++) {
 		if (!(plans[i].actions & ACT_RENAMES))
 			continue;
-		if (perms_commit(dir, &staged[i]) == -1)
+		if (perms_commit(dir, &staged[i], err) == -1)
 			goto partial;
 		done[i] = 1;
 	}
-	if (sync_or_fail(dir) == -1)
+	if (sync_or_fail(dir, err) == -1)
 		goto partial;
 	/* 4. Removals last: one without a backup cannot be undone. */
 	for (i = 0; i < n; i++) {
 		if (!(plans[i].actions & ACT_REMOVE))
 			continue;
-		if (perms_unlink(dir, plans[i].name) == -1)
+		if (perms_unlink(dir, plans[i].name, err) == -1)
 			goto partial;
 		done[i] = 1;
 	}
-	if (sync_or_fail(dir) == -1)
+	if (sync_or_fail(dir, err) == -1)
 		goto partial;
 	return 0;
 undo:
@@ -302,7 +304,7 @@ undo:
 partial:
 	for (i = 0; i < n; i++)
 		perms_discard(dir, &staged[i]);
-	undo_done(dir, plans, done, n);
+	undo_done(dir, plans, done, n, err);
 	return -1;
 }
 
@@ -405,7 +407,8 @@ plan_json(const char *command, const struct perms_dir *dir,
 			json_array_append_new(acts, json_string(w[0] == ' ' ?
 			    w + 1 : w));
 		json_object_set_new(f, "name", json_string(p->name));
-		json_object_set_new(f, "changed", json_boolean(p->actions != 0));
+		json_object_set_new(f, "changed",
+		    json_boolean(p->actions != 0));
 		json_object_set_new(f, "actions", acts);
 		perms_describe(p->target.uid, p->target.gid, p->target.mode,
 		    perm, sizeof(perm));
@@ -413,7 +416,8 @@ plan_json(const char *command, const struct perms_dir *dir,
 		if (p->note[0])
 			json_object_set_new(f, "note", json_string(p->note));
 		if (p->backup[0])
-			json_object_set_new(f, "backup", json_string(p->backup));
+			json_object_set_new(f, "backup",
+			    json_string(p->backup));
 		if (p->old_acl[0])
 			json_object_set_new(f, "removed_acl",
 			    json_string(p->old_acl));
@@ -424,7 +428,7 @@ plan_json(const char *command, const struct perms_dir *dir,
 }
 
 int
-plan_dump_json(json_t *root)
+plan_dump_json(json_t *root, struct err *err)
 {
 	char *text;
 	int rc;
@@ -433,7 +437,7 @@ plan_dump_json(json_t *root)
 	    NULL;
 	json_decref(root);
 	if (text == NULL)
-		return msg_fail(EX_OSERR, "out of memory");
+		return err_set(err, EX_OSERR, "out of memory");
 	rc = printf("%s\n", text) < 0 ? -1 : 0;
 	free(text);
 	return rc;
@@ -441,9 +445,9 @@ plan_dump_json(json_t *root)
 
 int
 plan_print_json(const char *command, const struct perms_dir *dir,
-    const struct file_plan *plans, size_t n, int dry_run)
+    const struct file_plan *plans, size_t n, int dry_run, struct err *err)
 {
-	return plan_dump_json(plan_json(command, dir, plans, n, dry_run));
+	return plan_dump_json(plan_json(command, dir, plans, n, dry_run), err);
 }
 
 void

@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "base/err.h"
 #include "perms.h"
 
 #define ACT_CREATE		0x001
@@ -47,7 +48,8 @@ struct file_plan {
 	size_t			 len;
 	int			 same_key_as_old; /* ACT_REWRITE vs ACT_REPLACE */
 	int			 actions;	/* set by plan_decide() */
-	int			 info;		/* ACT_NEW_KEY etc., by caller */
+	int			 info;		/* ACT_NEW_KEY etc.,
+	    by caller */
 	int			 keep_backup;	/* back up before replacing */
 	int			 key_kept;	/* an import reuses the old key */
 	struct stat		 old;		/* lstat before the change */
@@ -58,11 +60,12 @@ struct file_plan {
 };
 
 /* Compare the wanted state with the disk; sets actions. */
-int plan_decide(const struct perms_dir *dir, struct file_plan *plan);
+int plan_decide(const struct perms_dir *dir, struct file_plan *plan,
+    struct err *err);
 
 /* Carry out the plans (none of them is touched if nothing changes). */
 int plan_apply(const struct perms_dir *dir, struct file_plan *plans,
-    size_t n, time_t now);
+    size_t n, time_t now, struct err *err);
 
 /* "create, new key" etc.; "unchanged" when there is nothing to do. */
 const char *plan_describe(const struct file_plan *plan, char *buf,
@@ -70,12 +73,12 @@ const char *plan_describe(const struct file_plan *plan, char *buf,
 void plan_print(const struct file_plan *plans, size_t n, int dry_run);
 /* JSON (jansson) report of the plans, printed on stdout. */
 int plan_print_json(const char *command, const struct perms_dir *dir,
-    const struct file_plan *plans, size_t n, int dry_run);
+    const struct file_plan *plans, size_t n, int dry_run, struct err *err);
 /* The same report as an object, for commands that add members before
  * printing it with plan_dump_json() (which takes the reference). */
 json_t *plan_json(const char *command, const struct perms_dir *dir,
     const struct file_plan *plans, size_t n, int dry_run);
-int plan_dump_json(json_t *root);
+int plan_dump_json(json_t *root, struct err *err);
 
 int plan_changes(const struct file_plan *plans, size_t n);
 void plan_free(struct file_plan *plans, size_t n);

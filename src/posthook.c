@@ -10,6 +10,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "base/err.h"
 #include "msg.h"
 #include "posthook.h"
 
@@ -80,28 +81,29 @@ fail:
 }
 
 int
-posthook_run(const char *cmd, const char *dir, const char *changed)
+posthook_run(const char *cmd, const char *dir, const char *changed,
+    struct err *err)
 {
 	char *vars[2] = { NULL, NULL }, **env;
 	pid_t pid;
 	int status, rc = -1;
 
 	if ((env = hook_environment(dir, changed, vars)) == NULL)
-		return msg_fail(EX_OSERR, "out of memory starting the "
+		return err_set(err, EX_OSERR, "out of memory starting the "
 		    "post-hook; the new files are in place");
 	fflush(stdout);
 	fflush(stderr);
 	if ((pid = fork()) == -1) {
-		msg_fail(EX_OSERR, "cannot start the post-hook '%s': %s; the "
-		    "new files are in place", cmd, strerror(errno));
+		err_set(err, EX_OSERR, "cannot start the post-hook '%s': %s; "
+		    "the new files are in place", cmd, strerror(errno));
 		goto out;
 	}
 	if (pid == 0)
 		child(cmd, env);
 	while (waitpid(pid, &status, 0) == -1) {
 		if (errno != EINTR) {
-			msg_fail(EX_OSERR, "cannot wait for the post-hook '%s': "
-			    "%s; the new files are in place", cmd,
+			err_set(err, EX_OSERR, "cannot wait for the post-hook "
+			    "'%s': %s; the new files are in place", cmd,
 			    strerror(errno));
 			goto out;
 		}
@@ -109,13 +111,13 @@ posthook_run(const char *cmd, const char *dir, const char *changed)
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		rc = 0;
 	else if (WIFSIGNALED(status))
-		msg_fail(EX_UNAVAILABLE, "the post-hook '%s' was killed by "
+		err_set(err, EX_UNAVAILABLE, "the post-hook '%s' was killed by "
 		    "signal %d; the new files are in place and stay: fix the "
 		    "hook and run it by hand", cmd, WTERMSIG(status));
 	else
-		msg_fail(EX_UNAVAILABLE, "the post-hook '%s' failed with exit "
-		    "status %d; the new files are in place and stay: fix the "
-		    "hook and run it by hand", cmd, WEXITSTATUS(status));
+		err_set(err, EX_UNAVAILABLE, "the post-hook '%s' failed with "
+		    "exit status %d; the new files are in place and stay: fix "
+		    "the hook and run it by hand", cmd, WEXITSTATUS(status));
 out:
 	free(vars[0]);
 	free(vars[1]);

@@ -6,6 +6,8 @@
 #ifndef QP_POSTHOOK_H
 #define QP_POSTHOOK_H
 
+#include "base/err.h"
+
 /*
  * Run `/bin/sh -c cmd' in a child with no_new_privs set, stdin from
  * /dev/null, its stdout sent to our stderr (our stdout is the report),
@@ -13,6 +15,7 @@
  * separated) in its environment, and wait for it.  A non-zero exit or a
  * signal records an EX_UNAVAILABLE message and returns -1.
  */
-int posthook_run(const char *cmd, const char *dir, const char *changed);
+int posthook_run(const char *cmd, const char *dir, const char *changed,
+    struct err *err);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include <sys/capability.h>
 
+#include "base/err.h"
 #include "msg.h"
 #include "privs.h"
 
@@ -32,22 +33,22 @@ has_flag(cap_t caps, cap_value_t cap, cap_flag_t flag)
 }
 
 int
-privs_check_can_write(void)
+privs_check_can_write(struct err *err)
 {
 	cap_t caps;
 	int chown_ok;
 
 	if (geteuid() != 0)
-		return msg_fail(EX_NOPERM, "must run as root to set the owner "
-		    "and group of the key files (use sudo, or --dry-run to see "
-		    "the plan)");
+		return err_set(err, EX_NOPERM, "must run as root to set the "
+		    "owner and group of the key files (use sudo, or --dry-run "
+		    "to see the plan)");
 	if ((caps = cap_get_proc()) == NULL)
-		return msg_fail(EX_OSERR, "cannot read this process's "
+		return err_set(err, EX_OSERR, "cannot read this process's "
 		    "capabilities");
 	chown_ok = has_flag(caps, CAP_CHOWN, CAP_EFFECTIVE);
 	cap_free(caps);
 	if (!chown_ok)
-		return msg_fail(EX_NOPERM, "running as root but without "
+		return err_set(err, EX_NOPERM, "running as root but without "
 		    "CAP_CHOWN (a restricted container or systemd unit?): "
 		    "qmail-pem needs it to give the files to their groups");
 	return 0;
@@ -124,7 +125,7 @@ privs_set_names(enum privs_set set)
 }
 
 int
-privs_limit(enum privs_set set)
+privs_limit(enum privs_set set, struct err *err)
 {
 	cap_value_t keep[8], c, last;
 	cap_t cur = NULL, want = NULL;
@@ -133,8 +134,8 @@ privs_limit(enum privs_set set)
 
 	nkeep = set_caps(set, keep);
 	if ((cur = cap_get_proc()) == NULL || (want = cap_init()) == NULL) {
-		msg_fail(EX_OSERR, "cannot read this process's capabilities: "
-		    "%s", strerror(errno));
+		err_set(err, EX_OSERR, "cannot read this process's "
+		    "capabilities: %s", strerror(errno));
 		goto out;
 	}
 	/* The bounding set caps what a program started later (a hook run
@@ -146,8 +147,8 @@ privs_limit(enum privs_set set)
 			if (in_set(c, keep, nkeep) || cap_get_bound(c) != 1)
 				continue;
 			if (cap_drop_bound(c) == -1) {
-				msg_fail(EX_OSERR, "cannot drop capability %d "
-				    "from the bounding set: %s", (int)c,
+				err_set(err, EX_OSERR, "cannot drop capability "
+				    "%d from the bounding set: %s", (int)c,
 				    strerror(errno));
 				goto out;
 			}
@@ -159,14 +160,14 @@ privs_limit(enum privs_set set)
 		if (cap_set_flag(want, CAP_PERMITTED, 1, &keep[i], CAP_SET)
 		    == -1 || cap_set_flag(want, CAP_EFFECTIVE, 1, &keep[i],
 		    CAP_SET) == -1) {
-			msg_fail(EX_OSERR, "cannot build the capability set: "
-			    "%s", strerror(errno));
+			err_set(err, EX_OSERR, "cannot build the capability "
+			    "set: %s", strerror(errno));
 			goto out;
 		}
 	}
 	/* Inheritable stays empty, which also empties the ambient set. */
 	if (cap_set_proc(want) == -1) {
-		msg_fail(EX_OSERR, "cannot drop capabilities: %s",
+		err_set(err, EX_OSERR, "cannot drop capabilities: %s",
 		    strerror(errno));
 		goto out;
 	}
@@ -178,10 +179,10 @@ out:
 }
 
 int
-privs_no_new_privs(void)
+privs_no_new_privs(struct err *err)
 {
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		return msg_fail(EX_OSERR, "cannot set no_new_privs: %s",
+		return err_set(err, EX_OSERR, "cannot set no_new_privs: %s",
 		    strerror(errno));
 	return 0;
 }

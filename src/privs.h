@@ -2,12 +2,14 @@
 #ifndef QP_PRIVS_H
 #define QP_PRIVS_H
 
+#include "base/err.h"
+
 /* umask 077, no core dumps, not dumpable: called first by main(). */
 void privs_harden_process(void);
 
 /* Can this process set owners (root with CAP_CHOWN)?  Records
  * a message naming what is missing when not. */
-int privs_check_can_write(void);
+int privs_check_can_write(struct err *err);
 
 /*
  * The capabilities a command keeps; privs_limit() drops every other one
@@ -34,7 +36,7 @@ enum privs_set {
 	PRIVS_NONE, PRIVS_READ, PRIVS_WRITE, PRIVS_PROBE, PRIVS_PROBE_OUTPUT,
 	PRIVS_WRITE_HOOK
 };
-int privs_limit(enum privs_set set);
+int privs_limit(enum privs_set set, struct err *err);
 
 /* "cap_chown,cap_dac_read_search,cap_fowner" (empty for PRIVS_NONE). */
 const char *privs_set_names(enum privs_set set);
@@ -42,6 +44,6 @@ const char *privs_set_names(enum privs_set set);
 /* prctl(PR_SET_NO_NEW_PRIVS): no program started from now on can gain
  * privileges through setuid bits or file capabilities.  Call before
  * running a hook. */
-int privs_no_new_privs(void);
+int privs_no_new_privs(struct err *err);
 
 #endif

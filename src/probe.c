@@ -28,17 +28,19 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "base/err.h"
 #include "msg.h"
 #include "probe.h"
 
 int
-probe_reader_by_name(const char *user, struct probe_reader *reader)
+probe_reader_by_name(const char *user, struct probe_reader *reader,
+    struct err *err)
 {
 	uid_t uid;
 	gid_t gid;
 
-	if (perms_lookup_user(user, &uid, &gid) == -1)
-		return msg_fail(EX_NOUSER, "user %s does not exist on this "
+	if (perms_lookup_user(user, &uid, &gid, err) == -1)
+		return err_set(err, EX_NOUSER, "user %s does not exist on this "
 		    "system: pass the user the daemon runs as with "
 		    "--server-user or --client-user", user);
 	probe_reader_from_ids(user, uid, gid, reader);
@@ -263,7 +265,7 @@ warm_up_openssl(void)
 
 int
 probe_start(const struct perms_dir *dir, const char *name,
-    const struct probe_reader *reader, struct probe_run *run)
+    const struct probe_reader *reader, struct probe_run *run, struct err *err)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -275,7 +277,7 @@ probe_start(const struct perms_dir *dir, const char *name,
 	run->early.status = PROBE_ERROR;
 	snprintf(run->user, sizeof(run->user), "%s", reader->user);
 	if (geteuid() != 0)
-		return msg_fail(EX_NOPERM, "needs root to act as %s",
+		return err_set(err, EX_NOPERM, "needs root to act as %s",
 		    reader->user);
 	run->started = 1;
 	snprintf(path, sizeof(path), "%s/%s", dir->path, name);

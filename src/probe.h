@@ -16,6 +16,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "base/err.h"
 #include "perms.h"
 
 #define PROBE_TIMEOUT	5	/* seconds before the child is killed */
@@ -27,7 +28,8 @@ enum probe_status {
 	PROBE_CHAIN_FAILS,	/* SSL_CTX_use_certificate_chain_file failed */
 	PROBE_KEY_FAILS,	/* SSL_CTX_use_PrivateKey_file failed */
 	PROBE_MISMATCH,		/* the key does not match the leaf */
-	PROBE_ERROR		/* could not run the test (fork, drop, timeout) */
+	PROBE_ERROR		/* could not run the test (fork, drop,
+	    timeout) */
 };
 
 /* Who reads a file: the user the daemon runs as. */
@@ -52,7 +54,8 @@ struct probe_result {
  * supplementary groups from getgrouplist later).  An unknown user is an
  * error (EX_NOUSER, message recorded).
  */
-int probe_reader_by_name(const char *user, struct probe_reader *reader);
+int probe_reader_by_name(const char *user, struct probe_reader *reader,
+    struct err *err);
 
 /*
  * Hook for callers that know the reader some other way (a run script's
@@ -84,7 +87,7 @@ struct probe_run {
 };
 
 int probe_start(const struct perms_dir *dir, const char *name,
-    const struct probe_reader *reader, struct probe_run *run);
+    const struct probe_reader *reader, struct probe_run *run, struct err *err);
 void probe_finish(struct probe_run *run, struct probe_result *res);
 void probe_reap(struct probe_run *run);
 

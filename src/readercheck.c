@@ -6,25 +6,28 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "base/err.h"
 #include "msg.h"
 #include "readercheck.h"
 
 int
-service_dirs_add(struct service_dirs *sd, const char *dir)
+service_dirs_add(struct service_dirs *sd, const char *dir, struct err *err)
 {
 	if (sd->n == SERVICE_DIRS_MAX)
-		return msg_fail(EX_USAGE, "at most %d --service-dir",
+		return err_set(err, EX_USAGE, "at most %d --service-dir",
 		    SERVICE_DIRS_MAX);
 	if (dir[0] == '\0')
-		return msg_fail(EX_USAGE, "--service-dir needs a directory");
+		return err_set(err, EX_USAGE, "--service-dir needs a directory"
+		    );
 	sd->v[sd->n++] = dir;
 	return 0;
 }
 
 int
-readercheck_scan(const struct service_dirs *sd, struct reader_list *list)
+readercheck_scan(const struct service_dirs *sd, struct reader_list *list,
+    struct err *err)
 {
-	return readers_scan(sd->n ? sd->v : NULL, sd->n, list);
+	return readers_scan(sd->n ? sd->v : NULL, sd->n, list, err);
 }
 
 /*
@@ -42,18 +45,20 @@ known(const struct reader *r)
 	    strcmp(r->file, READERS_CLIENTCERT) == 0);
 }
 
-/* 1 can, 0 cannot, -1 cannot tell (message recorded). */
+/* 1 can, 0 cannot, -1 cannot tell. */
 static int
 can_read(const struct reader *r, uid_t owner, gid_t group, mode_t mode)
 {
+	struct err why = { 0 };
+
 	if (!known(r))
 		return -1;
-	return readers_can_read(r, owner, group, mode);
+	return readers_can_read(r, owner, group, mode, &why);
 }
 
 static int
 check_file(const struct reader_list *list, const char *file,
-    const struct perms_target *t)
+    const struct perms_target *t, struct err *err)
 {
 	char perms[160], who[4400], text[5000];
 	const struct reader *r;
@@ -68,10 +73,9 @@ check_file(const struct reader_list *list, const char *file,
 			continue;
 		if ((can = can_read(r, t->uid, t->gid, t->mode)) == 0) {
 			readers_explain(r, perms, text, sizeof(text));
-			return msg_fail(EX_CONFIG, "%s", text);
+			return err_set(err, EX_CONFIG, "%s", text);
 		}
 		if (can == -1) {
-			msg_clear();
 			readers_describe(r, who, sizeof(who));
 			msg_warn("%s: cannot tell whether %s can read it as "
 			    "%s%s%s; check with qmail-pem readers", file, who,
@@ -83,15 +87,16 @@ check_file(const struct reader_list *list, const char *file,
 
 int
 readercheck_refuse(const struct service_dirs *sd,
-    const struct perms_target *server, const struct perms_target *client)
+    const struct perms_target *server, const struct perms_target *client,
+    struct err *err)
 {
 	struct reader_list list = { NULL, 0 };
 	int rc = -1;
 
-	if (readercheck_scan(sd, &list) == -1)
+	if (readercheck_scan(sd, &list, err) == -1)
 		goto out;
-	if (check_file(&list, READERS_SERVERCERT, server) == -1 ||
-	    check_file(&list, READERS_CLIENTCERT, client) == -1)
+	if (check_file(&list, READERS_SERVERCERT, server, err) == -1 ||
+	    check_file(&list, READERS_CLIENTCERT, client, err) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -110,10 +115,8 @@ readercheck_cannot(const struct reader_list *list, const char *file,
 		r = &list->v[i];
 		if (strcmp(r->file, file) != 0 || !known(r))
 			continue;
-		if (readers_can_read(r, st->st_uid, st->st_gid,
-		    st->st_mode) == 0)
+		if (can_read(r, st->st_uid, st->st_gid, st->st_mode) == 0)
 			return r;
-		msg_clear();
 	}
 	return NULL;
 }
@@ -161,9 +164,8 @@ readercheck_group(const struct reader_list *list, const char *file,
 		r = &list->v[i];
 		if (strcmp(r->file, file) != 0 || !known(r))
 			continue;
-		if (readers_can_read(r, t->uid, t->gid, t->mode) == 0)
+		if (can_read(r, t->uid, t->gid, t->mode) == 0)
 			return r->group[0] ? r->group : NULL;
-		msg_clear();
 	}
 	return NULL;
 }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+#include "base/err.h"
 #include "perms.h"
 #include "probe.h"
 #include "readers.h"
@@ -29,10 +30,11 @@ struct service_dirs {
 };
 
 /* One more --service-dir; too many is EX_USAGE (message recorded). */
-int service_dirs_add(struct service_dirs *sd, const char *dir);
+int service_dirs_add(struct service_dirs *sd, const char *dir, struct err *err);
 
 /* readers_scan() of sd. */
-int readercheck_scan(const struct service_dirs *sd, struct reader_list *list);
+int readercheck_scan(const struct service_dirs *sd, struct reader_list *list,
+    struct err *err);
 
 /*
  * Before install or rotate writes servercert.pem as server and
@@ -42,7 +44,8 @@ int readercheck_scan(const struct service_dirs *sd, struct reader_list *list);
  * and does not stop anything.  0 otherwise.
  */
 int readercheck_refuse(const struct service_dirs *sd,
-    const struct perms_target *server, const struct perms_target *client);
+    const struct perms_target *server, const struct perms_target *client,
+    struct err *err);
 
 /*
  * For verify, of file (owner, group, mode in st): the first reader named

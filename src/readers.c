@@ -21,6 +21,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "base/err.h"
 #include "launch.h"
 #include "msg.h"
 #include "readers.h"
@@ -69,7 +70,8 @@ append(char *buf, size_t size, const char *fmt, ...)
 }
 
 static struct reader *
-new_reader(struct scan *sc, const char *file, const char *program)
+new_reader(struct scan *sc, const char *file, const char *program,
+    struct err *err)
 {
 	struct reader *r, *bigger;
 	size_t cap;
@@ -78,7 +80,8 @@ new_reader(struct scan *sc, const char *file, const char *program)
 		cap = sc->cap ? sc->cap * 2 : 4;
 		if ((bigger = reallocarray(sc->list->v, cap, sizeof(*bigger)))
 		    == NULL) {
-			msg_fail(EX_OSERR, "out of memory listing the readers");
+			err_set(err, EX_OSERR, "out of memory listing the "
+			    "readers");
 			return NULL;
 		}
 		sc->list->v = bigger;
@@ -105,16 +108,18 @@ name_ids(struct reader *r)
 /* A servercert.pem reader that a script may start but that is not known. */
 static int
 add_unknown(struct scan *sc, const char *script, unsigned line,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+    struct err *err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 static int
 add_unknown(struct scan *sc, const char *script, unsigned line,
-    const char *fmt, ...)
+    struct err *err, const char *fmt, ...)
 {
 	struct reader *r;
 	va_list ap;
 
-	if ((r = new_reader(sc, READERS_SERVERCERT, "qmail-smtpd")) == NULL)
+	if ((r = new_reader(sc, READERS_SERVERCERT, "qmail-smtpd",
+	    err)) == NULL)
 		return -1;
 	snprintf(r->script, sizeof(r->script), "%s", script);
 	r->line = line;
@@ -128,12 +133,12 @@ add_unknown(struct scan *sc, const char *script, unsigned line,
 
 static int
 add_launch(struct scan *sc, const char *script, unsigned line,
-    const struct launch *l)
+    const struct launch *l, struct err *err)
 {
 	struct reader *r;
 
 	if ((r = new_reader(sc, READERS_SERVERCERT, l->program[0] ?
-	    l->program : "qmail-smtpd")) == NULL)
+	    l->program : "qmail-smtpd", err)) == NULL)
 		return -1;
 	snprintf(r->script, sizeof(r->script), "%s", script);
 	r->line = line;
@@ -162,7 +167,7 @@ add_launch(struct scan *sc, const char *script, unsigned line,
 
 /* Did we read this file already, through another service directory? */
 static int
-seen_before(struct scan *sc, const struct stat *st, int *seen)
+seen_before(struct scan *sc, const struct stat *st, int *seen, struct err *err)
 {
 	struct seen *bigger;
 	size_t i, cap;
@@ -178,8 +183,8 @@ seen_before(struct scan *sc, const struct stat *st, int *seen)
 		cap = sc->capseen ? sc->capseen * 2 : 16;
 		if ((bigger = reallocarray(sc->seen, cap, sizeof(*bigger))) ==
 		    NULL)
-			return msg_fail(EX_OSERR, "out of memory listing the "
-			    "readers");
+			return err_set(err, EX_OSERR, "out of memory listing "
+			    "the readers");
 		sc->seen = bigger;
 		sc->capseen = cap;
 	}
@@ -290,21 +295,22 @@ read_script(int fd, char *buf, size_t *len)
 /* Parse one script and add what it starts. */
 static int
 parse_script(struct scan *sc, const char *svc, const char *script,
-    const char *text, size_t len, int smtp)
+    const char *text, size_t len, int smtp, struct err *err)
 {
 	struct runscript *rs = NULL;
 	struct rs_command cmd;
 	struct launch l;
+	struct err why = { 0 };
 	size_t before = sc->nserver;
 	int r, rc = -1;
 
-	if (runscript_open(text, len, &rs) == -1)
+	if (runscript_open(text, len, &rs, &why) == -1)
 		goto unreadable;
-	while ((r = runscript_next(rs, &cmd)) == 1) {
+	while ((r = runscript_next(rs, &cmd, &why)) == 1) {
 		launch_follow(&cmd, svc, &l);
 		switch (l.kind) {
 		case LAUNCH_SMTPD:
-			if (add_launch(sc, script, cmd.line, &l) == -1)
+			if (add_launch(sc, script, cmd.line, &l, err) == -1)
 				goto out;
 			break;
 		case LAUNCH_SEND:
@@ -316,7 +322,7 @@ parse_script(struct scan *sc, const char *svc, const char *script,
 			break;
 		case LAUNCH_UNKNOWN:
 			if ((smtp || l.mentions_smtpd) &&
-			    add_launch(sc, script, cmd.line, &l) == -1)
+			    add_launch(sc, script, cmd.line, &l, err) == -1)
 				goto out;
 			break;
 		case LAUNCH_NONE:
@@ -328,7 +334,7 @@ parse_script(struct scan *sc, const char *svc, const char *script,
 	if (smtp && sc->nserver == before && (memmem(text, len, "qmail-smtpd",
 	    11) || memmem(text, len, "tcpserver", 9) ||
 	    memmem(text, len, "sslserver", 9)) &&
-	    add_unknown(sc, script, 0, "%s does not visibly start "
+	    add_unknown(sc, script, 0, err, "%s does not visibly start "
 	    "qmail-smtpd", script) == -1)
 		goto out;
 	rc = 0;
@@ -336,11 +342,9 @@ parse_script(struct scan *sc, const char *svc, const char *script,
 unreadable:
 	rc = 0;
 	if ((smtp || memmem(text, len, "qmail-smtpd", 11)) &&
-	    add_unknown(sc, script, 0, "%s cannot be read: %s", script,
-	    msg_error()) == -1)
+	    add_unknown(sc, script, 0, err, "%s cannot be read: %s", script,
+	    why.text) == -1)
 		rc = -1;
-	else
-		msg_clear();
 out:
 	runscript_free(rs);
 	return rc;
@@ -361,7 +365,8 @@ same_regular_file(int fd, struct stat *st)
 
 /* dir/name/run, if it is a service. */
 static int
-scan_service(struct scan *sc, const char *dir, const char *name)
+scan_service(struct scan *sc, const char *dir, const char *name,
+    struct err *err)
 {
 	char svc[4096], script[4096], interp[64];
 	char *text = NULL;
@@ -377,39 +382,44 @@ scan_service(struct scan *sc, const char *dir, const char *name)
 	if (stat(script, &st) == -1) {
 		if (errno == ENOENT || errno == ENOTDIR || !smtp)
 			return 0;
-		return add_unknown(sc, script, 0, "cannot examine %s: %s",
+		return add_unknown(sc, script, 0, err, "cannot examine %s: %s",
 		    script, strerror(errno));
 	}
 	if (!S_ISREG(st.st_mode))
-		return smtp ? add_unknown(sc, script, 0, "%s is not a regular "
+		return smtp ? add_unknown(sc, script, 0, err,
+		    "%s is not a regular "
 		    "file", script) : 0;
 	if ((fd = open(script, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
 	    O_NOCTTY)) == -1) {
 		if (errno == ENOENT || errno == ENOTDIR || !smtp)
 			return 0;
-		return add_unknown(sc, script, 0, "cannot open %s: %s",
+		return add_unknown(sc, script, 0, err, "cannot open %s: %s",
 		    script, strerror(errno));
 	}
 	if (!same_regular_file(fd, &st)) {
 		close(fd);
-		return smtp ? add_unknown(sc, script, 0, "%s changed while it "
+		return smtp ? add_unknown(sc, script, 0, err,
+		    "%s changed while it "
 		    "was read", script) : 0;
 	}
-	if (seen_before(sc, &st, &seen) == -1 || seen) {
+	if (seen_before(sc, &st, &seen, err) == -1 || seen) {
 		close(fd);
 		return seen ? 0 : -1;
 	}
 	if ((text = malloc(RUNSCRIPT_MAX + 1)) == NULL) {
 		close(fd);
-		return msg_fail(EX_OSERR, "out of memory reading %s", script);
+		return err_set(err, EX_OSERR, "out of memory reading %s",
+		    script);
 	}
 	if (read_script(fd, text, &len) == -1) {
-		rc = smtp ? add_unknown(sc, script, 0, "cannot read %s: %s",
+		rc = smtp ? add_unknown(sc, script, 0, err,
+		    "cannot read %s: %s",
 		    script, strerror(errno)) : 0;
 		goto out;
 	}
 	if (len > RUNSCRIPT_MAX || memchr(text, '\0', len) != NULL) {
-		rc = smtp ? add_unknown(sc, script, 0, "%s is %s, not read",
+		rc = smtp ? add_unknown(sc, script, 0, err,
+		    "%s is %s, not read",
 		    script, len > RUNSCRIPT_MAX ? "longer than 64 KiB" :
 		    "not a text script (a compiled program?)") : 0;
 		goto out;
@@ -417,13 +427,13 @@ scan_service(struct scan *sc, const char *dir, const char *name)
 	if (foreign_interpreter(text, len, interp, sizeof(interp),
 	    &execline) != NULL) {
 		rc = (smtp || memmem(text, len, "qmail-smtpd", 11)) ?
-		    add_unknown(sc, script, 1, "%s is a %s script, which "
+		    add_unknown(sc, script, 1, err, "%s is a %s script, which "
 		    "qmail-pem does not read", script, interp) : 0;
 		goto out;
 	}
 	if (execline)
 		flatten_execline(text, len);
-	rc = parse_script(sc, svc, script, text, len, smtp);
+	rc = parse_script(sc, svc, script, text, len, smtp, err);
 out:
 	close(fd);
 	free(text);
@@ -437,7 +447,7 @@ not_hidden(const struct dirent *d)
 }
 
 static int
-scan_dir(struct scan *sc, const char *dir)
+scan_dir(struct scan *sc, const char *dir, struct err *err)
 {
 	struct dirent **names = NULL;
 	int n, i, rc = 0;
@@ -451,7 +461,7 @@ scan_dir(struct scan *sc, const char *dir)
 	}
 	for (i = 0; i < n; i++) {
 		if (rc == 0 && i < SERVICES_MAX)
-			rc = scan_service(sc, dir, names[i]->d_name);
+			rc = scan_service(sc, dir, names[i]->d_name, err);
 		free(names[i]);
 	}
 	free(names);
@@ -460,13 +470,15 @@ scan_dir(struct scan *sc, const char *dir)
 
 /* qmail's INSTALL: tcpserver -u qmaild's uid -g qmaild's group. */
 static int
-add_default_server(struct scan *sc, const char *const *dirs, size_t ndirs)
+add_default_server(struct scan *sc, const char *const *dirs, size_t ndirs,
+    struct err *err)
 {
 	struct reader *r;
 	char where[512] = "";
 	size_t i;
 
-	if ((r = new_reader(sc, READERS_SERVERCERT, "qmail-smtpd")) == NULL)
+	if ((r = new_reader(sc, READERS_SERVERCERT, "qmail-smtpd",
+	    err)) == NULL)
 		return -1;
 	for (i = 0; i < ndirs; i++)
 		append(where, sizeof(where), "%s%s", i ? ", " : "", dirs[i]);
@@ -493,13 +505,14 @@ add_default_server(struct scan *sc, const char *const *dirs, size_t ndirs)
 /* qmail-start runs qmail-rspawn, and so qmail-remote, as qmailr with
  * group qmail (prot_gid(auto_gidq)), compiled into qmail. */
 static int
-add_client(struct scan *sc)
+add_client(struct scan *sc, struct err *err)
 {
 	struct reader *r;
 	uid_t uid;
 	gid_t primary;
 
-	if ((r = new_reader(sc, READERS_CLIENTCERT, "qmail-remote")) == NULL)
+	if ((r = new_reader(sc, READERS_CLIENTCERT, "qmail-remote",
+	    err)) == NULL)
 		return -1;
 	snprintf(r->script, sizeof(r->script), "%s", sc->send_script);
 	r->line = sc->send_line;
@@ -534,7 +547,8 @@ add_client(struct scan *sc)
 }
 
 int
-readers_scan(const char *const *dirs, size_t ndirs, struct reader_list *out)
+readers_scan(const char *const *dirs, size_t ndirs, struct reader_list *out,
+    struct err *err)
 {
 	struct scan sc;
 	size_t i;
@@ -549,11 +563,11 @@ readers_scan(const char *const *dirs, size_t ndirs, struct reader_list *out)
 		ndirs = READERS_NDEFAULT_DIRS;
 	}
 	for (i = 0; i < ndirs; i++)
-		if (scan_dir(&sc, dirs[i]) == -1)
+		if (scan_dir(&sc, dirs[i], err) == -1)
 			goto out;
-	if (sc.nserver == 0 && add_default_server(&sc, dirs, ndirs) == -1)
+	if (sc.nserver == 0 && add_default_server(&sc, dirs, ndirs, err) == -1)
 		goto out;
-	if (add_client(&sc) == -1)
+	if (add_client(&sc, err) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -592,14 +606,14 @@ in_group(const struct reader *r, gid_t group)
 
 int
 readers_can_access(const struct reader *r, uid_t owner, gid_t group,
-    mode_t mode, int how)
+    mode_t mode, int how, struct err *err)
 {
 	mode_t want = (mode_t)how & 7;
 	int member, g, o;
 
 	if (!r->have_uid)
-		return msg_fail(EX_CONFIG, "cannot tell whether %s can open "
-		    "%s: its user is not known (%s)", r->program, r->file,
+		return err_set(err, EX_CONFIG, "cannot tell whether %s can "
+		    "open %s: its user is not known (%s)", r->program, r->file,
 		    r->note);
 	if (r->uid == 0)
 		return 1;	/* CAP_DAC_OVERRIDE; X_OK on directories too */
@@ -610,8 +624,8 @@ readers_can_access(const struct reader *r, uid_t owner, gid_t group,
 	if ((member = in_group(r, group)) == -1) {
 		if (g == o)
 			return g;
-		return msg_fail(EX_CONFIG, "cannot tell whether %s can open "
-		    "%s: its group is not known (%s)", r->program, r->file,
+		return err_set(err, EX_CONFIG, "cannot tell whether %s can "
+		    "open %s: its group is not known (%s)", r->program, r->file,
 		    r->note);
 	}
 	return member ? g : o;
@@ -619,9 +633,9 @@ readers_can_access(const struct reader *r, uid_t owner, gid_t group,
 
 int
 readers_can_read(const struct reader *r, uid_t owner, gid_t group,
-    mode_t mode)
+    mode_t mode, struct err *err)
 {
-	return readers_can_access(r, owner, group, mode, R_OK);
+	return readers_can_access(r, owner, group, mode, R_OK, err);
 }
 
 const char *

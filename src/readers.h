@@ -19,8 +19,8 @@
  * qmail, ids that qmail-start sets and that are compiled into qmail.
  *
  * Nothing here needs privileges; user and group names are resolved
- * through userdb.h.  Functions return -1 with a message recorded by
- * msg_fail() on failure.
+ * through userdb.h.  Functions return -1 with a message in their struct
+ * err on failure.
  */
 #ifndef QP_READERS_H
 #define QP_READERS_H
@@ -28,6 +28,8 @@
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+
+#include "base/err.h"
 
 #define READERS_MAX_GROUPS	16
 #define READERS_SERVERCERT	"servercert.pem"
@@ -46,7 +48,8 @@ enum reader_source {
 
 struct reader {
 	char		 file[32];	/* servercert.pem, clientcert.pem */
-	char		 program[32];	/* qmail-smtpd, sslserver, qmail-remote */
+	char		 program[32];	/* qmail-smtpd, sslserver,
+	    qmail-remote */
 	char		 script[4096];	/* the run script that starts it ("" if
 					 * none was found); for qmail-remote
 					 * the one that starts qmail-start */
@@ -77,7 +80,7 @@ struct reader_list {
  * read gives a READER_UNKNOWN entry, not an error.
  */
 int readers_scan(const char *const *dirs, size_t ndirs,
-    struct reader_list *out);
+    struct reader_list *out, struct err *err);
 void readers_free(struct reader_list *list);
 
 /*
@@ -89,9 +92,9 @@ void readers_free(struct reader_list *list);
  * enough to tell.
  */
 int readers_can_access(const struct reader *r, uid_t owner, gid_t group,
-    mode_t mode, int how);
+    mode_t mode, int how, struct err *err);
 int readers_can_read(const struct reader *r, uid_t owner, gid_t group,
-    mode_t mode);
+    mode_t mode, struct err *err);
 
 /*
  * Who reads, in words:

@@ -8,6 +8,7 @@
 #include <sysexits.h>
 
 #include "backup.h"
+#include "base/err.h"
 #include "msg.h"
 #include "rotate.h"
 #include "verify.h"
@@ -15,7 +16,7 @@
 int
 replace_verify(const char *shown, const char *data, size_t len,
     const struct perms_target *expect, int usage, const char *hostname,
-    int flags)
+    int flags, struct err *err)
 {
 	struct verify_opts vo;
 	struct file_report *r;
@@ -24,7 +25,7 @@ replace_verify(const char *shown, const char *data, size_t len,
 	int rc = -1;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
-		return msg_fail(EX_OSERR, "out of memory");
+		return err_set(err, EX_OSERR, "out of memory");
 	memset(&vo, 0, sizeof(vo));
 	vo.hostname = hostname;
 	vo.warn_days = 30;
@@ -32,7 +33,7 @@ replace_verify(const char *shown, const char *data, size_t len,
 	vo.expect = *expect;
 	vo.usage = usage;
 	r->file = shown;
-	if (verify_content(data, len, &vo, r) == -1)
+	if (verify_content(data, len, &vo, r, err) == -1)
 		goto out;
 	for (i = 0; i < r->n; i++) {
 		const struct check *c = &r->checks[i];
@@ -45,7 +46,7 @@ replace_verify(const char *shown, const char *data, size_t len,
 			msg_warn("%s: %s: %s", shown, c->name, c->message);
 	}
 	if (bad != NULL) {
-		msg_fail(EX_DATAERR, "%s fails the %s check (%s): %s; "
+		err_set(err, EX_DATAERR, "%s fails the %s check (%s): %s; "
 		    "nothing was replaced", shown, bad->name,
 		    verify_status_name(bad->status), bad->message);
 		goto out;
@@ -58,7 +59,7 @@ out:
 
 int
 replace_check_result(const struct perms_dir *dir,
-    const struct file_plan *plans, size_t n)
+    const struct file_plan *plans, size_t n, struct err *err)
 {
 	char want[128], have[128];
 	struct stat st;
@@ -68,45 +69,45 @@ replace_check_result(const struct perms_dir *dir,
 	for (i = 0; i < n; i++) {
 		if (!(plans[i].actions & (ACT_WRITES | ACT_FIXES)))
 			continue;
-		if ((rc = perms_stat(dir, plans[i].name, &st)) == -1)
+		if ((rc = perms_stat(dir, plans[i].name, &st, err)) == -1)
 			return -1;
 		if (rc == 1 && perms_matches(&st, &plans[i].target))
 			continue;
 		perms_describe(plans[i].target.uid, plans[i].target.gid,
 		    plans[i].target.mode, want, sizeof(want));
 		if (rc == 0)
-			return msg_fail(EX_SOFTWARE, "%s/%s is missing after "
-			    "it was written: another program removed it; run "
-			    "again", dir->path, plans[i].name);
+			return err_set(err, EX_SOFTWARE, "%s/%s is missing "
+			    "after it was written: another program removed it; "
+			    "run again", dir->path, plans[i].name);
 		perms_describe(st.st_uid, st.st_gid, st.st_mode, have,
 		    sizeof(have));
-		return msg_fail(EX_SOFTWARE, "%s/%s is %s with %lu link(s) "
-		    "after it was written, not %s: another program changed "
-		    "it; check the directory and run qmail-pem install",
-		    dir->path, plans[i].name, have, (unsigned long)st.st_nlink,
-		    want);
+		return err_set(err, EX_SOFTWARE, "%s/%s is %s with %lu link(s) "
+		    "after it was written, not %s: another program changed it; "
+		    "check the directory and run qmail-pem install", dir->path,
+		    plans[i].name, have, (unsigned long)st.st_nlink, want);
 	}
 	return 0;
 }
 
 int
-replace_prune(const struct perms_dir *dir, const char *name, int keep)
+replace_prune(const struct perms_dir *dir, const char *name, int keep,
+    struct err *err)
 {
 	struct backup_name *list = NULL;
 	size_t count = 0, i;
 	int rc = -1, removed = 0;
 
-	if (backup_list(dir, name, &list, &count) == -1)
+	if (backup_list(dir, name, &list, &count, err) == -1)
 		return -1;
 	for (i = 0; keep >= 0 && count > (size_t)keep &&
 	    i < count - (size_t)keep; i++) {
-		if (perms_unlink(dir, list[i].name) == -1)
+		if (perms_unlink(dir, list[i].name, err) == -1)
 			goto out;
 		msg_detail("%s: removed the old backup %s (--keep %d)", name,
 		    list[i].name, keep);
 		removed = 1;
 	}
-	rc = removed ? perms_sync_dir(dir) : 0;
+	rc = removed ? perms_sync_dir(dir, err) : 0;
 out:
 	free(list);
 	return rc;
@@ -130,7 +131,7 @@ replace_changed(const struct file_plan *plans, size_t n, char *buf,
 
 int
 replace_read_pem(const struct perms_dir *dir, const char *name, char **data,
-    size_t *len, struct pem_bundle *b)
+    size_t *len, struct pem_bundle *b, struct err *err)
 {
 	char shown[4400];
 	struct stat st;
@@ -139,17 +140,17 @@ replace_read_pem(const struct perms_dir *dir, const char *name, char **data,
 	*data = NULL;
 	*len = 0;
 	memset(b, 0, sizeof(*b));
-	if ((rc = perms_stat(dir, name, &st)) != 1)
+	if ((rc = perms_stat(dir, name, &st, err)) != 1)
 		return rc;
 	snprintf(shown, sizeof(shown), "%s/%s", dir->path, name);
 	if (S_ISLNK(st.st_mode))
-		return msg_fail(EX_DATAERR, "%s is a symlink; qmail-pem only "
-		    "takes regular files it wrote itself: remove it and run "
-		    "again", shown);
-	if (perms_read_file(dir, name, data, len, &st) == -1)
+		return err_set(err, EX_DATAERR, "%s is a symlink; qmail-pem "
+		    "only takes regular files it wrote itself: remove it and "
+		    "run again", shown);
+	if (perms_read_file(dir, name, data, len, &st, err) == -1)
 		return -1;
-	if (pemfile_parse(*data, *len, b) == -1 ||
-	    pemfile_check_usable(b, shown) == -1) {
+	if (pemfile_parse(*data, *len, b, err) == -1 ||
+	    pemfile_check_usable(b, shown, err) == -1) {
 		pemfile_free(b);
 		perms_free_secret(*data, *len);
 		*data = NULL;

@@ -18,11 +18,13 @@
 
 #include <jansson.h>
 
+#include "base/err.h"
 #include "msg.h"
 #include "report.h"
 
 int
-report_parse_format(const char *arg, enum report_format *format)
+report_parse_format(const char *arg, enum report_format *format,
+    struct err *err)
 {
 	if (strcmp(arg, "nagios") == 0)
 		*format = REPORT_NAGIOS;
@@ -31,7 +33,7 @@ report_parse_format(const char *arg, enum report_format *format)
 	else if (strcmp(arg, "prometheus") == 0)
 		*format = REPORT_PROMETHEUS;
 	else
-		return msg_fail(EX_USAGE, "--format takes nagios, json or "
+		return err_set(err, EX_USAGE, "--format takes nagios, json or "
 		    "prometheus, not '%s'", arg);
 	return 0;
 }
@@ -258,7 +260,7 @@ json_file(const struct file_report *r)
 }
 
 static int
-render_json(FILE *fp, const struct verify_summary *s)
+render_json(FILE *fp, const struct verify_summary *s, struct err *err)
 {
 	json_t *root = json_object(), *files = json_object();
 	char buf[64], *text = NULL;
@@ -294,7 +296,7 @@ out:
 	free(text);
 	json_decref(root);
 	if (rc == -1)
-		msg_fail(EX_OSERR, "out of memory");
+		err_set(err, EX_OSERR, "out of memory");
 	return rc;
 }
 
@@ -409,7 +411,7 @@ render_prometheus(FILE *fp, const struct verify_summary *s)
 
 int
 report_render(const struct verify_summary *s, enum report_format format,
-    char **out, size_t *len)
+    char **out, size_t *len, struct err *err)
 {
 	FILE *fp;
 	int rc = 0;
@@ -417,20 +419,20 @@ report_render(const struct verify_summary *s, enum report_format format,
 	*out = NULL;
 	*len = 0;
 	if ((fp = open_memstream(out, len)) == NULL)
-		return msg_fail(EX_OSERR, "out of memory");
+		return err_set(err, EX_OSERR, "out of memory");
 	switch (format) {
 	case REPORT_NAGIOS:
 		render_nagios(fp, s);
 		break;
 	case REPORT_JSON:
-		rc = render_json(fp, s);
+		rc = render_json(fp, s, err);
 		break;
 	case REPORT_PROMETHEUS:
 		render_prometheus(fp, s);
 		break;
 	}
 	if (fclose(fp) != 0 && rc == 0)
-		rc = msg_fail(EX_OSERR, "out of memory");
+		rc = err_set(err, EX_OSERR, "out of memory");
 	if (rc == -1) {
 		free(*out);
 		*out = NULL;

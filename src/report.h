@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "base/err.h"
 #include "verify.h"
 
 enum report_format { REPORT_NAGIOS, REPORT_JSON, REPORT_PROMETHEUS };
@@ -26,13 +27,14 @@ struct verify_summary {
 };
 
 /* --format nagios|json|prometheus */
-int report_parse_format(const char *arg, enum report_format *format);
+int report_parse_format(const char *arg, enum report_format *format,
+    struct err *err);
 
 /* The overall status: the worst of the files, UNKNOWN with an error. */
 enum check_status report_overall(const struct verify_summary *s);
 
 /* The report as text; *out is malloc'ed and NUL-terminated. */
 int report_render(const struct verify_summary *s, enum report_format format,
-    char **out, size_t *len);
+    char **out, size_t *len, struct err *err);
 
 #endif

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "backup.h"
+#include "base/err.h"
 #include "msg.h"
 #include "posthook.h"
 #include "privs.h"
@@ -65,31 +66,32 @@ same_as_live(const struct perms_dir *dir, const struct restore *r,
     const char *backup)
 {
 	const char *name = r->name;
+	struct err ignored = { 0 };
 	struct stat a, b;
 	char *x = NULL, *y = NULL;
 	size_t xl = 0, yl = 0;
 	int same = 0;
 
-	if (perms_stat(dir, name, &a) != 1 || perms_stat(dir, backup, &b) != 1
-	    || !S_ISREG(a.st_mode) || !S_ISREG(b.st_mode) ||
+	if (perms_stat(dir, name, &a, &ignored) != 1 ||
+	    perms_stat(dir, backup, &b, &ignored) != 1 ||
+	    !S_ISREG(a.st_mode) || !S_ISREG(b.st_mode) ||
 	    a.st_size != b.st_size || !perms_matches(&a, r->target))
 		return 0;
-	if (perms_read_file(dir, name, &x, &xl, &a) == 0 &&
-	    perms_read_file(dir, backup, &y, &yl, &b) == 0)
+	if (perms_read_file(dir, name, &x, &xl, &a, &ignored) == 0 &&
+	    perms_read_file(dir, backup, &y, &yl, &b, &ignored) == 0)
 		same = xl == yl && memcmp(x, y, xl) == 0;
 	perms_free_secret(x, xl);
 	perms_free_secret(y, yl);
-	msg_clear();
 	return same;
 }
 
 static int
-newest_backup(const struct perms_dir *dir, struct restore *r)
+newest_backup(const struct perms_dir *dir, struct restore *r, struct err *err)
 {
 	struct backup_name *list = NULL;
 	size_t count = 0;
 
-	if (backup_list(dir, r->name, &list, &count) == -1)
+	if (backup_list(dir, r->name, &list, &count, err) == -1)
 		return -1;
 	while (count > 0 && same_as_live(dir, r, list[count - 1].name))
 		count--;
@@ -103,48 +105,48 @@ newest_backup(const struct perms_dir *dir, struct restore *r)
 
 /* Read the backup to restore; a recorded symlink is not restored. */
 static int
-read_backup(const struct perms_dir *dir, struct restore *r)
+read_backup(const struct perms_dir *dir, struct restore *r, struct err *err)
 {
 	char shown[300];
 	struct stat st;
 	int rc;
 
-	if ((rc = perms_stat(dir, r->newest.name, &st)) == -1)
+	if ((rc = perms_stat(dir, r->newest.name, &st, err)) == -1)
 		return -1;
 	if (rc == 1 && S_ISLNK(st.st_mode))
-		return msg_fail(EX_DATAERR, "%s/%s records a symlink (the "
+		return err_set(err, EX_DATAERR, "%s/%s records a symlink (the "
 		    "layout qmail-pem install replaced, in which the key is "
 		    "readable by both qmail users); rollback does not bring it "
 		    "back: nothing was changed", dir->path, r->newest.name);
 	if ((rc = replace_read_pem(dir, r->newest.name, &r->data, &r->len,
-	    &r->b)) == -1)
+	    &r->b, err)) == -1)
 		return -1;
 	if (rc == 0)
-		return msg_fail(EX_NOINPUT, "%s/%s vanished while qmail-pem "
-		    "ran; run again", dir->path, r->newest.name);
+		return err_set(err, EX_NOINPUT, "%s/%s vanished while "
+		    "qmail-pem ran; run again", dir->path, r->newest.name);
 	/* It was in place before: warn about what verify would, but put it
 	 * back as it was. */
 	snprintf(shown, sizeof(shown), "backup %s", r->newest.name);
 	return replace_verify(shown, r->data, r->len, r->target, r->usage,
-	    NULL, REPLACE_WARN_ONLY);
+	    NULL, REPLACE_WARN_ONLY, err);
 }
 
 static int
-choose(const struct perms_dir *dir, struct restore *r)
+choose(const struct perms_dir *dir, struct restore *r, struct err *err)
 {
 	const struct backup_name *max = NULL;
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		if (newest_backup(dir, &r[i]) == -1)
+		if (newest_backup(dir, &r[i], err) == -1)
 			return -1;
 		if (r[i].have && (max == NULL ||
 		    backup_compare(&r[i].newest, max) > 0))
 			max = &r[i].newest;
 	}
 	if (max == NULL)
-		return msg_fail(EX_NOINPUT, "%s holds no backup of %s or %s "
-		    "(NAME.YYYYMMDDTHHMMSSZ.bak): there is nothing to roll "
+		return err_set(err, EX_NOINPUT, "%s holds no backup of %s or "
+		    "%s (NAME.YYYYMMDDTHHMMSSZ.bak): there is nothing to roll "
 		    "back to", dir->path, SERVERCERT, CLIENTCERT);
 	for (i = 0; i < 2; i++)
 		r[i].chosen = r[i].have &&
@@ -154,7 +156,8 @@ choose(const struct perms_dir *dir, struct restore *r)
 
 static int
 print_rollback(const struct rollback_opts *o, const struct perms_dir *dir,
-    const struct file_plan *plans, size_t n, const struct restore *r)
+    const struct file_plan *plans, size_t n, const struct restore *r,
+    struct err *err)
 {
 	json_t *root, *restored;
 	int i;
@@ -162,14 +165,14 @@ print_rollback(const struct rollback_opts *o, const struct perms_dir *dir,
 	if (o->json) {
 		if ((root = plan_json("rollback", dir, plans, n, o->dry_run))
 		    == NULL)
-			return msg_fail(EX_OSERR, "out of memory");
+			return err_set(err, EX_OSERR, "out of memory");
 		restored = json_array();
 		for (i = 0; i < 2; i++)
 			if (r[i].chosen)
 				json_array_append_new(restored,
 				    json_string(r[i].newest.name));
 		json_object_set_new(root, "restored_from", restored);
-		return plan_dump_json(root);
+		return plan_dump_json(root, err);
 	}
 	plan_print(plans, n, o->dry_run);
 	for (i = 0; i < 2; i++)
@@ -186,7 +189,7 @@ print_rollback(const struct rollback_opts *o, const struct perms_dir *dir,
  * that is gone was restored and removed already.
  */
 static int
-journal_read(const struct perms_dir *dir, struct restore *r)
+journal_read(const struct perms_dir *dir, struct restore *r, struct err *err)
 {
 	char *data = NULL, *line, *save = NULL, file[64], bak[256];
 	struct backup_name b;
@@ -194,9 +197,9 @@ journal_read(const struct perms_dir *dir, struct restore *r)
 	size_t len = 0;
 	int rc, i, first = 1;
 
-	if ((rc = perms_stat(dir, JOURNAL, &st)) != 1)
+	if ((rc = perms_stat(dir, JOURNAL, &st, err)) != 1)
 		return rc;
-	if (perms_read_file(dir, JOURNAL, &data, &len, &st) == -1)
+	if (perms_read_file(dir, JOURNAL, &data, &len, &st, err) == -1)
 		return -1;
 	rc = -1;
 	for (line = strtok_r(data, "\n", &save); line != NULL;
@@ -214,7 +217,7 @@ journal_read(const struct perms_dir *dir, struct restore *r)
 				break;
 		if (i == 2 || backup_parse(bak, file, &b) == -1)
 			goto bad;
-		if (perms_stat(dir, bak, &st) == 1) {
+		if (perms_stat(dir, bak, &st, err) == 1) {
 			r[i].newest = b;
 			r[i].have = r[i].chosen = 1;
 		}
@@ -224,43 +227,42 @@ journal_read(const struct perms_dir *dir, struct restore *r)
 	rc = 1;
 	goto out;
 bad:
-	msg_fail(EX_DATAERR, "%s/%s is not a note qmail-pem rollback wrote: "
-	    "look at it, remove it and run rollback again", dir->path,
+	err_set(err, EX_DATAERR, "%s/%s is not a note qmail-pem rollback "
+	    "wrote: look at it, remove it and run rollback again", dir->path,
 	    JOURNAL);
 out:
 	free(data);
 	return rc;
 }
 
-/* Remove the note, keeping the message of the failure that led here. */
+/* Remove the note after a failure (whose message stays in the caller's
+ * struct err). */
 static void
 journal_drop(const struct perms_dir *dir)
 {
-	char why[1024];
-	int status = msg_status();
+	struct err ignored = { 0 };
 
-	snprintf(why, sizeof(why), "%s", msg_error());
-	(void)perms_unlink(dir, JOURNAL);
-	(void)perms_sync_dir(dir);
-	msg_fail(status, "%s", why);
+	(void)perms_unlink(dir, JOURNAL, &ignored);
+	(void)perms_sync_dir(dir, &ignored);
 }
 
 int
-rollback_note_refuse(const struct perms_dir *dir)
+rollback_note_refuse(const struct perms_dir *dir, struct err *err)
 {
 	struct stat st;
 	int rc;
 
-	if ((rc = perms_stat(dir, JOURNAL, &st)) != 1)
+	if ((rc = perms_stat(dir, JOURNAL, &st, err)) != 1)
 		return rc;
-	return msg_fail(EX_CONFIG, "%s/%s: a rollback was interrupted and "
+	return err_set(err, EX_CONFIG, "%s/%s: a rollback was interrupted and "
 	    "is not finished: run qmail-pem rollback -d %s to finish it (or "
 	    "remove the note if you know better), then run this again",
 	    dir->path, JOURNAL, dir->path);
 }
 
 static int
-journal_write(const struct perms_dir *dir, const struct restore *r)
+journal_write(const struct perms_dir *dir, const struct restore *r,
+    struct err *err)
 {
 	const struct perms_target root_only = { 0, 0, 0600 };
 	char text[1024];
@@ -270,10 +272,12 @@ journal_write(const struct perms_dir *dir, const struct restore *r)
 	used = (size_t)snprintf(text, sizeof(text), "qmail-pem-rollback\n");
 	for (i = 0; i < 2; i++)
 		if (r[i].chosen)
-			used += (size_t)snprintf(text + used, sizeof(text) - used,
+			used += (size_t)snprintf(text + used,
+			    sizeof(text) - used,
 			    "%s %s\n", r[i].name, r[i].newest.name);
-	if (perms_write_atomic(dir, JOURNAL, text, used, &root_only) == -1 ||
-	    perms_sync_dir(dir) == -1) {
+	if (perms_write_atomic(dir, JOURNAL, text, used, &root_only,
+	    err) == -1 ||
+	    perms_sync_dir(dir, err) == -1) {
 		journal_drop(dir);
 		return -1;
 	}
@@ -289,17 +293,17 @@ static void
 journal_drop_if_unchanged(const struct perms_dir *dir,
     const struct file_plan *plans, size_t n)
 {
-	char *data = NULL, why[1024];
+	struct err ignored = { 0 };
+	char *data = NULL;
 	size_t len = 0, i;
 	struct stat st;
-	int restored = 0, status = msg_status();
+	int restored = 0;
 
-	/* Keep the message of the failure, whatever happens here. */
-	snprintf(why, sizeof(why), "%s", msg_error());
 	for (i = 0; i < n && !restored; i++) {
 		if (!(plans[i].actions & ACT_WRITES))
 			continue;
-		if (perms_read_file(dir, plans[i].name, &data, &len, &st) == 0)
+		if (perms_read_file(dir, plans[i].name, &data, &len, &st,
+		    &ignored) == 0)
 			restored = len == plans[i].len &&
 			    memcmp(data, plans[i].content, len) == 0;
 		else
@@ -307,32 +311,32 @@ journal_drop_if_unchanged(const struct perms_dir *dir,
 		perms_free_secret(data, len);
 		data = NULL;
 	}
-	msg_fail(status, "%s", why);
 	if (!restored)
 		journal_drop(dir);
 }
 
 static int
 restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
-    struct restore *r, char *changed, size_t size)
+    struct restore *r, char *changed, size_t size, struct err *err)
 {
 	struct file_plan plans[2];
+	struct err left = { 0 };
 	time_t when = time(NULL);
 	size_t n = 0, i;
 	int rc = -1, resume;
 
 	memset(plans, 0, sizeof(plans));
-	if ((resume = journal_read(dir, r)) == -1)
+	if ((resume = journal_read(dir, r, err)) == -1)
 		goto out;
 	if (resume)
 		msg_info("%s/%s: finishing the rollback that was interrupted",
 		    dir->path, JOURNAL);
-	else if (choose(dir, r) == -1)
+	else if (choose(dir, r, err) == -1)
 		goto out;
 	for (i = 0; i < 2; i++) {
 		if (!r[i].chosen)
 			continue;
-		if (read_backup(dir, &r[i]) == -1)
+		if (read_backup(dir, &r[i], err) == -1)
 			goto out;
 		plans[n].name = r[i].name;
 		plans[n].target = *r[i].target;
@@ -340,46 +344,39 @@ restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
 		snprintf(plans[n].note, sizeof(plans[n].note), "from %s",
 		    r[i].newest.name);
 		if ((plans[n].content = pemfile_copy_bytes(r[i].data,
-		    r[i].len)) == NULL)
+		    r[i].len, err)) == NULL)
 			goto out;
 		plans[n].len = r[i].len;
-		if (plan_decide(dir, &plans[n++]) == -1)
+		if (plan_decide(dir, &plans[n++], err) == -1)
 			goto out;
 	}
 	if (!o->dry_run) {
-		if (!resume && journal_write(dir, r) == -1)
+		if (!resume && journal_write(dir, r, err) == -1)
 			goto out;
-		if (plan_apply(dir, plans, n, when) == -1) {
+		if (plan_apply(dir, plans, n, when, err) == -1) {
 			journal_drop_if_unchanged(dir, plans, n);
 			goto out;
 		}
-		if (replace_check_result(dir, plans, n) == -1)
+		if (replace_check_result(dir, plans, n, err) == -1)
 			goto out;
 		/* The files are back: a backup that cannot be removed now
 		 * is a copy of a live file, which the next rollback passes
 		 * over.  Say so, but the rollback is done. */
 		for (i = 0; i < 2; i++)
 			if (r[i].chosen &&
-			    perms_unlink(dir, r[i].newest.name) == -1) {
+			    perms_unlink(dir, r[i].newest.name, &left) == -1)
 				msg_warn("%s; it is a copy of the restored %s: "
-				    "remove it by hand", msg_error(),
-				    r[i].name);
-				msg_clear();
-			}
+				    "remove it by hand", left.text, r[i].name);
 		/* A note left behind would make the next rollback finish
 		 * this one (a no-op) instead of undoing it: an error. */
-		if (perms_unlink(dir, JOURNAL) == -1) {
-			char why[1024];
-			snprintf(why, sizeof(why), "%s", msg_error());
-			msg_fail(msg_status(), "%s; the files are restored, "
-			    "but remove %s/%s by hand before the next "
-			    "rollback", why, dir->path, JOURNAL);
+		if (perms_unlink(dir, JOURNAL, err) == -1) {
+			err_suffix(err, "; the files are restored, but remove "
+			    "%s/%s by hand before the next rollback",
+			    dir->path, JOURNAL);
 			goto out;
 		}
-		if (perms_sync_dir(dir) == -1) {
-			msg_warn("%s", msg_error());
-			msg_clear();
-		}
+		if (perms_sync_dir(dir, &left) == -1)
+			msg_warn("%s", left.text);
 		replace_changed(plans, n, changed, size);
 		/* Finishing a killed rollback: the files it had already
 		 * restored changed too, and the hook has not seen them. */
@@ -392,14 +389,14 @@ restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
 					    changed[0] ? " " : "", r[i].name);
 		}
 	}
-	rc = print_rollback(o, dir, plans, n, r);
+	rc = print_rollback(o, dir, plans, n, r, err);
 out:
 	plan_free(plans, n);
 	return rc;
 }
 
 static int
-run_rollback(struct rollback_opts *o)
+run_rollback(struct rollback_opts *o, struct err *err)
 {
 	struct perms_dir dir = { .fd = -1 };
 	struct restore r[2];
@@ -414,24 +411,24 @@ run_rollback(struct rollback_opts *o)
 	r[1].name = CLIENTCERT;
 	r[1].target = &o->owners.client;
 	r[1].usage = USAGE_CLIENT;
-	if (owners_resolve(&o->owners) == -1)
+	if (owners_resolve(&o->owners, err) == -1)
 		goto out;
-	if (!o->dry_run && privs_check_can_write() == -1)
+	if (!o->dry_run && privs_check_can_write(err) == -1)
 		goto out;
 	if (privs_limit(o->dry_run ? PRIVS_READ : o->post_hook ?
-	    PRIVS_WRITE_HOOK : PRIVS_WRITE) == -1)
+	    PRIVS_WRITE_HOOK : PRIVS_WRITE, err) == -1)
 		goto out;
-	if (perms_open_dir(o->dir, &dir) == -1)
+	if (perms_open_dir(o->dir, &dir, err) == -1)
 		goto out;
-	if (!o->dry_run && perms_lock_dir(&dir, o->lock_timeout) == -1)
+	if (!o->dry_run && perms_lock_dir(&dir, o->lock_timeout, err) == -1)
 		goto out;
-	if (restore_files(o, &dir, r, changed, sizeof(changed)) == -1)
+	if (restore_files(o, &dir, r, changed, sizeof(changed), err) == -1)
 		goto out;
 	perms_close_dir(&dir);
 	rc = 0;
 	if (changed[0] && o->post_hook) {
 		fflush(stdout);
-		rc = posthook_run(o->post_hook, o->dir, changed);
+		rc = posthook_run(o->post_hook, o->dir, changed, err);
 	}
 out:
 	for (i = 0; i < 2; i++) {
@@ -483,6 +480,7 @@ cmd_rollback(int argc, char *argv[])
 	};
 	struct rollback_opts o;
 	int ch;
+	struct err err = { 0 };
 
 	memset(&o, 0, sizeof(o));
 	o.dir = DEFAULT_DIR;
@@ -509,13 +507,13 @@ cmd_rollback(int argc, char *argv[])
 			o.owners.owner = optarg;
 			break;
 		case OPT_FORMAT:
-			if (usage_format(optarg, &o.json) == -1)
-				return usage_error(rollback_usage);
+			if (usage_format(optarg, &o.json, &err) == -1)
+				return usage_error(rollback_usage, &err);
 			break;
 		case OPT_WAIT:
 			if (usage_number(optarg, 0, 3600, &o.lock_timeout,
-			    "--wait") == -1)
-				return usage_error(rollback_usage);
+			    "--wait", &err) == -1)
+				return usage_error(rollback_usage, &err);
 			break;
 		case OPT_DRY_RUN:
 			o.dry_run = 1;
@@ -530,20 +528,20 @@ cmd_rollback(int argc, char *argv[])
 			fputs(rollback_usage, stdout);
 			return EX_OK;
 		default:
-			return usage_error(rollback_usage);
+			return usage_error(rollback_usage, &err);
 		}
 	}
 	if (optind != argc) {
-		msg_fail(EX_USAGE, "unexpected argument '%s'", argv[optind]);
-		return usage_error(rollback_usage);
+		err_set(&err, EX_USAGE, "unexpected argument '%s'",
+		    argv[optind]);
+		return usage_error(rollback_usage, &err);
 	}
 	if (o.post_hook != NULL && o.post_hook[0] == '\0') {
-		msg_fail(EX_USAGE, "--post-hook needs a command");
-		return usage_error(rollback_usage);
+		err_set(&err, EX_USAGE, "--post-hook needs a command");
+		return usage_error(rollback_usage, &err);
 	}
-	if (run_rollback(&o) == -1) {
-		msg_print_error();
-		return msg_status();
+	if (run_rollback(&o, &err) == -1) {
+		return err_print(&err);
 	}
 	return EX_OK;
 }

@@ -16,6 +16,7 @@
 
 #include <openssl/err.h>
 
+#include "base/err.h"
 #include "certinfo.h"
 #include "ctlfile.h"
 #include "msg.h"
@@ -39,23 +40,24 @@ struct rotation {
 /* Is the file a file of its own, as install leaves it?  Anything else
  * is install's job. */
 static int
-check_shape(const struct perms_dir *dir, const struct ctl_file *f)
+check_shape(const struct perms_dir *dir, const struct ctl_file *f,
+    struct err *err)
 {
 	if (!f->exists)
-		return msg_fail(EX_NOINPUT, "%s/%s does not exist: rotate "
-		    "renews what qmail-pem install made; run qmail-pem "
-		    "install first", dir->path, f->name);
+		return err_set(err, EX_NOINPUT, "%s/%s does not exist: rotate "
+		    "renews what qmail-pem install made; run qmail-pem install "
+		    "first", dir->path, f->name);
 	if (f->is_symlink)
-		return msg_fail(EX_DATAERR, "%s/%s is a symlink to %s: run "
+		return err_set(err, EX_DATAERR, "%s/%s is a symlink to %s: run "
 		    "qmail-pem install first to make it a file of its own, "
 		    "then rotate", dir->path, f->name, f->link_target);
 	if (f->st.st_nlink != 1)
-		return msg_fail(EX_DATAERR, "%s/%s has %lu hard links: run "
+		return err_set(err, EX_DATAERR, "%s/%s has %lu hard links: run "
 		    "qmail-pem install first to make it a file of its own, "
 		    "then rotate", dir->path, f->name,
 		    (unsigned long)f->st.st_nlink);
 	if (f->needs_rewrite)
-		return msg_fail(EX_DATAERR, "%s/%s is usable but not in "
+		return err_set(err, EX_DATAERR, "%s/%s is usable but not in "
 		    "qmail-pem's layout (key, then the chain leaf first, "
 		    "nothing else): run qmail-pem install first, then rotate",
 		    dir->path, f->name);
@@ -65,7 +67,8 @@ check_shape(const struct perms_dir *dir, const struct ctl_file *f)
 /* Owner, group and mode as install sets them with the same options. */
 static int
 check_perms(const struct perms_dir *dir, const struct ctl_file *f,
-    const struct perms_target *target, const char *group_option)
+    const struct perms_target *target, const char *group_option,
+    struct err *err)
 {
 	char want[128], have[128];
 
@@ -74,7 +77,7 @@ check_perms(const struct perms_dir *dir, const struct ctl_file *f,
 		    sizeof(have));
 		perms_describe(target->uid, target->gid, target->mode, want,
 		    sizeof(want));
-		return msg_fail(EX_DATAERR, "%s/%s is %s, not %s: pass the "
+		return err_set(err, EX_DATAERR, "%s/%s is %s, not %s: pass the "
 		    "owner and group it was installed with (--owner, %s), or "
 		    "run qmail-pem install to fix it, then rotate", dir->path,
 		    f->name, have, want, group_option);
@@ -90,12 +93,13 @@ leaf_of(const struct ctl_file *f)
 
 /* Whole days left of f's certificate, by verify's rule (verify_days). */
 static int
-days_left(const struct ctl_file *f, time_t now, double *exact, long *whole)
+days_left(const struct ctl_file *f, time_t now, double *exact, long *whole,
+    struct err *err)
 {
 	struct file_report *rep;
 
 	if ((rep = calloc(1, sizeof(*rep))) == NULL)
-		return msg_fail(EX_OSERR, "out of memory");
+		return err_set(err, EX_OSERR, "out of memory");
 	verify_describe_cert(leaf_of(f), now, rep);
 	*exact = rep->days_left;
 	*whole = verify_days(rep);
@@ -107,7 +111,7 @@ days_left(const struct ctl_file *f, time_t now, double *exact, long *whole)
  * verify's expiry rule: due when less than DAYS days are left. */
 static int
 rotation_due(const struct rotate_opts *o, struct rotation *r, time_t now,
-    int *due)
+    int *due, struct err *err)
 {
 	double srv_exact, cli_exact;
 	long srv_days, cli_days;
@@ -115,8 +119,8 @@ rotation_due(const struct rotate_opts *o, struct rotation *r, time_t now,
 	*due = 1;
 	if (o->expires_within < 0)
 		return 0;
-	if (days_left(&r->srv, now, &srv_exact, &srv_days) == -1 ||
-	    days_left(&r->cli, now, &cli_exact, &cli_days) == -1)
+	if (days_left(&r->srv, now, &srv_exact, &srv_days, err) == -1 ||
+	    days_left(&r->cli, now, &cli_exact, &cli_days, err) == -1)
 		return -1;
 	if (srv_exact < o->expires_within || cli_exact < o->expires_within)
 		return 0;
@@ -130,16 +134,17 @@ rotation_due(const struct rotate_opts *o, struct rotation *r, time_t now,
 /* rotate makes self-signed certificates: it must not silently turn a
  * CA-issued one into one. */
 static int
-check_self_signed(const struct perms_dir *dir, const struct ctl_file *f)
+check_self_signed(const struct perms_dir *dir, const struct ctl_file *f,
+    struct err *err)
 {
 	char subject[256];
 
 	if (chain_is_self_signed(leaf_of(f)))
 		return 0;
-	return msg_fail(EX_CONFIG, "%s/%s holds a certificate issued by a CA "
-	    "(%s); rotate only makes self-signed certificates: renew it with "
-	    "your CA and import it, or switch to self-signed with qmail-pem "
-	    "install --new-key", dir->path, f->name,
+	return err_set(err, EX_CONFIG, "%s/%s holds a certificate issued by a "
+	    "CA (%s); rotate only makes self-signed certificates: renew it "
+	    "with your CA and import it, or switch to self-signed with "
+	    "qmail-pem install --new-key", dir->path, f->name,
 	    chain_subject(leaf_of(f), subject, sizeof(subject)));
 }
 
@@ -147,14 +152,15 @@ check_self_signed(const struct perms_dir *dir, const struct ctl_file *f)
  * those of the current certificate, else DIR/me. */
 static int
 names_for(const struct rotate_opts *o, const struct perms_dir *dir,
-    const struct ctl_file *f, struct cert_names *n)
+    const struct ctl_file *f, struct cert_names *n, struct err *err)
 {
 	size_t i;
 
-	if (o->newcert.hostname != NULL || certinfo_names(leaf_of(f), n) == -1) {
+	if (o->newcert.hostname != NULL || certinfo_names(leaf_of(f),
+	    n) == -1) {
 		memset(n, 0, sizeof(*n));
 		if (newcert_hostname(dir, &o->newcert, n->host,
-		    sizeof(n->host)) == -1)
+		    sizeof(n->host), err) == -1)
 			return -1;
 	}
 	if (o->newcert.hostname != NULL || o->newcert.nsans > 0) {
@@ -179,7 +185,7 @@ usage_words(int usage)
 /* A new self-signed certificate for an existing key (--keep-key). */
 static int
 resign(EVP_PKEY *key, const struct cert_names *n, int days, int usage,
-    struct file_plan *p)
+    struct file_plan *p, struct err *err)
 {
 	struct cert_request req;
 	STACK_OF(X509) *chain = NULL;
@@ -192,14 +198,15 @@ resign(EVP_PKEY *key, const struct cert_names *n, int days, int usage,
 	req.nsans = n->nsans;
 	req.days = days;
 	req.usage = usage;
-	if ((cert = x509gen_self_signed(key, &req)) == NULL)
+	if ((cert = x509gen_self_signed(key, &req, err)) == NULL)
 		goto out;
-	if ((chain = sk_X509_new_null()) == NULL || !sk_X509_push(chain, cert)) {
-		msg_fail(EX_OSERR, "out of memory");
+	if ((chain = sk_X509_new_null()) == NULL || !sk_X509_push(chain,
+	    cert)) {
+		err_set(err, EX_OSERR, "out of memory");
 		goto out;
 	}
 	cert = NULL;
-	if (pemfile_serialize(key, chain, &p->content, &p->len) == -1)
+	if (pemfile_serialize(key, chain, &p->content, &p->len, err) == -1)
 		goto out;
 	p->info = ACT_NEW_CERT;
 	snprintf(p->note, sizeof(p->note), "%s key kept, self-signed for %s, "
@@ -216,7 +223,7 @@ out:
 static int
 make_file(const struct rotate_opts *o, const struct perms_dir *dir,
     const struct ctl_file *f, EVP_PKEY *keep, int usage, struct file_plan *p,
-    char *host, size_t hostsize)
+    char *host, size_t hostsize, struct err *err)
 {
 	struct newcert_opts nc;
 	struct cert_names *n;
@@ -224,12 +231,12 @@ make_file(const struct rotate_opts *o, const struct perms_dir *dir,
 	int rc = -1;
 
 	if ((n = calloc(1, sizeof(*n))) == NULL)
-		return msg_fail(EX_OSERR, "out of memory");
-	if (names_for(o, dir, f, n) == -1)
+		return err_set(err, EX_OSERR, "out of memory");
+	if (names_for(o, dir, f, n, err) == -1)
 		goto out;
 	snprintf(host, hostsize, "%s", n->host);
 	if (keep != NULL) {
-		rc = resign(keep, n, o->newcert.days, usage, p);
+		rc = resign(keep, n, o->newcert.days, usage, p, err);
 		goto out;
 	}
 	nc = o->newcert;
@@ -239,7 +246,7 @@ make_file(const struct rotate_opts *o, const struct perms_dir *dir,
 		nc.sans[i] = n->sanp[i];
 	nc.nsans = n->nsans;
 	if (newcert_make(&nc, n->host, usage, &p->content, &p->len, p->note,
-	    sizeof(p->note)) == -1)
+	    sizeof(p->note), err) == -1)
 		goto out;
 	p->info = ACT_NEW_KEY | ACT_NEW_CERT;
 	rc = 0;
@@ -249,7 +256,7 @@ out:
 }
 
 static int
-verify_plans(const struct rotation *r)
+verify_plans(const struct rotation *r, struct err *err)
 {
 	char shown[300];
 	int i;
@@ -259,7 +266,7 @@ verify_plans(const struct rotation *r)
 		snprintf(shown, sizeof(shown), "the new %s", p->name);
 		if (replace_verify(shown, p->content, p->len, &p->target,
 		    i == 0 ? USAGE_SERVER : USAGE_CLIENT, r->host[i],
-		    i == 1 && !r->distinct ? REPLACE_QUIET : 0) == -1)
+		    i == 1 && !r->distinct ? REPLACE_QUIET : 0, err) == -1)
 			return -1;
 	}
 	return 0;
@@ -267,17 +274,18 @@ verify_plans(const struct rotation *r)
 
 static int
 build_contents(const struct rotate_opts *o, const struct perms_dir *dir,
-    struct rotation *r)
+    struct rotation *r, struct err *err)
 {
 	struct file_plan *ps = &r->plans[0], *pc = &r->plans[1];
 
 	if (make_file(o, dir, &r->srv, o->keep_key ? r->srv.bundle.key : NULL,
 	    r->distinct ? USAGE_SERVER : USAGE_SERVER | USAGE_CLIENT, ps,
-	    r->host[0], sizeof(r->host[0])) == -1)
+	    r->host[0], sizeof(r->host[0]), err) == -1)
 		return -1;
 	if (!r->distinct) {
 		snprintf(r->host[1], sizeof(r->host[1]), "%s", r->host[0]);
-		if ((pc->content = pemfile_copy_bytes(ps->content, ps->len))
+		if ((pc->content = pemfile_copy_bytes(ps->content, ps->len,
+		    err))
 		    == NULL)
 			return -1;
 		pc->len = ps->len;
@@ -290,28 +298,28 @@ build_contents(const struct rotate_opts *o, const struct perms_dir *dir,
 	 * published); --distinct-keys gives clientcert.pem a new one. */
 	return make_file(o, dir, &r->cli, o->keep_key && !r->shared ?
 	    r->cli.bundle.key : NULL, USAGE_CLIENT, pc, r->host[1],
-	    sizeof(r->host[1]));
+	    sizeof(r->host[1]), err);
 }
 
 /* The TLSA record of the server key in the new content. */
 static int
 staged_tlsa(const struct perms_dir *dir, const char *given,
-    const char *data, size_t len, char *buf, size_t size)
+    const char *data, size_t len, char *buf, size_t size, struct err *err)
 {
 	struct pem_bundle b;
 	char host[256];
 	int rc = -1;
 
 	memset(&b, 0, sizeof(b));
-	if (pemfile_parse(data, len, &b) == -1)
+	if (pemfile_parse(data, len, &b, err) == -1)
 		return -1;
 	if (b.key == NULL || sk_X509_num(b.certs) == 0) {
-		msg_fail(EX_SOFTWARE, "the staged key cannot be read back");
+		err_set(err, EX_SOFTWARE, "the staged key cannot be read back");
 		goto out;
 	}
 	if (tlsa_hostname(dir, given, sk_X509_value(b.certs, 0), host,
-	    sizeof(host)) == -1 ||
-	    tlsa_record(b.key, host, buf, size) == -1)
+	    sizeof(host), err) == -1 ||
+	    tlsa_record(b.key, host, buf, size, err) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -322,7 +330,7 @@ out:
 /* --stage while NAME.next exists: report the staged key, change nothing. */
 static int
 already_staged(const struct rotate_opts *o, const struct perms_dir *dir,
-    struct rotation *r)
+    struct rotation *r, struct err *err)
 {
 	struct pem_bundle b;
 	char *data = NULL;
@@ -330,18 +338,18 @@ already_staged(const struct rotate_opts *o, const struct perms_dir *dir,
 	int rc = -1;
 
 	memset(&b, 0, sizeof(b));
-	if ((rc = replace_read_pem(dir, SERVERCERT_NEXT, &data, &len, &b))
+	if ((rc = replace_read_pem(dir, SERVERCERT_NEXT, &data, &len, &b, err))
 	    != 1) {
 		if (rc == 0)
-			msg_fail(EX_DATAERR, "%s/%s exists without %s: remove "
-			    "it and stage again", dir->path, CLIENTCERT_NEXT,
-			    SERVERCERT_NEXT);
+			err_set(err, EX_DATAERR, "%s/%s exists without %s: "
+			    "remove it and stage again", dir->path,
+			    CLIENTCERT_NEXT, SERVERCERT_NEXT);
 		rc = -1;
 		goto out;
 	}
 	rc = -1;
 	if (staged_tlsa(dir, o->newcert.hostname, data, len, r->tlsa,
-	    sizeof(r->tlsa)) == -1)
+	    sizeof(r->tlsa), err) == -1)
 		goto out;
 	snprintf(r->reason, sizeof(r->reason), "a key is already staged in "
 	    "%s: publish its TLSA record next to the current one, wait for "
@@ -356,44 +364,45 @@ out:
 }
 
 static int
-staged_exists(const struct perms_dir *dir, int *exists)
+staged_exists(const struct perms_dir *dir, int *exists, struct err *err)
 {
 	struct stat st;
 	int a, b;
 
-	if ((a = perms_stat(dir, SERVERCERT_NEXT, &st)) == -1 ||
-	    (b = perms_stat(dir, CLIENTCERT_NEXT, &st)) == -1)
+	if ((a = perms_stat(dir, SERVERCERT_NEXT, &st, err)) == -1 ||
+	    (b = perms_stat(dir, CLIENTCERT_NEXT, &st, err)) == -1)
 		return -1;
 	*exists = a || b;
 	return 0;
 }
 
 static int
-prune_backups(const struct rotate_opts *o, const struct perms_dir *dir)
+prune_backups(const struct rotate_opts *o, const struct perms_dir *dir,
+    struct err *err)
 {
-	if (replace_prune(dir, SERVERCERT, o->keep) == -1 ||
-	    replace_prune(dir, CLIENTCERT, o->keep) == -1)
+	if (replace_prune(dir, SERVERCERT, o->keep, err) == -1 ||
+	    replace_prune(dir, CLIENTCERT, o->keep, err) == -1)
 		return -1;
 	return 0;
 }
 
 static int
 print_result(const struct rotate_opts *o, const struct perms_dir *dir,
-    const struct rotation *r)
+    const struct rotation *r, struct err *err)
 {
 	json_t *root;
 
 	if (o->json) {
 		if ((root = plan_json("rotate", dir, r->plans, 2, o->dry_run))
 		    == NULL)
-			return msg_fail(EX_OSERR, "out of memory");
+			return err_set(err, EX_OSERR, "out of memory");
 		if (r->reason[0])
 			json_object_set_new(root, "reason",
 			    json_string(r->reason));
 		if (r->tlsa[0])
 			json_object_set_new(root, "tlsa_next",
 			    json_string(r->tlsa));
-		return plan_dump_json(root);
+		return plan_dump_json(root, err);
 	}
 	if (r->reason[0] && !r->tlsa[0]) {
 		msg_info("%s", r->reason);
@@ -413,64 +422,64 @@ print_result(const struct rotate_opts *o, const struct perms_dir *dir,
 /* Build, verify and write; on return the lock is still held. */
 static int
 rotate_files(struct rotate_opts *o, const struct perms_dir *dir,
-    struct rotation *r)
+    struct rotation *r, struct err *err)
 {
 	time_t now = time(NULL);
 	int due, staged, i;
 
-	if (ctlfile_read(dir, SERVERCERT, &r->srv) == -1 ||
-	    ctlfile_read(dir, CLIENTCERT, &r->cli) == -1 ||
-	    check_shape(dir, &r->srv) == -1 ||
-	    check_shape(dir, &r->cli) == -1 ||
+	if (ctlfile_read(dir, SERVERCERT, &r->srv, err) == -1 ||
+	    ctlfile_read(dir, CLIENTCERT, &r->cli, err) == -1 ||
+	    check_shape(dir, &r->srv, err) == -1 ||
+	    check_shape(dir, &r->cli, err) == -1 ||
 	    check_perms(dir, &r->srv, &o->owners.server,
-	    "--server-group") == -1 ||
+	    "--server-group", err) == -1 ||
 	    check_perms(dir, &r->cli, &o->owners.client,
-	    "--client-group") == -1)
+	    "--client-group", err) == -1)
 		return -1;
 	r->plans[0].name = o->stage ? SERVERCERT_NEXT : SERVERCERT;
 	r->plans[0].target = o->owners.server;
 	r->plans[1].name = o->stage ? CLIENTCERT_NEXT : CLIENTCERT;
 	r->plans[1].target = o->owners.client;
-	if (rotation_due(o, r, now, &due) == -1)
+	if (rotation_due(o, r, now, &due, err) == -1)
 		return -1;
 	if (!due)
 		return 0;
-	if (staged_exists(dir, &staged) == -1)
+	if (staged_exists(dir, &staged, err) == -1)
 		return -1;
 	if (staged && o->stage)
-		return already_staged(o, dir, r);
+		return already_staged(o, dir, r, err);
 	if (staged)
-		return msg_fail(EX_CONFIG, "%s/%s is staged for a DANE "
+		return err_set(err, EX_CONFIG, "%s/%s is staged for a DANE "
 		    "rollover: run qmail-pem rotate --commit to put it in "
 		    "place (or remove the .next files to drop it)", dir->path,
 		    SERVERCERT_NEXT);
-	if (check_self_signed(dir, &r->srv) == -1 ||
-	    check_self_signed(dir, &r->cli) == -1)
+	if (check_self_signed(dir, &r->srv, err) == -1 ||
+	    check_self_signed(dir, &r->cli, err) == -1)
 		return -1;
 	r->shared = EVP_PKEY_eq(r->srv.bundle.key, r->cli.bundle.key) == 1;
 	ERR_clear_error();
 	r->distinct = !r->shared || o->distinct_keys;
-	if (build_contents(o, dir, r) == -1 || verify_plans(r) == -1)
+	if (build_contents(o, dir, r, err) == -1 || verify_plans(r, err) == -1)
 		return -1;
 	for (i = 0; i < 2; i++) {
 		r->plans[i].keep_backup = !o->stage;
-		if (plan_decide(dir, &r->plans[i]) == -1)
+		if (plan_decide(dir, &r->plans[i], err) == -1)
 			return -1;
 	}
 	if (o->dry_run)
 		return 0;
 	if (o->stage && staged_tlsa(dir, o->newcert.hostname,
 	    r->plans[0].content, r->plans[0].len, r->tlsa,
-	    sizeof(r->tlsa)) == -1)
+	    sizeof(r->tlsa), err) == -1)
 		return -1;
-	if (plan_apply(dir, r->plans, 2, now) == -1 ||
-	    replace_check_result(dir, r->plans, 2) == -1)
+	if (plan_apply(dir, r->plans, 2, now, err) == -1 ||
+	    replace_check_result(dir, r->plans, 2, err) == -1)
 		return -1;
-	return o->stage ? 0 : prune_backups(o, dir);
+	return o->stage ? 0 : prune_backups(o, dir, err);
 }
 
 static int
-run_rotate(struct rotate_opts *o)
+run_rotate(struct rotate_opts *o, struct err *err)
 {
 	struct perms_dir dir = { .fd = -1 };
 	struct rotation r;
@@ -479,28 +488,28 @@ run_rotate(struct rotate_opts *o)
 
 	memset(&r, 0, sizeof(r));
 	changed[0] = '\0';
-	if (owners_resolve(&o->owners) == -1)
+	if (owners_resolve(&o->owners, err) == -1)
 		goto out;
 	if (readercheck_refuse(&o->services, &o->owners.server,
-	    &o->owners.client) == -1)
+	    &o->owners.client, err) == -1)
 		goto out;
-	if (!o->dry_run && privs_check_can_write() == -1)
+	if (!o->dry_run && privs_check_can_write(err) == -1)
 		goto out;
 	if (privs_limit(o->dry_run ? PRIVS_READ : o->post_hook ?
-	    PRIVS_WRITE_HOOK : PRIVS_WRITE) == -1)
+	    PRIVS_WRITE_HOOK : PRIVS_WRITE, err) == -1)
 		goto out;
-	if (perms_open_dir(o->dir, &dir) == -1)
+	if (perms_open_dir(o->dir, &dir, err) == -1)
 		goto out;
-	if (!o->dry_run && perms_lock_dir(&dir, o->lock_timeout) == -1)
+	if (!o->dry_run && perms_lock_dir(&dir, o->lock_timeout, err) == -1)
 		goto out;
-	if (rollback_note_refuse(&dir) == -1)
+	if (rollback_note_refuse(&dir, err) == -1)
 		goto out;
 	if (o->commit) {
-		if (rotate_commit(o, &dir, changed, sizeof(changed)) == -1)
+		if (rotate_commit(o, &dir, changed, sizeof(changed), err) == -1)
 			goto out;
 	} else {
-		if (rotate_files(o, &dir, &r) == -1 ||
-		    print_result(o, &dir, &r) == -1)
+		if (rotate_files(o, &dir, &r, err) == -1 ||
+		    print_result(o, &dir, &r, err) == -1)
 			goto out;
 		if (!o->stage && !o->dry_run)
 			replace_changed(r.plans, 2, changed, sizeof(changed));
@@ -510,7 +519,7 @@ run_rotate(struct rotate_opts *o)
 	rc = 0;
 	if (changed[0] && o->post_hook && !o->dry_run) {
 		fflush(stdout);
-		rc = posthook_run(o->post_hook, o->dir, changed);
+		rc = posthook_run(o->post_hook, o->dir, changed, err);
 	}
 out:
 	plan_free(r.plans, 2);
@@ -562,17 +571,18 @@ static const char rotate_usage[] =
 
 /* Options that make a new certificate mean nothing to --commit. */
 static int
-check_combinations(const struct rotate_opts *o, int new_key, int made_opts)
+check_combinations(const struct rotate_opts *o, int new_key, int made_opts,
+    struct err *err)
 {
 	if (new_key && o->keep_key)
-		return msg_fail(EX_USAGE, "--new-key and --keep-key exclude "
-		    "each other");
+		return err_set(err, EX_USAGE, "--new-key and --keep-key "
+		    "exclude each other");
 	if (o->stage && o->commit)
-		return msg_fail(EX_USAGE, "--stage and --commit exclude each "
-		    "other: stage first, commit later");
+		return err_set(err, EX_USAGE, "--stage and --commit exclude "
+		    "each other: stage first, commit later");
 	if (o->commit && (made_opts || o->expires_within >= 0))
-		return msg_fail(EX_USAGE, "--commit puts the staged files in "
-		    "place as they are: give key and certificate options "
+		return err_set(err, EX_USAGE, "--commit puts the staged files "
+		    "in place as they are: give key and certificate options "
 		    "(and --if-expires-within) to --stage instead");
 	return 0;
 }
@@ -613,6 +623,7 @@ cmd_rotate(int argc, char *argv[])
 	};
 	struct rotate_opts o;
 	int ch, new_key = 0, made_opts = 0;
+	struct err err = { 0 };
 
 	memset(&o, 0, sizeof(o));
 	o.dir = DEFAULT_DIR;
@@ -632,8 +643,8 @@ cmd_rotate(int argc, char *argv[])
 			break;
 		case OPT_EXPIRES:
 			if (usage_number(optarg, 0, 36500, &o.expires_within,
-			    "--if-expires-within") == -1)
-				return usage_error(rotate_usage);
+			    "--if-expires-within", &err) == -1)
+				return usage_error(rotate_usage, &err);
 			break;
 		case OPT_NEW_KEY:
 			new_key = made_opts = 1;
@@ -646,20 +657,20 @@ cmd_rotate(int argc, char *argv[])
 			break;
 		case OPT_KEY_TYPE:
 			if (x509gen_parse_key_type(optarg,
-			    &o.newcert.key_type) == -1)
-				return usage_error(rotate_usage);
+			    &o.newcert.key_type, &err) == -1)
+				return usage_error(rotate_usage, &err);
 			o.newcert.key_type_given = made_opts = 1;
 			break;
 		case OPT_DAYS:
 			if (usage_number(optarg, 1, 36500, &o.newcert.days,
-			    "--days") == -1)
-				return usage_error(rotate_usage);
+			    "--days", &err) == -1)
+				return usage_error(rotate_usage, &err);
 			made_opts = 1;
 			break;
 		case OPT_KEEP:
 			if (usage_number(optarg, 1, 10000, &o.keep,
-			    "--keep") == -1)
-				return usage_error(rotate_usage);
+			    "--keep", &err) == -1)
+				return usage_error(rotate_usage, &err);
 			break;
 		case OPT_STAGE:
 			o.stage = 1;
@@ -675,8 +686,8 @@ cmd_rotate(int argc, char *argv[])
 			made_opts = 1;
 			break;
 		case OPT_SAN:
-			if (common_parse_san(&o.newcert, optarg) == -1)
-				return usage_error(rotate_usage);
+			if (common_parse_san(&o.newcert, optarg, &err) == -1)
+				return usage_error(rotate_usage, &err);
 			made_opts = 1;
 			break;
 		case OPT_SERVER_GROUP:
@@ -689,20 +700,20 @@ cmd_rotate(int argc, char *argv[])
 			o.owners.owner = optarg;
 			break;
 		case OPT_FORMAT:
-			if (usage_format(optarg, &o.json) == -1)
-				return usage_error(rotate_usage);
+			if (usage_format(optarg, &o.json, &err) == -1)
+				return usage_error(rotate_usage, &err);
 			break;
 		case OPT_WAIT:
 			if (usage_number(optarg, 0, 3600, &o.lock_timeout,
-			    "--wait") == -1)
-				return usage_error(rotate_usage);
+			    "--wait", &err) == -1)
+				return usage_error(rotate_usage, &err);
 			break;
 		case OPT_DRY_RUN:
 			o.dry_run = 1;
 			break;
 		case OPT_SERVICE_DIR:
-			if (service_dirs_add(&o.services, optarg) == -1)
-				return usage_error(rotate_usage);
+			if (service_dirs_add(&o.services, optarg, &err) == -1)
+				return usage_error(rotate_usage, &err);
 			break;
 		case 'q':
 			msg_set_verbosity(MSG_QUIET);
@@ -714,22 +725,22 @@ cmd_rotate(int argc, char *argv[])
 			fputs(rotate_usage, stdout);
 			return EX_OK;
 		default:
-			return usage_error(rotate_usage);
+			return usage_error(rotate_usage, &err);
 		}
 	}
 	if (optind != argc) {
-		msg_fail(EX_USAGE, "unexpected argument '%s'", argv[optind]);
-		return usage_error(rotate_usage);
+		err_set(&err, EX_USAGE, "unexpected argument '%s'",
+		    argv[optind]);
+		return usage_error(rotate_usage, &err);
 	}
-	if (check_combinations(&o, new_key, made_opts) == -1)
-		return usage_error(rotate_usage);
+	if (check_combinations(&o, new_key, made_opts, &err) == -1)
+		return usage_error(rotate_usage, &err);
 	if (o.post_hook != NULL && o.post_hook[0] == '\0') {
-		msg_fail(EX_USAGE, "--post-hook needs a command");
-		return usage_error(rotate_usage);
+		err_set(&err, EX_USAGE, "--post-hook needs a command");
+		return usage_error(rotate_usage, &err);
 	}
-	if (run_rotate(&o) == -1) {
-		msg_print_error();
-		return msg_status();
+	if (run_rotate(&o, &err) == -1) {
+		return err_print(&err);
 	}
 	return EX_OK;
 }

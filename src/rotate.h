@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <openssl/evp.h>
 
+#include "base/err.h"
 #include "install.h"
 #include "pemfile.h"
 #include "perms.h"
@@ -46,12 +47,12 @@ int cmd_rotate(int argc, char *argv[]);
 int cmd_rollback(int argc, char *argv[]);
 /* -1 with a message when an interrupted rollback left its note in dir:
  * install and rotate wait until rollback has finished it. */
-int rollback_note_refuse(const struct perms_dir *dir);
+int rollback_note_refuse(const struct perms_dir *dir, struct err *err);
 int cmd_tlsa(int argc, char *argv[]);
 
 /* rotate --commit (commit.c): the staged files into place. */
 int rotate_commit(struct rotate_opts *o, const struct perms_dir *dir,
-    char *changed, size_t size);
+    char *changed, size_t size, struct err *err);
 
 /*
  * Check bytes that are about to replace a key file with verify's content
@@ -64,16 +65,17 @@ int rotate_commit(struct rotate_opts *o, const struct perms_dir *dir,
 #define REPLACE_WARN_ONLY	2
 int replace_verify(const char *shown, const char *data, size_t len,
     const struct perms_target *expect, int usage, const char *hostname,
-    int flags);
+    int flags, struct err *err);
 
 /* After plan_apply(): every file written has its owner, group and mode
  * and a single link. */
 int replace_check_result(const struct perms_dir *dir,
-    const struct file_plan *plans, size_t n);
+    const struct file_plan *plans, size_t n, struct err *err);
 
 /* Remove the oldest backups of name so that keep are left; fsyncs the
  * directory when it removed any. */
-int replace_prune(const struct perms_dir *dir, const char *name, int keep);
+int replace_prune(const struct perms_dir *dir, const char *name, int keep,
+    struct err *err);
 
 /* "servercert.pem clientcert.pem": the plans whose content was written
  * (ACT_WRITES), for QMAIL_PEM_CHANGED. */
@@ -87,15 +89,15 @@ void replace_changed(const struct file_plan *plans, size_t n, char *buf,
  * perms_free_secret(), b with pemfile_free().
  */
 int replace_read_pem(const struct perms_dir *dir, const char *name,
-    char **data, size_t *len, struct pem_bundle *b);
+    char **data, size_t *len, struct pem_bundle *b, struct err *err);
 
 /* "_25._tcp.HOST. IN TLSA 3 1 1 <sha256 of the SubjectPublicKeyInfo>" */
 int tlsa_record(const EVP_PKEY *key, const char *host, char *buf,
-    size_t size);
+    size_t size, struct err *err);
 
 /* The mail host of the TLSA records: --hostname, else DIR/me, else the CN
  * of the server certificate (leaf may be NULL). */
 int tlsa_hostname(const struct perms_dir *dir, const char *given, X509 *leaf,
-    char *buf, size_t size);
+    char *buf, size_t size, struct err *err);
 
 #endif

@@ -13,12 +13,13 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "base/err.h"
 #include "msg.h"
 #include "rsword.h"
 #include "userdb.h"
 
 static int lex_chars(struct runscript *, struct lexer *, struct wbuf *,
-    struct wvec *, int split, int whole);
+    struct wvec *, int split, int whole, struct err *err);
 
 /* --- small helpers --------------------------------------------------- */
 
@@ -143,7 +144,7 @@ wb_set_why(struct wbuf *wb, const char *fmt, ...)
 }
 
 static int
-wb_put(struct wbuf *wb, const char *s, size_t n)
+wb_put(struct wbuf *wb, const char *s, size_t n, struct err *err)
 {
 	char *bigger;
 	size_t cap;
@@ -158,7 +159,7 @@ wb_put(struct wbuf *wb, const char *s, size_t n)
 		while (cap < wb->len + n + 1)
 			cap *= 2;
 		if ((bigger = realloc(wb->s, cap)) == NULL)
-			return msg_fail(EX_OSERR, "out of memory reading a "
+			return err_set(err, EX_OSERR, "out of memory reading a "
 			    "run script");
 		wb->s = bigger;
 		wb->cap = cap;
@@ -171,10 +172,11 @@ wb_put(struct wbuf *wb, const char *s, size_t n)
 
 /* Append what the script says literally where the value is not known. */
 static int
-wb_unknown(struct wbuf *wb, const char *raw, size_t n, const char *why)
+wb_unknown(struct wbuf *wb, const char *raw, size_t n, const char *why,
+    struct err *err)
 {
 	wb->literal = 0;
-	if (wb_put(wb, raw, n) == -1)
+	if (wb_put(wb, raw, n, err) == -1)
 		return -1;
 	wb_set_why(wb, "%s", why);
 	wb->known_from = wb->len;
@@ -182,19 +184,19 @@ wb_unknown(struct wbuf *wb, const char *raw, size_t n, const char *why)
 }
 
 static int
-wv_push(struct runscript *rs, struct wvec *wv, struct wbuf *wb)
+wv_push(struct runscript *rs, struct wvec *wv, struct wbuf *wb, struct err *err)
 {
 	struct rs_word *w, *bigger;
 	size_t cap;
 
 	if (wv->n == WORDS_MAX)
-		return msg_fail(EX_DATAERR, "a command in the run script has "
-		    "more than %d words", WORDS_MAX);
+		return err_set(err, EX_DATAERR, "a command in the run script "
+		    "has more than %d words", WORDS_MAX);
 	if (wv->n == wv->cap) {
 		cap = wv->cap ? wv->cap * 2 : 16;
 		if ((bigger = reallocarray(wv->v, cap, sizeof(*bigger))) ==
 		    NULL)
-			return msg_fail(EX_OSERR, "out of memory reading a "
+			return err_set(err, EX_OSERR, "out of memory reading a "
 			    "run script");
 		wv->v = bigger;
 		wv->cap = cap;
@@ -202,7 +204,7 @@ wv_push(struct runscript *rs, struct wvec *wv, struct wbuf *wb)
 	w = &wv->v[wv->n];
 	memset(w, 0, sizeof(*w));
 	if ((w->text = rs_arena_strndup(&rs->arena, wb->s ? wb->s : "",
-	    wb->len)) == NULL)
+	    wb->len, err)) == NULL)
 		return -1;
 	w->len = wb->len;
 	w->unknown = wb->unknown;
@@ -211,7 +213,7 @@ wv_push(struct runscript *rs, struct wvec *wv, struct wbuf *wb)
 	w->assignment = wb->assignment;
 	w->may_split = wb->may_split;
 	if (wb->unknown && (w->why = rs_arena_strndup(&rs->arena, wb->why,
-	    strlen(wb->why))) == NULL)
+	    strlen(wb->why), err)) == NULL)
 		return -1;
 	if (wv->n == 0)
 		wv->line = rs->lx.line;
@@ -222,24 +224,24 @@ wv_push(struct runscript *rs, struct wvec *wv, struct wbuf *wb)
 /* Append a known value; unquoted, it is split into words at blanks. */
 static int
 put_value(struct runscript *rs, struct wbuf *wb, struct wvec *out,
-    const char *v, size_t n, int split)
+    const char *v, size_t n, int split, struct err *err)
 {
 	size_t i;
 
 	wb->literal = 0;
 	if (!split)
-		return wb_put(wb, v, n);
+		return wb_put(wb, v, n, err);
 	for (i = 0; i < n; i++) {
 		if (v[i] == ' ' || v[i] == '\t' || v[i] == '\n') {
 			if (wb->present || wb->len > 0) {
-				if (wv_push(rs, out, wb) == -1)
+				if (wv_push(rs, out, wb, err) == -1)
 					return -1;
 				wb_reset(wb);
 				wb->literal = 0;
 			}
 			continue;
 		}
-		if (wb_put(wb, &v[i], 1) == -1)
+		if (wb_put(wb, &v[i], 1, err) == -1)
 			return -1;
 	}
 	return 0;
@@ -353,7 +355,8 @@ eval_id(const struct wvec *wv, char *out, size_t size, char *why,
 /* $( ) or ` `: only `id` is answered; inner is the command text. */
 static int
 subst(struct runscript *rs, const char *inner, size_t n, const char *raw,
-    size_t rawlen, struct wbuf *wb, struct wvec *out, int split)
+    size_t rawlen, struct wbuf *wb, struct wvec *out, int split,
+    struct err *err)
 {
 	struct lexer sub;
 	struct wvec wv;
@@ -369,7 +372,7 @@ subst(struct runscript *rs, const char *inner, size_t n, const char *raw,
 	excerpt(text, sizeof(text), inner, n);
 	if (rs->subst_depth < SUBST_DEPTH) {
 		rs->subst_depth++;
-		r = rs_read_words(rs, &sub, &wv, &sep);
+		r = rs_read_words(rs, &sub, &wv, &sep, err);
 		rs->subst_depth--;
 		if (r == -1)
 			goto out;
@@ -381,12 +384,12 @@ subst(struct runscript *rs, const char *inner, size_t n, const char *raw,
 		    eval_id(&wv, value, sizeof(value), why, sizeof(why)) : -1;
 	}
 	if (r == 0)
-		rc = put_value(rs, wb, out, value, strlen(value), split);
+		rc = put_value(rs, wb, out, value, strlen(value), split, err);
 	else {
 		if (why[0] == '\0')
 			snprintf(why, sizeof(why), "qmail-pem does not run "
 			    "`%s`", text);
-		rc = wb_unknown(wb, raw, rawlen, why);
+		rc = wb_unknown(wb, raw, rawlen, why, err);
 	}
 out:
 	free(wv.v);
@@ -396,7 +399,8 @@ out:
 /* ${...}: the braced text is s[0..n); raw is the whole ${...}. */
 static int
 braced(struct runscript *rs, const char *s, size_t n, const char *raw,
-    size_t rawlen, struct wbuf *wb, struct wvec *out, int split)
+    size_t rawlen, struct wbuf *wb, struct wvec *out, int split,
+    struct err *err)
 {
 	const char *value, *why, *op;
 	struct lexer sub;
@@ -413,7 +417,7 @@ braced(struct runscript *rs, const char *s, size_t n, const char *raw,
 		excerpt(buf, sizeof(buf), raw, rawlen);
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
 		    " is only known when the script runs");
-		return wb_unknown(wb, raw, rawlen, buf);
+		return wb_unknown(wb, raw, rawlen, buf, err);
 	}
 	state = rs_var_lookup(rs, s, name_len, &value, &why);
 	op = s + name_len;
@@ -422,20 +426,20 @@ braced(struct runscript *rs, const char *s, size_t n, const char *raw,
 	if (oplen == 0) {
 		if (state == VAR_KNOWN)
 			return put_value(rs, wb, out, value ? value : "",
-			    value ? strlen(value) : 0, split);
+			    value ? strlen(value) : 0, split, err);
 		if (why == NULL) {
 			snprintf(buf, sizeof(buf), "$%.*s is not set in the "
 			    "script", (int)name_len, s);
 			why = rs->sourced ? rs->sourced : buf;
 		}
-		return wb_unknown(wb, raw, rawlen, why);
+		return wb_unknown(wb, raw, rawlen, why, err);
 	}
 	if (oplen < (size_t)colon + 1 ||
 	    (op[colon] != '-' && op[colon] != '=')) {
 		excerpt(buf, sizeof(buf), raw, rawlen);
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
 		    " is not followed by qmail-pem");
-		return wb_unknown(wb, raw, rawlen, buf);
+		return wb_unknown(wb, raw, rawlen, buf, err);
 	}
 	/*
 	 * ${NAME:-word} ${NAME-word} ${NAME:=word} ${NAME=word}.  A name the
@@ -443,38 +447,38 @@ braced(struct runscript *rs, const char *s, size_t n, const char *raw,
 	 * svscan's environment, which holds almost nothing.
 	 */
 	if (state == VAR_UNKNOWN)
-		return wb_unknown(wb, raw, rawlen, why);
+		return wb_unknown(wb, raw, rawlen, why, err);
 	if (state == VAR_KNOWN && value != NULL && (!colon || *value != '\0'))
-		return put_value(rs, wb, out, value, strlen(value), split);
+		return put_value(rs, wb, out, value, strlen(value), split, err);
 	memset(&sub, 0, sizeof(sub));
 	sub.s = op + colon + 1;
 	sub.len = oplen - (size_t)colon - 1;
 	sub.line = rs->lx.line;
 	memset(&def, 0, sizeof(def));
 	wb_reset(&def);
-	if ((rc = wb_put(&def, s, name_len + 1)) == 0)	/* "NAME=" */
+	if ((rc = wb_put(&def, s, name_len + 1, err)) == 0)	/* "NAME=" */
 		def.s[name_len] = '=';
 	if (rc == 0)
-		rc = lex_chars(rs, &sub, &def, NULL, 0, 1);
+		rc = lex_chars(rs, &sub, &def, NULL, 0, 1, err);
 	if (rc == 0 && op[colon] == '=') {
 		memset(&w, 0, sizeof(w));
 		/* The variable keeps pointing at its text: the arena's copy,
 		 * not def.s, which is freed below. */
-		w.text = rs_arena_strndup(&rs->arena, def.s, def.len);
+		w.text = rs_arena_strndup(&rs->arena, def.s, def.len, err);
 		w.len = def.len;
 		w.unknown = def.unknown;
 		w.why = def.unknown ? rs_arena_strndup(&rs->arena, def.why,
-		    strlen(def.why)) : NULL;
+		    strlen(def.why), err) : NULL;
 		if (w.text == NULL || (def.unknown && w.why == NULL))
 			rc = -1;
 		else
-			rc = rs_assign(rs, &w, 0, rs->depth > 0);
+			rc = rs_assign(rs, &w, 0, rs->depth > 0, err);
 	}
 	if (rc == 0 && def.unknown)
-		rc = wb_unknown(wb, raw, rawlen, def.why);
+		rc = wb_unknown(wb, raw, rawlen, def.why, err);
 	else if (rc == 0)
 		rc = put_value(rs, wb, out, def.s + name_len + 1,
-		    def.len - name_len - 1, split);
+		    def.len - name_len - 1, split, err);
 	free(def.s);
 	return rc;
 }
@@ -482,7 +486,7 @@ braced(struct runscript *rs, const char *s, size_t n, const char *raw,
 /* At a '$' in lx: expand it into wb. */
 static int
 dollar(struct runscript *rs, struct lexer *lx, struct wbuf *wb,
-    struct wvec *out, int split)
+    struct wvec *out, int split, struct err *err)
 {
 	const char *s = lx->s, *value, *why;
 	size_t start = lx->pos, i = lx->pos + 1, end;
@@ -493,35 +497,35 @@ dollar(struct runscript *rs, struct lexer *lx, struct wbuf *wb,
 	if (i >= lx->len || (s[i] != '(' && s[i] != '{' &&
 	    !is_name_char(s[i]) && !in_set("@*#?$!-", s[i]))) {
 		advance(lx, i);
-		return wb_put(wb, "$", 1);
+		return wb_put(wb, "$", 1, err);
 	}
 	if (s[i] == '(') {
 		end = find_close(s, i + 1, lx->len, '(', ')');
 		advance(lx, end < lx->len ? end + 1 : lx->len);
 		if (i + 1 < lx->len && s[i + 1] == '(')
 			return wb_unknown(wb, s + start, lx->pos - start,
-			    "arithmetic $(( )) is not followed");
+			    "arithmetic $(( )) is not followed", err);
 		if (end >= lx->len)
 			return wb_unknown(wb, s + start, lx->pos - start,
-			    "a $( is not closed");
+			    "a $( is not closed", err);
 		return subst(rs, s + i + 1, end - i - 1, s + start,
-		    lx->pos - start, wb, out, split);
+		    lx->pos - start, wb, out, split, err);
 	}
 	if (s[i] == '{') {
 		end = find_close(s, i + 1, lx->len, '{', '}');
 		advance(lx, end < lx->len ? end + 1 : lx->len);
 		if (end >= lx->len)
 			return wb_unknown(wb, s + start, lx->pos - start,
-			    "a ${ is not closed");
+			    "a ${ is not closed", err);
 		return braced(rs, s + i + 1, end - i - 1, s + start,
-		    lx->pos - start, wb, out, split);
+		    lx->pos - start, wb, out, split, err);
 	}
 	if (!is_name_start(s[i])) {
 		/* $1, $@, $$ ... */
 		advance(lx, i + 1);
 		snprintf(buf, sizeof(buf), "$%c is only known when the script "
 		    "runs", s[i]);
-		return wb_unknown(wb, s + start, 2, buf);
+		return wb_unknown(wb, s + start, 2, buf, err);
 	}
 	for (end = i; end < lx->len && is_name_char(s[end]); end++)
 		;
@@ -529,19 +533,19 @@ dollar(struct runscript *rs, struct lexer *lx, struct wbuf *wb,
 	state = rs_var_lookup(rs, s + i, end - i, &value, &why);
 	if (state == VAR_KNOWN)
 		return put_value(rs, wb, out, value ? value : "",
-		    value ? strlen(value) : 0, split);
+		    value ? strlen(value) : 0, split, err);
 	if (why == NULL) {
 		snprintf(buf, sizeof(buf), "$%.*s is not set in the script",
 		    (int)(end - i), s + i);
 		why = rs->sourced ? rs->sourced : buf;
 	}
-	return wb_unknown(wb, s + start, end - start, why);
+	return wb_unknown(wb, s + start, end - start, why, err);
 }
 
 /* At a '`' in lx: the old form of $( ). */
 static int
 backquote(struct runscript *rs, struct lexer *lx, struct wbuf *wb,
-    struct wvec *out, int split)
+    struct wvec *out, int split, struct err *err)
 {
 	const char *s = lx->s;
 	size_t start = lx->pos, i, n = 0;
@@ -555,9 +559,9 @@ backquote(struct runscript *rs, struct lexer *lx, struct wbuf *wb,
 	advance(lx, i < lx->len ? i + 1 : lx->len);
 	if (i >= lx->len)
 		return wb_unknown(wb, s + start, lx->pos - start,
-		    "a ` is not closed");
+		    "a ` is not closed", err);
 	if ((inner = malloc(i - start)) == NULL)
-		return msg_fail(EX_OSERR, "out of memory reading a run "
+		return err_set(err, EX_OSERR, "out of memory reading a run "
 		    "script");
 	/* inside backquotes, \ quotes only $ ` and \ */
 	for (i = start + 1; s[i] != '`'; i++) {
@@ -565,7 +569,8 @@ backquote(struct runscript *rs, struct lexer *lx, struct wbuf *wb,
 			i++;
 		inner[n++] = s[i];
 	}
-	rc = subst(rs, inner, n, s + start, lx->pos - start, wb, out, split);
+	rc = subst(rs, inner, n, s + start, lx->pos - start, wb, out, split,
+	    err);
 	free(inner);
 	return rc;
 }
@@ -577,7 +582,7 @@ backquote(struct runscript *rs, struct lexer *lx, struct wbuf *wb,
  */
 static int
 lex_chars(struct runscript *rs, struct lexer *lx, struct wbuf *wb,
-    struct wvec *out, int split, int whole)
+    struct wvec *out, int split, int whole, struct err *err)
 {
 	const char *s = lx->s;
 	char c;
@@ -596,13 +601,13 @@ lex_chars(struct runscript *rs, struct lexer *lx, struct wbuf *wb,
 			}
 			wb->literal = 0;
 			if (lx->pos + 1 < lx->len)
-				rc = wb_put(wb, s + lx->pos + 1, 1);
+				rc = wb_put(wb, s + lx->pos + 1, 1, err);
 			advance(lx, lx->pos + 2);
 		} else if (c == '\'') {
 			wb->literal = 0;
 			for (i = lx->pos + 1; i < lx->len && s[i] != '\''; i++)
 				;
-			rc = wb_put(wb, s + lx->pos + 1, i - lx->pos - 1);
+			rc = wb_put(wb, s + lx->pos + 1, i - lx->pos - 1, err);
 			if (i >= lx->len)
 				wb_set_why(wb, "a ' is not closed");
 			advance(lx, i + 1);
@@ -617,14 +622,14 @@ lex_chars(struct runscript *rs, struct lexer *lx, struct wbuf *wb,
 				    in_set("$`\"\\\n", s[lx->pos + 1])) {
 					if (s[lx->pos + 1] != '\n')
 						rc = wb_put(wb,
-						    s + lx->pos + 1, 1);
+						    s + lx->pos + 1, 1, err);
 					advance(lx, lx->pos + 2);
 				} else if (c == '$')
-					rc = dollar(rs, lx, wb, out, 0);
+					rc = dollar(rs, lx, wb, out, 0, err);
 				else if (c == '`')
-					rc = backquote(rs, lx, wb, out, 0);
+					rc = backquote(rs, lx, wb, out, 0, err);
 				else {
-					rc = wb_put(wb, s + lx->pos, 1);
+					rc = wb_put(wb, s + lx->pos, 1, err);
 					advance(lx, lx->pos + 1);
 				}
 			}
@@ -636,16 +641,17 @@ lex_chars(struct runscript *rs, struct lexer *lx, struct wbuf *wb,
 			int was = wb->unknown && wb->known_from == before;
 
 			if (c == '$')
-				rc = dollar(rs, lx, wb, out, split && out != NULL);
+				rc = dollar(rs, lx, wb, out,
+				    split && out != NULL, err);
 			else
 				rc = backquote(rs, lx, wb, out,
-				    split && out != NULL);
+				    split && out != NULL, err);
 			/* an unknown part just appended, unquoted */
 			if (rc == 0 && split && wb->unknown && !was &&
 			    wb->known_from == wb->len && wb->len > before)
 				wb->may_split = 1;
 		} else {
-			rc = wb_put(wb, s + lx->pos, 1);
+			rc = wb_put(wb, s + lx->pos, 1, err);
 			advance(lx, lx->pos + 1);
 		}
 		if (rc == -1)
@@ -658,7 +664,7 @@ lex_chars(struct runscript *rs, struct lexer *lx, struct wbuf *wb,
 
 /* At < or >: drop the redirection and its target. */
 static int
-redirection(struct runscript *rs, struct lexer *lx)
+redirection(struct runscript *rs, struct lexer *lx, struct err *err)
 {
 	struct wbuf wb;
 	struct wvec dummy;
@@ -683,7 +689,7 @@ redirection(struct runscript *rs, struct lexer *lx)
 	memset(&wb, 0, sizeof(wb));
 	memset(&dummy, 0, sizeof(dummy));
 	wb_reset(&wb);
-	rc = lex_chars(rs, lx, &wb, NULL, 0, 0);
+	rc = lex_chars(rs, lx, &wb, NULL, 0, 0, err);
 	if (rc == 0 && heredoc && !lx->heredoc_pending &&
 	    wb.len < sizeof(lx->heredoc)) {
 		memcpy(lx->heredoc, wb.s ? wb.s : "", wb.len);
@@ -731,7 +737,7 @@ const char *const rs_declarations[] = {
  */
 int
 rs_read_words(struct runscript *rs, struct lexer *lx, struct wvec *out,
-    int *sep)
+    int *sep, struct err *err)
 {
 	const char *s = lx->s;
 	struct wbuf wb;
@@ -784,7 +790,7 @@ rs_read_words(struct runscript *rs, struct lexer *lx, struct wvec *out,
 			;
 		if (j < lx->len && (s[j] == '<' || s[j] == '>')) {
 			advance(lx, j);
-			if ((rc = redirection(rs, lx)) == -1)
+			if ((rc = redirection(rs, lx, err)) == -1)
 				break;
 			continue;
 		}
@@ -792,11 +798,12 @@ rs_read_words(struct runscript *rs, struct lexer *lx, struct wvec *out,
 		wb.assignment = assign_ok &&
 		    is_assignment_start(s + lx->pos, lx->len - lx->pos);
 		before = out->n;
-		if ((rc = lex_chars(rs, lx, &wb, out, !wb.assignment, 0)) ==
+		if ((rc = lex_chars(rs, lx, &wb, out, !wb.assignment, 0,
+		    err)) ==
 		    -1)
 			break;
 		if ((wb.present || wb.len > 0) &&
-		    (rc = wv_push(rs, out, &wb)) == -1)
+		    (rc = wv_push(rs, out, &wb, err)) == -1)
 			break;
 		if (out->n == before)
 			continue;

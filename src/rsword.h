@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "base/err.h"
 #include "runscript.h"
 
 #define ARENA_BLOCK	(32 * 1024)
@@ -86,20 +87,21 @@ struct runscript {
 enum lookup { VAR_KNOWN, VAR_UNKNOWN, VAR_INHERITED };
 
 /* runscript.c: the arena (freed as a whole) and the variables */
-void *rs_arena_alloc(struct arena *a, size_t n);
-char *rs_arena_strndup(struct arena *a, const char *s, size_t n);
-char *rs_arena_printf(struct arena *a, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void *rs_arena_alloc(struct arena *a, size_t n, struct err *err);
+char *rs_arena_strndup(struct arena *a, const char *s, size_t n,
+    struct err *err);
+char *rs_arena_printf(struct arena *a, struct err *err, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
 enum lookup rs_var_lookup(struct runscript *rs, const char *name, size_t n,
     const char **value, const char **why);
 int rs_assign(struct runscript *rs, const struct rs_word *w, int export,
-    int conditional);
+    int conditional, struct err *err);
 
 /* rsword.c: the words of one simple command */
 extern const char *const rs_reserved[];
 extern const char *const rs_declarations[];
 int rs_in_list(const char *word, const char *const *list);
 int rs_read_words(struct runscript *rs, struct lexer *lx, struct wvec *out,
-    int *sep);
+    int *sep, struct err *err);
 
 #endif

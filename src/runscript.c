@@ -15,13 +15,14 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "base/err.h"
 #include "msg.h"
 #include "rsword.h"
 
 /* --- arena ---------------------------------------------------------- */
 
 void *
-rs_arena_alloc(struct arena *a, size_t n)
+rs_arena_alloc(struct arena *a, size_t n, struct err *err)
 {
 	struct block *b = a->head;
 	size_t size;
@@ -30,13 +31,13 @@ rs_arena_alloc(struct arena *a, size_t n)
 	if (b == NULL || b->size - b->used < n) {
 		size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
 		if (a->total + size > ARENA_MAX) {
-			msg_fail(EX_DATAERR, "the run script is too complex "
-			    "to read (more than %d MiB of words)",
+			err_set(err, EX_DATAERR, "the run script is too "
+			    "complex to read (more than %d MiB of words)",
 			    ARENA_MAX / (1024 * 1024));
 			return NULL;
 		}
 		if ((b = malloc(sizeof(*b) + size)) == NULL) {
-			msg_fail(EX_OSERR, "out of memory reading a run "
+			err_set(err, EX_OSERR, "out of memory reading a run "
 			    "script");
 			return NULL;
 		}
@@ -51,11 +52,11 @@ rs_arena_alloc(struct arena *a, size_t n)
 }
 
 char *
-rs_arena_strndup(struct arena *a, const char *s, size_t n)
+rs_arena_strndup(struct arena *a, const char *s, size_t n, struct err *err)
 {
 	char *p;
 
-	if ((p = rs_arena_alloc(a, n + 1)) == NULL)
+	if ((p = rs_arena_alloc(a, n + 1, err)) == NULL)
 		return NULL;
 	memcpy(p, s, n);
 	p[n] = '\0';
@@ -63,7 +64,7 @@ rs_arena_strndup(struct arena *a, const char *s, size_t n)
 }
 
 char *
-rs_arena_printf(struct arena *a, const char *fmt, ...)
+rs_arena_printf(struct arena *a, struct err *err, const char *fmt, ...)
 {
 	char buf[WHY_MAX];
 	va_list ap;
@@ -71,7 +72,7 @@ rs_arena_printf(struct arena *a, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	return rs_arena_strndup(a, buf, strlen(buf));
+	return rs_arena_strndup(a, buf, strlen(buf), err);
 }
 
 static void
@@ -102,7 +103,7 @@ var_find(struct runscript *rs, const char *name, size_t n)
 }
 
 static struct var *
-var_get(struct runscript *rs, const char *name, size_t n)
+var_get(struct runscript *rs, const char *name, size_t n, struct err *err)
 {
 	struct var *v, *bigger;
 	size_t cap;
@@ -110,7 +111,7 @@ var_get(struct runscript *rs, const char *name, size_t n)
 	if ((v = var_find(rs, name, n)) != NULL)
 		return v;
 	if (rs->nvars == VARS_MAX) {
-		msg_fail(EX_DATAERR, "the run script sets more than %d "
+		err_set(err, EX_DATAERR, "the run script sets more than %d "
 		    "variables", VARS_MAX);
 		return NULL;
 	}
@@ -118,7 +119,7 @@ var_get(struct runscript *rs, const char *name, size_t n)
 		cap = rs->capvars ? rs->capvars * 2 : 32;
 		if ((bigger = reallocarray(rs->vars, cap, sizeof(*bigger))) ==
 		    NULL) {
-			msg_fail(EX_OSERR, "out of memory reading a run "
+			err_set(err, EX_OSERR, "out of memory reading a run "
 			    "script");
 			return NULL;
 		}
@@ -127,7 +128,7 @@ var_get(struct runscript *rs, const char *name, size_t n)
 	}
 	v = &rs->vars[rs->nvars];
 	memset(v, 0, sizeof(*v));
-	if ((v->name = rs_arena_strndup(&rs->arena, name, n)) == NULL)
+	if ((v->name = rs_arena_strndup(&rs->arena, name, n, err)) == NULL)
 		return NULL;
 	rs->nvars++;
 	return v;
@@ -151,14 +152,14 @@ rs_var_lookup(struct runscript *rs, const char *name, size_t n,
 /* NAME=value, from an assignment word. */
 int
 rs_assign(struct runscript *rs, const struct rs_word *w, int export,
-    int conditional)
+    int conditional, struct err *err)
 {
 	const char *eq = strchr(w->text, '=');
 	struct var *v;
 
 	if (eq == NULL)
 		return 0;
-	if ((v = var_get(rs, w->text, (size_t)(eq - w->text))) == NULL)
+	if ((v = var_get(rs, w->text, (size_t)(eq - w->text), err)) == NULL)
 		return -1;
 	if (export || rs->allexport)
 		v->exported = 1;
@@ -168,7 +169,8 @@ rs_assign(struct runscript *rs, const struct rs_word *w, int export,
 			return 0;	/* the same value either way */
 		v->value = eq + 1;
 		v->unknown = 1;
-		v->why = rs_arena_printf(&rs->arena, "$%s is set only under a "
+		v->why = rs_arena_printf(&rs->arena, err,
+		    "$%s is set only under a "
 		    "condition (line %u)", v->name, rs->lx.line);
 		return v->why == NULL ? -1 : 0;
 	}
@@ -180,11 +182,13 @@ rs_assign(struct runscript *rs, const struct rs_word *w, int export,
 
 /* "." or "source": anything may change after it. */
 static int
-mark_sourced(struct runscript *rs, const struct rs_word *file, unsigned line)
+mark_sourced(struct runscript *rs, const struct rs_word *file, unsigned line,
+    struct err *err)
 {
 	size_t i;
 
-	rs->sourced = rs_arena_printf(&rs->arena, "variables may come from "
+	rs->sourced = rs_arena_printf(&rs->arena, err,
+	    "variables may come from "
 	    "`. %s` (line %u), which is not read", file ? file->text : "",
 	    line);
 	if (rs->sourced == NULL)
@@ -197,7 +201,8 @@ mark_sourced(struct runscript *rs, const struct rs_word *file, unsigned line)
 }
 
 static int
-builtin_unset(struct runscript *rs, const struct rs_word *w, size_t n)
+builtin_unset(struct runscript *rs, const struct rs_word *w, size_t n,
+    struct err *err)
 {
 	struct var *v;
 	size_t k;
@@ -205,7 +210,7 @@ builtin_unset(struct runscript *rs, const struct rs_word *w, size_t n)
 	for (k = 1; k < n; k++) {
 		if (w[k].unknown || w[k].text[0] == '-')
 			continue;
-		if ((v = var_get(rs, w[k].text, w[k].len)) == NULL)
+		if ((v = var_get(rs, w[k].text, w[k].len, err)) == NULL)
 			return -1;
 		v->value = NULL;
 		v->unknown = 0;
@@ -217,7 +222,7 @@ builtin_unset(struct runscript *rs, const struct rs_word *w, size_t n)
 
 static int
 builtin_declare(struct runscript *rs, const struct rs_word *w, size_t n,
-    int conditional)
+    int conditional, struct err *err)
 {
 	struct var *v;
 	int export = strcmp(w[0].text, "export") == 0;
@@ -230,7 +235,8 @@ builtin_declare(struct runscript *rs, const struct rs_word *w, size_t n,
 			continue;
 		}
 		if (w[k].assignment || strchr(w[k].text, '=') != NULL) {
-			if (rs_assign(rs, &w[k], export, conditional) == -1)
+			if (rs_assign(rs, &w[k], export, conditional,
+			    err) == -1)
 				return -1;
 		} else if (export && !w[k].unknown &&
 		    (v = var_find(rs, w[k].text, w[k].len)) != NULL)
@@ -243,14 +249,14 @@ builtin_declare(struct runscript *rs, const struct rs_word *w, size_t n,
  * NAME=value prefixes. */
 static int
 make_env(struct runscript *rs, const struct rs_word *prefix, size_t nprefix,
-    struct rs_command *cmd)
+    struct rs_command *cmd, struct err *err)
 {
 	struct rs_var *env;
 	size_t i, n = 0;
 	const char *eq;
 
 	if ((env = rs_arena_alloc(&rs->arena, (rs->nvars + nprefix + 1) *
-	    sizeof(*env))) == NULL)
+	    sizeof(*env), err)) == NULL)
 		return -1;
 	for (i = 0; i < rs->nvars; i++) {
 		if (!rs->vars[i].exported)
@@ -266,7 +272,7 @@ make_env(struct runscript *rs, const struct rs_word *prefix, size_t nprefix,
 		if (eq == NULL)
 			continue;
 		env[n].name = rs_arena_strndup(&rs->arena, prefix[i].text,
-		    (size_t)(eq - prefix[i].text));
+		    (size_t)(eq - prefix[i].text), err);
 		if (env[n].name == NULL)
 			return -1;
 		env[n].value = eq + 1;
@@ -283,14 +289,15 @@ make_env(struct runscript *rs, const struct rs_word *prefix, size_t nprefix,
  * consumed here, -1 on error. */
 static int
 process(struct runscript *rs, struct wvec *wv, int conditional,
-    struct rs_command *cmd)
+    struct rs_command *cmd, struct err *err)
 {
 	const struct rs_word *w = wv->v;
 	struct rs_word *copy;
 	size_t n = wv->n, i = 0, j, k;
 	const char *t;
 
-	for (; i < n && w[i].literal && rs_in_list(w[i].text, rs_reserved); i++) {
+	for (; i < n && w[i].literal && rs_in_list(w[i].text,
+	    rs_reserved); i++) {
 		t = w[i].text;
 		/* { } count too: an exit in "die() { ...; exit 1; }" must
 		 * not end the reading. */
@@ -321,14 +328,15 @@ process(struct runscript *rs, struct wvec *wv, int conditional,
 		;
 	if (j == n) {
 		for (k = i; k < n; k++)
-			if (rs_assign(rs, &w[k], 0, conditional) == -1)
+			if (rs_assign(rs, &w[k], 0, conditional, err) == -1)
 				return -1;
 		return 0;
 	}
 	if (!w[j].unknown) {
 		t = w[j].text;
 		if (rs_in_list(t, rs_declarations))
-			return builtin_declare(rs, w + j, n - j, conditional);
+			return builtin_declare(rs, w + j, n - j, conditional,
+			    err);
 		if (!strcmp(t, "set")) {
 			for (k = j + 1; k < n; k++)
 				if (w[k].text[0] == '-' || w[k].text[0] == '+')
@@ -338,10 +346,10 @@ process(struct runscript *rs, struct wvec *wv, int conditional,
 			return 0;
 		}
 		if (!strcmp(t, "unset"))
-			return builtin_unset(rs, w + j, n - j);
+			return builtin_unset(rs, w + j, n - j, err);
 		if (!strcmp(t, ".") || !strcmp(t, "source"))
 			return mark_sourced(rs, j + 1 < n ? &w[j + 1] : NULL,
-			    wv->line);
+			    wv->line, err);
 		if (!strcmp(t, "exit")) {
 			if (!conditional)
 				rs->done = 1;
@@ -363,9 +371,9 @@ process(struct runscript *rs, struct wvec *wv, int conditional,
 				rs->done = 1;
 		}
 	}
-	if (make_env(rs, w + i, j - i, cmd) == -1)
+	if (make_env(rs, w + i, j - i, cmd, err) == -1)
 		return -1;
-	if ((copy = rs_arena_alloc(&rs->arena, (n - j) * sizeof(*copy))) ==
+	if ((copy = rs_arena_alloc(&rs->arena, (n - j) * sizeof(*copy), err)) ==
 	    NULL)
 		return -1;
 	memcpy(copy, w + j, (n - j) * sizeof(*copy));
@@ -377,16 +385,17 @@ process(struct runscript *rs, struct wvec *wv, int conditional,
 }
 
 int
-runscript_open(const char *text, size_t len, struct runscript **rsp)
+runscript_open(const char *text, size_t len, struct runscript **rsp,
+    struct err *err)
 {
 	struct runscript *rs;
 
 	*rsp = NULL;
 	if (len > RUNSCRIPT_MAX)
-		return msg_fail(EX_DATAERR, "the run script is longer than "
+		return err_set(err, EX_DATAERR, "the run script is longer than "
 		    "%d bytes", RUNSCRIPT_MAX);
 	if ((rs = calloc(1, sizeof(*rs))) == NULL)
-		return msg_fail(EX_OSERR, "out of memory reading a run "
+		return err_set(err, EX_OSERR, "out of memory reading a run "
 		    "script");
 	rs->lx.s = text;
 	rs->lx.len = len;
@@ -396,7 +405,7 @@ runscript_open(const char *text, size_t len, struct runscript **rsp)
 }
 
 int
-runscript_next(struct runscript *rs, struct rs_command *cmd)
+runscript_next(struct runscript *rs, struct rs_command *cmd, struct err *err)
 {
 	struct wvec wv;
 	int sep, conditional, r = 0;
@@ -408,14 +417,15 @@ runscript_next(struct runscript *rs, struct rs_command *cmd)
 			break;
 		wv.n = 0;
 		conditional = rs->next_conditional || rs->parens > 0;
-		if (rs_read_words(rs, &rs->lx, &wv, &sep) == -1) {
+		if (rs_read_words(rs, &rs->lx, &wv, &sep, err) == -1) {
 			r = -1;
 			break;
 		}
 		/* a pipeline's commands run in subshells */
 		if (sep == '|')
 			conditional = 1;
-		if (wv.n > 0 && (r = process(rs, &wv, conditional, cmd)) == -1)
+		if (wv.n > 0 && (r = process(rs, &wv, conditional, cmd,
+		    err)) == -1)
 			break;
 		rs->next_conditional = sep == 'a' || sep == 'o' || sep == '|';
 		if (sep == '(') {

@@ -20,6 +20,8 @@
 
 #include <stddef.h>
 
+#include "base/err.h"
+
 #define RUNSCRIPT_MAX	(64 * 1024)	/* longer scripts are refused */
 
 struct rs_word {
@@ -60,7 +62,8 @@ struct rs_command {
 struct runscript;
 
 /* text need not be NUL-terminated; len must not exceed RUNSCRIPT_MAX. */
-int runscript_open(const char *text, size_t len, struct runscript **rsp);
+int runscript_open(const char *text, size_t len, struct runscript **rsp,
+    struct err *err);
 
 /*
  * The next command, in script order.  Returns 1 and fills cmd, 0 when
@@ -68,7 +71,8 @@ int runscript_open(const char *text, size_t len, struct runscript **rsp);
  * -1 with a message recorded (out of memory, or a script so convoluted
  * that it exceeds the reader's bounds).
  */
-int runscript_next(struct runscript *rs, struct rs_command *cmd);
+int runscript_next(struct runscript *rs, struct rs_command *cmd,
+    struct err *err);
 
 void runscript_free(struct runscript *rs);
 

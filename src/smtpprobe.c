@@ -26,6 +26,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "base/err.h"
 #include "msg.h"
 #include "smtpprobe.h"
 #include "x509gen.h"
@@ -70,7 +71,7 @@ valid_port(const char *s)
 
 int
 smtpprobe_parse_target(const char *arg, int implicit_tls,
-    struct smtp_target *t)
+    struct smtp_target *t, struct err *err)
 {
 	const char *port = NULL, *close, *colon;
 	unsigned char addr[16];
@@ -110,8 +111,8 @@ smtpprobe_parse_target(const char *arg, int implicit_tls,
 			goto bad;
 	}
 	if (port != NULL && !valid_port(port))
-		return msg_fail(EX_USAGE, "--connect %s: the port must be a "
-		    "number from 1 to 65535", arg);
+		return err_set(err, EX_USAGE, "--connect %s: the port must be "
+		    "a number from 1 to 65535", arg);
 	snprintf(t->port, sizeof(t->port), "%s",
 	    port ? port : implicit_tls ? "465" : "25");
 	snprintf(t->label, sizeof(t->label), "%s:%s%s%s:%s",
@@ -119,12 +120,12 @@ smtpprobe_parse_target(const char *arg, int implicit_tls,
 	    t->host, strchr(t->host, ':') ? "]" : "", t->port);
 	return 0;
 bad:
-	return msg_fail(EX_USAGE, "--connect takes HOST, HOST:PORT or "
+	return err_set(err, EX_USAGE, "--connect takes HOST, HOST:PORT or "
 	    "[IPV6]:PORT, not '%s'", arg);
 }
 
 int
-smtpprobe_check_helo(const char *name)
+smtpprobe_check_helo(const char *name, struct err *err)
 {
 	char addr[64];
 	size_t len = strlen(name);
@@ -139,21 +140,22 @@ smtpprobe_check_helo(const char *name)
 		    && is_ip_literal(addr + 5) && strchr(addr + 5, ':')))
 			return 0;
 	}
-	return msg_fail(EX_USAGE, "--helo takes a host name or an address "
+	return err_set(err, EX_USAGE, "--helo takes a host name or an address "
 	    "literal such as [192.0.2.1], not '%s'", name);
 }
 
 void
 smtpprobe_default_helo(char *buf, size_t size)
 {
+	struct err ignored = { 0 };
 	char name[256];
 
 	if (gethostname(name, sizeof(name)) == 0 &&
-	    (name[sizeof(name) - 1] = '\0', smtpprobe_check_helo(name) == 0)) {
+	    (name[sizeof(name) - 1] = '\0',
+	    smtpprobe_check_helo(name, &ignored) == 0)) {
 		snprintf(buf, size, "%s", name);
 		return;
 	}
-	msg_clear();
 	snprintf(buf, size, "qmail-pem.invalid");
 }
 
@@ -477,9 +479,10 @@ client_ctx(void)
 	return ctx;
 }
 
-/* -1: the server failed (recorded), -2: internal error (msg_fail). */
+/* -1: the server failed (recorded), -2: internal error (err set). */
 static int
-start_tls(struct conn *c, SSL_CTX *ctx, const struct smtp_target *t)
+start_tls(struct conn *c, SSL_CTX *ctx, const struct smtp_target *t,
+    struct err *err)
 {
 	STACK_OF(X509) *chain;
 	int ret;
@@ -487,7 +490,7 @@ start_tls(struct conn *c, SSL_CTX *ctx, const struct smtp_target *t)
 	if ((c->ssl = SSL_new(ctx)) == NULL || !SSL_set_fd(c->ssl, c->fd) ||
 	    (!is_ip_literal(t->host) &&
 	    !SSL_set_tlsext_host_name(c->ssl, t->host))) {
-		msg_fail_ssl(EX_SOFTWARE, "cannot set up a TLS session");
+		err_set_ssl(err, EX_SOFTWARE, "cannot set up a TLS session");
 		return -2;
 	}
 	step_begin(c, "TLS handshake", c->timeout);
@@ -507,7 +510,7 @@ start_tls(struct conn *c, SSL_CTX *ctx, const struct smtp_target *t)
 	/* On the client side the stack holds the leaf too, as sent. */
 	if ((chain = SSL_get_peer_cert_chain(c->ssl)) != NULL &&
 	    (c->p->peer_chain = X509_chain_up_ref(chain)) == NULL) {
-		msg_fail_ssl(EX_OSERR, "out of memory");
+		err_set_ssl(err, EX_OSERR, "out of memory");
 		return -2;
 	}
 	return 0;
@@ -580,7 +583,8 @@ quit(struct conn *c)
 }
 
 int
-smtpprobe_run(const struct smtp_probe_opts *o, struct smtp_probe *p)
+smtpprobe_run(const struct smtp_probe_opts *o, struct smtp_probe *p,
+    struct err *err)
 {
 	const struct smtp_target *t = o->target;
 	struct sigaction ign, old;
@@ -598,16 +602,16 @@ smtpprobe_run(const struct smtp_probe_opts *o, struct smtp_probe *p)
 	ign.sa_handler = SIG_IGN;
 	sigemptyset(&ign.sa_mask);
 	if (sigaction(SIGPIPE, &ign, &old) == -1)
-		return msg_fail(EX_OSERR, "sigaction: %s", strerror(errno));
+		return err_set(err, EX_OSERR, "sigaction: %s", strerror(errno));
 	if ((ctx = client_ctx()) == NULL) {
-		msg_fail_ssl(EX_SOFTWARE, "cannot set up TLS");
+		err_set_ssl(err, EX_SOFTWARE, "cannot set up TLS");
 		goto out;
 	}
 	if (connect_to(&c, t) == -1)
 		goto done;
 	if (t->implicit_tls) {
 		p->failed = STEP_HANDSHAKE;
-		if ((st = start_tls(&c, ctx, t)) == -2)
+		if ((st = start_tls(&c, ctx, t, err)) == -2)
 			goto out;
 		if (st == -1 || read_banner(&c) == -1)
 			goto done;
@@ -618,7 +622,7 @@ smtpprobe_run(const struct smtp_probe_opts *o, struct smtp_probe *p)
 		if (ehlo(&c, o->helo, &p->ehlo) == -1 || starttls(&c) == -1)
 			goto done;
 		p->failed = STEP_HANDSHAKE;
-		if ((st = start_tls(&c, ctx, t)) == -2)
+		if ((st = start_tls(&c, ctx, t, err)) == -2)
 			goto out;
 		if (st == -1)
 			goto done;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <openssl/x509.h>
 
+#include "base/err.h"
 #include "smtpreply.h"
 
 /* The steps, in the order of a STARTTLS dialogue. */
@@ -55,11 +56,11 @@ struct smtp_probe {
  * (EX_USAGE) for anything else.
  */
 int smtpprobe_parse_target(const char *arg, int implicit_tls,
-    struct smtp_target *t);
+    struct smtp_target *t, struct err *err);
 
 /* Is name usable after EHLO (a host name or an address literal)?  -1
  * with a message (EX_USAGE) if not. */
-int smtpprobe_check_helo(const char *name);
+int smtpprobe_check_helo(const char *name, struct err *err);
 
 /* The EHLO name to use when none is given: this host's name when it is a
  * valid DNS name, else "qmail-pem.invalid". */
@@ -70,7 +71,8 @@ void smtpprobe_default_helo(char *buf, size_t size);
  * p->error why it stopped), -1 with a message only on an internal error
  * (out of memory, OpenSSL unusable).  Free with smtpprobe_free().
  */
-int smtpprobe_run(const struct smtp_probe_opts *o, struct smtp_probe *p);
+int smtpprobe_run(const struct smtp_probe_opts *o, struct smtp_probe *p,
+    struct err *err);
 void smtpprobe_free(struct smtp_probe *p);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "base/err.h"
 #include "certinfo.h"
 #include "control.h"
 #include "ctlfile.h"
@@ -20,12 +21,13 @@
 #include "x509gen.h"
 
 int
-tlsa_record(const EVP_PKEY *key, const char *host, char *buf, size_t size)
+tlsa_record(const EVP_PKEY *key, const char *host, char *buf, size_t size,
+    struct err *err)
 {
 	unsigned char digest[32];
 	char hex[65];
 
-	if (x509gen_pubkey_sha256(key, digest) == -1)
+	if (x509gen_pubkey_sha256(key, digest, err) == -1)
 		return -1;
 	x509gen_hex(digest, sizeof(digest), hex);
 	snprintf(buf, size, "_25._tcp.%s. IN TLSA 3 1 1 %s", host, hex);
@@ -34,19 +36,19 @@ tlsa_record(const EVP_PKEY *key, const char *host, char *buf, size_t size)
 
 int
 tlsa_hostname(const struct perms_dir *dir, const char *given, X509 *leaf,
-    char *buf, size_t size)
+    char *buf, size_t size, struct err *err)
 {
 	struct cert_names names;
 	int rc;
 
 	if (given != NULL) {
 		if (!x509gen_valid_dns_name(given) || given[0] == '*')
-			return msg_fail(EX_USAGE, "--hostname '%s' is not a "
-			    "valid host name", given);
+			return err_set(err, EX_USAGE, "--hostname '%s' is not "
+			    "a valid host name", given);
 		snprintf(buf, size, "%s", given);
 		return 0;
 	}
-	if ((rc = control_read_me(dir, buf, size)) == -1)
+	if ((rc = control_read_me(dir, buf, size, err)) == -1)
 		return -1;
 	if (rc == 1)
 		return 0;
@@ -55,10 +57,10 @@ tlsa_hostname(const struct perms_dir *dir, const char *given, X509 *leaf,
 		snprintf(buf, size, "%s", names.host);
 		return 0;
 	}
-	return msg_fail(EX_CONFIG, "%s/me does not exist and the certificate "
-	    "names no host, so the TLSA record has no owner name: pass "
-	    "--hostname mail.example.com (the name your MX record points to)",
-	    dir->path);
+	return err_set(err, EX_CONFIG, "%s/me does not exist and the "
+	    "certificate names no host, so the TLSA record has no owner name: "
+	    "pass --hostname mail.example.com (the name your MX record points "
+	    "to)", dir->path);
 }
 
 struct tlsa_opts {
@@ -68,7 +70,7 @@ struct tlsa_opts {
 };
 
 static int
-run_tlsa(const struct tlsa_opts *o)
+run_tlsa(const struct tlsa_opts *o, struct err *err)
 {
 	struct perms_dir dir = { .fd = -1 };
 	struct pem_bundle next;
@@ -79,38 +81,41 @@ run_tlsa(const struct tlsa_opts *o)
 
 	memset(&srv, 0, sizeof(srv));
 	memset(&next, 0, sizeof(next));
-	if (privs_limit(PRIVS_READ) == -1 ||
-	    perms_open_dir(o->dir, &dir) == -1 ||
-	    ctlfile_read(&dir, SERVERCERT, &srv) == -1)
+	if (privs_limit(PRIVS_READ, err) == -1 ||
+	    perms_open_dir(o->dir, &dir, err) == -1 ||
+	    ctlfile_read(&dir, SERVERCERT, &srv, err) == -1)
 		goto out;
 	if (!srv.exists) {
-		msg_fail(EX_NOINPUT, "%s/%s does not exist: run qmail-pem "
+		err_set(err, EX_NOINPUT, "%s/%s does not exist: run qmail-pem "
 		    "install first", dir.path, SERVERCERT);
 		goto out;
 	}
 	if (tlsa_hostname(&dir, o->hostname,
-	    sk_X509_value(srv.chain.chain, 0), host, sizeof(host)) == -1)
+	    sk_X509_value(srv.chain.chain, 0), host, sizeof(host), err) == -1)
 		goto out;
 	if (o->staged) {
 		if ((found = replace_read_pem(&dir, SERVERCERT_NEXT, &data,
-		    &len, &next)) == -1)
+		    &len, &next, err)) == -1)
 			goto out;
 		if (found == 0) {
-			msg_fail(EX_NOINPUT, "no staged key: %s/%s does not "
+			err_set(err, EX_NOINPUT,
+			    "no staged key: %s/%s does not "
 			    "exist; stage one with qmail-pem rotate --stage",
 			    dir.path, SERVERCERT_NEXT);
 			goto out;
 		}
 	}
-	if (tlsa_record(srv.bundle.key, host, record, sizeof(record)) == -1)
+	if (tlsa_record(srv.bundle.key, host, record, sizeof(record),
+	    err) == -1)
 		goto out;
 	printf("%s ; %s\n", record, SERVERCERT);
 	if (o->staged) {
-		if (tlsa_record(next.key, host, record, sizeof(record)) == -1)
+		if (tlsa_record(next.key, host, record, sizeof(record),
+		    err) == -1)
 			goto out;
 		printf("%s ; %s\n", record, SERVERCERT_NEXT);
 	}
-	rc = fflush(stdout) == 0 ? 0 : msg_fail(EX_IOERR, "cannot write "
+	rc = fflush(stdout) == 0 ? 0 : err_set(err, EX_IOERR, "cannot write "
 	    "to standard output");
 out:
 	pemfile_free(&next);
@@ -144,6 +149,7 @@ cmd_tlsa(int argc, char *argv[])
 	};
 	struct tlsa_opts o;
 	int ch;
+	struct err err = { 0 };
 
 	memset(&o, 0, sizeof(o));
 	o.dir = DEFAULT_DIR;
@@ -163,16 +169,16 @@ cmd_tlsa(int argc, char *argv[])
 			fputs(tlsa_usage, stdout);
 			return EX_OK;
 		default:
-			return usage_error(tlsa_usage);
+			return usage_error(tlsa_usage, &err);
 		}
 	}
 	if (optind != argc) {
-		msg_fail(EX_USAGE, "unexpected argument '%s'", argv[optind]);
-		return usage_error(tlsa_usage);
+		err_set(&err, EX_USAGE, "unexpected argument '%s'",
+		    argv[optind]);
+		return usage_error(tlsa_usage, &err);
 	}
-	if (run_tlsa(&o) == -1) {
-		msg_print_error();
-		return msg_status();
+	if (run_tlsa(&o, &err) == -1) {
+		return err_print(&err);
 	}
 	return EX_OK;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "base/err.h"
 #include "msg.h"
 #include "usage.h"
 
@@ -35,15 +36,15 @@ command_of(const char *usage_text, char *buf, size_t size)
 }
 
 int
-usage_error(const char *usage_text)
+usage_error(const char *usage_text, const struct err *err)
 {
 	char cmd[32], opt[3] = "-?";
 	const char *bad = opt;
 
 	command_of(usage_text, cmd, sizeof(cmd));
-	if (msg_error()[0]) {
+	if (err->text[0]) {
 		msg_say(stderr, "qmail-pem: ", "%s; see qmail-pem help %s",
-		    msg_error(), cmd);
+		    err->text, cmd);
 		return EX_USAGE;
 	}
 	/* getopt's error (opterr is 0): name the argument it stopped at */
@@ -60,7 +61,8 @@ usage_error(const char *usage_text)
 }
 
 int
-usage_number(const char *arg, int min, int max, int *out, const char *opt)
+usage_number(const char *arg, int min, int max, int *out, const char *opt,
+    struct err *err)
 {
 	char *end;
 	long v;
@@ -68,21 +70,21 @@ usage_number(const char *arg, int min, int max, int *out, const char *opt)
 	errno = 0;
 	v = strtol(arg, &end, 10);
 	if (errno || end == arg || *end || v < min || v > max)
-		return msg_fail(EX_USAGE, "%s takes a whole number from %d to "
-		    "%d, not '%s'", opt, min, max, arg);
+		return err_set(err, EX_USAGE, "%s takes a whole number from %d "
+		    "to %d, not '%s'", opt, min, max, arg);
 	*out = (int)v;
 	return 0;
 }
 
 int
-usage_format(const char *arg, int *json)
+usage_format(const char *arg, int *json, struct err *err)
 {
 	if (strcmp(arg, "text") == 0)
 		*json = 0;
 	else if (strcmp(arg, "json") == 0)
 		*json = 1;
 	else
-		return msg_fail(EX_USAGE, "--format takes text or json, not "
-		    "'%s'", arg);
+		return err_set(err, EX_USAGE, "--format takes text or json, "
+		    "not '%s'", arg);
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "base/err.h"
 #include "chain.h"
 #include "msg.h"
 #include "pemfile.h"
@@ -241,7 +242,6 @@ verify_describe_cert(X509 *leaf, time_t now, struct file_report *r)
 	spki_sha256(leaf, r->pubkey_sha256);
 	if (X509_digest(leaf, EVP_sha256(), md, &mdlen) && mdlen == 32)
 		x509gen_hex(md, 32, r->cert_sha256);
-	msg_clear();
 	ERR_clear_error();
 }
 
@@ -319,6 +319,7 @@ static void
 check_chain(const struct pem_bundle *b, int leaf, struct file_report *r)
 {
 	struct chain_result cr;
+	struct err why = { 0 };
 	int ncerts = sk_X509_num(b->certs);
 
 	if (leaf > 0)
@@ -326,15 +327,14 @@ check_chain(const struct pem_bundle *b, int leaf, struct file_report *r)
 		    "certificate is not the key's certificate (it is number "
 		    "%d): qmail would send the wrong certificate or refuse the "
 		    "key; qmail-pem install puts the leaf first", leaf + 1);
-	if (chain_build(b->key, b->certs, r->file, &cr) == -1) {
+	if (chain_build(b->key, b->certs, r->file, &cr, &why) == -1) {
 		if (leaf == 0)
 			verify_add(r, "chain-order", CHECK_WARNING, "%s",
-			    msg_error());
+			    why.text);
 		verify_add(r, "chain-duplicates", CHECK_SKIPPED, "the chain "
 		    "could not be ordered");
 		verify_add(r, "chain-root", CHECK_SKIPPED, "the chain could "
 		    "not be ordered");
-		msg_clear();
 		return;
 	}
 	if (leaf == 0 && (cr.reordered || b->key_after_cert))
@@ -535,14 +535,14 @@ check_hostname(X509 *leaf, const struct verify_opts *o,
 
 int
 verify_content(const char *data, size_t len, const struct verify_opts *o,
-    struct file_report *r)
+    struct file_report *r, struct err *err)
 {
 	struct pem_bundle b;
 	time_t now = o->now ? o->now : time(NULL);
 	X509 *leaf;
 	int li;
 
-	if (pemfile_parse(data, len, &b) == -1)
+	if (pemfile_parse(data, len, &b, err) == -1)
 		return -1;
 	check_parses(&b, r);
 	if (b.key == NULL || sk_X509_num(b.certs) == 0) {

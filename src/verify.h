@@ -15,6 +15,7 @@
 
 #include <openssl/x509.h>
 
+#include "base/err.h"
 #include "perms.h"
 
 enum check_status {
@@ -62,7 +63,7 @@ struct verify_opts {
  * write.  Returns -1 only on an internal error (message recorded).
  */
 int verify_content(const char *data, size_t len, const struct verify_opts *o,
-    struct file_report *r);
+    struct file_report *r, struct err *err);
 
 /* The worst status of a report (OK, WARNING, CRITICAL, UNKNOWN), in the
  * order CRITICAL, WARNING, UNKNOWN, OK; SKIPPED and INFO count as OK. */

@@ -22,6 +22,7 @@
 
 #include <openssl/crypto.h>
 
+#include "base/err.h"
 #include "fileacl.h"
 #include "install.h"
 #include "msg.h"
@@ -179,17 +180,19 @@ check_on_disk(const struct verify_cmd *o, const struct perms_dir *dir,
     struct target *t, struct file_report *r)
 {
 	char have[128], want[128], link[4096];
+	struct err why = { 0 };
 	int rc;
 
-	if ((rc = perms_stat(dir, t->name, &t->st)) == -1) {
-		verify_add(r, "exists", CHECK_UNKNOWN, "%s", msg_error());
+	if ((rc = perms_stat(dir, t->name, &t->st, &why)) == -1) {
+		verify_add(r, "exists", CHECK_UNKNOWN, "%s", why.text);
 		skip_rest(r, t, "not checked: the file cannot be examined");
 		return;
 	}
 	if (rc == 0) {
 		verify_add(r, "exists", t->missing, "%s/%s does not exist, so "
 		    "%s; create it with qmail-pem install -d %s", dir->path,
-		    t->name, t->missing == CHECK_CRITICAL ? "qmail-smtpd cannot "
+		    t->name,
+		    t->missing == CHECK_CRITICAL ? "qmail-smtpd cannot "
 		    "offer STARTTLS" : "qmail-remote offers no client "
 		    "certificate", o->dir);
 		skip_rest(r, t, "not checked: the file does not exist");
@@ -197,7 +200,8 @@ check_on_disk(const struct verify_cmd *o, const struct perms_dir *dir,
 	}
 	verify_add(r, "exists", CHECK_OK, "exists");
 	if (S_ISLNK(t->st.st_mode)) {
-		if (perms_readlink(dir, t->name, link, sizeof(link)) == -1)
+		if (perms_readlink(dir, t->name, link, sizeof(link),
+		    &why) == -1)
 			snprintf(link, sizeof(link), "?");
 		verify_add(r, "regular-file", CHECK_CRITICAL, "a symlink to "
 		    "%s (not followed): whoever controls the target chooses "
@@ -247,6 +251,7 @@ check_on_disk(const struct verify_cmd *o, const struct perms_dir *dir,
 static void
 read_test_start(const struct perms_dir *dir, struct target *t)
 {
+	struct err why = { 0 };
 	char text[512];
 
 	if (!t->readable_type)
@@ -258,11 +263,9 @@ read_test_start(const struct perms_dir *dir, struct target *t)
 		    text);
 		return;
 	}
-	if (probe_start(dir, t->name, &t->reader, &t->probe) == -1) {
+	if (probe_start(dir, t->name, &t->reader, &t->probe, &why) == -1)
 		set_check(&t->read_test, "reader-can-read", CHECK_UNKNOWN,
-		    msg_error());
-		msg_clear();
-	}
+		    why.text);
 }
 
 static void
@@ -311,9 +314,11 @@ read_test_finish(struct target *t)
 
 static int
 check_content(const struct verify_cmd *o, const struct perms_dir *dir,
-    struct target *t, const struct verify_summary *s, struct file_report *r)
+    struct target *t, const struct verify_summary *s, struct file_report *r,
+    struct err *err)
 {
 	struct verify_opts vo;
+	struct err why = { 0 };
 	struct stat st;
 	char *data = NULL;
 	size_t len = 0;
@@ -321,12 +326,11 @@ check_content(const struct verify_cmd *o, const struct perms_dir *dir,
 
 	if (!t->readable_type)
 		return 0;
-	if (perms_read_file(dir, t->name, &data, &len, &st) == -1) {
-		verify_add(r, "parses", CHECK_UNKNOWN, "%s%s", msg_error(),
+	if (perms_read_file(dir, t->name, &data, &len, &st, &why) == -1) {
+		verify_add(r, "parses", CHECK_UNKNOWN, "%s%s", why.text,
 		    geteuid() != 0 ? " (through sudo: see qmail-pem(8))" : "");
 		verify_skip_content(r, "single-key", "not checked: the file "
 		    "cannot be read");
-		msg_clear();
 		return 0;
 	}
 	memset(&vo, 0, sizeof(vo));
@@ -336,7 +340,7 @@ check_content(const struct verify_cmd *o, const struct perms_dir *dir,
 	vo.crit_days = o->crit_days;
 	vo.expect = t->expect;
 	vo.usage = t->usage;
-	rc = verify_content(data, len, &vo, r);
+	rc = verify_content(data, len, &vo, r, err);
 	perms_free_secret(data, len);
 	return rc;
 }
@@ -363,9 +367,9 @@ check_shared_key(struct file_report *files)
 /* Can the directory be opened at all by this user?  UNKNOWN if not,
  * CRITICAL if it can but is unsafe. */
 static enum check_status
-dir_failure_status(const char *path)
+dir_failure_status(const char *path, int status)
 {
-	if (msg_status() != EX_NOPERM)
+	if (status != EX_NOPERM)
 		return CHECK_UNKNOWN;
 	if (geteuid() != 0 && access(path, R_OK | X_OK) == -1)
 		return CHECK_UNKNOWN;
@@ -378,12 +382,12 @@ dir_failure_status(const char *path)
  * servercert.pem must have here.
  */
 static int
-scan_readers(struct verify_cmd *o)
+scan_readers(struct verify_cmd *o, struct err *err)
 {
 	const char *group;
 
-	if (readercheck_scan(&o->services, &o->readers) == -1 ||
-	    owners_resolve(&o->owners) == -1)
+	if (readercheck_scan(&o->services, &o->readers, err) == -1 ||
+	    owners_resolve(&o->owners, err) == -1)
 		return -1;
 	if (!o->server_group_given && (group = readercheck_group(&o->readers,
 	    SERVERCERT, &o->owners.server)) != NULL)
@@ -418,9 +422,9 @@ detected_reader(const struct verify_cmd *o, struct target *t)
 }
 
 static int
-setup_targets(struct verify_cmd *o, struct target *t)
+setup_targets(struct verify_cmd *o, struct target *t, struct err *err)
 {
-	if (scan_readers(o) == -1)
+	if (scan_readers(o, err) == -1)
 		return -1;
 	memset(t, 0, sizeof(t[0]) * NFILES);
 	t[0].name = SERVERCERT;
@@ -435,12 +439,12 @@ setup_targets(struct verify_cmd *o, struct target *t)
 	t[1].daemon = "qmail-remote";
 	t[1].usage = USAGE_CLIENT;
 	t[1].missing = CHECK_WARNING;
-	if (owners_resolve(&o->owners) == -1)
+	if (owners_resolve(&o->owners, err) == -1)
 		return -1;
 	t[0].expect = o->owners.server;
 	t[1].expect = o->owners.client;
-	if (probe_reader_by_name(o->server_user, &t[0].reader) == -1 ||
-	    probe_reader_by_name(o->client_user, &t[1].reader) == -1)
+	if (probe_reader_by_name(o->server_user, &t[0].reader, err) == -1 ||
+	    probe_reader_by_name(o->client_user, &t[1].reader, err) == -1)
 		return -1;
 	return 0;
 }
@@ -448,20 +452,21 @@ setup_targets(struct verify_cmd *o, struct target *t)
 /* The report to stdout, or to --output (out, opened). */
 static int
 emit(const struct verify_cmd *o, const struct perms_output *out,
-    struct verify_summary *s)
+    struct verify_summary *s, struct err *err)
 {
 	char *text = NULL;
 	size_t len = 0;
 	int rc;
 
 	s->status = report_overall(s);
-	if (report_render(s, o->format, &text, &len) == -1)
+	if (report_render(s, o->format, &text, &len, err) == -1)
 		return -1;
 	if (o->output != NULL)
-		rc = perms_output_write(out, text, len);
+		rc = perms_output_write(out, text, len, err);
 	else
-		rc = fwrite(text, 1, len, stdout) == len && fflush(stdout) == 0 ?
-		    0 : msg_fail(EX_IOERR, "cannot write the report: %s",
+		rc = fwrite(text, 1, len, stdout) == len &&
+		    fflush(stdout) == 0 ? 0 : err_set(err, EX_IOERR,
+		    "cannot write the report: %s",
 		    strerror(errno));
 	free(text);
 	return rc;
@@ -475,7 +480,8 @@ run_verify(struct verify_cmd *o)
 	struct file_report files[NFILES + 1];	/* and the live server */
 	struct target targets[NFILES];
 	struct verify_summary s;
-	char hostname[256], error[1024], why_no_host[1024];
+	char hostname[256], error[1024];
+	struct err err = { 0 }, no_host = { 0 };
 	int i, rc = CHECK_UNKNOWN;
 
 	memset(&s, 0, sizeof(s));
@@ -486,23 +492,24 @@ run_verify(struct verify_cmd *o)
 	s.crit_days = o->crit_days;
 	s.now = time(NULL);
 	s.verbose = o->verbose;
-	if (privs_limit(o->output ? PRIVS_PROBE_OUTPUT : PRIVS_PROBE) == -1 ||
-	    setup_targets(o, targets) == -1 ||
-	    perms_open_dir(o->dir, &dir) == -1) {
-		s.status = dir.fd == -1 && msg_status() != EX_NOUSER ?
-		    dir_failure_status(o->dir) : CHECK_UNKNOWN;
-		snprintf(error, sizeof(error), "%s", msg_error());
+	if (privs_limit(o->output ? PRIVS_PROBE_OUTPUT : PRIVS_PROBE,
+	    &err) == -1 ||
+	    setup_targets(o, targets, &err) == -1 ||
+	    perms_open_dir(o->dir, &dir, &err) == -1) {
+		s.status = dir.fd == -1 && err.status != EX_NOUSER ?
+		    dir_failure_status(o->dir, err.status) : CHECK_UNKNOWN;
+		snprintf(error, sizeof(error), "%s", err.text);
 		s.error = error;
-		msg_print_error();
+		(void)err_print(&err);
 		/* The report of what went wrong, but never into the control
 		 * directory, even one that could not be opened. */
 		if (o->output != NULL && perms_output_open(o->output, o->dir,
-		    dir.fd, &out) == -1) {
-			msg_print_error();
+		    dir.fd, &out, &err) == -1) {
+			(void)err_print(&err);
 			goto out;	/* UNKNOWN: no report anywhere */
 		}
-		if (emit(o, &out, &s) == -1)
-			msg_print_error();
+		if (emit(o, &out, &s, &err) == -1)
+			(void)err_print(&err);
 		rc = report_overall(&s);
 		goto out;
 	}
@@ -511,18 +518,15 @@ run_verify(struct verify_cmd *o)
 	 * a key file.  Checked, and the output's directory opened, before
 	 * any check runs. */
 	if (o->output != NULL && perms_output_open(o->output, o->dir, dir.fd,
-	    &out) == -1) {
-		msg_print_error();
+	    &out, &err) == -1) {
+		(void)err_print(&err);
 		goto out;
 	}
 	/* DIR/me is optional: without it the hostname check is skipped. */
 	if (newcert_hostname(&dir, &(struct newcert_opts){ .hostname =
-	    o->hostname }, hostname, sizeof(hostname)) == 0)
+	    o->hostname }, hostname, sizeof(hostname), &no_host) == 0)
 		s.hostname = hostname;
-	else
-		snprintf(why_no_host, sizeof(why_no_host), "%s", msg_error());
-	s.error_hostname = why_no_host;
-	msg_clear();
+	s.error_hostname = no_host.text;
 	for (i = 0; i < NFILES; i++) {
 		files[i].file = targets[i].name;
 		check_on_disk(o, &dir, &targets[i], &files[i]);
@@ -535,8 +539,9 @@ run_verify(struct verify_cmd *o)
 	/* The read tests' children run (on other CPUs) while this process,
 	 * forked before it read any key, checks the contents. */
 	for (i = 0; i < NFILES; i++)
-		if (check_content(o, &dir, &targets[i], &s, &files[i]) == -1) {
-			msg_print_error();
+		if (check_content(o, &dir, &targets[i], &s, &files[i],
+		    &err) == -1) {
+			(void)err_print(&err);
 			goto out;
 		}
 	for (i = 0; i < NFILES; i++) {
@@ -553,14 +558,14 @@ run_verify(struct verify_cmd *o)
 	 * nagios line shows it, like every check, with -v. */
 	check_shared_key(files);
 	if (o->live.connect != NULL && verify_live_run(&o->live, &dir,
-	    o->warn_days, o->crit_days, s.now, &files[NFILES]) == -1) {
-		msg_print_error();
+	    o->warn_days, o->crit_days, s.now, &files[NFILES], &err) == -1) {
+		(void)err_print(&err);
 		goto out;
 	}
 	s.files = files;
 	s.nfiles = NFILES + (o->live.connect != NULL);
-	if (emit(o, &out, &s) == -1) {
-		msg_print_error();
+	if (emit(o, &out, &s, &err) == -1) {
+		(void)err_print(&err);
 		goto out;
 	}
 	rc = s.status;
@@ -581,6 +586,7 @@ run_live_only(struct verify_cmd *o)
 	struct perms_output out = { .dirfd = -1 };
 	struct file_report live;
 	struct verify_summary s;
+	struct err err = { 0 };
 	int rc = CHECK_UNKNOWN;
 
 	memset(&s, 0, sizeof(s));
@@ -589,16 +595,16 @@ run_live_only(struct verify_cmd *o)
 	s.crit_days = o->crit_days;
 	s.now = time(NULL);
 	s.verbose = o->verbose;
-	if ((o->output != NULL && perms_output_open(o->output, NULL, -1, &out)
-	    == -1) || verify_live_run(&o->live, NULL, o->warn_days,
-	    o->crit_days, s.now, &live) == -1) {
-		msg_print_error();
+	if ((o->output != NULL &&
+	    perms_output_open(o->output, NULL, -1, &out, &err) == -1) || verify_live_run(&o->live, NULL, o->warn_days,
+	    o->crit_days, s.now, &live, &err) == -1) {
+		(void)err_print(&err);
 		goto out;
 	}
 	s.files = &live;
 	s.nfiles = 1;
-	if (emit(o, &out, &s) == -1) {
-		msg_print_error();
+	if (emit(o, &out, &s, &err) == -1) {
+		(void)err_print(&err);
 		goto out;
 	}
 	rc = s.status;
@@ -645,9 +651,10 @@ static const char verify_usage[] =
 
 /* Nagios: usage errors are UNKNOWN, with a status line like any other. */
 static int
-verify_usage_error(void)
+verify_usage_error(const struct err *err)
 {
 	struct verify_summary s;
+	struct err ignored = { 0 };
 	char *text = NULL;
 	size_t len = 0;
 
@@ -655,13 +662,13 @@ verify_usage_error(void)
 	 * with '|' or a newline must not split it. */
 	memset(&s, 0, sizeof(s));
 	s.status = CHECK_UNKNOWN;
-	s.error = msg_error()[0] ? msg_error() : "bad command line: see "
+	s.error = err->text[0] ? err->text : "bad command line: see "
 	    "qmail-pem help verify";
-	if (report_render(&s, REPORT_NAGIOS, &text, &len) == 0)
+	if (report_render(&s, REPORT_NAGIOS, &text, &len, &ignored) == 0)
 		fwrite(text, 1, len, stdout);
 	free(text);
 	fflush(stdout);
-	(void)usage_error(verify_usage);
+	(void)usage_error(verify_usage, err);
 	return CHECK_UNKNOWN;
 }
 
@@ -695,6 +702,7 @@ cmd_verify(int argc, char *argv[])
 	};
 	struct verify_cmd o;
 	int ch;
+	struct err err = { 0 };
 
 	/* Monitoring runs verify every minute and it exits right after its
 	 * report: OpenSSL's cleanup at exit would spend a fifth of a
@@ -725,30 +733,30 @@ cmd_verify(int argc, char *argv[])
 		case LIVE_OPT_TLS:
 		case LIVE_OPT_TIMEOUT:
 		case LIVE_OPT_HELO:
-			if (verify_live_option(&o.live, ch, optarg) == -1)
-				return verify_usage_error();
+			if (verify_live_option(&o.live, ch, optarg, &err) == -1)
+				return verify_usage_error(&err);
 			break;
 		case 'w':
 			if (usage_number(optarg, 0, 36500, &o.warn_days,
-			    "-w") == -1)
-				return verify_usage_error();
+			    "-w", &err) == -1)
+				return verify_usage_error(&err);
 			break;
 		case 'c':
 			if (usage_number(optarg, 0, 36500, &o.crit_days,
-			    "-c") == -1)
-				return verify_usage_error();
+			    "-c", &err) == -1)
+				return verify_usage_error(&err);
 			break;
 		case OPT_HOSTNAME:
 			if (!x509gen_valid_dns_name(optarg)) {
-				msg_fail(EX_USAGE, "--hostname '%s' is not a "
-				    "valid host name", optarg);
-				return verify_usage_error();
+				err_set(&err, EX_USAGE, "--hostname '%s' is "
+				    "not a valid host name", optarg);
+				return verify_usage_error(&err);
 			}
 			o.hostname = optarg;
 			break;
 		case OPT_FORMAT:
-			if (report_parse_format(optarg, &o.format) == -1)
-				return verify_usage_error();
+			if (report_parse_format(optarg, &o.format, &err) == -1)
+				return verify_usage_error(&err);
 			break;
 		case OPT_OUTPUT:
 			o.output = optarg;
@@ -768,8 +776,8 @@ cmd_verify(int argc, char *argv[])
 			o.server_user_given = 1;
 			break;
 		case OPT_SERVICE_DIR:
-			if (service_dirs_add(&o.services, optarg) == -1)
-				return verify_usage_error();
+			if (service_dirs_add(&o.services, optarg, &err) == -1)
+				return verify_usage_error(&err);
 			break;
 		case OPT_CLIENT_USER:
 			o.client_user = optarg;
@@ -782,21 +790,22 @@ cmd_verify(int argc, char *argv[])
 			fputs(verify_usage, stdout);
 			return EX_OK;
 		default:
-			return verify_usage_error();
+			return verify_usage_error(&err);
 		}
 	}
 	if (optind != argc) {
-		msg_fail(EX_USAGE, "unexpected argument '%s'", argv[optind]);
-		return verify_usage_error();
+		err_set(&err, EX_USAGE, "unexpected argument '%s'",
+		    argv[optind]);
+		return verify_usage_error(&err);
 	}
 	if (o.crit_days > o.warn_days) {
-		msg_fail(EX_USAGE, "-c %d is more than -w %d: the critical "
-		    "threshold must be the nearer one", o.crit_days,
+		err_set(&err, EX_USAGE, "-c %d is more than -w %d: the "
+		    "critical threshold must be the nearer one", o.crit_days,
 		    o.warn_days);
-		return verify_usage_error();
+		return verify_usage_error(&err);
 	}
-	if (verify_live_finish(&o.live) == -1)
-		return verify_usage_error();
+	if (verify_live_finish(&o.live, &err) == -1)
+		return verify_usage_error(&err);
 	if (o.live.connect != NULL && !o.live.dir_given)
 		return run_live_only(&o);
 	return run_verify(&o);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "base/err.h"
 #include "install.h"
 #include "livecheck.h"
 #include "msg.h"
@@ -21,7 +22,8 @@ verify_live_init(struct live_cmd *l)
 }
 
 int
-verify_live_option(struct live_cmd *l, int opt, const char *arg)
+verify_live_option(struct live_cmd *l, int opt, const char *arg,
+    struct err *err)
 {
 	switch (opt) {
 	case LIVE_OPT_CONNECT:
@@ -29,8 +31,8 @@ verify_live_option(struct live_cmd *l, int opt, const char *arg)
 		return 0;
 	case LIVE_OPT_STARTTLS:
 		if (strcmp(arg, "smtp") != 0)
-			return msg_fail(EX_USAGE, "--starttls takes smtp, not "
-			    "'%s' (--tls for SMTPS on port 465)", arg);
+			return err_set(err, EX_USAGE, "--starttls takes smtp, "
+			    "not '%s' (--tls for SMTPS on port 465)", arg);
 		l->starttls = 1;
 		return 0;
 	case LIVE_OPT_TLS:
@@ -38,31 +40,31 @@ verify_live_option(struct live_cmd *l, int opt, const char *arg)
 		return 0;
 	case LIVE_OPT_TIMEOUT:
 		l->timeout_given = 1;
-		return usage_number(arg, 1, 300, &l->timeout, "--timeout");
+		return usage_number(arg, 1, 300, &l->timeout, "--timeout", err);
 	case LIVE_OPT_HELO:
 		l->helo = arg;
-		return smtpprobe_check_helo(arg);
+		return smtpprobe_check_helo(arg, err);
 	}
-	return msg_fail(EX_SOFTWARE, "unknown live check option %d", opt);
+	return err_set(err, EX_SOFTWARE, "unknown live check option %d", opt);
 }
 
 int
-verify_live_finish(struct live_cmd *l)
+verify_live_finish(struct live_cmd *l, struct err *err)
 {
 	if (l->connect == NULL) {
 		if (l->starttls || l->implicit_tls || l->timeout_given ||
 		    l->helo != NULL)
-			return msg_fail(EX_USAGE, "--starttls, --tls, "
+			return err_set(err, EX_USAGE, "--starttls, --tls, "
 			    "--timeout and --helo belong to the live check: "
 			    "add --connect HOST[:PORT]");
 		return 0;
 	}
 	if (l->starttls && l->implicit_tls)
-		return msg_fail(EX_USAGE, "--starttls smtp and --tls exclude "
-		    "each other: --tls is for SMTPS (TLS from the first "
-		    "byte, port 465)");
+		return err_set(err, EX_USAGE, "--starttls smtp and --tls "
+		    "exclude each other: --tls is for SMTPS (TLS from the "
+		    "first byte, port 465)");
 	if (smtpprobe_parse_target(l->connect, l->implicit_tls,
-	    &l->target) == -1)
+	    &l->target, err) == -1)
 		return -1;
 	if (l->helo == NULL) {
 		smtpprobe_default_helo(l->helo_buf, sizeof(l->helo_buf));
@@ -73,10 +75,12 @@ verify_live_finish(struct live_cmd *l)
 
 int
 verify_live_run(const struct live_cmd *l, const struct perms_dir *dir,
-    int warn_days, int crit_days, time_t now, struct file_report *r)
+    int warn_days, int crit_days, time_t now, struct file_report *r,
+    struct err *err)
 {
 	struct live_opts lo;
 	struct pem_bundle b;
+	struct err unread = { 0 };
 	struct stat st;
 	char *data = NULL, why[600] = "";
 	size_t len = 0;
@@ -92,25 +96,24 @@ verify_live_run(const struct live_cmd *l, const struct perms_dir *dir,
 	lo.now = now;
 	lo.expect_name = SERVERCERT;
 	if (dir != NULL) {
-		if ((found = perms_stat(dir, SERVERCERT, &st)) == -1 ||
+		if ((found = perms_stat(dir, SERVERCERT, &st, &unread)) == -1 ||
 		    (found == 1 && perms_read_file(dir, SERVERCERT, &data,
-		    &len, &st) == -1))
+		    &len, &st, &unread) == -1))
 			snprintf(why, sizeof(why), "%s cannot be read: %s",
-			    SERVERCERT, msg_error());
+			    SERVERCERT, unread.text);
 		else if (found == 0)
 			snprintf(why, sizeof(why), "%s/%s does not exist",
 			    dir->path, SERVERCERT);
-		else if (pemfile_parse(data, len, &b) == -1)
+		else if (pemfile_parse(data, len, &b, err) == -1)
 			goto out;
 		else if ((parsed = 1, sk_X509_num(b.certs) == 0))
 			snprintf(why, sizeof(why), "%s holds no certificate",
 			    SERVERCERT);
 		else
 			lo.expect = b.certs;
-		msg_clear();
 		lo.expect_why = why[0] ? why : NULL;
 	}
-	rc = livecheck_run(&lo, r);
+	rc = livecheck_run(&lo, r, err);
 out:
 	if (parsed)
 		pemfile_free(&b);

@@ -11,6 +11,7 @@
 
 #include <time.h>
 
+#include "base/err.h"
 #include "perms.h"
 #include "smtpprobe.h"
 #include "verify.h"
@@ -25,7 +26,8 @@ struct live_cmd {
 	const char		*connect;	/* --connect; NULL: no live check */
 	int			 implicit_tls;	/* --tls */
 	int			 starttls;	/* --starttls smtp given */
-	int			 timeout;	/* --timeout, seconds per step */
+	int			 timeout;	/* --timeout,
+	    seconds per step */
 	int			 timeout_given;
 	const char		*helo;		/* --helo */
 	int			 dir_given;	/* -d: compare with the files */
@@ -37,16 +39,18 @@ struct live_cmd {
 void verify_live_init(struct live_cmd *l);
 
 /* One of the LIVE_OPT_* options; -1 with a message (EX_USAGE). */
-int verify_live_option(struct live_cmd *l, int opt, const char *arg);
+int verify_live_option(struct live_cmd *l, int opt, const char *arg,
+    struct err *err);
 
 /* After all options: check they fit together, parse the target. */
-int verify_live_finish(struct live_cmd *l);
+int verify_live_finish(struct live_cmd *l, struct err *err);
 
 /*
  * Probe the server into r; with dir, compare with servercert.pem there.
  * Returns -1 only on an internal error (message recorded).
  */
 int verify_live_run(const struct live_cmd *l, const struct perms_dir *dir,
-    int warn_days, int crit_days, time_t now, struct file_report *r);
+    int warn_days, int crit_days, time_t now, struct file_report *r,
+    struct err *err);
 
 #endif

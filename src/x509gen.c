@@ -19,6 +19,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "base/err.h"
 #include "msg.h"
 #include "x509gen.h"
 
@@ -32,7 +33,7 @@ static const struct {
 };
 
 int
-x509gen_parse_key_type(const char *name, enum key_type *type)
+x509gen_parse_key_type(const char *name, enum key_type *type, struct err *err)
 {
 	size_t i;
 
@@ -42,7 +43,7 @@ x509gen_parse_key_type(const char *name, enum key_type *type)
 			return 0;
 		}
 	}
-	return msg_fail(EX_USAGE, "unknown key type '%s': use rsa2048, "
+	return err_set(err, EX_USAGE, "unknown key type '%s': use rsa2048, "
 	    "rsa3072, rsa4096, ec-p256, ec-p384 or ed25519", name);
 }
 
@@ -94,7 +95,7 @@ x509gen_valid_dns_name(const char *name)
 }
 
 EVP_PKEY *
-x509gen_new_key(enum key_type type)
+x509gen_new_key(enum key_type type, struct err *err)
 {
 	EVP_PKEY *key = NULL;
 
@@ -119,36 +120,38 @@ x509gen_new_key(enum key_type type)
 		break;
 	}
 	if (key == NULL)
-		msg_fail_ssl(EX_SOFTWARE, "cannot generate a %s key",
+		err_set_ssl(err, EX_SOFTWARE, "cannot generate a %s key",
 		    x509gen_key_type_name(type));
 	return key;
 }
 
 static int
-add_ext(X509 *cert, X509V3_CTX *ctx, int nid, const char *value)
+add_ext(X509 *cert, X509V3_CTX *ctx, int nid, const char *value,
+    struct err *err)
 {
 	X509_EXTENSION *ext;
 	int ok;
 
 	ext = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
 	if (ext == NULL)
-		return msg_fail_ssl(EX_SOFTWARE, "cannot build the %s "
+		return err_set_ssl(err, EX_SOFTWARE, "cannot build the %s "
 		    "extension", OBJ_nid2sn(nid));
 	ok = X509_add_ext(cert, ext, -1);
 	X509_EXTENSION_free(ext);
-	return ok ? 0 : msg_fail_ssl(EX_SOFTWARE, "cannot add the %s "
+	return ok ? 0 : err_set_ssl(err, EX_SOFTWARE, "cannot add the %s "
 	    "extension", OBJ_nid2sn(nid));
 }
 
 static int
-set_random_serial(X509 *cert)
+set_random_serial(X509 *cert, struct err *err)
 {
 	ASN1_INTEGER *serial = NULL;
 	BIGNUM *bn = BN_new();
 	int rc = -1;
 
 	/* 127 random bits below a set top bit: positive, never zero. */
-	if (bn == NULL || !BN_rand(bn, 128, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY))
+	if (bn == NULL || !BN_rand(bn, 128, BN_RAND_TOP_ONE,
+	    BN_RAND_BOTTOM_ANY))
 		goto out;
 	if (!BN_clear_bit(bn, 127) || !BN_set_bit(bn, 126))
 		goto out;
@@ -158,7 +161,7 @@ set_random_serial(X509 *cert)
 	rc = 0;
 out:
 	if (rc == -1)
-		msg_fail_ssl(EX_SOFTWARE, "cannot make a serial number");
+		err_set_ssl(err, EX_SOFTWARE, "cannot make a serial number");
 	ASN1_INTEGER_free(serial);
 	BN_free(bn);
 	return rc;
@@ -177,7 +180,7 @@ fits_cn(const char *hostname)
  * empty. */
 static int
 san_list(const struct cert_request *req, int critical, char *buf,
-    size_t size)
+    size_t size, struct err *err)
 {
 	size_t i, used;
 
@@ -188,14 +191,15 @@ san_list(const struct cert_request *req, int critical, char *buf,
 			continue;
 		used = strlen(buf);
 		if (used + strlen(req->sans[i]) + 6 >= size)
-			return msg_fail(EX_USAGE, "too many --san names");
+			return err_set(err, EX_USAGE, "too many --san names");
 		snprintf(buf + used, size - used, ",DNS:%s", req->sans[i]);
 	}
 	return 0;
 }
 
 X509 *
-x509gen_self_signed(EVP_PKEY *key, const struct cert_request *req)
+x509gen_self_signed(EVP_PKEY *key, const struct cert_request *req,
+    struct err *err)
 {
 	X509 *cert = NULL;
 	X509_NAME *name = NULL;
@@ -206,30 +210,32 @@ x509gen_self_signed(EVP_PKEY *key, const struct cert_request *req)
 	int ok = 0;
 
 	if (!x509gen_valid_dns_name(req->hostname)) {
-		msg_fail(EX_DATAERR, "'%s' is not a valid host name for a "
+		err_set(err, EX_DATAERR, "'%s' is not a valid host name for a "
 		    "certificate: fix it in control/me or pass --hostname",
 		    req->hostname);
 		return NULL;
 	}
 	for (i = 0; i < req->nsans; i++) {
 		if (!x509gen_valid_dns_name(req->sans[i])) {
-			msg_fail(EX_USAGE, "--san '%s' is not a valid DNS name",
-			    req->sans[i]);
+			err_set(err, EX_USAGE, "--san '%s' is not a valid DNS "
+			    "name", req->sans[i]);
 			return NULL;
 		}
 	}
 	if (req->days < 1 || req->days > 36500) {
-		msg_fail(EX_USAGE, "--days must be between 1 and 36500");
+		err_set(err, EX_USAGE, "--days must be between 1 and 36500");
 		return NULL;
 	}
-	if (san_list(req, !fits_cn(req->hostname), sans, sizeof(sans)) == -1)
+	if (san_list(req, !fits_cn(req->hostname), sans, sizeof(sans),
+	    err) == -1)
 		return NULL;
 	if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448"))
 		md = NULL;
 
-	if ((cert = X509_new()) == NULL || !X509_set_version(cert, X509_VERSION_3))
+	if ((cert = X509_new()) == NULL || !X509_set_version(cert,
+	    X509_VERSION_3))
 		goto out;
-	if (set_random_serial(cert) == -1)
+	if (set_random_serial(cert, err) == -1)
 		goto fail_quiet;
 	if ((name = X509_NAME_new()) == NULL ||
 	    (fits_cn(req->hostname) &&
@@ -250,22 +256,24 @@ x509gen_self_signed(EVP_PKEY *key, const struct cert_request *req)
 	    (req->usage & USAGE_SERVER) ? "serverAuth" : "",
 	    (req->usage & USAGE_SERVER) && (req->usage & USAGE_CLIENT) ? "," : "",
 	    (req->usage & USAGE_CLIENT) ? "clientAuth" : "");
-	if (add_ext(cert, &ctx, NID_basic_constraints, "critical,CA:FALSE") ||
+	if (add_ext(cert, &ctx, NID_basic_constraints, "critical,CA:FALSE",
+	    err) ||
 	    add_ext(cert, &ctx, NID_key_usage, x509gen_key_is_rsa(key) ?
 	    "critical,digitalSignature,keyEncipherment" :
-	    "critical,digitalSignature") ||
-	    add_ext(cert, &ctx, NID_ext_key_usage, eku) ||
-	    add_ext(cert, &ctx, NID_subject_alt_name, sans) ||
-	    add_ext(cert, &ctx, NID_subject_key_identifier, "hash") ||
-	    add_ext(cert, &ctx, NID_authority_key_identifier, "keyid:always"))
+	    "critical,digitalSignature", err) ||
+	    add_ext(cert, &ctx, NID_ext_key_usage, eku, err) ||
+	    add_ext(cert, &ctx, NID_subject_alt_name, sans, err) ||
+	    add_ext(cert, &ctx, NID_subject_key_identifier, "hash", err) ||
+	    add_ext(cert, &ctx, NID_authority_key_identifier, "keyid:always",
+	    err))
 		goto fail_quiet;
 	if (X509_sign(cert, key, md) <= 0)
 		goto out;
 	ok = 1;
 out:
 	if (!ok)
-		msg_fail_ssl(EX_SOFTWARE, "cannot build the certificate for %s",
-		    req->hostname);
+		err_set_ssl(err, EX_SOFTWARE, "cannot build the certificate "
+		    "for %s", req->hostname);
 fail_quiet:
 	X509_NAME_free(name);
 	if (!ok) {
@@ -277,32 +285,32 @@ fail_quiet:
 
 /* Why OpenSSL would not take type=value in a DN. */
 static void
-bad_attribute(const char *type, const char *value)
+bad_attribute(const char *type, const char *value, struct err *err)
 {
 	const ASN1_STRING_TABLE *limits;
 	int nid = OBJ_txt2nid(type);
 
 	ERR_clear_error();
 	if (nid == NID_undef) {
-		msg_fail(EX_USAGE, "--subject: unknown attribute '%s' (use C, "
-		    "ST, L, O, OU, CN ...)", type);
+		err_set(err, EX_USAGE, "--subject: unknown attribute '%s' (use "
+		    "C, ST, L, O, OU, CN ...)", type);
 		return;
 	}
 	limits = ASN1_STRING_TABLE_get(nid);
 	if (limits != NULL && limits->maxsize > 0 &&
 	    strlen(value) > (size_t)limits->maxsize)
-		msg_fail(EX_USAGE, "--subject: the %s value is %zu characters "
-		    "long; a %s holds at most %ld (a longer host name goes in "
-		    "subjectAltName only: leave it out of --subject)", type,
-		    strlen(value), type, limits->maxsize);
+		err_set(err, EX_USAGE, "--subject: the %s value is %zu "
+		    "characters long; a %s holds at most %ld (a longer host "
+		    "name goes in subjectAltName only: leave it out of "
+		    "--subject)", type, strlen(value), type, limits->maxsize);
 	else
-		msg_fail(EX_USAGE, "--subject: %s cannot hold '%s'%s", type,
+		err_set(err, EX_USAGE, "--subject: %s cannot hold '%s'%s", type,
 		    value, limits != NULL && limits->minsize > 1 ? " (too "
 		    "short)" : "");
 }
 
 X509_NAME *
-x509gen_parse_dn(const char *dn)
+x509gen_parse_dn(const char *dn, struct err *err)
 {
 	X509_NAME *name = NULL;
 	char buf[1024], *type, *value;
@@ -310,12 +318,12 @@ x509gen_parse_dn(const char *dn)
 	size_t n;
 
 	if (*p != '/') {
-		msg_fail(EX_USAGE, "--subject '%s' must start with / (as in "
-		    "/O=Example/CN=mail.example.com)", dn);
+		err_set(err, EX_USAGE, "--subject '%s' must start with / (as "
+		    "in /O=Example/CN=mail.example.com)", dn);
 		return NULL;
 	}
 	if ((name = X509_NAME_new()) == NULL) {
-		msg_fail_ssl(EX_OSERR, "out of memory");
+		err_set_ssl(err, EX_OSERR, "out of memory");
 		return NULL;
 	}
 	while (*p == '/') {
@@ -337,7 +345,7 @@ x509gen_parse_dn(const char *dn)
 		*value++ = '\0';
 		if (!X509_NAME_add_entry_by_txt(name, type, MBSTRING_UTF8,
 		    (const unsigned char *)value, -1, -1, 0)) {
-			bad_attribute(type, value);
+			bad_attribute(type, value, err);
 			X509_NAME_free(name);
 			return NULL;
 		}
@@ -345,52 +353,55 @@ x509gen_parse_dn(const char *dn)
 	if (X509_NAME_entry_count(name) > 0)
 		return name;
 bad:
-	msg_fail(EX_USAGE, "--subject '%s' is not of the form "
-	    "/type=value/type=value (for example /O=Example/CN=mail.example.com)",
-	    dn);
+	err_set(err, EX_USAGE, "--subject '%s' is not of the form "
+	    "/type=value/type=value (for example "
+	    "/O=Example/CN=mail.example.com)", dn);
 	X509_NAME_free(name);
 	return NULL;
 }
 
 static int
-valid_names(const struct cert_request *req)
+valid_names(const struct cert_request *req, struct err *err)
 {
 	size_t i;
 
 	if (!x509gen_valid_dns_name(req->hostname))
-		return msg_fail(EX_DATAERR, "'%s' is not a valid host name for "
+		return err_set(err, EX_DATAERR,
+		    "'%s' is not a valid host name for "
 		    "a certificate: fix it in control/me or pass --hostname",
 		    req->hostname);
 	for (i = 0; i < req->nsans; i++)
 		if (!x509gen_valid_dns_name(req->sans[i]))
-			return msg_fail(EX_USAGE, "--san '%s' is not a valid "
-			    "DNS name", req->sans[i]);
+			return err_set(err, EX_USAGE, "--san '%s' is not a "
+			    "valid DNS name", req->sans[i]);
 	return 0;
 }
 
 static int
 request_subject(X509_REQ *csr, const struct cert_request *req,
-    const char *subject)
+    const char *subject, struct err *err)
 {
 	X509_NAME *name;
 	int ok;
 
-	name = subject ? x509gen_parse_dn(subject) : X509_NAME_new();
+	name = subject ? x509gen_parse_dn(subject, err) : X509_NAME_new();
 	if (name == NULL)
-		return subject ? -1 : msg_fail_ssl(EX_OSERR, "out of memory");
+		return subject ? -1 : err_set_ssl(err, EX_OSERR,
+		    "out of memory");
 	ok = (X509_NAME_get_index_by_NID(name, NID_commonName, -1) >= 0 ||
 	    !fits_cn(req->hostname) ||
 	    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
 	    (const unsigned char *)req->hostname, -1, -1, 0)) &&
 	    X509_REQ_set_subject_name(csr, name);
 	X509_NAME_free(name);
-	return ok ? 0 : msg_fail_ssl(EX_SOFTWARE, "cannot set the subject of "
+	return ok ? 0 : err_set_ssl(err, EX_SOFTWARE,
+	    "cannot set the subject of "
 	    "the request");
 }
 
 X509_REQ *
 x509gen_request(EVP_PKEY *key, const struct cert_request *req,
-    const char *subject)
+    const char *subject, struct err *err)
 {
 	STACK_OF(X509_EXTENSION) *exts = NULL;
 	X509_EXTENSION *ext = NULL;
@@ -399,16 +410,16 @@ x509gen_request(EVP_PKEY *key, const struct cert_request *req,
 	char sans[8192];
 	int ok = 0;
 
-	if (valid_names(req) == -1)
+	if (valid_names(req, err) == -1)
 		return NULL;
 	if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448"))
 		md = NULL;
 	if ((csr = X509_REQ_new()) == NULL ||
 	    !X509_REQ_set_version(csr, X509_REQ_VERSION_1))
 		goto out;
-	if (request_subject(csr, req, subject) == -1 ||
+	if (request_subject(csr, req, subject, err) == -1 ||
 	    san_list(req, X509_NAME_entry_count(X509_REQ_get_subject_name(csr))
-	    == 0, sans, sizeof(sans)) == -1)
+	    == 0, sans, sizeof(sans), err) == -1)
 		goto fail_quiet;
 	if (!X509_REQ_set_pubkey(csr, key))
 		goto out;
@@ -424,7 +435,7 @@ x509gen_request(EVP_PKEY *key, const struct cert_request *req,
 	ok = 1;
 out:
 	if (!ok)
-		msg_fail_ssl(EX_SOFTWARE, "cannot build the request for %s",
+		err_set_ssl(err, EX_SOFTWARE, "cannot build the request for %s",
 		    req->hostname);
 fail_quiet:
 	X509_EXTENSION_free(ext);
@@ -464,7 +475,8 @@ x509gen_describe_key(const EVP_PKEY *key, char *buf, size_t size)
 }
 
 int
-x509gen_pubkey_sha256(const EVP_PKEY *key, unsigned char digest[32])
+x509gen_pubkey_sha256(const EVP_PKEY *key, unsigned char digest[32],
+    struct err *err)
 {
 	unsigned char *der = NULL;
 	unsigned int dlen = 0;
@@ -472,10 +484,12 @@ x509gen_pubkey_sha256(const EVP_PKEY *key, unsigned char digest[32])
 
 	len = i2d_PUBKEY((EVP_PKEY *)key, &der);
 	if (len <= 0)
-		return msg_fail_ssl(EX_SOFTWARE, "cannot encode a public key");
+		return err_set_ssl(err, EX_SOFTWARE, "cannot encode a public "
+		    "key");
 	ok = EVP_Digest(der, (size_t)len, digest, &dlen, EVP_sha256(), NULL);
 	OPENSSL_free(der);
-	return ok ? 0 : msg_fail_ssl(EX_SOFTWARE, "cannot hash a public key");
+	return ok ? 0 : err_set_ssl(err, EX_SOFTWARE,
+	    "cannot hash a public key");
 }
 
 void

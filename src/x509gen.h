@@ -1,8 +1,8 @@
 /*
  * x509gen.h: private keys and self-signed certificates.
  *
- * Never opens a file.  Functions return NULL or -1 with a message recorded
- * by msg_fail_ssl() on failure.
+ * Never opens a file.  Functions return NULL or -1 with a message (and
+ * OpenSSL's reasons) in their struct err on failure.
  */
 #ifndef QP_X509GEN_H
 #define QP_X509GEN_H
@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+
+#include "base/err.h"
 
 enum key_type {
 	KEY_RSA2048, KEY_RSA3072, KEY_RSA4096, KEY_EC_P256, KEY_EC_P384,
@@ -29,15 +31,17 @@ struct cert_request {
 	int			 usage;		/* USAGE_* bits */
 };
 
-int x509gen_parse_key_type(const char *name, enum key_type *type);
+int x509gen_parse_key_type(const char *name, enum key_type *type,
+    struct err *err);
 const char *x509gen_key_type_name(enum key_type type);
 int x509gen_key_type_is_rsa(enum key_type type);
 
 /* A DNS name qmail-pem accepts for CN/SAN ("*." prefix allowed). */
 int x509gen_valid_dns_name(const char *name);
 
-EVP_PKEY *x509gen_new_key(enum key_type type);
-X509 *x509gen_self_signed(EVP_PKEY *key, const struct cert_request *req);
+EVP_PKEY *x509gen_new_key(enum key_type type, struct err *err);
+X509 *x509gen_self_signed(EVP_PKEY *key, const struct cert_request *req,
+    struct err *err);
 
 /*
  * A certificate signing request for key: subject CN = req->hostname, or
@@ -48,15 +52,16 @@ X509 *x509gen_self_signed(EVP_PKEY *key, const struct cert_request *req);
  * subjectAltName is then critical).  req->days and req->usage are unused.
  */
 X509_REQ *x509gen_request(EVP_PKEY *key, const struct cert_request *req,
-    const char *subject);
+    const char *subject, struct err *err);
 /* Parse a "/type=value/..." DN (backslash escapes the next character). */
-X509_NAME *x509gen_parse_dn(const char *dn);
+X509_NAME *x509gen_parse_dn(const char *dn, struct err *err);
 
 int x509gen_key_is_rsa(const EVP_PKEY *key);
 /* "RSA 2048", "EC P-256", "ED25519" */
 const char *x509gen_describe_key(const EVP_PKEY *key, char *buf, size_t size);
 /* SHA-256 of the DER SubjectPublicKeyInfo (the TLSA 3 1 1 digest). */
-int x509gen_pubkey_sha256(const EVP_PKEY *key, unsigned char digest[32]);
+int x509gen_pubkey_sha256(const EVP_PKEY *key, unsigned char digest[32],
+    struct err *err);
 /* Lower-case hex of a digest; buf must hold 2 * len + 1 bytes. */
 void x509gen_hex(const unsigned char *digest, size_t len, char *buf);
 

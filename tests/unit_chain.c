@@ -12,9 +12,13 @@
 
 #include <openssl/x509v3.h>
 
+#include "base/err.h"
 #include "chain.h"
 #include "msg.h"
 #include "x509gen.h"
+
+/* What the last call that failed recorded. */
+static struct err err;
 
 #define SHOWN	"/ctl/servercert.pem"
 
@@ -47,7 +51,7 @@ make(struct pki *p, const char *cn, const struct pki *issuer, int ca)
 	X509 *signer;
 	EVP_PKEY *signkey;
 
-	p->key = x509gen_new_key(KEY_EC_P256);
+	p->key = x509gen_new_key(KEY_EC_P256, &err);
 	assert_non_null(p->key);
 	assert_non_null(p->cert = X509_new());
 	signer = issuer ? issuer->cert : p->cert;
@@ -128,8 +132,8 @@ assert_leaf_inter(STACK_OF(X509) *in, int reordered, int dropped,
 {
 	struct chain_result r;
 
-	msg_clear();
-	assert_int_equal(chain_build(leaf.key, in, SHOWN, &r), 0);
+	err_clear(&err);
+	assert_int_equal(chain_build(leaf.key, in, SHOWN, &r, &err), 0);
 	assert_int_equal(sk_X509_num(r.chain), 2);
 	assert_ptr_equal(sk_X509_value(r.chain, 0), leaf.cert);
 	assert_ptr_equal(sk_X509_value(r.chain, 1), inter.cert);
@@ -183,13 +187,13 @@ assert_refused(STACK_OF(X509) *in, const char *says)
 {
 	struct chain_result r;
 
-	msg_clear();
-	assert_int_equal(chain_build(leaf.key, in, SHOWN, &r), -1);
+	err_clear(&err);
+	assert_int_equal(chain_build(leaf.key, in, SHOWN, &r, &err), -1);
 	assert_null(r.chain);
-	assert_int_equal(msg_status(), EX_DATAERR);
-	assert_non_null(strstr(msg_error(), SHOWN));
-	if (strstr(msg_error(), says) == NULL)
-		fail_msg("message '%s' does not say '%s'", msg_error(), says);
+	assert_int_equal(err.status, EX_DATAERR);
+	assert_non_null(strstr(err.text, SHOWN));
+	if (strstr(err.text, says) == NULL)
+		fail_msg("message '%s' does not say '%s'", err.text, says);
 	sk_X509_free(in);
 }
 

@@ -32,9 +32,13 @@
 
 #include <cmocka.h>
 
+#include "base/err.h"
 #include "loaders.h"
 #include "msg.h"
 #include "programs.h"
+
+/* What the last call that failed recorded. */
+static struct err err;
 
 extern char **environ;
 
@@ -183,9 +187,9 @@ seed(const char *name, char *buf, size_t size)
 static void
 read_ok(const char *path, struct loaders *l)
 {
-	msg_clear();
-	if (loaders_read(path, NULL, l) != 0)
-		fail_msg("loaders_read %s: %s", path, msg_error());
+	err_clear(&err);
+	if (loaders_read(path, NULL, l, &err) != 0)
+		fail_msg("loaders_read %s: %s", path, err.text);
 }
 
 static void
@@ -547,15 +551,15 @@ test_cache(void **state)
 	(void)state;
 	memset(&cache, 0, sizeof(cache));
 	standin("leafonly", src, sizeof(src));
-	assert_int_equal(loaders_read(src, &cache, &first), 0);
+	assert_int_equal(loaders_read(src, &cache, &first, &err), 0);
 	assert_int_equal(cache.reads, 1);
-	assert_int_equal(loaders_read(src, &cache, &l), 0);
+	assert_int_equal(loaders_read(src, &cache, &l, &err), 0);
 	assert_int_equal(cache.reads, 1);
 	assert_memory_equal(&l, &first, sizeof(l));
 	/* The same file through a link: read once. */
 	tmp_path(link, sizeof(link), "cache-link");
 	assert_int_equal(symlink(src, link), 0);
-	assert_int_equal(loaders_read(link, &cache, &l), 0);
+	assert_int_equal(loaders_read(link, &cache, &l, &err), 0);
 	assert_int_equal(cache.reads, 1);
 	assert_int_equal(l.cert, LOADERS_CERT_LEAF_ONLY);
 
@@ -563,14 +567,14 @@ test_cache(void **state)
 	 * place (a new mtime) it is read again. */
 	tmp_path(copy, sizeof(copy), "cache-copy");
 	copy_file(src, copy, (size_t)-1);
-	assert_int_equal(loaders_read(copy, &cache, &l), 0);
+	assert_int_equal(loaders_read(copy, &cache, &l, &err), 0);
 	assert_int_equal(cache.reads, 2);
 	times[0].tv_sec = times[1].tv_sec = 1000000000;
 	times[0].tv_nsec = times[1].tv_nsec = 0;
 	assert_int_equal(utimensat(AT_FDCWD, copy, times, 0), 0);
-	assert_int_equal(loaders_read(copy, &cache, &l), 0);
+	assert_int_equal(loaders_read(copy, &cache, &l, &err), 0);
 	assert_int_equal(cache.reads, 3);
-	assert_int_equal(loaders_read(copy, &cache, &l), 0);
+	assert_int_equal(loaders_read(copy, &cache, &l, &err), 0);
 	assert_int_equal(cache.reads, 3);
 
 	/* Full: the oldest entry makes room, and the results stay right. */
@@ -578,21 +582,21 @@ test_cache(void **state)
 		snprintf(names[i], sizeof(names[i]), "%s/cache-%zu", tmproot,
 		    i);
 		copy_file(src, names[i], (size_t)-1);
-		assert_int_equal(loaders_read(names[i], &cache, &l), 0);
+		assert_int_equal(loaders_read(names[i], &cache, &l, &err), 0);
 		assert_int_equal(l.cert, LOADERS_CERT_LEAF_ONLY);
 	}
 	assert_int_equal(cache.reads, 3 + LOADERS_CACHE_SIZE + 2);
 	assert_int_equal(cache.n, LOADERS_CACHE_SIZE);
 	assert_int_equal(loaders_read(names[LOADERS_CACHE_SIZE + 1], &cache,
-	    &l), 0);
+	    &l, &err), 0);
 	assert_int_equal(cache.reads, 3 + LOADERS_CACHE_SIZE + 2);
 
 	/* What could not be opened is not remembered. */
 	tmp_path(copy, sizeof(copy), "cache-missing");
-	assert_int_equal(loaders_read(copy, &cache, &l), 0);
+	assert_int_equal(loaders_read(copy, &cache, &l, &err), 0);
 	assert_int_equal(l.key, LOADERS_KEY_UNKNOWN);
 	copy_file(src, copy, (size_t)-1);
-	assert_int_equal(loaders_read(copy, &cache, &l), 0);
+	assert_int_equal(loaders_read(copy, &cache, &l, &err), 0);
 	assert_int_equal(l.key, LOADERS_KEY_ANY);
 }
 
@@ -604,9 +608,9 @@ assert_home(const char *control, const char *home, const char *smtpd,
 {
 	struct qmail_programs p;
 
-	msg_clear();
-	if (programs_defaults(control, &p) != 0)
-		fail_msg("programs_defaults %s: %s", control, msg_error());
+	err_clear(&err);
+	if (programs_defaults(control, &p, &err) != 0)
+		fail_msg("programs_defaults %s: %s", control, err.text);
 	assert_string_equal(p.home, home);
 	assert_string_equal(p.smtpd, smtpd);
 	assert_string_equal(p.remote, remote);
@@ -630,13 +634,15 @@ test_defaults(void **state)
 	assert_home("q/control", "q", "q/bin/qmail-smtpd",
 	    "q/bin/qmail-remote");
 
-	assert_int_equal(programs_defaults("/var/qmail/control/.", &p), -1);
-	assert_contains(msg_error(), "cannot tell qmail's home");
-	assert_int_equal(programs_defaults("/var/qmail/control/..", &p), -1);
-	assert_int_equal(programs_defaults("..", &p), -1);
-	assert_int_equal(programs_defaults("", &p), -1);
-	assert_contains(msg_error(), "empty");
-	msg_clear();
+	assert_int_equal(programs_defaults("/var/qmail/control/.", &p, &err),
+	    -1);
+	assert_contains(err.text, "cannot tell qmail's home");
+	assert_int_equal(programs_defaults("/var/qmail/control/..", &p, &err),
+	    -1);
+	assert_int_equal(programs_defaults("..", &p, &err), -1);
+	assert_int_equal(programs_defaults("", &p, &err), -1);
+	assert_contains(err.text, "empty");
+	err_clear(&err);
 }
 
 /* dir/name, an executable (or with mode, anything) under tmproot. */

@@ -13,10 +13,14 @@
 
 #include <openssl/pem.h>
 
+#include "base/err.h"
 #include "chain.h"
 #include "msg.h"
 #include "pemfile.h"
 #include "x509gen.h"
+
+/* What the last call that failed recorded. */
+static struct err err;
 
 #define SHOWN	"/ctl/servercert.pem"
 
@@ -30,10 +34,10 @@ static X509 *
 self_signed(EVP_PKEY *key, const char *host)
 {
 	struct cert_request req = { host, NULL, 0, 30, USAGE_SERVER };
-	X509 *cert = x509gen_self_signed(key, &req);
+	X509 *cert = x509gen_self_signed(key, &req, &err);
 
 	if (cert == NULL)
-		fail_msg("x509gen_self_signed: %s", msg_error());
+		fail_msg("x509gen_self_signed: %s", err.text);
 	return cert;
 }
 
@@ -41,9 +45,9 @@ static int
 setup(void **state)
 {
 	(void)state;
-	key1 = x509gen_new_key(KEY_EC_P256);
-	key2 = x509gen_new_key(KEY_EC_P256);
-	rsakey = x509gen_new_key(KEY_RSA2048);
+	key1 = x509gen_new_key(KEY_EC_P256, &err);
+	key2 = x509gen_new_key(KEY_EC_P256, &err);
+	rsakey = x509gen_new_key(KEY_RSA2048, &err);
 	if (key1 == NULL || key2 == NULL || rsakey == NULL)
 		return -1;
 	cert1 = self_signed(key1, "one.example");
@@ -117,19 +121,19 @@ add_cert(X509 *cert)
 static void
 parse(struct pem_bundle *b)
 {
-	assert_int_equal(pemfile_parse(file, strlen(file), b), 0);
+	assert_int_equal(pemfile_parse(file, strlen(file), b, &err), 0);
 }
 
 static void
 assert_unusable(const struct pem_bundle *b, const char *says)
 {
-	msg_clear();
-	assert_int_equal(pemfile_check_usable(b, SHOWN), -1);
-	assert_int_equal(msg_status(), EX_DATAERR);
-	assert_non_null(strstr(msg_error(), SHOWN));
-	if (strstr(msg_error(), says) == NULL)
-		fail_msg("message '%s' does not say '%s'", msg_error(), says);
-	assert_null(strchr(msg_error(), '\n'));
+	err_clear(&err);
+	assert_int_equal(pemfile_check_usable(b, SHOWN, &err), -1);
+	assert_int_equal(err.status, EX_DATAERR);
+	assert_non_null(strstr(err.text, SHOWN));
+	if (strstr(err.text, says) == NULL)
+		fail_msg("message '%s' does not say '%s'", err.text, says);
+	assert_null(strchr(err.text, '\n'));
 }
 
 /* Usable, and does it need a rewrite into qmail-pem's layout? */
@@ -139,8 +143,8 @@ usable_needs_rewrite(const struct pem_bundle *b)
 	struct chain_result chain;
 	int rewrite;
 
-	assert_int_equal(pemfile_check_usable(b, SHOWN), 0);
-	assert_int_equal(chain_build(b->key, b->certs, SHOWN, &chain), 0);
+	assert_int_equal(pemfile_check_usable(b, SHOWN, &err), 0);
+	assert_int_equal(chain_build(b->key, b->certs, SHOWN, &chain, &err), 0);
 	rewrite = pemfile_needs_rewrite(b, chain.chain);
 	chain_free(&chain);
 	return rewrite;
@@ -151,7 +155,7 @@ reset(void **state)
 {
 	(void)state;
 	file[0] = '\0';
-	msg_clear();
+	err_clear(&err);
 	return 0;
 }
 
@@ -226,7 +230,7 @@ test_crlf_line_ends(void **state)
 	assert_int_equal(b.nkeys, 1);
 	assert_int_equal(sk_X509_num(b.certs), 1);
 	assert_int_equal(b.garbage + b.truncated + b.bad_certs, 0);
-	assert_int_equal(pemfile_check_usable(&b, SHOWN), 0);
+	assert_int_equal(pemfile_check_usable(&b, SHOWN, &err), 0);
 	pemfile_free(&b);
 }
 
@@ -404,7 +408,8 @@ test_binary_junk(void **state)
 	for (i = 0; i < sizeof(junk); i++)
 		junk[i] = (unsigned char)(i * 131 + 7);
 	memcpy(junk + 100, "-----BEGIN CERTIFICATE-----\n\0\n", 31);
-	assert_int_equal(pemfile_parse((const char *)junk, sizeof(junk), &b),
+	assert_int_equal(pemfile_parse((const char *)junk, sizeof(junk), &b,
+	    &err),
 	    0);
 	assert_true(b.garbage > 0);
 	assert_null(b.key);
@@ -424,11 +429,11 @@ round_trip(EVP_PKEY *key, X509 *leaf, X509 *second, const char *first_line)
 	assert_non_null(chain);
 	assert_true(sk_X509_push(chain, leaf));
 	assert_true(sk_X509_push(chain, second));
-	assert_int_equal(pemfile_serialize(key, chain, &out, &len), 0);
+	assert_int_equal(pemfile_serialize(key, chain, &out, &len, &err), 0);
 	assert_int_equal(strlen(out), len);
 	assert_int_equal(strncmp(out, first_line, strlen(first_line)), 0);
 	assert_null(strstr(out, "ENCRYPTED"));
-	assert_int_equal(pemfile_parse(out, len, &b), 0);
+	assert_int_equal(pemfile_parse(out, len, &b, &err), 0);
 	assert_int_equal(EVP_PKEY_eq(b.key, key), 1);
 	assert_int_equal(b.nkeys, 1);
 	assert_int_equal(sk_X509_num(b.certs), 2);
@@ -461,7 +466,7 @@ test_copy_bytes(void **state)
 	char *copy;
 
 	(void)state;
-	copy = pemfile_copy_bytes("abc\0def", 7);
+	copy = pemfile_copy_bytes("abc\0def", 7, &err);
 	assert_non_null(copy);
 	assert_memory_equal(copy, "abc\0def", 7);
 	assert_int_equal(copy[7], '\0');
@@ -478,13 +483,15 @@ main(void)
 		cmocka_unit_test_setup(test_garbage_between_blocks, reset),
 		cmocka_unit_test_setup(test_crlf_line_ends, reset),
 		cmocka_unit_test_setup(test_truncated_certificate, reset),
-		cmocka_unit_test_setup(test_truncated_block_then_whole_ones, reset),
+		cmocka_unit_test_setup(test_truncated_block_then_whole_ones,
+		    reset),
 		cmocka_unit_test_setup(test_two_keys, reset),
 		cmocka_unit_test_setup(test_encrypted_pkcs8_key, reset),
 		cmocka_unit_test_setup(test_encrypted_traditional_key, reset),
 		cmocka_unit_test_setup(test_unknown_block, reset),
 		cmocka_unit_test_setup(test_damaged_key, reset),
-		cmocka_unit_test_setup(test_key_and_certificate_do_not_match, reset),
+		cmocka_unit_test_setup(test_key_and_certificate_do_not_match,
+		    reset),
 		cmocka_unit_test_setup(test_missing_parts, reset),
 		cmocka_unit_test_setup(test_binary_junk, reset),
 		cmocka_unit_test_setup(test_round_trip_rsa_traditional, reset),

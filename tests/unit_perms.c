@@ -23,8 +23,12 @@
 
 #include <cmocka.h>
 
+#include "base/err.h"
 #include "msg.h"
 #include "perms.h"
+
+/* What the last call that failed recorded. */
+static struct err err;
 
 #define OTHER_UID	12345
 #define OTHER_GID	12346
@@ -181,7 +185,7 @@ setup(void **state)
 	nevents = recording = 0;
 	fail_openat = fail_fchown = fail_fchmod = fail_write = 0;
 	fail_fsync = fail_renameat = 0;
-	msg_clear();
+	err_clear(&err);
 	return 0;
 }
 
@@ -285,7 +289,7 @@ open_ctl(const char *rel, struct perms_dir *dir)
 	char p[256];
 
 	path_in(p, sizeof(p), rel);
-	assert_int_equal(perms_open_dir(p, dir), 0);
+	assert_int_equal(perms_open_dir(p, dir, &err), 0);
 }
 
 static void
@@ -296,11 +300,11 @@ assert_refused(const char *rel, int status, const char *named,
 	char p[256];
 
 	path_in(p, sizeof(p), rel);
-	assert_int_equal(perms_open_dir(p, &dir), -1);
+	assert_int_equal(perms_open_dir(p, &dir, &err), -1);
 	assert_int_equal(dir.fd, -1);
-	assert_int_equal(msg_status(), status);
-	assert_non_null(strstr(msg_error(), named));
-	assert_non_null(strstr(msg_error(), why));
+	assert_int_equal(err.status, status);
+	assert_non_null(strstr(err.text, named));
+	assert_non_null(strstr(err.text, why));
 }
 
 /* --- directory safety --------------------------------------------------- */
@@ -347,7 +351,7 @@ test_dir_parent_owned_by_other_uid_is_refused(void **state)
 	path_in(p, sizeof(p), "parent");
 	assert_refused("parent/ctl", EX_NOPERM, p, "owned by uid 12345");
 	/* The message names the parent, not the control directory. */
-	assert_null(strstr(msg_error(), "parent/ctl"));
+	assert_null(strstr(err.text, "parent/ctl"));
 }
 
 static void
@@ -394,7 +398,7 @@ test_dir_that_is_a_symlink_is_refused(void **state)
 	path_in(p, sizeof(p), "link");
 	assert_int_equal(symlink(target, p), 0);
 	assert_refused("link", EX_NOPERM, p, "is a symlink");
-	assert_non_null(strstr(msg_error(), target));
+	assert_non_null(strstr(err.text, target));
 }
 
 static void
@@ -426,7 +430,8 @@ test_dir_parent_symlink_is_followed(void **state)
 	open_ctl("alias/ctl", &dir);
 	path_in(p, sizeof(p), "real/ctl");
 	assert_string_equal(dir.real, p);
-	assert_int_equal(lstat_in("real/ctl").st_ino, lstat_in("alias/ctl").st_ino);
+	assert_int_equal(lstat_in("real/ctl").st_ino,
+	    lstat_in("alias/ctl").st_ino);
 	perms_close_dir(&dir);
 }
 
@@ -457,7 +462,7 @@ test_write_atomic_creates_final_file(void **state)
 	make_dir("ctl", 0, 0755);
 	open_ctl("ctl", &dir);
 	assert_int_equal(perms_write_atomic(&dir, "servercert.pem", "new\n", 4,
-	    &other_0640), 0);
+	    &other_0640, &err), 0);
 	assert_file("ctl/servercert.pem", "new\n", OTHER_UID, OTHER_GID, 0640);
 	assert_int_equal(count_temps("ctl"), 0);
 	perms_close_dir(&dir);
@@ -475,7 +480,7 @@ test_write_atomic_replaces_by_rename(void **state)
 	before = lstat_in("ctl/servercert.pem").st_ino;
 	open_ctl("ctl", &dir);
 	assert_int_equal(perms_write_atomic(&dir, "servercert.pem", "new\n", 4,
-	    &other_0640), 0);
+	    &other_0640, &err), 0);
 	assert_file("ctl/servercert.pem", "new\n", OTHER_UID, OTHER_GID, 0640);
 	/* A new inode: the old file was never opened for writing. */
 	assert_int_not_equal(lstat_in("ctl/servercert.pem").st_ino, before);
@@ -497,7 +502,7 @@ test_write_atomic_replaces_a_planted_symlink(void **state)
 	assert_int_equal(symlink(victim, p), 0);
 	open_ctl("ctl", &dir);
 	assert_int_equal(perms_write_atomic(&dir, "servercert.pem", "new\n", 4,
-	    &other_0640), 0);
+	    &other_0640, &err), 0);
 	/* The link itself is replaced; the file it pointed to is untouched. */
 	assert_file("ctl/servercert.pem", "new\n", OTHER_UID, OTHER_GID, 0640);
 	assert_file("victim", "precious\n", 0, 0, 0600);
@@ -527,7 +532,7 @@ test_write_atomic_never_exposes_the_data(void **state)
 	open_ctl("ctl", &dir);
 	recording = 1;
 	assert_int_equal(perms_write_atomic(&dir, "servercert.pem", "secret\n",
-	    7, &other_0640), 0);
+	    7, &other_0640, &err), 0);
 	recording = 0;
 
 	/* Created exclusively, without following links, readable by root only. */
@@ -560,7 +565,7 @@ test_write_atomic_never_exposes_the_data(void **state)
 
 /* A failed write leaves the old file whole and no temp file behind. */
 static void
-assert_write_fails_cleanly(int *armed, const char *wrapped, int err,
+assert_write_fails_cleanly(int *armed, const char *wrapped, int errnum,
     int status, const char *says)
 {
 	struct perms_dir dir;
@@ -571,19 +576,19 @@ assert_write_fails_cleanly(int *armed, const char *wrapped, int err,
 	open_ctl("ctl", &dir);
 	*armed = 1;
 	if (strcmp(wrapped, "fsync") == 0)
-		will_return(__wrap_fsync, err);
+		will_return(__wrap_fsync, errnum);
 	else if (strcmp(wrapped, "write") == 0)
-		will_return(__wrap_write, err);
+		will_return(__wrap_write, errnum);
 	else
-		will_return(__wrap_renameat, err);
+		will_return(__wrap_renameat, errnum);
 	assert_int_equal(perms_write_atomic(&dir, "servercert.pem", "new\n", 4,
-	    &other_0640), -1);
+	    &other_0640, &err), -1);
 	assert_int_equal(*armed, 0);
-	assert_int_equal(msg_status(), status);
+	assert_int_equal(err.status, status);
 	path_in(p, sizeof(p), "ctl/servercert.pem");
-	assert_non_null(strstr(msg_error(), p));
-	assert_non_null(strstr(msg_error(), strerror(err)));
-	assert_non_null(strstr(msg_error(), says));
+	assert_non_null(strstr(err.text, p));
+	assert_non_null(strstr(err.text, strerror(errnum)));
+	assert_non_null(strstr(err.text, says));
 	assert_file("ctl/servercert.pem", "old key and cert\n", 0, 0, 0640);
 	assert_int_equal(count_temps("ctl"), 0);
 	perms_close_dir(&dir);
@@ -623,10 +628,10 @@ test_write_atomic_fchown_fails(void **state)
 	fail_fchown = 1;
 	will_return(__wrap_fchown, EPERM);
 	assert_int_equal(perms_write_atomic(&dir, "servercert.pem", "new\n", 4,
-	    &other_0640), -1);
-	assert_int_equal(msg_status(), EX_CANTCREAT);
-	assert_non_null(strstr(msg_error(), "set the owner"));
-	assert_non_null(strstr(msg_error(), "must run as root"));
+	    &other_0640, &err), -1);
+	assert_int_equal(err.status, EX_CANTCREAT);
+	assert_non_null(strstr(err.text, "set the owner"));
+	assert_non_null(strstr(err.text, "must run as root"));
 	assert_int_equal(count_temps("ctl"), 0);
 	assert_false(exists_in("ctl/servercert.pem"));
 	perms_close_dir(&dir);
@@ -643,7 +648,7 @@ test_stage_discard_and_stale_temps(void **state)
 	make_file("ctl/keep.pem", "keep\n", 0600);
 	open_ctl("ctl", &dir);
 	assert_int_equal(perms_stage(&dir, "servercert.pem", "x\n", 2,
-	    &other_0640, &staged), 0);
+	    &other_0640, &staged, &err), 0);
 	assert_int_equal(count_temps("ctl"), 1);
 	assert_false(exists_in("ctl/servercert.pem"));
 	perms_discard(&dir, &staged);
@@ -652,7 +657,7 @@ test_stage_discard_and_stale_temps(void **state)
 	/* A run killed between stage and commit leaves a temp: the next
 	 * run removes it and nothing else. */
 	assert_int_equal(perms_stage(&dir, "servercert.pem", "x\n", 2,
-	    &other_0640, &staged), 0);
+	    &other_0640, &staged, &err), 0);
 	perms_remove_stale_temps(&dir);
 	assert_int_equal(count_temps("ctl"), 0);
 	assert_file("ctl/keep.pem", "keep\n", 0, 0, 0600);
@@ -673,13 +678,15 @@ test_read_file_regular(void **state)
 	make_dir("ctl", 0, 0755);
 	make_file("ctl/me", "mail.example.com\n", 0644);
 	open_ctl("ctl", &dir);
-	assert_int_equal(perms_read_file(&dir, "me", &data, &len, &st), 0);
+	assert_int_equal(perms_read_file(&dir, "me", &data, &len, &st, &err),
+	    0);
 	assert_int_equal(len, 17);
 	assert_string_equal(data, "mail.example.com\n");
 	assert_int_equal(st.st_ino, lstat_in("ctl/me").st_ino);
 	perms_free_secret(data, len);
-	assert_int_equal(perms_read_file(&dir, "none", &data, &len, &st), -1);
-	assert_int_equal(msg_status(), EX_NOINPUT);
+	assert_int_equal(perms_read_file(&dir, "none", &data, &len, &st, &err),
+	    -1);
+	assert_int_equal(err.status, EX_NOINPUT);
 	perms_close_dir(&dir);
 }
 
@@ -698,11 +705,11 @@ test_read_file_refuses_symlink(void **state)
 	assert_int_equal(symlink("servercert.pem", p), 0);
 	open_ctl("ctl", &dir);
 	assert_int_equal(perms_read_file(&dir, "clientcert.pem", &data, &len,
-	    &st), -1);
+	    &st, &err), -1);
 	assert_null(data);
-	assert_int_equal(msg_status(), EX_DATAERR);
-	assert_non_null(strstr(msg_error(), p));
-	assert_non_null(strstr(msg_error(), "is a symlink"));
+	assert_int_equal(err.status, EX_DATAERR);
+	assert_non_null(strstr(err.text, p));
+	assert_non_null(strstr(err.text, "is a symlink"));
 	perms_close_dir(&dir);
 }
 
@@ -729,12 +736,12 @@ test_read_file_refuses_fifo_without_blocking(void **state)
 	signal(SIGALRM, on_alarm);
 	alarm(5);
 	assert_int_equal(perms_read_file(&dir, "servercert.pem", &data, &len,
-	    &st), -1);
+	    &st, &err), -1);
 	alarm(0);
 	assert_null(data);
-	assert_int_equal(msg_status(), EX_DATAERR);
-	assert_non_null(strstr(msg_error(), p));
-	assert_non_null(strstr(msg_error(), "a FIFO"));
+	assert_int_equal(err.status, EX_DATAERR);
+	assert_non_null(strstr(err.text, p));
+	assert_non_null(strstr(err.text, "a FIFO"));
 	perms_close_dir(&dir);
 }
 
@@ -753,9 +760,9 @@ test_read_file_refuses_large_file(void **state)
 	assert_int_equal(truncate(p, PERMS_MAX_FILE + 1), 0);
 	open_ctl("ctl", &dir);
 	assert_int_equal(perms_read_file(&dir, "servercert.pem", &data, &len,
-	    &st), -1);
-	assert_int_equal(msg_status(), EX_DATAERR);
-	assert_non_null(strstr(msg_error(), "too large"));
+	    &st, &err), -1);
+	assert_int_equal(err.status, EX_DATAERR);
+	assert_non_null(strstr(err.text, "too large"));
 	perms_close_dir(&dir);
 }
 
@@ -776,12 +783,12 @@ test_commit_onto_a_mount_point(void **state)
 	fail_renameat = 1;
 	will_return(__wrap_renameat, EBUSY);
 	assert_int_equal(perms_write_atomic(&dir, "servercert.pem", "new\n", 4,
-	    &other_0640), -1);
-	assert_int_equal(msg_status(), EX_CANTCREAT);
+	    &other_0640, &err), -1);
+	assert_int_equal(err.status, EX_CANTCREAT);
 	path_in(p, sizeof(p), "ctl/servercert.pem");
 	snprintf(want, sizeof(want), "%s is a mount point", p);
-	assert_non_null(strstr(msg_error(), want));
-	assert_non_null(strstr(msg_error(), "qmail-pem replaces files by "
+	assert_non_null(strstr(err.text, want));
+	assert_non_null(strstr(err.text, "qmail-pem replaces files by "
 	    "rename"));
 	assert_file("ctl/servercert.pem", "old key and cert\n", 0, 0, 0640);
 	assert_int_equal(count_temps("ctl"), 0);
@@ -804,16 +811,16 @@ test_output_refuses_a_symlink_in_its_path(void **state)
 	path_in(link, sizeof(link), "textfile/sub");
 	assert_int_equal(symlink(target, link), 0);
 	path_in(p, sizeof(p), "textfile/sub/x.prom");
-	assert_int_equal(perms_output_open(p, NULL, -1, &out), -1);
+	assert_int_equal(perms_output_open(p, NULL, -1, &out, &err), -1);
 	assert_int_equal(out.dirfd, -1);
-	assert_int_equal(msg_status(), EX_CANTCREAT);
-	assert_non_null(strstr(msg_error(), link));
-	assert_non_null(strstr(msg_error(), "is a symlink"));
+	assert_int_equal(err.status, EX_CANTCREAT);
+	assert_non_null(strstr(err.text, link));
+	assert_non_null(strstr(err.text, "is a symlink"));
 	assert_false(exists_in("rootonly/x.prom"));
 	/* A directory reached without a link, owned by another user: fine. */
 	path_in(p, sizeof(p), "textfile/real/../real/x.prom");
-	assert_int_equal(perms_output_open(p, NULL, -1, &out), 0);
-	assert_int_equal(perms_output_write(&out, "m 1\n", 4), 0);
+	assert_int_equal(perms_output_open(p, NULL, -1, &out, &err), 0);
+	assert_int_equal(perms_output_write(&out, "m 1\n", 4, &err), 0);
 	perms_output_close(&out);
 	assert_file("textfile/real/x.prom", "m 1\n", 0, 0, 0644);
 }
@@ -840,12 +847,13 @@ test_output_refuses_the_control_directory(void **state)
 	for (i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++) {
 		path_in(p, sizeof(p), spellings[i]);
 		/* By the open directory, and by its path alone. */
-		assert_int_equal(perms_output_open(p, c, dir.fd, &out), -1);
-		assert_int_equal(msg_status(), EX_USAGE);
-		assert_non_null(strstr(msg_error(), "is in the control "
+		assert_int_equal(perms_output_open(p, c, dir.fd, &out, &err),
+		    -1);
+		assert_int_equal(err.status, EX_USAGE);
+		assert_non_null(strstr(err.text, "is in the control "
 		    "directory"));
-		assert_int_equal(perms_output_open(p, c, -1, &out), -1);
-		assert_int_equal(msg_status(), EX_USAGE);
+		assert_int_equal(perms_output_open(p, c, -1, &out, &err), -1);
+		assert_int_equal(err.status, EX_USAGE);
 	}
 	assert_file("ctl/servercert.pem", "key\n", 0, 0, 0640);
 	assert_false(exists_in("ctl/sub/x.prom"));
@@ -885,16 +893,18 @@ test_lookup(void **state)
 	gid_t gid = 1;
 
 	(void)state;
-	assert_int_equal(perms_lookup_user("root", &uid, &gid), 0);
+	assert_int_equal(perms_lookup_user("root", &uid, &gid, &err), 0);
 	assert_int_equal(uid, 0);
 	assert_int_equal(gid, 0);
-	assert_int_equal(perms_lookup_group("0", &gid), 0);
+	assert_int_equal(perms_lookup_group("0", &gid, &err), 0);
 	assert_int_equal(gid, 0);
-	assert_int_equal(perms_lookup_group("qp-no-such-group", &gid), -1);
-	assert_int_equal(msg_status(), EX_NOUSER);
-	assert_non_null(strstr(msg_error(), "qp-no-such-group"));
-	assert_int_equal(perms_lookup_user("qp-no-such-user", &uid, NULL), -1);
-	assert_int_equal(msg_status(), EX_NOUSER);
+	assert_int_equal(perms_lookup_group("qp-no-such-group", &gid, &err),
+	    -1);
+	assert_int_equal(err.status, EX_NOUSER);
+	assert_non_null(strstr(err.text, "qp-no-such-group"));
+	assert_int_equal(perms_lookup_user("qp-no-such-user", &uid, NULL, &err),
+	    -1);
+	assert_int_equal(err.status, EX_NOUSER);
 }
 
 static void
@@ -906,12 +916,12 @@ test_lock_is_exclusive(void **state)
 	make_dir("ctl", 0, 0755);
 	open_ctl("ctl", &a);
 	open_ctl("ctl", &b);
-	assert_int_equal(perms_lock_dir(&a, 0), 0);
-	assert_int_equal(perms_lock_dir(&b, 0), -1);
-	assert_int_equal(msg_status(), EX_TEMPFAIL);
-	assert_non_null(strstr(msg_error(), "another qmail-pem"));
+	assert_int_equal(perms_lock_dir(&a, 0, &err), 0);
+	assert_int_equal(perms_lock_dir(&b, 0, &err), -1);
+	assert_int_equal(err.status, EX_TEMPFAIL);
+	assert_non_null(strstr(err.text, "another qmail-pem"));
 	perms_close_dir(&a);
-	assert_int_equal(perms_lock_dir(&b, 0), 0);
+	assert_int_equal(perms_lock_dir(&b, 0, &err), 0);
 	perms_close_dir(&b);
 }
 
@@ -922,7 +932,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dir_root_0755_is_safe,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_dir_group_or_other_writable_is_refused, setup, teardown),
+		    test_dir_group_or_other_writable_is_refused, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_dir_parent_owned_by_other_uid_is_refused, setup,
 		    teardown),

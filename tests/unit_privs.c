@@ -22,7 +22,11 @@
 #include <cmocka.h>
 #include <sys/capability.h>
 
+#include "base/err.h"
 #include "privs.h"
+
+/* What the last call that failed recorded. */
+static struct err err;
 
 /* Run fn in a child; its exit status 0 means it passed. */
 static void
@@ -137,7 +141,7 @@ limit(void *arg)
 	char *name;
 	int bounded;
 
-	if (privs_limit(c->set) == -1 || !caps_are(c->text))
+	if (privs_limit(c->set, &err) == -1 || !caps_are(c->text))
 		return 1;
 	/* The bounding set holds exactly the same capabilities. */
 	names = privs_set_names(c->set);
@@ -155,7 +159,7 @@ limit(void *arg)
 		cap_free(name);
 	}
 	/* Nothing is gained back by a second call with more. */
-	if (privs_limit(PRIVS_PROBE_OUTPUT) == -1)
+	if (privs_limit(PRIVS_PROBE_OUTPUT, &err) == -1)
 		return 1;
 	return gained_none(names) ? 0 : 1;
 }
@@ -187,7 +191,7 @@ no_new_privs(void *arg)
 	(void)arg;
 	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 0)
 		return 1;
-	if (privs_no_new_privs() == -1)
+	if (privs_no_new_privs(&err) == -1)
 		return 1;
 	return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 ? 0 : 1;
 }

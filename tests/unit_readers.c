@@ -30,12 +30,16 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "base/err.h"
 #include "cmd_readers.h"
 #include "launch.h"
 #include "msg.h"
 #include "readers.h"
 #include "runscript.h"
 #include "userdb.h"
+
+/* What the last call that failed recorded. */
+static struct err err;
 
 /* --- a fake account database ----------------------------------------- */
 
@@ -175,7 +179,8 @@ setup(void **state)
 	(void)state;
 	userdb_set(&fake_db);
 	if (src != NULL && *src != '\0')
-		snprintf(fixtures, sizeof(fixtures), "%s/tests/fixtures/service",
+		snprintf(fixtures, sizeof(fixtures),
+		    "%s/tests/fixtures/service",
 		    src);
 	else {
 		snprintf(here, sizeof(here), "%s", __FILE__);
@@ -237,7 +242,7 @@ scan1(const char *dir, struct reader_list *l)
 {
 	const char *dirs[1] = { dir };
 
-	assert_int_equal(readers_scan(dirs, 1, l), 0);
+	assert_int_equal(readers_scan(dirs, 1, l, &err), 0);
 }
 
 static void
@@ -326,8 +331,8 @@ read_all(const char *script, struct cmds *c)
 	int r;
 
 	memset(c, 0, sizeof(*c));
-	assert_int_equal(runscript_open(script, strlen(script), &rs), 0);
-	while ((r = runscript_next(rs, &cmd)) == 1 && c->n < 16) {
+	assert_int_equal(runscript_open(script, strlen(script), &rs, &err), 0);
+	while ((r = runscript_next(rs, &cmd, &err)) == 1 && c->n < 16) {
 		for (i = 0; i < cmd.nwords; i++) {
 			if (i)
 				strcat(c->text[c->n], "|");
@@ -396,8 +401,8 @@ test_runscript_env(void **state)
 	int seen_a = 0, seen_b = 0, seen_c = 0, seen_d = 0;
 
 	(void)state;
-	assert_int_equal(runscript_open(script, strlen(script), &rs), 0);
-	assert_int_equal(runscript_next(rs, &cmd), 1);
+	assert_int_equal(runscript_open(script, strlen(script), &rs, &err), 0);
+	assert_int_equal(runscript_next(rs, &cmd, &err), 1);
 	for (i = 0; i < cmd.nenv; i++) {
 		if (!strcmp(cmd.env[i].name, "A"))
 			seen_a = 1;
@@ -416,7 +421,7 @@ test_runscript_env(void **state)
 	}
 	assert_false(seen_a);
 	assert_true(seen_b && seen_c && seen_d);
-	assert_int_equal(runscript_next(rs, &cmd), 0);
+	assert_int_equal(runscript_next(rs, &cmd, &err), 0);
 	runscript_free(rs);
 }
 
@@ -478,7 +483,7 @@ test_runscript_hostile(void **state)
 	(void)state;
 	for (i = 0; i < NELEM(scripts); i++) {
 		read_all(scripts[i], &c);
-		msg_clear();
+		err_clear(&err);
 	}
 }
 
@@ -496,37 +501,37 @@ test_can_access(void **state)
 	r.have_uid = r.have_gid = 1;
 	r.uid = 20010;
 	r.gid = 20010;
-	assert_int_equal(readers_can_read(&r, 0, 20001, 0640), 0);
-	assert_int_equal(readers_can_read(&r, 0, 20010, 0640), 1);
-	assert_int_equal(readers_can_read(&r, 0, 20001, 0644), 1);
+	assert_int_equal(readers_can_read(&r, 0, 20001, 0640, &err), 0);
+	assert_int_equal(readers_can_read(&r, 0, 20010, 0640, &err), 1);
+	assert_int_equal(readers_can_read(&r, 0, 20001, 0644, &err), 1);
 	/* the owner gets the owner bits only, a member the group bits */
-	assert_int_equal(readers_can_read(&r, 20010, 20010, 0040), 0);
-	assert_int_equal(readers_can_read(&r, 0, 20010, 0604), 0);
-	assert_int_equal(readers_can_access(&r, 0, 0, 0751, X_OK), 1);
-	assert_int_equal(readers_can_access(&r, 0, 0, 0750, X_OK), 0);
+	assert_int_equal(readers_can_read(&r, 20010, 20010, 0040, &err), 0);
+	assert_int_equal(readers_can_read(&r, 0, 20010, 0604, &err), 0);
+	assert_int_equal(readers_can_access(&r, 0, 0, 0751, X_OK, &err), 1);
+	assert_int_equal(readers_can_access(&r, 0, 0, 0750, X_OK, &err), 0);
 	/* supplementary groups the launcher sets */
 	r.groups[0] = 20001;
 	r.ngroups = 1;
-	assert_int_equal(readers_can_read(&r, 0, 20001, 0640), 1);
+	assert_int_equal(readers_can_read(&r, 0, 20001, 0640, &err), 1);
 	/* the group database counts only when the launcher uses it */
 	r.ngroups = 0;
 	snprintf(r.user, sizeof(r.user), "vpopmail");
-	assert_int_equal(readers_can_read(&r, 0, 20030, 0640), 0);
+	assert_int_equal(readers_can_read(&r, 0, 20030, 0640, &err), 0);
 	r.init_groups = 1;
-	assert_int_equal(readers_can_read(&r, 0, 20030, 0640), 1);
+	assert_int_equal(readers_can_read(&r, 0, 20030, 0640, &err), 1);
 	/* root reads anything */
 	r.uid = 0;
-	assert_int_equal(readers_can_read(&r, 20001, 20001, 0000), 1);
+	assert_int_equal(readers_can_read(&r, 20001, 20001, 0000, &err), 1);
 	/* not known */
 	r.uid = 20010;
 	r.have_gid = 0;
 	r.init_groups = 0;
-	assert_int_equal(readers_can_read(&r, 0, 20001, 0640), -1);
-	assert_int_equal(readers_can_read(&r, 0, 20001, 0644), 1);
-	assert_int_equal(readers_can_read(&r, 0, 20001, 0600), 0);
+	assert_int_equal(readers_can_read(&r, 0, 20001, 0640, &err), -1);
+	assert_int_equal(readers_can_read(&r, 0, 20001, 0644, &err), 1);
+	assert_int_equal(readers_can_read(&r, 0, 20001, 0600, &err), 0);
 	r.have_uid = 0;
-	assert_int_equal(readers_can_read(&r, 0, 20001, 0644), -1);
-	msg_clear();
+	assert_int_equal(readers_can_read(&r, 0, 20001, 0644, &err), -1);
+	err_clear(&err);
 }
 
 /* --- the fixture trees --------------------------------------------- */
@@ -541,7 +546,7 @@ assert_client_default(const struct reader_list *l)
 	assert_int_equal(c->source, READER_DEFAULT);
 	assert_string_equal(c->program, "qmail-remote");
 	assert_ids(c, "qmailr", 20002, "qmail", 20002);
-	assert_int_equal(readers_can_read(c, 0, 20002, 0640), 1);
+	assert_int_equal(readers_can_read(c, 0, 20002, 0640, &err), 1);
 }
 
 static void
@@ -559,7 +564,7 @@ test_fixture_lwq(void **state)
 	assert_int_equal(r->ngroups, 0);
 	assert_int_equal(r->line, 22);
 	assert_contains(r->script, "lwq/qmail-smtpd/run");
-	assert_int_equal(readers_can_read(r, 0, 20001, 0640), 1);
+	assert_int_equal(readers_can_read(r, 0, 20001, 0640, &err), 1);
 	assert_client_default(&l);
 	/* qmail-send runs /var/qmail/rc, not read: no script named */
 	assert_string_equal(nth_for(&l, READERS_CLIENTCERT, 0)->script, "");
@@ -578,8 +583,8 @@ test_fixture_qmailrocks(void **state)
 	r = server(&l);
 	assert_int_equal(r->source, READER_SCRIPT);
 	assert_ids(r, "vpopmail", 20010, "vchkpw", 20010);
-	assert_int_equal(readers_can_read(r, 0, 20001, 0640), 0);
-	assert_int_equal(readers_can_read(r, 0, 20010, 0640), 1);
+	assert_int_equal(readers_can_read(r, 0, 20001, 0640, &err), 0);
+	assert_int_equal(readers_can_read(r, 0, 20010, 0640, &err), 1);
 	assert_contains(r->note, "vchkpw");
 	readers_fix(r, buf, sizeof(buf));
 	assert_contains(buf, "run qmail-smtpd as qmaild");
@@ -621,7 +626,7 @@ test_fixture_jms1(void **state)
 	assert_ids(r, "qmaild", 20001, "nofiles", 20001);
 	assert_contains(r->script, "qmail-smtpd-ssl/run");
 	assert_contains(r->note, "CERTFILE=/var/qmail/control/servercert.pem");
-	assert_int_equal(readers_can_read(r, 0, 20001, 0640), 1);
+	assert_int_equal(readers_can_read(r, 0, 20001, 0640, &err), 1);
 	assert_client_default(&l);
 	readers_free(&l);
 }
@@ -639,8 +644,8 @@ test_fixture_runit(void **state)
 	assert_ids(r, "qmaild", 20001, "nofiles", 20001);
 	assert_int_equal(r->ngroups, 1);	/* chpst -u u:g sets g */
 	assert_int_equal(r->groups[0], 20001);
-	assert_int_equal(readers_can_read(r, 0, 20001, 0640), 1);
-	assert_int_equal(readers_can_read(r, 0, 20010, 0640), 0);
+	assert_int_equal(readers_can_read(r, 0, 20001, 0640, &err), 1);
+	assert_int_equal(readers_can_read(r, 0, 20010, 0640, &err), 0);
 	readers_free(&l);
 }
 
@@ -660,9 +665,9 @@ test_fixture_unparseable(void **state)
 	assert_int_equal(r->line, 6);
 	assert_contains(r->note, "line 6");
 	assert_contains(r->note, "$(cat /etc/smtpd-cmd)");
-	assert_int_equal(readers_can_read(r, 0, 20001, 0640), -1);
-	assert_contains(msg_error(), "not known");
-	msg_clear();
+	assert_int_equal(readers_can_read(r, 0, 20001, 0640, &err), -1);
+	assert_contains(err.text, "not known");
+	err_clear(&err);
 	readers_describe(r, buf, sizeof(buf));
 	assert_contains(buf, "a user that is not known");
 	assert_client_default(&l);
@@ -683,7 +688,7 @@ test_fixture_nosmtpd(void **state)
 	assert_string_equal(r->script, "");
 	assert_ids(r, "qmaild", 20001, "nofiles", 20001);
 	assert_contains(r->note, "no run script");
-	assert_int_equal(readers_can_read(r, 0, 20001, 0640), 1);
+	assert_int_equal(readers_can_read(r, 0, 20001, 0640, &err), 1);
 	readers_describe(r, buf, sizeof(buf));
 	assert_string_equal(buf, "qmail-smtpd as qmaild:nofiles (uid 20001, "
 	    "gid 20001, qmail's default)");
@@ -706,7 +711,7 @@ test_missing_dirs(void **state)
 	struct reader_list l;
 
 	(void)state;
-	assert_int_equal(readers_scan(dirs, 2, &l), 0);
+	assert_int_equal(readers_scan(dirs, 2, &l, &err), 0);
 	assert_int_equal(server(&l)->source, READER_DEFAULT);
 	assert_client_default(&l);
 	readers_free(&l);
@@ -775,7 +780,7 @@ test_setuidgid_family(void **state)
 	r = server(&l);
 	assert_ids(r, "vpopmail", 20010, "vchkpw", 20010);
 	assert_false(r->init_groups);
-	assert_int_equal(readers_can_read(r, 0, 20030, 0640), 0);
+	assert_int_equal(readers_can_read(r, 0, 20030, 0640, &err), 0);
 	readers_free(&l);
 
 	/* s6-setuidgid takes the groups of the group database */
@@ -783,7 +788,7 @@ test_setuidgid_family(void **state)
 	    "tcpserver 0 2525 qmail-smtpd\n", &l);
 	r = server(&l);
 	assert_true(r->init_groups);
-	assert_int_equal(readers_can_read(r, 0, 20030, 0640), 1);
+	assert_int_equal(readers_can_read(r, 0, 20030, 0640, &err), 1);
 	readers_free(&l);
 
 	/* chpst -u with several groups */
@@ -791,7 +796,7 @@ test_setuidgid_family(void **state)
 	    "tcpserver 0 2525 qmail-smtpd\n", &l);
 	r = server(&l);
 	assert_ids(r, "vpopmail", 20010, "vchkpw", 20010);
-	assert_int_equal(readers_can_read(r, 0, 20001, 0640), 1);
+	assert_int_equal(readers_can_read(r, 0, 20001, 0640, &err), 1);
 	readers_free(&l);
 
 	/* chpst -U and tcpserver -U */
@@ -833,7 +838,7 @@ test_tcpserver_ids(void **state)
 	    "qmail-smtpd\n", &l);
 	r = server(&l);
 	assert_ids(r, "vpopmail", 20010, "root", 0);
-	assert_int_equal(readers_can_read(r, 0, 20001, 0640), 0);
+	assert_int_equal(readers_can_read(r, 0, 20001, 0640, &err), 0);
 	readers_free(&l);
 
 	/* tcpserver takes numbers */
@@ -1040,7 +1045,7 @@ test_same_script_twice(void **state)
 	*strrchr(link, '/') = '\0';
 	dirs[0] = tree;
 	dirs[1] = link;
-	assert_int_equal(readers_scan(dirs, 2, &l), 0);
+	assert_int_equal(readers_scan(dirs, 2, &l, &err), 0);
 	assert_int_equal(count_for(&l, READERS_SERVERCERT), 1);
 	readers_free(&l);
 }
@@ -1113,7 +1118,7 @@ test_cmd_readers(void **state)
 	static char out[65536];
 	char ctl[TREE_MAX], sdir[PATH_MAX], path[PATH_MAX];
 	json_t *root, *readers, *r0;
-	json_error_t err;
+	json_error_t jerr;
 
 	(void)state;
 	if (geteuid() != 0)
@@ -1138,7 +1143,7 @@ test_cmd_readers(void **state)
 
 	assert_int_equal(run_cmd(out, sizeof(out), 6, "-d", ctl,
 	    "--service-dir", sdir, "--format", "json"), 1);
-	root = json_loads(out, 0, &err);
+	root = json_loads(out, 0, &jerr);
 	assert_non_null(root);
 	assert_int_equal(json_integer_value(json_object_get(root, "status")),
 	    1);
@@ -1198,7 +1203,7 @@ test_cmd_readers_usage(void **state)
 	assert_contains(out, "usage: qmail-pem readers");
 	assert_int_equal(run_cmd(out, sizeof(out), 4, "-d",
 	    "/nonexistent/control", "--service-dir", "/nonexistent"), 66);
-	msg_clear();
+	err_clear(&err);
 }
 
 int

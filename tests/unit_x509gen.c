@@ -14,8 +14,12 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "base/err.h"
 #include "msg.h"
 #include "x509gen.h"
+
+/* What the last call that failed recorded. */
+static struct err err;
 
 static const struct {
 	const char	*name;
@@ -78,9 +82,9 @@ make_cert(EVP_PKEY *key, const char *host, const char *const *sans,
 	req.nsans = nsans;
 	req.days = days;
 	req.usage = usage;
-	cert = x509gen_self_signed(key, &req);
+	cert = x509gen_self_signed(key, &req, &err);
 	if (cert == NULL)
-		fail_msg("x509gen_self_signed: %s", msg_error());
+		fail_msg("x509gen_self_signed: %s", err.text);
 	return cert;
 }
 
@@ -99,7 +103,7 @@ check_certificate(size_t t)
 	int crit = -1;
 	uint32_t ku;
 
-	key = x509gen_new_key(types[t].type);
+	key = x509gen_new_key(types[t].type, &err);
 	assert_non_null(key);
 	assert_string_equal(x509gen_describe_key(key, buf, sizeof(buf)),
 	    types[t].described);
@@ -137,7 +141,8 @@ check_certificate(size_t t)
 
 	ku = X509_get_key_usage(cert);
 	if (x509gen_key_type_is_rsa(types[t].type))
-		assert_int_equal(ku, KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT);
+		assert_int_equal(ku,
+		    KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT);
 	else
 		assert_int_equal(ku, KU_DIGITAL_SIGNATURE);
 	assert_int_equal(X509_get_extended_key_usage(cert), XKU_SSL_SERVER);
@@ -188,7 +193,7 @@ test_ed25519(void **state) { (void)state; check_certificate(5); }
 static void
 test_extended_key_usage_per_direction(void **state)
 {
-	EVP_PKEY *key = x509gen_new_key(KEY_EC_P256);
+	EVP_PKEY *key = x509gen_new_key(KEY_EC_P256, &err);
 	X509 *cert;
 
 	(void)state;
@@ -208,7 +213,7 @@ test_extended_key_usage_per_direction(void **state)
 static void
 test_serials_differ(void **state)
 {
-	EVP_PKEY *key = x509gen_new_key(KEY_EC_P256);
+	EVP_PKEY *key = x509gen_new_key(KEY_EC_P256, &err);
 	X509 *a, *b;
 
 	(void)state;
@@ -229,15 +234,16 @@ test_key_type_names(void **state)
 
 	(void)state;
 	for (i = 0; i < NTYPES; i++) {
-		assert_int_equal(x509gen_parse_key_type(types[i].name, &type),
+		assert_int_equal(x509gen_parse_key_type(types[i].name, &type,
+		    &err),
 		    0);
 		assert_int_equal(type, types[i].type);
 		assert_string_equal(x509gen_key_type_name(type), types[i].name);
 	}
-	assert_int_equal(x509gen_parse_key_type("rsa1024", &type), -1);
-	assert_int_equal(msg_status(), EX_USAGE);
-	assert_non_null(strstr(msg_error(), "rsa1024"));
-	assert_int_equal(x509gen_parse_key_type("RSA2048", &type), -1);
+	assert_int_equal(x509gen_parse_key_type("rsa1024", &type, &err), -1);
+	assert_int_equal(err.status, EX_USAGE);
+	assert_non_null(strstr(err.text, "rsa1024"));
+	assert_int_equal(x509gen_parse_key_type("RSA2048", &type, &err), -1);
 }
 
 static void
@@ -280,28 +286,28 @@ static void
 test_bad_requests_are_refused(void **state)
 {
 	static const char *const bad_san[] = { "bad name" };
-	EVP_PKEY *key = x509gen_new_key(KEY_EC_P256);
+	EVP_PKEY *key = x509gen_new_key(KEY_EC_P256, &err);
 	struct cert_request req = { "mail.example.com", NULL, 0, 365,
 	    USAGE_SERVER };
 
 	(void)state;
 	assert_non_null(key);
 	req.hostname = "-bad-.example";
-	assert_null(x509gen_self_signed(key, &req));
-	assert_int_equal(msg_status(), EX_DATAERR);
-	assert_non_null(strstr(msg_error(), "-bad-.example"));
+	assert_null(x509gen_self_signed(key, &req, &err));
+	assert_int_equal(err.status, EX_DATAERR);
+	assert_non_null(strstr(err.text, "-bad-.example"));
 	req.hostname = "mail.example.com";
 	req.sans = bad_san;
 	req.nsans = 1;
-	assert_null(x509gen_self_signed(key, &req));
-	assert_int_equal(msg_status(), EX_USAGE);
-	assert_non_null(strstr(msg_error(), "bad name"));
+	assert_null(x509gen_self_signed(key, &req, &err));
+	assert_int_equal(err.status, EX_USAGE);
+	assert_non_null(strstr(err.text, "bad name"));
 	req.nsans = 0;
 	req.days = 0;
-	assert_null(x509gen_self_signed(key, &req));
-	assert_int_equal(msg_status(), EX_USAGE);
+	assert_null(x509gen_self_signed(key, &req, &err));
+	assert_int_equal(err.status, EX_USAGE);
 	req.days = 36501;
-	assert_null(x509gen_self_signed(key, &req));
+	assert_null(x509gen_self_signed(key, &req, &err));
 	EVP_PKEY_free(key);
 }
 
@@ -310,17 +316,18 @@ test_pubkey_digest(void **state)
 {
 	unsigned char a[32], b[32], c[32];
 	char hex[65];
-	EVP_PKEY *k1 = x509gen_new_key(KEY_ED25519);
-	EVP_PKEY *k2 = x509gen_new_key(KEY_ED25519);
+	EVP_PKEY *k1 = x509gen_new_key(KEY_ED25519, &err);
+	EVP_PKEY *k2 = x509gen_new_key(KEY_ED25519, &err);
 	X509 *cert;
 
 	(void)state;
-	assert_int_equal(x509gen_pubkey_sha256(k1, a), 0);
-	assert_int_equal(x509gen_pubkey_sha256(k2, b), 0);
+	assert_int_equal(x509gen_pubkey_sha256(k1, a, &err), 0);
+	assert_int_equal(x509gen_pubkey_sha256(k2, b, &err), 0);
 	assert_memory_not_equal(a, b, 32);
 	/* The certificate's public key hashes the same as the key's. */
 	cert = make_cert(k1, "mail.example.com", NULL, 0, 1, USAGE_SERVER);
-	assert_int_equal(x509gen_pubkey_sha256(X509_get0_pubkey(cert), c), 0);
+	assert_int_equal(x509gen_pubkey_sha256(X509_get0_pubkey(cert), c, &err),
+	    0);
 	assert_memory_equal(a, c, 32);
 	x509gen_hex((const unsigned char *)"\x01\xab\xff", 3, hex);
 	assert_string_equal(hex, "01abff");

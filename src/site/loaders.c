@@ -11,6 +11,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "base/err.h"
 #include "loaders.h"
 #include "msg.h"
 
@@ -66,16 +67,17 @@ cache_add(struct loaders_cache *cache, const struct stat *st,
 }
 
 /* Read all of fd (size bytes at most) into *buf: 0; 1 when it cannot be
- * read (*out says why); -1 out of memory (msg_fail). */
+ * read (*out says why); -1 out of memory (err set). */
 static int
-read_all(int fd, size_t size, char **buf, size_t *len, struct loaders *out)
+read_all(int fd, size_t size, char **buf, size_t *len, struct loaders *out,
+    struct err *err)
 {
 	ssize_t n;
 
 	*len = 0;
 	if ((*buf = malloc(size > 0 ? size : 1)) == NULL)
-		return msg_fail(EX_OSERR, "out of memory reading a program's "
-		    "imports");
+		return err_set(err, EX_OSERR, "out of memory reading a "
+		    "program's imports");
 	while (*len < size) {
 		n = read(fd, *buf + *len, size - *len);
 		if (n == -1 && errno == EINTR)
@@ -96,7 +98,7 @@ read_all(int fd, size_t size, char **buf, size_t *len, struct loaders *out)
 
 int
 loaders_read(const char *path, struct loaders_cache *cache,
-    struct loaders *out)
+    struct loaders *out, struct err *err)
 {
 	struct loaders *cached;
 	struct stat st;
@@ -128,13 +130,14 @@ loaders_read(const char *path, struct loaders_cache *cache,
 		*out = *cached;
 		goto out;
 	}
-	if ((rc = read_all(fd, (size_t)st.st_size, &buf, &len, out)) != 0) {
+	if ((rc = read_all(fd, (size_t)st.st_size, &buf, &len, out,
+	    err)) != 0) {
 		rc = rc == 1 ? 0 : -1;
 		goto out;
 	}
 	if (cache != NULL)
 		cache->reads++;
-	if ((rc = loaders_read_image(buf, len, out)) == 0)
+	if ((rc = loaders_read_image(buf, len, out, err)) == 0)
 		cache_add(cache, &st, out);
 out:
 	free(buf);

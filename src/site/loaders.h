@@ -45,7 +45,7 @@
  * bytes give "unknown", never a crash or a hang (fuzz/fuzz_elfimports.c).
  *
  * Functions return 0 with *out filled, "unknown" included; -1 with a
- * message recorded by msg_fail() only when memory runs out or libelf
+ * message in err only when memory runs out or libelf
  * cannot start.  loaders_elf.c reads the bytes (libelf and the rules),
  * loaders.c the file (and the cache, and the words).
  */
@@ -56,6 +56,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
+
+#include "base/err.h"
 
 /* Larger files give unknown: a qmail program is a few hundred KiB, and
  * libelf needs about twice a file's size for its section table. */
@@ -127,14 +129,15 @@ struct loaders_cache {
  * reason in key_why and cert_why.
  */
 int loaders_read(const char *path, struct loaders_cache *cache,
-    struct loaders *out);
+    struct loaders *out, struct err *err);
 
 /*
  * The same for a program already in memory (len bytes at image).  libelf's
  * elf_memory() takes a char *, so image is not const, but nothing writes
  * to it.
  */
-int loaders_read_image(char *image, size_t len, struct loaders *out);
+int loaders_read_image(char *image, size_t len, struct loaders *out,
+    struct err *err);
 
 /*
  * Set *out to unknown for both the key and the certificate, the reason

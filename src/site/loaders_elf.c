@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "base/err.h"
 #include "loaders.h"
 #include "msg.h"
 
@@ -414,7 +415,8 @@ scan(Elf *e, struct loaders *out)
 }
 
 int
-loaders_read_image(char *image, size_t len, struct loaders *out)
+loaders_read_image(char *image, size_t len, struct loaders *out,
+    struct err *err)
 {
 	Elf *e;
 
@@ -433,7 +435,7 @@ loaders_read_image(char *image, size_t len, struct loaders *out)
 		return 0;
 	}
 	if (elf_version(EV_CURRENT) == EV_NONE)
-		return msg_fail(EX_SOFTWARE, "libelf cannot start: %s",
+		return err_set(err, EX_SOFTWARE, "libelf cannot start: %s",
 		    elf_errmsg(-1));
 	/* NULL for a header libelf refuses (or no memory): not readable
 	 * either way. */

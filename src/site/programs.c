@@ -9,11 +9,13 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 
+#include "base/err.h"
 #include "msg.h"
 #include "programs.h"
 
 int
-programs_defaults(const char *control_dir, struct qmail_programs *out)
+programs_defaults(const char *control_dir, struct qmail_programs *out,
+    struct err *err)
 {
 	size_t len = strlen(control_dir), slash, home_len;
 	const char *last;
@@ -23,15 +25,15 @@ programs_defaults(const char *control_dir, struct qmail_programs *out)
 	while (len > 1 && control_dir[len - 1] == '/')
 		len--;
 	if (len == 0)
-		return msg_fail(EX_USAGE, "the control directory's name is "
+		return err_set(err, EX_USAGE, "the control directory's name is "
 		    "empty: pass it with -d (e.g. -d /var/qmail/control)");
 	for (slash = len; slash > 0 && control_dir[slash - 1] != '/'; slash--)
 		;
 	last = control_dir + slash;
 	if ((len - slash == 1 && last[0] == '.') ||
 	    (len - slash == 2 && last[0] == '.' && last[1] == '.'))
-		return msg_fail(EX_USAGE, "cannot tell qmail's home from the "
-		    "control directory %s: name the directory itself (e.g. "
+		return err_set(err, EX_USAGE, "cannot tell qmail's home from "
+		    "the control directory %s: name the directory itself (e.g. "
 		    "/var/qmail/control)", control_dir);
 	if (slash == 0)		/* "control": the home is the current dir */
 		n = snprintf(out->home, sizeof(out->home), ".");
@@ -49,7 +51,7 @@ programs_defaults(const char *control_dir, struct qmail_programs *out)
 	    (size_t)snprintf(out->remote, sizeof(out->remote), "%s/bin/%s",
 	    strcmp(out->home, "/") == 0 ? "" : out->home, "qmail-remote") >=
 	    sizeof(out->remote))
-		return msg_fail(EX_USAGE, "the control directory's name is "
+		return err_set(err, EX_USAGE, "the control directory's name is "
 		    "too long: %.64s...", control_dir);
 	return 0;
 }

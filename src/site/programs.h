@@ -36,6 +36,8 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include "base/err.h"
+
 #define PROGRAMS_PATH_DAEMONTOOLS \
 	"/command:/usr/local/bin:/usr/local/sbin:/bin:/sbin:/usr/bin:" \
 	"/usr/sbin:/usr/X11R6/bin"
@@ -56,9 +58,10 @@ struct qmail_programs {
  * alone (no file system access): "/var/qmail/control/" gives /var/qmail.
  * A relative path gives a relative home ("control": ".").  Pass the
  * directory's real path: one ending in "." or ".." cannot be taken apart
- * without resolving it, and is refused (-1, msg_fail).
+ * without resolving it, and is refused (-1, err set).
  */
-int programs_defaults(const char *control_dir, struct qmail_programs *out);
+int programs_defaults(const char *control_dir, struct qmail_programs *out,
+    struct err *err);
 
 enum program_how {
 	PROGRAM_UNRESOLVED = 0,	/* see why */
