@@ -10,9 +10,9 @@
 
 #include <openssl/err.h>
 
+#include "base/msg.h"
+#include "base/userdb.h"
 #include "fuzz.h"
-#include "msg.h"
-#include "userdb.h"
 
 static const struct account {
 	const char	*name;

@@ -16,10 +16,10 @@
 #include <openssl/x509.h>
 
 #include "base/err.h"
-#include "chain.h"
+#include "check/verify.h"
 #include "fuzz.h"
-#include "pemfile.h"
-#include "verify.h"
+#include "x509/chain.h"
+#include "x509/pemfile.h"
 #include "x509gen.h"
 
 /* What the last call that failed recorded (not looked at). */

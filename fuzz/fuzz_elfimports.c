@@ -9,7 +9,7 @@
 
 #include "base/err.h"
 #include "fuzz.h"
-#include "loaders.h"
+#include "site/loaders.h"
 
 /* What the last call that failed recorded (not looked at). */
 static struct err err;

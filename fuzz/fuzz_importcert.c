@@ -9,7 +9,7 @@
 
 #include "base/err.h"
 #include "fuzz.h"
-#include "import.h"
+#include "x509/import.h"
 
 /* What the last call that failed recorded (not looked at). */
 static struct err err;

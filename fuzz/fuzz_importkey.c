@@ -11,8 +11,8 @@
 
 #include "base/err.h"
 #include "fuzz.h"
-#include "import.h"
-#include "passin.h"
+#include "x509/import.h"
+#include "x509/passin.h"
 
 /* What the last call that failed recorded (not looked at). */
 static struct err err;

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "base/err.h"
-#include "control.h"
 #include "fuzz.h"
+#include "site/control.h"
 #include "x509gen.h"
 
 /* What the last call that failed recorded (not looked at). */

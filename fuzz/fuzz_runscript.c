@@ -9,8 +9,8 @@
 
 #include "base/err.h"
 #include "fuzz.h"
-#include "launch.h"
-#include "runscript.h"
+#include "runscript/launch.h"
+#include "runscript/runscript.h"
 
 /* What the last call that failed recorded (not looked at). */
 static struct err err;

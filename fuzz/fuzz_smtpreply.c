@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "smtpreply.h"
+#include "live/smtpreply.h"
 
 static void
 check_printable(const char *s)

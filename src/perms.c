@@ -28,8 +28,8 @@
 #include <linux/magic.h>
 
 #include "base/err.h"
-#include "fileacl.h"
-#include "msg.h"
+#include "base/msg.h"
+#include "fs/fileacl.h"
 #include "perms.h"
 
 #define TEMP_PREFIX	".qmail-pem-tmp."

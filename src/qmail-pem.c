@@ -9,11 +9,11 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "cmd_readers.h"
-#include "commands.h"
-#include "msg.h"
-#include "privs.h"
-#include "usage.h"
+#include "base/msg.h"
+#include "base/privs.h"
+#include "cmd/commands.h"
+#include "cmd/usage.h"
+#include "ops/cmd_readers.h"
 
 static const struct command {
 	const char	*name;

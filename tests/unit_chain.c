@@ -13,8 +13,8 @@
 #include <openssl/x509v3.h>
 
 #include "base/err.h"
-#include "chain.h"
-#include "msg.h"
+#include "base/msg.h"
+#include "x509/chain.h"
 #include "x509gen.h"
 
 /* What the last call that failed recorded. */

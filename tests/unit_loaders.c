@@ -33,9 +33,9 @@
 #include <cmocka.h>
 
 #include "base/err.h"
-#include "loaders.h"
-#include "msg.h"
-#include "programs.h"
+#include "base/msg.h"
+#include "site/loaders.h"
+#include "site/programs.h"
 
 /* What the last call that failed recorded. */
 static struct err err;

@@ -14,9 +14,9 @@
 #include <openssl/pem.h>
 
 #include "base/err.h"
-#include "chain.h"
-#include "msg.h"
-#include "pemfile.h"
+#include "base/msg.h"
+#include "x509/chain.h"
+#include "x509/pemfile.h"
 #include "x509gen.h"
 
 /* What the last call that failed recorded. */

@@ -24,7 +24,7 @@
 #include <cmocka.h>
 
 #include "base/err.h"
-#include "msg.h"
+#include "base/msg.h"
 #include "perms.h"
 
 /* What the last call that failed recorded. */

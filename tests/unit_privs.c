@@ -23,7 +23,7 @@
 #include <sys/capability.h>
 
 #include "base/err.h"
-#include "privs.h"
+#include "base/privs.h"
 
 /* What the last call that failed recorded. */
 static struct err err;

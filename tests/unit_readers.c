@@ -31,12 +31,12 @@
 #include <jansson.h>
 
 #include "base/err.h"
-#include "cmd_readers.h"
-#include "launch.h"
-#include "msg.h"
-#include "readers.h"
-#include "runscript.h"
-#include "userdb.h"
+#include "base/msg.h"
+#include "base/userdb.h"
+#include "ops/cmd_readers.h"
+#include "runscript/launch.h"
+#include "runscript/readers.h"
+#include "runscript/runscript.h"
 
 /* What the last call that failed recorded. */
 static struct err err;

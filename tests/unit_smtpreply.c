@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "smtpreply.h"
+#include "live/smtpreply.h"
 
 /* Feed lines[] to r; the result of the last call. */
 static int

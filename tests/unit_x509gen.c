@@ -15,7 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include "base/err.h"
-#include "msg.h"
+#include "base/msg.h"
 #include "x509gen.h"
 
 /* What the last call that failed recorded. */

@@ -14,7 +14,7 @@
 #include <openssl/err.h>
 
 #include "base/err.h"
-#include "msg.h"
+#include "base/msg.h"
 
 static void record(struct err *, int, const char *, va_list)
     __attribute__((format(printf, 3, 0)));

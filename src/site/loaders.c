@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "base/err.h"
-#include "loaders.h"
-#include "msg.h"
+#include "base/msg.h"
+#include "site/loaders.h"
 
 void
 loaders_unknown(struct loaders *out, const char *fmt, ...)

@@ -16,8 +16,8 @@
 #include <sysexits.h>
 
 #include "base/err.h"
-#include "loaders.h"
-#include "msg.h"
+#include "base/msg.h"
+#include "site/loaders.h"
 
 /* What an imported function tells (a function may tell several things). */
 enum {

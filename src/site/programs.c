@@ -10,8 +10,8 @@
 #include <sysexits.h>
 
 #include "base/err.h"
-#include "msg.h"
-#include "programs.h"
+#include "base/msg.h"
+#include "site/programs.h"
 
 int
 programs_defaults(const char *control_dir, struct qmail_programs *out,

@@ -1,0 +1,355 @@
+/*
+ * probe.c: load a key file as the daemon's user, in a forked child.
+ *
+ * The child gives up root for good before it touches the file: groups
+ * first (setgroups, setresgid), then the uid (setresuid), then every
+ * capability (cap_set_proc of an empty set); it checks that setuid(0)
+ * now fails.  The file is opened by its full path, as qmail-smtpd opens
+ * control/servercert.pem, so that a parent directory the reader cannot
+ * search fails here too; a symlink in the last component is refused.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sys/capability.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "base/err.h"
+#include "base/msg.h"
+#include "check/probe.h"
+
+int
+probe_reader_by_name(const char *user, struct probe_reader *reader,
+    struct err *err)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (perms_lookup_user(user, &uid, &gid, err) == -1)
+		return err_set(err, EX_NOUSER, "user %s does not exist on this "
+		    "system: pass the user the daemon runs as with "
+		    "--server-user or --client-user", user);
+	probe_reader_from_ids(user, uid, gid, reader);
+	return 0;
+}
+
+void
+probe_reader_from_ids(const char *user, uid_t uid, gid_t gid,
+    struct probe_reader *reader)
+{
+	memset(reader, 0, sizeof(*reader));
+	snprintf(reader->user, sizeof(reader->user), "%s", user);
+	reader->uid = uid;
+	reader->gid = gid;
+	reader->ngroups = -1;
+}
+
+static const char *
+ssl_reason(void)
+{
+	unsigned long e = ERR_peek_last_error();
+	const char *why = e ? ERR_reason_error_string(e) : NULL;
+
+	return why ? why : "unknown reason";
+}
+
+/* Become reader for good; 0 or -1 with res->message set. */
+static int
+drop_to(const struct probe_reader *rd, struct probe_result *res)
+{
+	gid_t groups[PROBE_MAX_GROUPS];
+	int ngroups = PROBE_MAX_GROUPS;
+	cap_t none = NULL;
+	int rc = -1;
+
+	if (rd->ngroups >= 0) {
+		ngroups = rd->ngroups;
+		memcpy(groups, rd->groups, sizeof(gid_t) * (size_t)ngroups);
+	} else if (getgrouplist(rd->user, rd->gid, groups, &ngroups) == -1) {
+		snprintf(res->message, sizeof(res->message), "%s is in more "
+		    "than %d groups", rd->user, PROBE_MAX_GROUPS);
+		goto out;
+	}
+	if (setgroups((size_t)ngroups, groups) == -1 ||
+	    setresgid(rd->gid, rd->gid, rd->gid) == -1 ||
+	    setresuid(rd->uid, rd->uid, rd->uid) == -1) {
+		snprintf(res->message, sizeof(res->message), "cannot become "
+		    "%s (uid %lu): %s", rd->user, (unsigned long)rd->uid,
+		    strerror(errno));
+		goto out;
+	}
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if ((none = cap_init()) == NULL || cap_set_proc(none) == -1) {
+		snprintf(res->message, sizeof(res->message), "cannot drop the "
+		    "capabilities: %s", strerror(errno));
+		goto out;
+	}
+	if (rd->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0 ||
+	    geteuid() == 0)) {
+		snprintf(res->message, sizeof(res->message), "could become "
+		    "root again after dropping to %s; not testing", rd->user);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (none != NULL)
+		cap_free(none);
+	return rc;
+}
+
+/*
+ * Without a callback of its own, OpenSSL asks for the pass phrase of an
+ * encrypted key on the terminal, or on stdin and stderr when there is
+ * none: the monitoring output would get "Enter PEM pass phrase:" and the
+ * caller's stdin would be read.  qmail cannot type a password either; -1
+ * (not 0, an empty password that would still be tried) refuses at once.
+ */
+static int
+never_prompt(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf; (void)size; (void)rwflag; (void)u;
+	return -1;
+}
+
+static void
+load_as_daemon(const char *path, const struct stat *expect,
+    struct probe_result *res)
+{
+	SSL_CTX *ctx = NULL;
+	struct stat st;
+	EVP_PKEY *key;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC);
+	if (fd == -1) {
+		res->status = PROBE_CANNOT_OPEN;
+		snprintf(res->message, sizeof(res->message), "%s",
+		    strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) == -1 || st.st_dev != expect->st_dev ||
+	    st.st_ino != expect->st_ino) {
+		close(fd);
+		res->status = PROBE_ERROR;
+		snprintf(res->message, sizeof(res->message), "the file "
+		    "changed while it was being tested");
+		return;
+	}
+	close(fd);
+	if ((ctx = SSL_CTX_new(TLS_method())) == NULL) {
+		res->status = PROBE_ERROR;
+		snprintf(res->message, sizeof(res->message), "SSL_CTX_new: %s",
+		    ssl_reason());
+		return;
+	}
+	SSL_CTX_set_default_passwd_cb(ctx, never_prompt);
+	SSL_CTX_set_default_passwd_cb_userdata(ctx, NULL);
+	if (SSL_CTX_use_certificate_chain_file(ctx, path) != 1) {
+		res->status = PROBE_CHAIN_FAILS;
+		snprintf(res->message, sizeof(res->message), "%s",
+		    ssl_reason());
+	} else if (SSL_CTX_use_PrivateKey_file(ctx, path, SSL_FILETYPE_PEM)
+	    != 1) {
+		res->status = PROBE_KEY_FAILS;
+		snprintf(res->message, sizeof(res->message), "%s",
+		    ssl_reason());
+	} else if (SSL_CTX_check_private_key(ctx) != 1) {
+		res->status = PROBE_MISMATCH;
+		snprintf(res->message, sizeof(res->message), "%s",
+		    ssl_reason());
+	} else {
+		key = SSL_CTX_get0_privatekey(ctx);
+		res->status = PROBE_OK;
+		res->rsa_key = key != NULL && EVP_PKEY_is_a(key, "RSA");
+	}
+	SSL_CTX_free(ctx);
+}
+
+static void __attribute__((noreturn))
+child(const char *path, const struct stat *expect,
+    const struct probe_reader *rd, int wfd)
+{
+	struct probe_result res;
+	const char *p = (const char *)&res;
+	size_t left = sizeof(res);
+	ssize_t n;
+	int nul;
+
+	memset(&res, 0, sizeof(res));
+	res.status = PROBE_ERROR;
+	/* The caller's stdin is not the test's to read, whatever asks. */
+	if ((nul = open("/dev/null", O_RDONLY | O_CLOEXEC)) > STDIN_FILENO) {
+		(void)dup2(nul, STDIN_FILENO);
+		close(nul);
+	}
+	if (drop_to(rd, &res) == 0)
+		load_as_daemon(path, expect, &res);
+	while (left > 0) {
+		n = write(wfd, p, left);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		p += n;
+		left -= (size_t)n;
+	}
+	_exit(0);
+}
+
+/* Read the child's answer before the time limit, counted from when the
+ * child was started; 0 or -1. */
+static int
+read_answer(int rfd, const struct timespec *start, struct probe_result *res)
+{
+	struct timespec now;
+	struct pollfd pfd = { .fd = rfd, .events = POLLIN };
+	char *p = (char *)res;
+	size_t got = 0;
+	long waited;
+	ssize_t n;
+
+	while (got < sizeof(*res)) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		waited = (now.tv_sec - start->tv_sec) * 1000 +
+		    (now.tv_nsec - start->tv_nsec) / 1000000;
+		if (waited >= PROBE_TIMEOUT * 1000)
+			return -1;
+		n = poll(&pfd, 1, (int)(PROBE_TIMEOUT * 1000 - waited));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		n = read(rfd, p + got, sizeof(*res) - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * The first SSL_CTX_new of a process fetches every algorithm TLS may use
+ * from the providers, which costs more than loading a key file.  Done once
+ * here, before any fork and with no key in memory, it is done for every
+ * child (and for the caller's own parsing) instead of once in each.
+ */
+static void
+warm_up_openssl(void)
+{
+	static int done;
+
+	if (done)
+		return;
+	done = 1;
+	SSL_CTX_free(SSL_CTX_new(TLS_method()));
+	ERR_clear_error();
+}
+
+int
+probe_start(const struct perms_dir *dir, const char *name,
+    const struct probe_reader *reader, struct probe_run *run, struct err *err)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int fds[2];
+	pid_t pid;
+
+	memset(run, 0, sizeof(run[0]));
+	run->fd = -1;
+	run->early.status = PROBE_ERROR;
+	snprintf(run->user, sizeof(run->user), "%s", reader->user);
+	if (geteuid() != 0)
+		return err_set(err, EX_NOPERM, "needs root to act as %s",
+		    reader->user);
+	run->started = 1;
+	snprintf(path, sizeof(path), "%s/%s", dir->path, name);
+	if (fstatat(dir->fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		snprintf(run->early.message, sizeof(run->early.message), "%s",
+		    strerror(errno));
+		run->early.status = PROBE_CANNOT_OPEN;
+		return 0;
+	}
+	if (pipe2(fds, O_CLOEXEC) == -1) {
+		snprintf(run->early.message, sizeof(run->early.message),
+		    "pipe: %s", strerror(errno));
+		return 0;
+	}
+	warm_up_openssl();
+	fflush(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &run->since);
+	if ((pid = fork()) == -1) {
+		snprintf(run->early.message, sizeof(run->early.message),
+		    "fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return 0;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		child(path, &st, reader, fds[1]);
+	}
+	close(fds[1]);
+	run->pid = pid;
+	run->fd = fds[0];
+	return 0;
+}
+
+void
+probe_finish(struct probe_run *run, struct probe_result *res)
+{
+	*res = run->early;
+	if (!run->started || run->pid <= 0) {
+		run->started = 0;
+		return;
+	}
+	run->started = 0;
+	if (read_answer(run->fd, &run->since, res) == 0) {
+		/* The child exits right after its answer: probe_reap waits
+		 * for it later, so that its exit overlaps the caller's work. */
+		close(run->fd);
+		run->fd = -1;
+		res->message[sizeof(res->message) - 1] = '\0';
+		return;
+	}
+	probe_reap(run);
+	memset(res, 0, sizeof(res[0]));
+	res->status = PROBE_ERROR;
+	snprintf(res->message, sizeof(res->message), "the test process as %s "
+	    "gave no answer within %d seconds", run->user, PROBE_TIMEOUT);
+}
+
+void
+probe_reap(struct probe_run *run)
+{
+	int status;
+
+	run->started = 0;
+	if (run->pid <= 0)
+		return;
+	if (run->fd != -1) {		/* no answer, or no longer wanted */
+		close(run->fd);
+		(void)kill(run->pid, SIGKILL);
+	}
+	while (waitpid(run->pid, &status, 0) == -1 && errno == EINTR)
+		;
+	run->pid = 0;
+	run->fd = -1;
+}

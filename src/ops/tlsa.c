@@ -1,0 +1,184 @@
+/*
+ * tlsa.c: qmail-pem tlsa, the DANE records of the server key.
+ *
+ * "3 1 1" is DANE-EE, SubjectPublicKeyInfo, SHA-256 (RFC 7671, 7672): it
+ * pins the key, not the certificate, so a self-signed certificate works
+ * and a new certificate for the same key needs no DNS change.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "base/err.h"
+#include "base/msg.h"
+#include "base/privs.h"
+#include "cmd/usage.h"
+#include "ops/rotate.h"
+#include "site/control.h"
+#include "site/ctlfile.h"
+#include "x509/certinfo.h"
+#include "x509gen.h"
+
+int
+tlsa_record(const EVP_PKEY *key, const char *host, char *buf, size_t size,
+    struct err *err)
+{
+	unsigned char digest[32];
+	char hex[65];
+
+	if (x509gen_pubkey_sha256(key, digest, err) == -1)
+		return -1;
+	x509gen_hex(digest, sizeof(digest), hex);
+	snprintf(buf, size, "_25._tcp.%s. IN TLSA 3 1 1 %s", host, hex);
+	return 0;
+}
+
+int
+tlsa_hostname(const struct perms_dir *dir, const char *given, X509 *leaf,
+    char *buf, size_t size, struct err *err)
+{
+	struct cert_names names;
+	int rc;
+
+	if (given != NULL) {
+		if (!x509gen_valid_dns_name(given) || given[0] == '*')
+			return err_set(err, EX_USAGE, "--hostname '%s' is not "
+			    "a valid host name", given);
+		snprintf(buf, size, "%s", given);
+		return 0;
+	}
+	if ((rc = control_read_me(dir, buf, size, err)) == -1)
+		return -1;
+	if (rc == 1)
+		return 0;
+	if (leaf != NULL && certinfo_names(leaf, &names) == 0 &&
+	    names.host[0] != '*') {
+		snprintf(buf, size, "%s", names.host);
+		return 0;
+	}
+	return err_set(err, EX_CONFIG, "%s/me does not exist and the "
+	    "certificate names no host, so the TLSA record has no owner name: "
+	    "pass --hostname mail.example.com (the name your MX record points "
+	    "to)", dir->path);
+}
+
+struct tlsa_opts {
+	const char	*dir;
+	const char	*hostname;
+	int		 staged;
+};
+
+static int
+run_tlsa(const struct tlsa_opts *o, struct err *err)
+{
+	struct perms_dir dir = { .fd = -1 };
+	struct pem_bundle next;
+	struct ctl_file srv;
+	char host[256], record[TLSA_RECORD_MAX], *data = NULL;
+	size_t len = 0;
+	int rc = -1, found;
+
+	memset(&srv, 0, sizeof(srv));
+	memset(&next, 0, sizeof(next));
+	if (privs_limit(PRIVS_READ, err) == -1 ||
+	    perms_open_dir(o->dir, &dir, err) == -1 ||
+	    ctlfile_read(&dir, SERVERCERT, &srv, err) == -1)
+		goto out;
+	if (!srv.exists) {
+		err_set(err, EX_NOINPUT, "%s/%s does not exist: run qmail-pem "
+		    "install first", dir.path, SERVERCERT);
+		goto out;
+	}
+	if (tlsa_hostname(&dir, o->hostname,
+	    sk_X509_value(srv.chain.chain, 0), host, sizeof(host), err) == -1)
+		goto out;
+	if (o->staged) {
+		if ((found = replace_read_pem(&dir, SERVERCERT_NEXT, &data,
+		    &len, &next, err)) == -1)
+			goto out;
+		if (found == 0) {
+			err_set(err, EX_NOINPUT,
+			    "no staged key: %s/%s does not "
+			    "exist; stage one with qmail-pem rotate --stage",
+			    dir.path, SERVERCERT_NEXT);
+			goto out;
+		}
+	}
+	if (tlsa_record(srv.bundle.key, host, record, sizeof(record),
+	    err) == -1)
+		goto out;
+	printf("%s ; %s\n", record, SERVERCERT);
+	if (o->staged) {
+		if (tlsa_record(next.key, host, record, sizeof(record),
+		    err) == -1)
+			goto out;
+		printf("%s ; %s\n", record, SERVERCERT_NEXT);
+	}
+	rc = fflush(stdout) == 0 ? 0 : err_set(err, EX_IOERR, "cannot write "
+	    "to standard output");
+out:
+	pemfile_free(&next);
+	perms_free_secret(data, len);
+	ctlfile_free(&srv);
+	perms_close_dir(&dir);
+	return rc;
+}
+
+static const char tlsa_usage[] =
+"usage: qmail-pem tlsa [-d DIR] [--staged] [--hostname NAME]\n"
+"\n"
+"Print the DANE TLSA record (3 1 1: DANE-EE, public key, SHA-256) of the key\n"
+"in DIR/servercert.pem, as a zone file line; with --staged also the record of\n"
+"the key staged by qmail-pem rotate --stage (servercert.pem.next).\n"
+"\n"
+"  -d DIR               qmail control directory (default /var/qmail/control)\n"
+"  --staged             also print the record of the staged key\n"
+"  --hostname NAME      the MX host (default: first line of DIR/me)\n";
+
+int
+cmd_tlsa(int argc, char *argv[])
+{
+	enum { OPT_STAGED = 256, OPT_HOSTNAME };
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "staged", no_argument, NULL, OPT_STAGED },
+		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct tlsa_opts o;
+	int ch;
+	struct err err = { 0 };
+
+	memset(&o, 0, sizeof(o));
+	o.dir = DEFAULT_DIR;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			o.dir = optarg;
+			break;
+		case OPT_STAGED:
+			o.staged = 1;
+			break;
+		case OPT_HOSTNAME:
+			o.hostname = optarg;
+			break;
+		case 'h':
+			fputs(tlsa_usage, stdout);
+			return EX_OK;
+		default:
+			return usage_error(tlsa_usage, &err);
+		}
+	}
+	if (optind != argc) {
+		err_set(&err, EX_USAGE, "unexpected argument '%s'",
+		    argv[optind]);
+		return usage_error(tlsa_usage, &err);
+	}
+	if (run_tlsa(&o, &err) == -1) {
+		return err_print(&err);
+	}
+	return EX_OK;
+}

@@ -1,0 +1,52 @@
+/*
+ * launch.h: what one run-script command starts, and as whom.
+ *
+ * Follows a command from runscript.h through the programs that daemontools,
+ * runit, s6 and ucspi setups chain in front of a server (exec, env,
+ * softlimit, envdir, envuidgid, setuidgid, chpst, s6-setuidgid, nice,
+ * tcpserver and sslserver with -u, -g and -U, rblsmtpd ...) to
+ * qmail-smtpd or qmail-start, tracking the user, the groups and the
+ * variables that matter ($UID, $GID, $CERTFILE, $KEYFILE).  It reads the
+ * files of an envdir, never runs anything, and writes into the note what
+ * it could not determine.
+ */
+#ifndef QP_LAUNCH_H
+#define QP_LAUNCH_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "runscript/runscript.h"
+
+#define LAUNCH_MAX_GROUPS	16
+
+enum launch_kind {
+	LAUNCH_NONE,		/* starts neither qmail-smtpd nor qmail-start */
+	LAUNCH_SMTPD,		/* starts qmail-smtpd (ids may be partly unknown) */
+	LAUNCH_SEND,		/* starts qmail-start */
+	LAUNCH_UNKNOWN		/* cannot tell what it starts */
+};
+
+struct launch {
+	enum launch_kind kind;
+	char	 program[32];	/* who reads servercert.pem: qmail-smtpd or
+				 * sslserver; qmail-start */
+	uid_t	 uid;
+	gid_t	 gid;
+	int	 have_uid, have_gid;
+	gid_t	 groups[LAUNCH_MAX_GROUPS];	/* supplementary groups set */
+	size_t	 ngroups;
+	int	 init_groups;	/* also the user's groups from the database */
+	int	 mentions_smtpd;	/* a word names qmail-smtpd */
+	char	 note[512];	/* "line N: ..." what is assumed or unknown */
+};
+
+/*
+ * Follow cmd.  service_dir is the directory the script runs in (for
+ * relative envdir paths), or NULL.  Never fails: what cannot be read or
+ * determined ends up in out->note.
+ */
+void launch_follow(const struct rs_command *cmd, const char *service_dir,
+    struct launch *out);
+
+#endif

@@ -1,0 +1,157 @@
+/* chain.c: leaf-first ordering of a certificate chain. */
+#include <string.h>
+#include <sysexits.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "base/err.h"
+#include "base/msg.h"
+#include "x509/chain.h"
+
+const char *
+chain_subject(X509 *cert, char *buf, size_t size)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *p;
+	long n;
+
+	buf[0] = '\0';
+	if (bio == NULL)
+		return buf;
+	if (X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
+	    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0 &&
+	    (n = BIO_get_mem_data(bio, &p)) > 0)
+		snprintf(buf, size, "%.*s", (int)n, p);
+	BIO_free(bio);
+	if (buf[0] == '\0')
+		snprintf(buf, size, "(empty subject)");
+	return buf;
+}
+
+int
+chain_is_self_signed(X509 *cert)
+{
+	int rc = X509_self_signed(cert, 1);
+
+	ERR_clear_error();
+	return rc == 1;
+}
+
+static int
+issued_by(X509 *issuer, X509 *subject)
+{
+	int rc = X509_check_issued(issuer, subject) == X509_V_OK;
+
+	ERR_clear_error();
+	return rc;
+}
+
+int
+chain_build(EVP_PKEY *key, const STACK_OF(X509) *certs, const char *shown,
+    struct chain_result *r, struct err *err)
+{
+	int n = sk_X509_num(certs), i, j, leaf = -1, cur;
+	char *used = NULL, subj[256];
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (n == 0)
+		return err_set(err, EX_DATAERR, "%s: no certificate found",
+		    shown);
+	if ((used = OPENSSL_zalloc((size_t)n)) == NULL ||
+	    (r->chain = sk_X509_new_null()) == NULL) {
+		err_set(err, EX_OSERR, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n && leaf == -1; i++)
+		if (EVP_PKEY_eq(X509_get0_pubkey(sk_X509_value(certs, i)), key)
+		    == 1)
+			leaf = i;
+	ERR_clear_error();
+	if (leaf == -1) {
+		err_set(err, EX_DATAERR, "%s: no certificate matches the "
+		    "private key: install the certificate that belongs to this "
+		    "key", shown);
+		goto out;
+	}
+	/* Duplicates of any certificate are left out. */
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i && !used[i]; j++)
+			if (!used[j] && X509_cmp(sk_X509_value(certs, i),
+			    sk_X509_value(certs, j)) == 0) {
+				used[i] = 1;
+				r->duplicates++;
+			}
+	if (used[leaf]) {	/* keep the first copy of the leaf */
+		for (j = 0; j < leaf; j++)
+			if (X509_cmp(sk_X509_value(certs, j),
+			    sk_X509_value(certs, leaf)) == 0)
+				leaf = j;
+	}
+	cur = leaf;
+	used[cur] = 1;
+	X509_up_ref(sk_X509_value(certs, cur));
+	if (!sk_X509_push(r->chain, sk_X509_value(certs, cur))) {
+		X509_free(sk_X509_value(certs, cur));
+		err_set(err, EX_OSERR, "out of memory");
+		goto out;
+	}
+	while (!chain_is_self_signed(sk_X509_value(certs, cur))) {
+		int found = -1;
+		for (i = 0; i < n && found == -1; i++)
+			if (!used[i] && issued_by(sk_X509_value(certs, i),
+			    sk_X509_value(certs, cur)))
+				found = i;
+		if (found == -1)
+			break;
+		used[found] = 1;
+		cur = found;
+		if (chain_is_self_signed(sk_X509_value(certs, cur))) {
+			r->dropped_roots++;
+			break;
+		}
+		X509_up_ref(sk_X509_value(certs, cur));
+		if (!sk_X509_push(r->chain, sk_X509_value(certs, cur))) {
+			X509_free(sk_X509_value(certs, cur));
+			err_set(err, EX_OSERR, "out of memory");
+			goto out;
+		}
+	}
+	/* Anything left over is a root we can drop or a stranger. */
+	for (i = 0; i < n; i++) {
+		if (used[i])
+			continue;
+		if (chain_is_self_signed(sk_X509_value(certs, i)) &&
+		    X509_check_ca(sk_X509_value(certs, i))) {
+			r->dropped_roots++;
+			continue;
+		}
+		err_set(err, EX_DATAERR, "%s: the certificate \"%s\" does not "
+		    "belong to the chain of the key's certificate: remove it",
+		    shown,
+		    chain_subject(sk_X509_value(certs, i), subj, sizeof(subj)));
+		goto out;
+	}
+	/* Reordered: the input, minus dropped ones, differs from the chain. */
+	for (i = 0, j = 0; i < n; i++) {
+		if (j < sk_X509_num(r->chain) &&
+		    sk_X509_value(certs, i) == sk_X509_value(r->chain, j))
+			j++;
+		else if (j < sk_X509_num(r->chain))
+			r->reordered = 1;
+	}
+	rc = 0;
+out:
+	OPENSSL_free(used);
+	if (rc == -1)
+		chain_free(r);
+	return rc;
+}
+
+void
+chain_free(struct chain_result *r)
+{
+	sk_X509_pop_free(r->chain, X509_free);
+	r->chain = NULL;
+}
