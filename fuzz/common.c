@@ -80,15 +80,22 @@ group_by_gid(gid_t gid, char *name, size_t size)
 	return -1;
 }
 
+/* Every account is in its own group only. */
 static int
-user_in_group(const char *user, gid_t primary, gid_t gid)
+user_groups(const char *user, gid_t primary, gid_t *groups, int *n)
 {
 	(void)user;
-	return primary == gid;
+	if (*n < 1) {
+		*n = 1;
+		return -1;
+	}
+	groups[0] = primary;
+	*n = 1;
+	return 0;
 }
 
 static const struct userdb table = {
-	user_by_name, user_by_uid, group_by_name, group_by_gid, user_in_group
+	user_by_name, user_by_uid, group_by_name, group_by_gid, user_groups
 };
 
 void

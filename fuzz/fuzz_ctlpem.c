@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 
 #include "base/err.h"
+#include "base/secret.h"
 #include "check/verify.h"
 #include "fuzz.h"
 #include "x509/chain.h"
@@ -56,7 +57,7 @@ check_round_trip(EVP_PKEY *key, STACK_OF(X509) *chain)
 out:
 	chain_free(&again);
 	pemfile_free(&b);
-	pemfile_free_bytes(out, len);
+	secret_free(out, len);
 }
 
 int

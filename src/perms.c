@@ -10,10 +10,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <libgen.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +27,8 @@
 
 #include "base/err.h"
 #include "base/msg.h"
+#include "base/secret.h"
+#include "base/userdb.h"
 #include "fs/fileacl.h"
 #include "perms.h"
 
@@ -297,55 +297,6 @@ perms_lock_dir(const struct perms_dir *dir, int timeout, struct err *err)
 	}
 }
 
-static int
-parse_id(const char *s, unsigned long *id)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	*id = strtoul(s, &end, 10);
-	return (errno || *end || *id >= (unsigned long)INT_MAX) ? -1 : 0;
-}
-
-int
-perms_lookup_user(const char *name, uid_t *uid, gid_t *primary_gid,
-    struct err *err)
-{
-	struct passwd *pw;
-	unsigned long id;
-
-	errno = 0;
-	pw = getpwnam(name);
-	if (pw == NULL && parse_id(name, &id) == 0)
-		pw = getpwuid((uid_t)id);
-	if (pw == NULL)
-		return err_set(err, EX_NOUSER, "user %s does not exist on this "
-		    "system", name);
-	*uid = pw->pw_uid;
-	if (primary_gid)
-		*primary_gid = pw->pw_gid;
-	return 0;
-}
-
-int
-perms_lookup_group(const char *name, gid_t *gid, struct err *err)
-{
-	struct group *gr;
-	unsigned long id;
-
-	errno = 0;
-	gr = getgrnam(name);
-	if (gr == NULL && parse_id(name, &id) == 0)
-		gr = getgrgid((gid_t)id);
-	if (gr == NULL)
-		return err_set(err, EX_NOUSER, "group %s does not exist on "
-		    "this system", name);
-	*gid = gr->gr_gid;
-	return 0;
-}
-
 int
 perms_stat(const struct perms_dir *dir, const char *name, struct stat *st,
     struct err *err)
@@ -458,7 +409,7 @@ read_fd(int fd, const char *shown, char **data, size_t *len, struct stat *st,
 			continue;
 		if (n == -1) {
 			int e = errno;
-			perms_free_secret(buf, cap + 1);
+			secret_free(buf, cap);
 			return err_set(err, EX_IOERR, "%s: read error: %s",
 			    shown, strerror(e));
 		}
@@ -466,7 +417,7 @@ read_fd(int fd, const char *shown, char **data, size_t *len, struct stat *st,
 			break;
 		used += (size_t)n;
 		if (used == cap) {	/* more than st_size */
-			perms_free_secret(buf, cap + 1);
+			secret_free(buf, cap);
 			return grew_while_read(fd, shown, st, err);
 		}
 	}
@@ -552,21 +503,12 @@ perms_read_path(const char *path, char **data, size_t *len, struct err *err)
 	close(fd);
 	if (rc == 0 && opened_what_was_examined(path, &before, &st,
 	    err) == -1) {
-		perms_free_secret(*data, *len + 1);
+		secret_free(*data, *len);
 		*data = NULL;
 		*len = 0;
 		return -1;
 	}
 	return rc;
-}
-
-void
-perms_free_secret(char *data, size_t len)
-{
-	if (data == NULL)
-		return;
-	explicit_bzero(data, len);
-	free(data);
 }
 
 int
@@ -1020,13 +962,12 @@ perms_matches(const struct stat *st, const struct perms_target *target)
 const char *
 perms_describe(uid_t uid, gid_t gid, mode_t mode, char *buf, size_t size)
 {
-	struct passwd *pw = getpwuid(uid);
-	struct group *gr = getgrgid(gid);
-	char u[32], g[32];
+	char u[USERDB_NAME_MAX], g[USERDB_NAME_MAX];
 
-	snprintf(u, sizeof(u), "%u", (unsigned)uid);
-	snprintf(g, sizeof(g), "%u", (unsigned)gid);
-	snprintf(buf, size, "%s:%s %04o", pw ? pw->pw_name : u,
-	    gr ? gr->gr_name : g, (unsigned)(mode & 07777));
+	if (userdb_user_by_uid(uid, u, sizeof(u)) == -1)
+		snprintf(u, sizeof(u), "%u", (unsigned)uid);
+	if (userdb_group_by_gid(gid, g, sizeof(g)) == -1)
+		snprintf(g, sizeof(g), "%u", (unsigned)gid);
+	snprintf(buf, size, "%s:%s %04o", u, g, (unsigned)(mode & 07777));
 	return buf;
 }

@@ -52,11 +52,6 @@ void perms_close_dir(struct perms_dir *dir);
  * timeout seconds. */
 int perms_lock_dir(const struct perms_dir *dir, int timeout, struct err *err);
 
-/* Look up a user or group by name (or number); an unknown one is an error. */
-int perms_lookup_user(const char *name, uid_t *uid, gid_t *primary_gid,
-    struct err *err);
-int perms_lookup_group(const char *name, gid_t *gid, struct err *err);
-
 /* lstat of a name in the directory; returns 1 if it exists, 0 if not. */
 int perms_stat(const struct perms_dir *dir, const char *name, struct stat *st,
     struct err *err);
@@ -67,8 +62,8 @@ int perms_readlink(const struct perms_dir *dir, const char *name,
 
 /*
  * Read a regular file from the directory without following a symlink and
- * without blocking on a FIFO.  *data is malloc'ed and NUL-terminated; free
- * it with perms_free_secret().  st receives the opened file's fstat.
+ * without blocking on a FIFO.  *data is NUL-terminated; free it with
+ * secret_free() (base/secret.h).  st receives the opened file's fstat.
  */
 int perms_read_file(const struct perms_dir *dir, const char *name,
     char **data, size_t *len, struct stat *st, struct err *err);
@@ -76,7 +71,6 @@ int perms_read_file(const struct perms_dir *dir, const char *name,
  * but the file must be a regular file. */
 int perms_read_path(const char *path, char **data, size_t *len,
     struct err *err);
-void perms_free_secret(char *data, size_t len);
 
 /*
  * Staged atomic replacement: perms_stage() writes data into a new temp file

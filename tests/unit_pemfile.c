@@ -15,6 +15,7 @@
 
 #include "base/err.h"
 #include "base/msg.h"
+#include "base/secret.h"
 #include "x509/chain.h"
 #include "x509/pemfile.h"
 #include "x509gen.h"
@@ -442,7 +443,7 @@ round_trip(EVP_PKEY *key, X509 *leaf, X509 *second, const char *first_line)
 	assert_int_equal(pemfile_needs_rewrite(&b, chain), 0);
 	assert_int_equal(b.garbage + b.other_blocks + b.key_after_cert, 0);
 	pemfile_free(&b);
-	pemfile_free_bytes(out, len);
+	secret_free(out, len);
 	sk_X509_free(chain);	/* does not own the certificates */
 }
 
@@ -466,12 +467,12 @@ test_copy_bytes(void **state)
 	char *copy;
 
 	(void)state;
-	copy = pemfile_copy_bytes("abc\0def", 7, &err);
+	copy = secret_copy("abc\0def", 7, &err);
 	assert_non_null(copy);
 	assert_memory_equal(copy, "abc\0def", 7);
 	assert_int_equal(copy[7], '\0');
-	pemfile_free_bytes(copy, 7);
-	pemfile_free_bytes(NULL, 0);
+	secret_free(copy, 7);
+	secret_free(NULL, 0);
 }
 
 int

@@ -25,6 +25,8 @@
 
 #include "base/err.h"
 #include "base/msg.h"
+#include "base/secret.h"
+#include "base/userdb.h"
 #include "perms.h"
 
 /* What the last call that failed recorded. */
@@ -683,7 +685,7 @@ test_read_file_regular(void **state)
 	assert_int_equal(len, 17);
 	assert_string_equal(data, "mail.example.com\n");
 	assert_int_equal(st.st_ino, lstat_in("ctl/me").st_ino);
-	perms_free_secret(data, len);
+	secret_free(data, len);
 	assert_int_equal(perms_read_file(&dir, "none", &data, &len, &st, &err),
 	    -1);
 	assert_int_equal(err.status, EX_NOINPUT);
@@ -893,16 +895,16 @@ test_lookup(void **state)
 	gid_t gid = 1;
 
 	(void)state;
-	assert_int_equal(perms_lookup_user("root", &uid, &gid, &err), 0);
+	assert_int_equal(userdb_find_user("root", &uid, &gid, &err), 0);
 	assert_int_equal(uid, 0);
 	assert_int_equal(gid, 0);
-	assert_int_equal(perms_lookup_group("0", &gid, &err), 0);
+	assert_int_equal(userdb_find_group("0", &gid, &err), 0);
 	assert_int_equal(gid, 0);
-	assert_int_equal(perms_lookup_group("qp-no-such-group", &gid, &err),
+	assert_int_equal(userdb_find_group("qp-no-such-group", &gid, &err),
 	    -1);
 	assert_int_equal(err.status, EX_NOUSER);
 	assert_non_null(strstr(err.text, "qp-no-such-group"));
-	assert_int_equal(perms_lookup_user("qp-no-such-user", &uid, NULL, &err),
+	assert_int_equal(userdb_find_user("qp-no-such-user", &uid, NULL, &err),
 	    -1);
 	assert_int_equal(err.status, EX_NOUSER);
 }

@@ -132,25 +132,33 @@ fake_group_by_gid(gid_t gid, char *name, size_t size)
 	return -1;
 }
 
+/* The primary group, then every group that lists user, as getgrouplist. */
 static int
-fake_user_in_group(const char *user, gid_t primary, gid_t gid)
+fake_user_groups(const char *user, gid_t primary, gid_t *groups, int *n)
 {
 	char needle[80];
 	size_t i;
+	int found = 0;
 
-	if (primary == gid)
-		return 1;
 	snprintf(needle, sizeof(needle), ",%s,", user);
+	if (found++ < *n)
+		groups[0] = primary;
 	for (i = 0; i < NELEM(fake_groups); i++)
-		if (fake_groups[i].gid == gid &&
-		    strstr(fake_groups[i].members, needle) != NULL)
-			return 1;
+		if (fake_groups[i].gid != primary &&
+		    strstr(fake_groups[i].members, needle) != NULL &&
+		    found++ < *n)
+			groups[found - 1] = fake_groups[i].gid;
+	if (found > *n) {
+		*n = found;
+		return -1;
+	}
+	*n = found;
 	return 0;
 }
 
 static const struct userdb fake_db = {
 	fake_user_by_name, fake_user_by_uid, fake_group_by_name,
-	fake_group_by_gid, fake_user_in_group
+	fake_group_by_gid, fake_user_groups
 };
 
 /* --- helpers ----------------------------------------------------------- */

@@ -1,9 +1,12 @@
-/* userdb.c: user and group look-ups, the system's or a test's. */
+/* userdb.c: the one user and group database, the system's or a test's. */
+#include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "base/userdb.h"
 
@@ -53,37 +56,14 @@ sys_group_by_gid(gid_t gid, char *name, size_t size)
 }
 
 static int
-sys_user_in_group(const char *user, gid_t primary, gid_t gid)
+sys_user_groups(const char *user, gid_t primary, gid_t *groups, int *n)
 {
-	gid_t *groups = NULL, *bigger;
-	int n = 32, i, found = 0;
-
-	/* getgrouplist() says how many it needs when the array is short. */
-	for (;;) {
-		int want = n;
-
-		if ((bigger = reallocarray(groups, (size_t)n,
-		    sizeof(*groups))) == NULL)
-			break;
-		groups = bigger;
-		if (getgrouplist(user, primary, groups, &want) != -1) {
-			n = want;
-			for (i = 0; i < n; i++)
-				if (groups[i] == gid)
-					found = 1;
-			break;
-		}
-		if (want <= n || want > 65536)
-			break;
-		n = want;
-	}
-	free(groups);
-	return found;
+	return getgrouplist(user, primary, groups, n) == -1 ? -1 : 0;
 }
 
 static const struct userdb system_db = {
 	sys_user_by_name, sys_user_by_uid, sys_group_by_name,
-	sys_group_by_gid, sys_user_in_group
+	sys_group_by_gid, sys_user_groups
 };
 
 static const struct userdb *db = &system_db;
@@ -131,9 +111,82 @@ userdb_group_by_gid(gid_t gid, char *name, size_t size)
 }
 
 int
+userdb_user_groups(const char *user, gid_t primary, gid_t *groups, int *n)
+{
+	return db->user_groups(user, primary, groups, n);
+}
+
+int
 userdb_user_in_group(const char *user, gid_t primary, gid_t gid)
 {
+	gid_t *groups = NULL, *bigger;
+	int n = 32, i, found = 0;
+
 	if (user == NULL || *user == '\0')
 		return 0;
-	return db->user_in_group(user, primary, gid) == 1;
+	/* As getgrouplist(), it says how many it needs when n is short. */
+	for (;;) {
+		int want = n;
+
+		if ((bigger = reallocarray(groups, (size_t)n,
+		    sizeof(*groups))) == NULL)
+			break;
+		groups = bigger;
+		if (db->user_groups(user, primary, groups, &want) != -1) {
+			for (i = 0; i < want; i++)
+				if (groups[i] == gid)
+					found = 1;
+			break;
+		}
+		if (want <= n || want > 65536)
+			break;
+		n = want;
+	}
+	free(groups);
+	return found;
+}
+
+/* A decimal id, as chown(1) takes one for a name that does not exist. */
+static int
+parse_id(const char *s, unsigned long *id)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*id = strtoul(s, &end, 10);
+	return (errno || *end || *id >= (unsigned long)INT_MAX) ? -1 : 0;
+}
+
+int
+userdb_find_user(const char *name, uid_t *uid, gid_t *gid, struct err *err)
+{
+	char byid[USERDB_NAME_MAX];
+	unsigned long id;
+
+	if (userdb_user_by_name(name, uid, gid) == 0 ||
+	    (parse_id(name, &id) == 0 &&
+	    userdb_user_by_uid((uid_t)id, byid, sizeof(byid)) == 0 &&
+	    userdb_user_by_name(byid, uid, gid) == 0))
+		return 0;
+	return err_set(err, EX_NOUSER, "user %s does not exist on this "
+	    "system", name);
+}
+
+int
+userdb_find_group(const char *name, gid_t *gid, struct err *err)
+{
+	char byid[USERDB_NAME_MAX];
+	unsigned long id;
+
+	if (userdb_group_by_name(name, gid) == 0)
+		return 0;
+	if (parse_id(name, &id) == 0 &&
+	    userdb_group_by_gid((gid_t)id, byid, sizeof(byid)) == 0) {
+		*gid = (gid_t)id;
+		return 0;
+	}
+	return err_set(err, EX_NOUSER, "group %s does not exist on this "
+	    "system", name);
 }

@@ -30,6 +30,7 @@
 
 #include "base/err.h"
 #include "base/msg.h"
+#include "base/userdb.h"
 #include "check/probe.h"
 
 int
@@ -39,7 +40,7 @@ probe_reader_by_name(const char *user, struct probe_reader *reader,
 	uid_t uid;
 	gid_t gid;
 
-	if (perms_lookup_user(user, &uid, &gid, err) == -1)
+	if (userdb_find_user(user, &uid, &gid, err) == -1)
 		return err_set(err, EX_NOUSER, "user %s does not exist on this "
 		    "system: pass the user the daemon runs as with "
 		    "--server-user or --client-user", user);
@@ -79,7 +80,8 @@ drop_to(const struct probe_reader *rd, struct probe_result *res)
 	if (rd->ngroups >= 0) {
 		ngroups = rd->ngroups;
 		memcpy(groups, rd->groups, sizeof(gid_t) * (size_t)ngroups);
-	} else if (getgrouplist(rd->user, rd->gid, groups, &ngroups) == -1) {
+	} else if (userdb_user_groups(rd->user, rd->gid, groups, &ngroups)
+	    == -1) {
 		snprintf(res->message, sizeof(res->message), "%s is in more "
 		    "than %d groups", rd->user, PROBE_MAX_GROUPS);
 		goto out;

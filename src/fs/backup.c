@@ -10,6 +10,7 @@
 
 #include "base/err.h"
 #include "base/msg.h"
+#include "base/secret.h"
 #include "fs/backup.h"
 
 static const struct perms_target backup_target = { 0, 0, 0600 };
@@ -127,7 +128,7 @@ backup_create(const struct perms_dir *dir, const char *name, time_t now,
 	}
 	rc = 0;
 out:
-	perms_free_secret(data, len);
+	secret_free(data, len);
 	return rc;
 }
 

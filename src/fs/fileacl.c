@@ -9,8 +9,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +17,7 @@
 #include <sys/acl.h>
 #include <sys/xattr.h>
 
+#include "base/userdb.h"
 #include "fs/fileacl.h"
 
 static int
@@ -102,10 +101,8 @@ describe(acl_t acl, int named_only, int masked, char *buf, size_t size)
 	acl_entry_t e;
 	acl_tag_t tag;
 	acl_permset_t set;
-	char perms[4], num[24];
+	char perms[4], who[USERDB_NAME_MAX];
 	const char *kind, *name;
-	struct passwd *pw;
-	struct group *gr;
 	void *q;
 	int id, mask = masked ? mask_of(acl) : 7, found = 0;
 
@@ -122,16 +119,13 @@ describe(acl_t acl, int named_only, int masked, char *buf, size_t size)
 			kind = tag == ACL_USER ? "user" : "group";
 			if ((q = acl_get_qualifier(e)) == NULL)
 				return -1;
-			snprintf(num, sizeof(num), "%lu", tag == ACL_USER ?
-			    (unsigned long)*(uid_t *)q :
-			    (unsigned long)*(gid_t *)q);
-			name = num;
-			if (tag == ACL_USER &&
-			    (pw = getpwuid(*(uid_t *)q)) != NULL)
-				name = pw->pw_name;
-			else if (tag == ACL_GROUP &&
-			    (gr = getgrgid(*(gid_t *)q)) != NULL)
-				name = gr->gr_name;
+			if (tag == ACL_USER ? userdb_user_by_uid(*(uid_t *)q,
+			    who, sizeof(who)) == -1 : userdb_group_by_gid(
+			    *(gid_t *)q, who, sizeof(who)) == -1)
+				snprintf(who, sizeof(who), "%lu", tag ==
+				    ACL_USER ? (unsigned long)*(uid_t *)q :
+				    (unsigned long)*(gid_t *)q);
+			name = who;
 			perm_text(set, mask, perms);
 			append(buf, size, kind, name, perms);
 			acl_free(q);

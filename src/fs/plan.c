@@ -10,6 +10,7 @@
 
 #include "base/err.h"
 #include "base/msg.h"
+#include "base/secret.h"
 #include "fs/backup.h"
 #include "fs/fileacl.h"
 #include "fs/plan.h"
@@ -55,7 +56,7 @@ plan_decide(const struct perms_dir *dir, struct file_plan *p, struct err *err)
 	if (perms_read_file(dir, p->name, &data, &len, &st, err) == -1)
 		return -1;
 	same = len == p->len && memcmp(data, p->content, len) == 0;
-	perms_free_secret(data, len);
+	secret_free(data, len);
 	/* Shown in the plan whatever is done; a new file has none. */
 	if ((acl = fileacl_extended_at(dir->fd, p->name, &st, p->old_acl,
 	    sizeof(p->old_acl))) == -1)
@@ -148,7 +149,7 @@ undo_one(const struct perms_dir *dir, struct file_plan *p, struct err *err)
 	if (perms_read_file(dir, p->backup, &data, &len, &st, err) == -1)
 		return -1;
 	rc = perms_write_atomic(dir, p->name, data, len, &was, err);
-	perms_free_secret(data, len);
+	secret_free(data, len);
 	return rc;
 }
 
@@ -456,7 +457,7 @@ plan_free(struct file_plan *plans, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		pemfile_free_bytes(plans[i].content, plans[i].len);
+		secret_free(plans[i].content, plans[i].len);
 		plans[i].content = NULL;
 	}
 }

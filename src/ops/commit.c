@@ -12,6 +12,7 @@
 
 #include "base/err.h"
 #include "base/msg.h"
+#include "base/secret.h"
 #include "fs/fileacl.h"
 #include "ops/rotate.h"
 #include "x509/certinfo.h"
@@ -98,7 +99,7 @@ out:
 static void
 staged_free(struct staged *s)
 {
-	perms_free_secret(s->data, s->len);
+	secret_free(s->data, s->len);
 	s->data = NULL;
 	pemfile_free(&s->b);
 }
@@ -163,7 +164,7 @@ rotate_commit(struct rotate_opts *o, const struct perms_dir *dir,
 		plans[n].info = ACT_NEW_KEY | ACT_NEW_CERT;
 		snprintf(plans[n].note, sizeof(plans[n].note), "from %s",
 		    s[i].name);
-		if ((plans[n].content = pemfile_copy_bytes(s[i].data,
+		if ((plans[n].content = secret_copy(s[i].data,
 		    s[i].len, err)) == NULL)
 			goto out;
 		plans[n++].len = s[i].len;

@@ -19,6 +19,8 @@
 #include "base/err.h"
 #include "base/msg.h"
 #include "base/privs.h"
+#include "base/secret.h"
+#include "base/userdb.h"
 #include "cmd/usage.h"
 #include "fs/plan.h"
 #include "ops/install.h"
@@ -34,18 +36,18 @@ owners_resolve(struct owners *o, struct err *err)
 {
 	uid_t uid;
 
-	if (perms_lookup_user(o->owner, &uid, NULL, err) == -1)
+	if (userdb_find_user(o->owner, &uid, NULL, err) == -1)
 		return err_set(err, EX_NOUSER, "owner %s does not exist on "
 		    "this system: create it or pass an existing user with "
 		    "--owner", o->owner);
 	o->server.uid = o->client.uid = uid;
 	o->server.mode = o->client.mode = 0640;
-	if (perms_lookup_group(o->server_group, &o->server.gid, err) == -1)
+	if (userdb_find_group(o->server_group, &o->server.gid, err) == -1)
 		return err_set(err, EX_NOUSER, "group %s (for %s) does not "
 		    "exist on this system: create it (qmail's install makes "
 		    "nofiles) or pass the group qmail-smtpd runs as with "
 		    "--server-group", o->server_group, SERVERCERT);
-	if (perms_lookup_group(o->client_group, &o->client.gid, err) == -1)
+	if (userdb_find_group(o->client_group, &o->client.gid, err) == -1)
 		return err_set(err, EX_NOUSER, "group %s (for %s) does not "
 		    "exist on this system: create it (qmail's install makes "
 		    "qmail) or pass the group qmail-remote runs as with "
@@ -160,7 +162,7 @@ kept_content(const struct ctl_file *f, char **content, size_t *len,
     struct err *err)
 {
 	if (!f->needs_rewrite) {
-		*content = pemfile_copy_bytes(f->data, f->len, err);
+		*content = secret_copy(f->data, f->len, err);
 		*len = f->len;
 		return *content ? 0 : -1;
 	}
@@ -234,7 +236,7 @@ build_contents(const struct install_opts *o, const struct perms_dir *dir,
 			return -1;
 		pc->info = ACT_NEW_KEY | ACT_NEW_CERT;
 	} else {
-		if ((pc->content = pemfile_copy_bytes(ps->content, ps->len,
+		if ((pc->content = secret_copy(ps->content, ps->len,
 		    err))
 		    == NULL)
 			return -1;
@@ -346,7 +348,7 @@ build_import(const struct install_opts *o, const struct perms_dir *dir,
 	snprintf(ps->note, sizeof(ps->note), "%s", imp->note);
 
 	if (!o->client_self_signed) {
-		if ((pc->content = pemfile_copy_bytes(ps->content, ps->len,
+		if ((pc->content = secret_copy(ps->content, ps->len,
 		    err))
 		    == NULL)
 			return -1;

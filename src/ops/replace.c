@@ -9,6 +9,7 @@
 
 #include "base/err.h"
 #include "base/msg.h"
+#include "base/secret.h"
 #include "check/verify.h"
 #include "fs/backup.h"
 #include "ops/rotate.h"
@@ -152,7 +153,7 @@ replace_read_pem(const struct perms_dir *dir, const char *name, char **data,
 	if (pemfile_parse(*data, *len, b, err) == -1 ||
 	    pemfile_check_usable(b, shown, err) == -1) {
 		pemfile_free(b);
-		perms_free_secret(*data, *len);
+		secret_free(*data, *len);
 		*data = NULL;
 		return -1;
 	}

@@ -26,6 +26,7 @@
 #include "base/err.h"
 #include "base/msg.h"
 #include "base/privs.h"
+#include "base/secret.h"
 #include "cmd/usage.h"
 #include "fs/backup.h"
 #include "ops/posthook.h"
@@ -80,8 +81,8 @@ same_as_live(const struct perms_dir *dir, const struct restore *r,
 	if (perms_read_file(dir, name, &x, &xl, &a, &ignored) == 0 &&
 	    perms_read_file(dir, backup, &y, &yl, &b, &ignored) == 0)
 		same = xl == yl && memcmp(x, y, xl) == 0;
-	perms_free_secret(x, xl);
-	perms_free_secret(y, yl);
+	secret_free(x, xl);
+	secret_free(y, yl);
 	return same;
 }
 
@@ -308,7 +309,7 @@ journal_drop_if_unchanged(const struct perms_dir *dir,
 			    memcmp(data, plans[i].content, len) == 0;
 		else
 			restored = 1;	/* cannot tell: keep the note */
-		perms_free_secret(data, len);
+		secret_free(data, len);
 		data = NULL;
 	}
 	if (!restored)
@@ -343,7 +344,7 @@ restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
 		plans[n].keep_backup = 1;
 		snprintf(plans[n].note, sizeof(plans[n].note), "from %s",
 		    r[i].newest.name);
-		if ((plans[n].content = pemfile_copy_bytes(r[i].data,
+		if ((plans[n].content = secret_copy(r[i].data,
 		    r[i].len, err)) == NULL)
 			goto out;
 		plans[n].len = r[i].len;
@@ -432,7 +433,7 @@ run_rollback(struct rollback_opts *o, struct err *err)
 	}
 out:
 	for (i = 0; i < 2; i++) {
-		perms_free_secret(r[i].data, r[i].len);
+		secret_free(r[i].data, r[i].len);
 		pemfile_free(&r[i].b);
 	}
 	perms_close_dir(&dir);

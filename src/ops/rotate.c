@@ -19,6 +19,7 @@
 #include "base/err.h"
 #include "base/msg.h"
 #include "base/privs.h"
+#include "base/secret.h"
 #include "check/verify.h"
 #include "cmd/usage.h"
 #include "ops/posthook.h"
@@ -284,7 +285,7 @@ build_contents(const struct rotate_opts *o, const struct perms_dir *dir,
 		return -1;
 	if (!r->distinct) {
 		snprintf(r->host[1], sizeof(r->host[1]), "%s", r->host[0]);
-		if ((pc->content = pemfile_copy_bytes(ps->content, ps->len,
+		if ((pc->content = secret_copy(ps->content, ps->len,
 		    err))
 		    == NULL)
 			return -1;
@@ -359,7 +360,7 @@ already_staged(const struct rotate_opts *o, const struct perms_dir *dir,
 	rc = 0;
 out:
 	pemfile_free(&b);
-	perms_free_secret(data, len);
+	secret_free(data, len);
 	return rc;
 }
 

@@ -86,7 +86,7 @@ void replace_changed(const struct file_plan *plans, size_t n, char *buf,
  * Read a staged file or a backup in the directory: a regular file (never
  * a link), which must hold a usable key and certificate.  Returns 1 when
  * read, 0 when it does not exist, -1 with a message.  *data is freed with
- * perms_free_secret(), b with pemfile_free().
+ * secret_free(), b with pemfile_free().
  */
 int replace_read_pem(const struct perms_dir *dir, const char *name,
     char **data, size_t *len, struct pem_bundle *b, struct err *err);

@@ -13,6 +13,7 @@
 #include "base/err.h"
 #include "base/msg.h"
 #include "base/privs.h"
+#include "base/secret.h"
 #include "cmd/usage.h"
 #include "ops/rotate.h"
 #include "site/control.h"
@@ -119,7 +120,7 @@ run_tlsa(const struct tlsa_opts *o, struct err *err)
 	    "to standard output");
 out:
 	pemfile_free(&next);
-	perms_free_secret(data, len);
+	secret_free(data, len);
 	ctlfile_free(&srv);
 	perms_close_dir(&dir);
 	return rc;

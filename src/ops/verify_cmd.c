@@ -25,6 +25,7 @@
 #include "base/err.h"
 #include "base/msg.h"
 #include "base/privs.h"
+#include "base/secret.h"
 #include "check/probe.h"
 #include "check/report.h"
 #include "check/verify.h"
@@ -341,7 +342,7 @@ check_content(const struct verify_cmd *o, const struct perms_dir *dir,
 	vo.expect = t->expect;
 	vo.usage = t->usage;
 	rc = verify_content(data, len, &vo, r, err);
-	perms_free_secret(data, len);
+	secret_free(data, len);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 
 #include "base/err.h"
 #include "base/msg.h"
+#include "base/secret.h"
 #include "cmd/usage.h"
 #include "live/livecheck.h"
 #include "ops/install.h"
@@ -118,6 +119,6 @@ out:
 	if (parsed)
 		pemfile_free(&b);
 	if (data != NULL)
-		perms_free_secret(data, len);
+		secret_free(data, len);
 	return rc;
 }

@@ -5,6 +5,7 @@
 
 #include "base/err.h"
 #include "base/msg.h"
+#include "base/secret.h"
 #include "site/control.h"
 #include "x509gen.h"
 
@@ -60,6 +61,6 @@ control_read_me(const struct perms_dir *dir, char *name, size_t size,
 	if (perms_read_file(dir, "me", &data, &len, &st, err) == -1)
 		return -1;
 	rc = control_parse_me(data, len, name, size, err);
-	perms_free_secret(data, len);
+	secret_free(data, len);
 	return rc == 0 ? 1 : -1;
 }

@@ -8,6 +8,7 @@
 
 #include "base/err.h"
 #include "base/msg.h"
+#include "base/secret.h"
 #include "site/ctlfile.h"
 
 int
@@ -104,7 +105,7 @@ ctlfile_read(const struct perms_dir *dir, const char *name, struct ctl_file *f,
 void
 ctlfile_free(struct ctl_file *f)
 {
-	perms_free_secret(f->data, f->len);
+	secret_free(f->data, f->len);
 	f->data = NULL;
 	pemfile_free(&f->bundle);
 	chain_free(&f->chain);

@@ -25,6 +25,7 @@
 
 #include "base/err.h"
 #include "base/msg.h"
+#include "base/secret.h"
 #include "x509/import.h"
 #include "x509/kdflimit.h"
 #include "x509/pemfile.h"
@@ -399,7 +400,7 @@ read_input(const char *path, const char *opt, enum input_kind kind,
 		    src->passin, path, &r->key, r->certs, err);
 		break;
 	}
-	perms_free_secret(data, len);
+	secret_free(data, len);
 	return rc;
 }
 
@@ -707,7 +708,7 @@ read_pending(const struct perms_dir *dir, const char *name, EVP_PKEY **key,
 	if (perms_read_file(dir, name, &data, &len, &st, err) == -1)
 		return -1;
 	rc = pemfile_parse(data, len, &b, err);
-	perms_free_secret(data, len);
+	secret_free(data, len);
 	if (rc == -1)
 		return -1;
 	if (b.key == NULL || b.nkeys != 1) {

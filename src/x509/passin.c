@@ -11,6 +11,7 @@
 
 #include "base/err.h"
 #include "base/msg.h"
+#include "base/secret.h"
 #include "perms.h"
 #include "x509/passin.h"
 
@@ -137,7 +138,7 @@ passin_load(struct passin *p, struct err *err)
 	if (perms_read_path(p->arg, &data, &len, err) == -1)
 		return err_prefix(err, "--passin %s: ", p->shown);
 	rc = keep_first_line(p, data, len, err);
-	perms_free_secret(data, len);
+	secret_free(data, len);
 	return rc;
 }
 
@@ -147,11 +148,9 @@ passin_set(struct passin *p, const char *pass, size_t len, struct err *err)
 	if (len > PASSIN_MAX)
 		return err_set(err, EX_DATAERR, "the password from --passin %s "
 		    "is longer than %d bytes", p->shown, PASSIN_MAX);
-	OPENSSL_secure_clear_free(p->pass, p->len + 1);
-	if ((p->pass = OPENSSL_secure_malloc(len + 1)) == NULL)
-		return err_set(err, EX_OSERR, "out of memory");
-	memcpy(p->pass, pass, len);
-	p->pass[len] = '\0';
+	secret_free(p->pass, p->len);
+	if ((p->pass = secret_copy(pass, len, err)) == NULL)
+		return -1;
 	p->len = len;
 	p->loaded = 1;
 	return 0;
@@ -160,8 +159,7 @@ passin_set(struct passin *p, const char *pass, size_t len, struct err *err)
 void
 passin_free(struct passin *p)
 {
-	if (p->pass != NULL)
-		OPENSSL_secure_clear_free(p->pass, p->len + 1);
+	secret_free(p->pass, p->len);
 	p->pass = NULL;
 	p->len = 0;
 	p->loaded = 0;

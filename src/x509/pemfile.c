@@ -13,6 +13,7 @@
 
 #include "base/err.h"
 #include "base/msg.h"
+#include "base/secret.h"
 #include "x509/pemfile.h"
 
 static const char begin_tag[] = "-----BEGIN ";
@@ -269,35 +270,11 @@ pemfile_serialize(EVP_PKEY *key, const STACK_OF(X509) *chain, char **out,
 		return err_set_ssl(err, EX_SOFTWARE, "cannot encode the key "
 		    "and certificates");
 	}
-	if ((copy = OPENSSL_secure_malloc((size_t)n + 1)) == NULL) {
-		BIO_free(bio);
-		return err_set(err, EX_OSERR, "out of memory");
-	}
-	memcpy(copy, mem, (size_t)n);
-	copy[n] = '\0';
+	copy = secret_copy(mem, (size_t)n, err);
 	BIO_free(bio);
+	if (copy == NULL)
+		return -1;
 	*out = copy;
 	*len = (size_t)n;
 	return 0;
-}
-
-char *
-pemfile_copy_bytes(const char *data, size_t len, struct err *err)
-{
-	char *copy = OPENSSL_secure_malloc(len + 1);
-
-	if (copy == NULL) {
-		err_set(err, EX_OSERR, "out of memory");
-		return NULL;
-	}
-	memcpy(copy, data, len);
-	copy[len] = '\0';
-	return copy;
-}
-
-void
-pemfile_free_bytes(char *data, size_t len)
-{
-	if (data != NULL)
-		OPENSSL_secure_clear_free(data, len + 1);
 }

@@ -55,12 +55,9 @@ int pemfile_needs_rewrite(const struct pem_bundle *bundle,
 /*
  * Serialize key + chain: the unencrypted key (RSA in the traditional
  * "RSA PRIVATE KEY" form every qmail TLS patch loads, others as PKCS#8),
- * then each certificate.  *out is freed with pemfile_free_bytes().
+ * then each certificate.  *out is freed with secret_free().
  */
 int pemfile_serialize(EVP_PKEY *key, const STACK_OF(X509) *chain,
     char **out, size_t *len, struct err *err);
-/* A copy of file bytes in memory that is cleansed when freed. */
-char *pemfile_copy_bytes(const char *data, size_t len, struct err *err);
-void pemfile_free_bytes(char *data, size_t len);
 
 #endif
