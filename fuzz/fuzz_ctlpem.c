@@ -38,8 +38,7 @@ check_round_trip(EVP_PKEY *key, STACK_OF(X509) *chain)
 	memset(&b, 0, sizeof(b));
 	memset(&again, 0, sizeof(again));
 	if (pemfile_serialize(key, chain, &out, &len, &err) == -1)
-		return;		/* out of memory,
-		    or a key OpenSSL cannot write */
+		return;		/* out of memory, or a key OpenSSL cannot write */
 	if (pemfile_parse(out, len, &b, &err) == -1)
 		goto out;
 	if (pemfile_check_usable(&b, "written", &err) == -1 ||

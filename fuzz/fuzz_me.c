@@ -1,13 +1,13 @@
 /*
  * fuzz_me.c: qmail's control/me, whose first line is the host name of a
- * new certificate, through control_parse_me().
+ * new certificate, through me_parse().
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
 #include "fuzz.h"
-#include "site/control.h"
+#include "site/me.h"
 #include "x509gen.h"
 
 /* What the last call that failed recorded (not looked at). */
@@ -20,7 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int r;
 
 	fuzz_begin();
-	r = control_parse_me((const char *)data, size, name, sizeof(name),
+	r = me_parse((const char *)data, size, name, sizeof(name),
 	    &err);
 	/* A name it accepts must be one a certificate can carry. */
 	if (r == 0 && (memchr(name, '\0', sizeof(name)) == NULL ||

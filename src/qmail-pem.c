@@ -4,7 +4,6 @@
  * This file only parses the command name and dispatches; every command
  * lives in its own module.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -12,8 +11,6 @@
 #include "base/msg.h"
 #include "base/privs.h"
 #include "cmd/commands.h"
-#include "cmd/usage.h"
-#include "ops/cmd_readers.h"
 
 static const struct command {
 	const char	*name;
@@ -102,8 +99,5 @@ main(int argc, char *argv[])
 		    "qmail-pem --help", argv[1]);
 		return EX_USAGE;
 	}
-	/* usage_error() says what was wrong, in one line */
-	opterr = 0;
-	usage_set_argv(argc - 1, argv + 1);
 	return cmd->run(argc - 1, argv + 1);
 }

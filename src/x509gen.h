@@ -18,6 +18,10 @@ enum key_type {
 	KEY_ED25519
 };
 
+/* The most subjectAltNames qmail-pem puts in a certificate besides the
+ * host name (--san, or those of a certificate it renews). */
+#define X509GEN_MAX_SANS	64
+
 /* Extended key usage wanted in a certificate (a bit set). */
 #define USAGE_SERVER	1
 #define USAGE_CLIENT	2

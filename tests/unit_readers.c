@@ -33,10 +33,11 @@
 #include "base/err.h"
 #include "base/msg.h"
 #include "base/userdb.h"
-#include "ops/cmd_readers.h"
+#include "cmd/commands.h"
 #include "runscript/launch.h"
-#include "runscript/readers.h"
 #include "runscript/runscript.h"
+#include "site/policy.h"
+#include "site/readers.h"
 
 /* What the last call that failed recorded. */
 static struct err err;
@@ -288,8 +289,8 @@ nth_for(const struct reader_list *l, const char *file, size_t nth)
 static const struct reader *
 server(const struct reader_list *l)
 {
-	assert_int_equal(count_for(l, READERS_SERVERCERT), 1);
-	return nth_for(l, READERS_SERVERCERT, 0);
+	assert_int_equal(count_for(l, SERVERCERT), 1);
+	return nth_for(l, SERVERCERT, 0);
 }
 
 /* The one servercert.pem reader of a tree with one run script. */
@@ -504,7 +505,7 @@ test_can_access(void **state)
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
-	snprintf(r.file, sizeof(r.file), READERS_SERVERCERT);
+	snprintf(r.file, sizeof(r.file), SERVERCERT);
 	snprintf(r.program, sizeof(r.program), "qmail-smtpd");
 	r.have_uid = r.have_gid = 1;
 	r.uid = 20010;
@@ -549,8 +550,8 @@ assert_client_default(const struct reader_list *l)
 {
 	const struct reader *c;
 
-	assert_int_equal(count_for(l, READERS_CLIENTCERT), 1);
-	c = nth_for(l, READERS_CLIENTCERT, 0);
+	assert_int_equal(count_for(l, CLIENTCERT), 1);
+	c = nth_for(l, CLIENTCERT, 0);
 	assert_int_equal(c->source, READER_DEFAULT);
 	assert_string_equal(c->program, "qmail-remote");
 	assert_ids(c, "qmailr", 20002, "qmail", 20002);
@@ -575,7 +576,7 @@ test_fixture_lwq(void **state)
 	assert_int_equal(readers_can_read(r, 0, 20001, 0640, &err), 1);
 	assert_client_default(&l);
 	/* qmail-send runs /var/qmail/rc, not read: no script named */
-	assert_string_equal(nth_for(&l, READERS_CLIENTCERT, 0)->script, "");
+	assert_string_equal(nth_for(&l, CLIENTCERT, 0)->script, "");
 	readers_free(&l);
 }
 
@@ -604,12 +605,12 @@ test_fixture_qmailrocks(void **state)
 	assert_contains(buf, "454 TLS not available");
 	assert_contains(buf, "--server-group vchkpw");
 	assert_client_default(&l);
-	assert_contains(nth_for(&l, READERS_CLIENTCERT, 0)->script,
+	assert_contains(nth_for(&l, CLIENTCERT, 0)->script,
 	    "qmailrocks/qmail-send/run");
-	readers_describe(nth_for(&l, READERS_CLIENTCERT, 0), buf, sizeof(buf));
+	readers_describe(nth_for(&l, CLIENTCERT, 0), buf, sizeof(buf));
 	assert_contains(buf, "qmail-remote as qmailr:qmail (uid 20002, gid "
 	    "20002, set by qmail-start from ");
-	readers_explain(nth_for(&l, READERS_CLIENTCERT, 0),
+	readers_explain(nth_for(&l, CLIENTCERT, 0),
 	    "root:nofiles 0640", buf, sizeof(buf));
 	assert_contains(buf, "--client-group qmail");
 	readers_free(&l);
@@ -623,12 +624,12 @@ test_fixture_jms1(void **state)
 
 	(void)state;
 	scan_fixture("jms1", &l);
-	assert_int_equal(count_for(&l, READERS_SERVERCERT), 2);
-	r = nth_for(&l, READERS_SERVERCERT, 0);
+	assert_int_equal(count_for(&l, SERVERCERT), 2);
+	r = nth_for(&l, SERVERCERT, 0);
 	assert_int_equal(r->source, READER_SCRIPT);
 	assert_string_equal(r->program, "qmail-smtpd");
 	assert_ids(r, "qmaild", 20001, "nofiles", 20001);
-	r = nth_for(&l, READERS_SERVERCERT, 1);
+	r = nth_for(&l, SERVERCERT, 1);
 	assert_int_equal(r->source, READER_SCRIPT);
 	assert_string_equal(r->program, "sslserver");
 	assert_ids(r, "qmaild", 20001, "nofiles", 20001);
@@ -960,10 +961,10 @@ test_conditional(void **state)
 	    "else\n"
 	    "\texec tcpserver -u 20001 -g 20001 0 smtp qmail-smtpd\n"
 	    "fi\n", &l);
-	assert_int_equal(count_for(&l, READERS_SERVERCERT), 2);
-	assert_int_equal(nth_for(&l, READERS_SERVERCERT, 0)->uid, 20010);
-	assert_int_equal(nth_for(&l, READERS_SERVERCERT, 1)->uid, 20001);
-	assert_int_equal(nth_for(&l, READERS_SERVERCERT, 1)->line, 5);
+	assert_int_equal(count_for(&l, SERVERCERT), 2);
+	assert_int_equal(nth_for(&l, SERVERCERT, 0)->uid, 20010);
+	assert_int_equal(nth_for(&l, SERVERCERT, 1)->uid, 20001);
+	assert_int_equal(nth_for(&l, SERVERCERT, 1)->line, 5);
 	readers_free(&l);
 }
 
@@ -1020,17 +1021,17 @@ test_script_kinds(void **state)
 	write_file(path, big, strlen(big), 0755);
 	free(big);
 	scan1(tree, &l);
-	assert_int_equal(count_for(&l, READERS_SERVERCERT), 4);
+	assert_int_equal(count_for(&l, SERVERCERT), 4);
 	for (i = 0; i < 4; i++)
-		assert_int_equal(nth_for(&l, READERS_SERVERCERT, i)->source,
+		assert_int_equal(nth_for(&l, SERVERCERT, i)->source,
 		    READER_UNKNOWN);
-	assert_contains(nth_for(&l, READERS_SERVERCERT, 0)->note,
+	assert_contains(nth_for(&l, SERVERCERT, 0)->note,
 	    "not a text script");
-	assert_contains(nth_for(&l, READERS_SERVERCERT, 1)->note,
+	assert_contains(nth_for(&l, SERVERCERT, 1)->note,
 	    "not a regular file");
-	assert_contains(nth_for(&l, READERS_SERVERCERT, 2)->note,
+	assert_contains(nth_for(&l, SERVERCERT, 2)->note,
 	    "not a regular file");
-	assert_contains(nth_for(&l, READERS_SERVERCERT, 3)->note,
+	assert_contains(nth_for(&l, SERVERCERT, 3)->note,
 	    "longer than 64 KiB");
 	readers_free(&l);
 }
@@ -1054,7 +1055,7 @@ test_same_script_twice(void **state)
 	dirs[0] = tree;
 	dirs[1] = link;
 	assert_int_equal(readers_scan(dirs, 2, &l, &err), 0);
-	assert_int_equal(count_for(&l, READERS_SERVERCERT), 1);
+	assert_int_equal(count_for(&l, SERVERCERT), 1);
 	readers_free(&l);
 }
 

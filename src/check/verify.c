@@ -35,6 +35,15 @@ verify_days(const struct file_report *r)
 }
 
 void
+verify_set(struct check *c, const char *name, enum check_status status,
+    const char *text)
+{
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->status = status;
+	snprintf(c->message, sizeof(c->message), "%s", text);
+}
+
+void
 verify_add(struct file_report *r, const char *name, enum check_status status,
     const char *fmt, ...)
 {

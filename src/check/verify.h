@@ -74,6 +74,10 @@ enum check_status verify_worst_status(enum check_status a,
 /* "OK", "WARNING", "CRITICAL", "UNKNOWN", "SKIPPED", "INFO" */
 const char *verify_status_name(enum check_status s);
 
+/* Set one check (kept apart from a report until its turn comes). */
+void verify_set(struct check *c, const char *name, enum check_status status,
+    const char *text);
+
 /* Append a check to r (ignored when r is full). */
 void verify_add(struct file_report *r, const char *name,
     enum check_status status, const char *fmt, ...)
@@ -87,7 +91,5 @@ void verify_skip_content(struct file_report *r, const char *from,
 void verify_describe_cert(X509 *leaf, time_t now, struct file_report *r);
 /* Whole days left before not_after, rounded down (negative: expired). */
 long verify_days(const struct file_report *r);
-
-int cmd_verify(int argc, char *argv[]);
 
 #endif

@@ -48,8 +48,7 @@ struct file_plan {
 	size_t			 len;
 	int			 same_key_as_old; /* ACT_REWRITE vs ACT_REPLACE */
 	int			 actions;	/* set by plan_decide() */
-	int			 info;		/* ACT_NEW_KEY etc.,
-	    by caller */
+	int			 info;		/* ACT_NEW_KEY etc., by caller */
 	int			 keep_backup;	/* back up before replacing */
 	int			 key_kept;	/* an import reuses the old key */
 	struct stat		 old;		/* lstat before the change */

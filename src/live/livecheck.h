@@ -23,8 +23,6 @@
 #include "check/verify.h"
 #include "live/smtpprobe.h"
 
-#define LIVE_DEFAULT_TIMEOUT	10	/* seconds per step */
-
 struct live_opts {
 	const struct smtp_target *target;
 	int			 timeout;	/* seconds per step */

@@ -14,7 +14,11 @@
 #include "base/msg.h"
 #include "base/secret.h"
 #include "fs/fileacl.h"
-#include "ops/rotate.h"
+#include "fs/plan.h"
+#include "ops/commit.h"
+#include "ops/replace.h"
+#include "ops/tlsa.h"
+#include "site/policy.h"
 #include "x509/certinfo.h"
 
 /* A staged file as rotate --stage wrote it. */
@@ -105,20 +109,20 @@ staged_free(struct staged *s)
 }
 
 static int
-print_commit(const struct rotate_opts *o, const struct perms_dir *dir,
+print_commit(const struct common_opts *c, const struct perms_dir *dir,
     const struct file_plan *plans, size_t n, const char *tlsa, struct err *err)
 {
 	json_t *root;
 
-	if (o->json) {
-		if ((root = plan_json("rotate", dir, plans, n, o->dry_run))
+	if (c->json) {
+		if ((root = plan_json("rotate", dir, plans, n, c->dry_run))
 		    == NULL)
 			return err_set(err, EX_OSERR, "out of memory");
 		json_object_set_new(root, "tlsa", json_string(tlsa));
 		return plan_dump_json(root, err);
 	}
-	plan_print(plans, n, o->dry_run);
-	if (o->dry_run)
+	plan_print(plans, n, c->dry_run);
+	if (c->dry_run)
 		return 0;
 	msg_info("TLSA record of the key now in place (keep it; remove the "
 	    "old one from DNS):");
@@ -127,8 +131,9 @@ print_commit(const struct rotate_opts *o, const struct perms_dir *dir,
 }
 
 int
-rotate_commit(struct rotate_opts *o, const struct perms_dir *dir,
-    char *changed, size_t size, struct err *err)
+commit_run(const struct common_opts *c, int keep,
+    const struct perms_dir *dir, char *changed, size_t size,
+    struct err *err)
 {
 	struct staged s[2];
 	struct file_plan plans[4];
@@ -140,11 +145,11 @@ rotate_commit(struct rotate_opts *o, const struct perms_dir *dir,
 	memset(plans, 0, sizeof(plans));
 	s[0].name = SERVERCERT_NEXT;
 	s[0].live = SERVERCERT;
-	s[0].target = &o->owners.server;
+	s[0].target = &c->owners.server;
 	s[0].usage = USAGE_SERVER;
 	s[1].name = CLIENTCERT_NEXT;
 	s[1].live = CLIENTCERT;
-	s[1].target = &o->owners.client;
+	s[1].target = &c->owners.client;
 	s[1].usage = USAGE_CLIENT;
 	if (read_staged(dir, &s[0], NULL, err) == -1 ||
 	    read_staged(dir, &s[1], &s[0], err) == -1)
@@ -178,19 +183,19 @@ rotate_commit(struct rotate_opts *o, const struct perms_dir *dir,
 	for (i = 0; i < n; i++)
 		if (plan_decide(dir, &plans[i], err) == -1)
 			goto out;
-	if (tlsa_hostname(dir, o->newcert.hostname,
+	if (tlsa_hostname(dir, c->newcert.hostname,
 	    sk_X509_value(s[0].b.certs, 0), host, sizeof(host), err) == -1 ||
 	    tlsa_record(s[0].b.key, host, tlsa, sizeof(tlsa), err) == -1)
 		goto out;
-	if (!o->dry_run) {
+	if (!c->dry_run) {
 		if (plan_apply(dir, plans, n, time(NULL), err) == -1 ||
 		    replace_check_result(dir, plans, n, err) == -1 ||
-		    replace_prune(dir, SERVERCERT, o->keep, err) == -1 ||
-		    replace_prune(dir, CLIENTCERT, o->keep, err) == -1)
+		    replace_prune(dir, SERVERCERT, keep, err) == -1 ||
+		    replace_prune(dir, CLIENTCERT, keep, err) == -1)
 			goto out;
 		replace_changed(plans, n, changed, size);
 	}
-	rc = print_commit(o, dir, plans, n, tlsa, err);
+	rc = print_commit(c, dir, plans, n, tlsa, err);
 out:
 	plan_free(plans, n);
 	staged_free(&s[0]);

@@ -6,9 +6,6 @@
  * in the control directory, then the request.  A request is public: it
  * goes to stdout, or to --output written atomically (mode 0644).
  */
-#include <fcntl.h>
-#include <getopt.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,28 +13,17 @@
 #include <strings.h>
 #include <sysexits.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <openssl/pem.h>
 
 #include "base/err.h"
 #include "base/msg.h"
 #include "base/privs.h"
-#include "cmd/usage.h"
 #include "fs/plan.h"
 #include "ops/csr.h"
-#include "ops/install.h"
 #include "site/ctlfile.h"
+#include "site/policy.h"
 #include "x509/pemfile.h"
-
-struct csr_opts {
-	const char		*dir;
-	struct newcert_opts	 newcert;
-	int			 new_key;
-	const char		*subject;
-	const char		*output;
-	int			 lock_timeout;
-};
 
 /*
  * Progress lines: on stderr when the request itself goes to stdout, so
@@ -55,7 +41,7 @@ say(const struct csr_opts *o, const char *fmt, ...)
 	if (msg_verbosity() == MSG_QUIET)
 		return;
 	va_start(ap, fmt);
-	msg_vsay(o->output ? stdout : stderr, "", fmt, ap);
+	msg_vsay(o->c.output ? stdout : stderr, "", fmt, ap);
 	va_end(ap);
 }
 
@@ -105,8 +91,8 @@ request_pem(EVP_PKEY *key, const struct csr_opts *o, const char *hostname,
 
 	memset(&req, 0, sizeof(req));
 	req.hostname = hostname;
-	req.sans = o->newcert.sans;
-	req.nsans = o->newcert.nsans;
+	req.sans = o->c.newcert.sans;
+	req.nsans = o->c.newcert.nsans;
 	if ((csr = x509gen_request(key, &req, o->subject, err)) == NULL)
 		goto out;
 	request_subject(csr, subject, subjsize);
@@ -146,7 +132,7 @@ write_pending_key(const struct csr_opts *o, const struct perms_dir *dir,
 	plan.name = PENDING_KEY;
 	plan.target.uid = 0;
 	plan.target.gid = 0;
-	plan.target.mode = 0600;
+	plan.target.mode = PRIVATE_FILE_MODE;
 	plan.keep_backup = 1;	/* an earlier request may still be signed */
 	plan.info = ACT_NEW_KEY;
 	if (plan_decide(dir, &plan, err) == -1 ||
@@ -191,42 +177,79 @@ subject_cn_matches(const char *subject, const char *hostname, struct err *err)
 	    cn);
 }
 
+/* The directory opened (and locked for a new key), and --output's. */
 static int
-run_csr(struct csr_opts *o, struct err *err)
+open_dirs(const struct csr_opts *o, struct perms_dir *dir,
+    struct perms_output *out, struct err *err)
+{
+	if (o->c.new_key) {
+		newcert_warn_non_rsa(o->c.newcert.key_type);
+		if (privs_check_can_write(err) == -1)
+			return -1;
+	}
+	if (privs_limit(o->c.new_key || o->c.output ? PRIVS_WRITE :
+	    PRIVS_READ, err) == -1 ||
+	    perms_open_dir(o->c.dir, dir, err) == -1)
+		return -1;
+	/* Never into the control directory (--output DIR/servercert.pem
+	 * would replace the key file with the request). */
+	if (o->c.output != NULL && perms_output_open(o->c.output, o->c.dir,
+	    dir->fd, out, err) == -1)
+		return -1;
+	return o->c.new_key ? perms_lock_dir(dir, o->c.wait, err) : 0;
+}
+
+/* What was made and what to do next, after the request is out. */
+static void
+summary(const struct csr_opts *o, const char *hostname, const char *subject,
+    EVP_PKEY *key, const char *hex, const char *what)
+{
+	char keydesc[64], sans[2048];
+	size_t i, used;
+
+	x509gen_describe_key(key, keydesc, sizeof(keydesc));
+	if (o->c.new_key)
+		say(o, "%s: %s -> root:root 0600; %s key for the request",
+		    PENDING_KEY, what, keydesc);
+	snprintf(sans, sizeof(sans), "DNS:%s", hostname);
+	for (i = 0; i < o->c.newcert.nsans; i++) {
+		used = strlen(sans);
+		if (strcmp(o->c.newcert.sans[i], hostname) != 0)
+			snprintf(sans + used, sizeof(sans) - used, ", DNS:%s",
+			    o->c.newcert.sans[i]);
+	}
+	say(o, "request for \"%s\", subjectAltName %s", subject, sans);
+	say(o, "key: %s, %s", keydesc, o->c.new_key ? "new, in " PENDING_KEY
+	    " until its certificate is installed" : "the one in "
+	    SERVERCERT " (unchanged)");
+	say(o, "public key sha256: %s", hex);
+	if (o->c.output)
+		say(o, "request written to %s", o->c.output);
+	say(o, "next: send the request to the CA, then install what it "
+	    "returns with: qmail-pem install%s%s --cert CERT.pem --chain "
+	    "CHAIN.pem", strcmp(o->c.dir, DEFAULT_DIR) ? " -d " : "",
+	    strcmp(o->c.dir, DEFAULT_DIR) ? o->c.dir : "");
+}
+
+int
+csr_run(const struct csr_opts *o, struct err *err)
 {
 	struct perms_dir dir = { .fd = -1 };
 	struct perms_output out = { .dirfd = -1 };
 	struct ctl_file srv;
 	unsigned char digest[32];
-	char hostname[256], hex[65], keydesc[64], what[256], subject[512];
-	char sans[2048], *pem = NULL;
-	size_t len = 0, i, used;
+	char hostname[256], what[256], subject[512], hex[65], *pem = NULL;
+	size_t len = 0;
 	EVP_PKEY *key = NULL;
 	int rc = -1;
 
 	memset(&srv, 0, sizeof(srv));
-	if (o->new_key) {
-		newcert_warn_non_rsa(o->newcert.key_type);
-		if (privs_check_can_write(err) == -1)
-			goto out;
-	}
-	if (privs_limit(o->new_key || o->output ? PRIVS_WRITE : PRIVS_READ, err)
-	    == -1)
+	if (open_dirs(o, &dir, &out, err) == -1 ||
+	    newcert_hostname(&dir, &o->c.newcert, hostname, sizeof(hostname),
+	    err) == -1 || subject_cn_matches(o->subject, hostname, err) == -1)
 		goto out;
-	if (perms_open_dir(o->dir, &dir, err) == -1)
-		goto out;
-	/* Never into the control directory (--output DIR/servercert.pem
-	 * would replace the key file with the request). */
-	if (o->output != NULL && perms_output_open(o->output, o->dir, dir.fd,
-	    &out, err) == -1)
-		goto out;
-	if (o->new_key && perms_lock_dir(&dir, o->lock_timeout, err) == -1)
-		goto out;
-	if (newcert_hostname(&dir, &o->newcert, hostname, sizeof(hostname), err)
-	    == -1 || subject_cn_matches(o->subject, hostname, err) == -1)
-		goto out;
-	if (o->new_key)
-		key = x509gen_new_key(o->newcert.key_type, err);
+	if (o->c.new_key)
+		key = x509gen_new_key(o->c.newcert.key_type, err);
 	else if (current_key(&dir, &srv, &key, err) == -1)
 		goto out;
 	if (key == NULL || request_pem(key, o, hostname, &pem, &len, subject,
@@ -234,39 +257,17 @@ run_csr(struct csr_opts *o, struct err *err)
 	    x509gen_pubkey_sha256(key, digest, err) == -1)
 		goto out;
 	x509gen_hex(digest, sizeof(digest), hex);
-	x509gen_describe_key(key, keydesc, sizeof(keydesc));
-
-	if (o->new_key &&
+	if (o->c.new_key &&
 	    write_pending_key(o, &dir, key, what, sizeof(what), err) == -1)
 		goto out;
-	if (o->output ? perms_output_write(&out, pem, len, err) == -1 :
+	if (o->c.output ? perms_output_write(&out, pem, len, err) == -1 :
 	    fwrite(pem, 1, len, stdout) != len || fflush(stdout) != 0) {
-		if (o->output == NULL)
+		if (o->c.output == NULL)
 			err_set(err, EX_IOERR, "cannot write the request to "
 			    "standard output");
 		goto out;
 	}
-	if (o->new_key)
-		say(o, "%s: %s -> root:root 0600; %s key for the request",
-		    PENDING_KEY, what, keydesc);
-	snprintf(sans, sizeof(sans), "DNS:%s", hostname);
-	for (i = 0; i < o->newcert.nsans; i++) {
-		used = strlen(sans);
-		if (strcmp(o->newcert.sans[i], hostname) != 0)
-			snprintf(sans + used, sizeof(sans) - used, ", DNS:%s",
-			    o->newcert.sans[i]);
-	}
-	say(o, "request for \"%s\", subjectAltName %s", subject, sans);
-	say(o, "key: %s, %s", keydesc, o->new_key ? "new, in " PENDING_KEY
-	    " until its certificate is installed" : "the one in "
-	    SERVERCERT " (unchanged)");
-	say(o, "public key sha256: %s", hex);
-	if (o->output)
-		say(o, "request written to %s", o->output);
-	say(o, "next: send the request to the CA, then install what it "
-	    "returns with: qmail-pem install%s%s --cert CERT.pem --chain "
-	    "CHAIN.pem", strcmp(o->dir, DEFAULT_DIR) ? " -d " : "",
-	    strcmp(o->dir, DEFAULT_DIR) ? o->dir : "");
+	summary(o, hostname, subject, key, hex, what);
 	rc = 0;
 out:
 	free(pem);
@@ -275,117 +276,4 @@ out:
 	perms_output_close(&out);
 	perms_close_dir(&dir);
 	return rc;
-}
-
-static const char csr_usage[] =
-"usage: qmail-pem csr [-d DIR] [--new-key] [--key-type TYPE] [--hostname NAME]\n"
-"                     [--san NAME]... [--subject DN] [--output FILE]\n"
-"                     [--wait SEC] [-q | -v]\n"
-"\n"
-"Make a certificate signing request (PEM) for this server, from the key in\n"
-"DIR/servercert.pem, or with --new-key from a new key kept as\n"
-"DIR/servercert.pem.pending-key (root:root 0600) until `qmail-pem install\n"
-"--cert' installs the signed certificate with it.  Prints the SHA-256 of\n"
-"the public key, to match the certificate later.\n"
-"\n"
-"  -d DIR               qmail control directory (default /var/qmail/control)\n"
-"  --new-key            make a new key (the live files are left alone)\n"
-"  --key-type TYPE      of the new key: rsa2048 (default), rsa3072, rsa4096,\n"
-"                       ec-p256, ec-p384, ed25519\n"
-"  --hostname NAME      CN and first subjectAltName (default: DIR/me)\n"
-"  --san NAME           another DNS name in subjectAltName (repeatable)\n"
-"  --subject DN         subject as /O=Example/CN=mail.example.com (CN=NAME is\n"
-"                       added when it has no CN)\n"
-"  --output FILE        write the request to FILE instead of stdout\n"
-"  --wait SEC           wait at most SEC for another writer (default 30)\n"
-"  -q, -v               quieter, more detail\n";
-
-int
-cmd_csr(int argc, char *argv[])
-{
-	enum { OPT_NEW_KEY = 256, OPT_KEY_TYPE, OPT_HOSTNAME, OPT_SAN,
-	    OPT_SUBJECT, OPT_OUTPUT, OPT_WAIT };
-	static const struct option longopts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "new-key", no_argument, NULL, OPT_NEW_KEY },
-		{ "key-type", required_argument, NULL, OPT_KEY_TYPE },
-		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
-		{ "san", required_argument, NULL, OPT_SAN },
-		{ "subject", required_argument, NULL, OPT_SUBJECT },
-		{ "output", required_argument, NULL, OPT_OUTPUT },
-		{ "wait", required_argument, NULL, OPT_WAIT },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct csr_opts o;
-	int ch;
-	struct err err = { 0 };
-
-	memset(&o, 0, sizeof(o));
-	o.dir = DEFAULT_DIR;
-	o.newcert.key_type = KEY_RSA2048;
-	o.lock_timeout = 30;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "d:qvh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			o.dir = optarg;
-			break;
-		case OPT_NEW_KEY:
-			o.new_key = 1;
-			break;
-		case OPT_KEY_TYPE:
-			if (x509gen_parse_key_type(optarg,
-			    &o.newcert.key_type, &err) == -1)
-				return usage_error(csr_usage, &err);
-			o.newcert.key_type_given = 1;
-			break;
-		case OPT_HOSTNAME:
-			o.newcert.hostname = optarg;
-			break;
-		case OPT_SAN:
-			if (common_parse_san(&o.newcert, optarg, &err) == -1)
-				return usage_error(csr_usage, &err);
-			break;
-		case OPT_SUBJECT:
-			o.subject = optarg;
-			break;
-		case OPT_OUTPUT:
-			o.output = optarg;
-			break;
-		case OPT_WAIT:
-			if (usage_number(optarg, 0, 3600, &o.lock_timeout,
-			    "--wait", &err) == -1)
-				return usage_error(csr_usage, &err);
-			break;
-		case 'q':
-			msg_set_verbosity(MSG_QUIET);
-			break;
-		case 'v':
-			msg_set_verbosity(MSG_VERBOSE);
-			break;
-		case 'h':
-			fputs(csr_usage, stdout);
-			return EX_OK;
-		default:
-			return usage_error(csr_usage, &err);
-		}
-	}
-	if (optind != argc) {
-		err_set(&err, EX_USAGE, "unexpected argument '%s'",
-		    argv[optind]);
-		return usage_error(csr_usage, &err);
-	}
-	if (o.newcert.key_type_given && !o.new_key) {
-		err_set(&err, EX_USAGE, "--key-type is the type of a "
-		    "--new-key; without --new-key the key in servercert.pem is "
-		    "used");
-		return usage_error(csr_usage, &err);
-	}
-	if (run_csr(&o, &err) == -1) {
-		return err_print(&err);
-	}
-	return EX_OK;
 }

@@ -9,6 +9,16 @@
 #ifndef QP_CSR_H
 #define QP_CSR_H
 
-int cmd_csr(int argc, char *argv[]);
+#include "base/err.h"
+#include "ops/common.h"
+
+struct csr_opts {
+	struct common_opts	 c;
+	const char		*subject;	/* --subject DN */
+};
+
+/* Make the request, write the pending key (--new-key), then the request
+ * (stdout or --output); say what was done. */
+int csr_run(const struct csr_opts *o, struct err *err);
 
 #endif

@@ -124,3 +124,13 @@ out:
 	free(env);
 	return rc;
 }
+
+int
+posthook_after(const struct common_opts *c, const char *changed,
+    struct err *err)
+{
+	if (changed[0] == '\0' || c->post_hook == NULL || c->dry_run)
+		return 0;
+	fflush(stdout);
+	return posthook_run(c->post_hook, c->dir, changed, err);
+}

@@ -7,6 +7,7 @@
 #define QP_POSTHOOK_H
 
 #include "base/err.h"
+#include "ops/common.h"
 
 /*
  * Run `/bin/sh -c cmd' in a child with no_new_privs set, stdin from
@@ -16,6 +17,12 @@
  * signal records an EX_UNAVAILABLE message and returns -1.
  */
 int posthook_run(const char *cmd, const char *dir, const char *changed,
+    struct err *err);
+
+/* After a command that replaces files, without the directory's lock (the
+ * hook may call qmail-pem itself): the --post-hook of c, when it was
+ * given, the run was not a dry run and changed names some file. */
+int posthook_after(const struct common_opts *c, const char *changed,
     struct err *err);
 
 #endif

@@ -12,7 +12,8 @@
 #include "base/secret.h"
 #include "check/verify.h"
 #include "fs/backup.h"
-#include "ops/rotate.h"
+#include "ops/replace.h"
+#include "site/policy.h"
 
 int
 replace_verify(const char *shown, const char *data, size_t len,
@@ -29,8 +30,8 @@ replace_verify(const char *shown, const char *data, size_t len,
 		return err_set(err, EX_OSERR, "out of memory");
 	memset(&vo, 0, sizeof(vo));
 	vo.hostname = hostname;
-	vo.warn_days = 30;
-	vo.crit_days = 7;
+	vo.warn_days = DEFAULT_WARN_DAYS;
+	vo.crit_days = DEFAULT_CRIT_DAYS;
 	vo.expect = *expect;
 	vo.usage = usage;
 	r->file = shown;

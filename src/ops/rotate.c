@@ -7,7 +7,6 @@
  * then both renamed into place back to back.  --stage writes NAME.next
  * instead, for a DANE rollover; --commit (commit.c) moves them into place.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,13 +17,17 @@
 
 #include "base/err.h"
 #include "base/msg.h"
-#include "base/privs.h"
 #include "base/secret.h"
 #include "check/verify.h"
-#include "cmd/usage.h"
+#include "fs/plan.h"
+#include "ops/commit.h"
+#include "ops/journal.h"
 #include "ops/posthook.h"
+#include "ops/replace.h"
 #include "ops/rotate.h"
+#include "ops/tlsa.h"
 #include "site/ctlfile.h"
+#include "site/policy.h"
 #include "x509/certinfo.h"
 
 /* What one run found and made. */
@@ -157,67 +160,22 @@ names_for(const struct rotate_opts *o, const struct perms_dir *dir,
 {
 	size_t i;
 
-	if (o->newcert.hostname != NULL || certinfo_names(leaf_of(f),
+	if (o->c.newcert.hostname != NULL || certinfo_names(leaf_of(f),
 	    n) == -1) {
 		memset(n, 0, sizeof(*n));
-		if (newcert_hostname(dir, &o->newcert, n->host,
+		if (newcert_hostname(dir, &o->c.newcert, n->host,
 		    sizeof(n->host), err) == -1)
 			return -1;
 	}
-	if (o->newcert.hostname != NULL || o->newcert.nsans > 0) {
-		for (i = 0; i < o->newcert.nsans; i++) {
+	if (o->c.newcert.hostname != NULL || o->c.newcert.nsans > 0) {
+		for (i = 0; i < o->c.newcert.nsans; i++) {
 			snprintf(n->sans[i], sizeof(n->sans[i]), "%s",
-			    o->newcert.sans[i]);
+			    o->c.newcert.sans[i]);
 			n->sanp[i] = n->sans[i];
 		}
-		n->nsans = o->newcert.nsans;
+		n->nsans = o->c.newcert.nsans;
 	}
 	return 0;
-}
-
-static const char *
-usage_words(int usage)
-{
-	return usage == (USAGE_SERVER | USAGE_CLIENT) ?
-	    "serverAuth+clientAuth" : usage == USAGE_SERVER ? "serverAuth" :
-	    "clientAuth";
-}
-
-/* A new self-signed certificate for an existing key (--keep-key). */
-static int
-resign(EVP_PKEY *key, const struct cert_names *n, int days, int usage,
-    struct file_plan *p, struct err *err)
-{
-	struct cert_request req;
-	STACK_OF(X509) *chain = NULL;
-	X509 *cert = NULL;
-	char desc[64];
-	int rc = -1;
-
-	req.hostname = n->host;
-	req.sans = n->sanp;
-	req.nsans = n->nsans;
-	req.days = days;
-	req.usage = usage;
-	if ((cert = x509gen_self_signed(key, &req, err)) == NULL)
-		goto out;
-	if ((chain = sk_X509_new_null()) == NULL || !sk_X509_push(chain,
-	    cert)) {
-		err_set(err, EX_OSERR, "out of memory");
-		goto out;
-	}
-	cert = NULL;
-	if (pemfile_serialize(key, chain, &p->content, &p->len, err) == -1)
-		goto out;
-	p->info = ACT_NEW_CERT;
-	snprintf(p->note, sizeof(p->note), "%s key kept, self-signed for %s, "
-	    "%d days, %s", x509gen_describe_key(key, desc, sizeof(desc)),
-	    n->host, days, usage_words(usage));
-	rc = 0;
-out:
-	X509_free(cert);
-	sk_X509_pop_free(chain, X509_free);
-	return rc;
 }
 
 /* The new content of one file: key kept (keep != NULL) or a new one. */
@@ -227,6 +185,7 @@ make_file(const struct rotate_opts *o, const struct perms_dir *dir,
     char *host, size_t hostsize, struct err *err)
 {
 	struct newcert_opts nc;
+	struct cert_request req;
 	struct cert_names *n;
 	size_t i;
 	int rc = -1;
@@ -237,11 +196,18 @@ make_file(const struct rotate_opts *o, const struct perms_dir *dir,
 		goto out;
 	snprintf(host, hostsize, "%s", n->host);
 	if (keep != NULL) {
-		rc = resign(keep, n, o->newcert.days, usage, p, err);
+		req.hostname = n->host;
+		req.sans = n->sanp;
+		req.nsans = n->nsans;
+		req.days = o->c.newcert.days;
+		req.usage = usage;
+		if ((rc = newcert_resign(keep, &req, &p->content, &p->len,
+		    p->note, sizeof(p->note), err)) == 0)
+			p->info = ACT_NEW_CERT;
 		goto out;
 	}
-	nc = o->newcert;
-	if (!o->newcert.key_type_given)
+	nc = o->c.newcert;
+	if (!o->c.newcert.key_type_given)
 		nc.key_type = certinfo_key_type(f->bundle.key);
 	for (i = 0; i < n->nsans; i++)
 		nc.sans[i] = n->sanp[i];
@@ -349,7 +315,7 @@ already_staged(const struct rotate_opts *o, const struct perms_dir *dir,
 		goto out;
 	}
 	rc = -1;
-	if (staged_tlsa(dir, o->newcert.hostname, data, len, r->tlsa,
+	if (staged_tlsa(dir, o->c.newcert.hostname, data, len, r->tlsa,
 	    sizeof(r->tlsa), err) == -1)
 		goto out;
 	snprintf(r->reason, sizeof(r->reason), "a key is already staged in "
@@ -393,8 +359,8 @@ print_result(const struct rotate_opts *o, const struct perms_dir *dir,
 {
 	json_t *root;
 
-	if (o->json) {
-		if ((root = plan_json("rotate", dir, r->plans, 2, o->dry_run))
+	if (o->c.json) {
+		if ((root = plan_json("rotate", dir, r->plans, 2, o->c.dry_run))
 		    == NULL)
 			return err_set(err, EX_OSERR, "out of memory");
 		if (r->reason[0])
@@ -410,7 +376,7 @@ print_result(const struct rotate_opts *o, const struct perms_dir *dir,
 		return 0;
 	}
 	if (!r->reason[0])
-		plan_print(r->plans, 2, o->dry_run);
+		plan_print(r->plans, 2, o->c.dry_run);
 	if (r->tlsa[0]) {
 		msg_info("TLSA record of the staged key (publish it next to the "
 		    "current one, wait twice the TTL, then run qmail-pem rotate "
@@ -432,15 +398,15 @@ rotate_files(struct rotate_opts *o, const struct perms_dir *dir,
 	    ctlfile_read(dir, CLIENTCERT, &r->cli, err) == -1 ||
 	    check_shape(dir, &r->srv, err) == -1 ||
 	    check_shape(dir, &r->cli, err) == -1 ||
-	    check_perms(dir, &r->srv, &o->owners.server,
+	    check_perms(dir, &r->srv, &o->c.owners.server,
 	    "--server-group", err) == -1 ||
-	    check_perms(dir, &r->cli, &o->owners.client,
+	    check_perms(dir, &r->cli, &o->c.owners.client,
 	    "--client-group", err) == -1)
 		return -1;
 	r->plans[0].name = o->stage ? SERVERCERT_NEXT : SERVERCERT;
-	r->plans[0].target = o->owners.server;
+	r->plans[0].target = o->c.owners.server;
 	r->plans[1].name = o->stage ? CLIENTCERT_NEXT : CLIENTCERT;
-	r->plans[1].target = o->owners.client;
+	r->plans[1].target = o->c.owners.client;
 	if (rotation_due(o, r, now, &due, err) == -1)
 		return -1;
 	if (!due)
@@ -459,7 +425,7 @@ rotate_files(struct rotate_opts *o, const struct perms_dir *dir,
 		return -1;
 	r->shared = EVP_PKEY_eq(r->srv.bundle.key, r->cli.bundle.key) == 1;
 	ERR_clear_error();
-	r->distinct = !r->shared || o->distinct_keys;
+	r->distinct = !r->shared || o->c.distinct_keys;
 	if (build_contents(o, dir, r, err) == -1 || verify_plans(r, err) == -1)
 		return -1;
 	for (i = 0; i < 2; i++) {
@@ -467,9 +433,9 @@ rotate_files(struct rotate_opts *o, const struct perms_dir *dir,
 		if (plan_decide(dir, &r->plans[i], err) == -1)
 			return -1;
 	}
-	if (o->dry_run)
+	if (o->c.dry_run)
 		return 0;
-	if (o->stage && staged_tlsa(dir, o->newcert.hostname,
+	if (o->stage && staged_tlsa(dir, o->c.newcert.hostname,
 	    r->plans[0].content, r->plans[0].len, r->tlsa,
 	    sizeof(r->tlsa), err) == -1)
 		return -1;
@@ -479,8 +445,8 @@ rotate_files(struct rotate_opts *o, const struct perms_dir *dir,
 	return o->stage ? 0 : prune_backups(o, dir, err);
 }
 
-static int
-run_rotate(struct rotate_opts *o, struct err *err)
+int
+rotate_run(struct rotate_opts *o, struct err *err)
 {
 	struct perms_dir dir = { .fd = -1 };
 	struct rotation r;
@@ -489,259 +455,27 @@ run_rotate(struct rotate_opts *o, struct err *err)
 
 	memset(&r, 0, sizeof(r));
 	changed[0] = '\0';
-	if (owners_resolve(&o->owners, err) == -1)
-		goto out;
-	if (readercheck_refuse(&o->services, &o->owners.server,
-	    &o->owners.client, err) == -1)
-		goto out;
-	if (!o->dry_run && privs_check_can_write(err) == -1)
-		goto out;
-	if (privs_limit(o->dry_run ? PRIVS_READ : o->post_hook ?
-	    PRIVS_WRITE_HOOK : PRIVS_WRITE, err) == -1)
-		goto out;
-	if (perms_open_dir(o->dir, &dir, err) == -1)
-		goto out;
-	if (!o->dry_run && perms_lock_dir(&dir, o->lock_timeout, err) == -1)
-		goto out;
-	if (rollback_note_refuse(&dir, err) == -1)
+	if (common_prepare(&o->c, 1, err) == -1 ||
+	    common_open_dir(&o->c, &dir, err) == -1 ||
+	    journal_refuse(&dir, err) == -1)
 		goto out;
 	if (o->commit) {
-		if (rotate_commit(o, &dir, changed, sizeof(changed), err) == -1)
+		if (commit_run(&o->c, o->keep, &dir, changed, sizeof(changed),
+		    err) == -1)
 			goto out;
 	} else {
 		if (rotate_files(o, &dir, &r, err) == -1 ||
 		    print_result(o, &dir, &r, err) == -1)
 			goto out;
-		if (!o->stage && !o->dry_run)
+		if (!o->stage && !o->c.dry_run)
 			replace_changed(r.plans, 2, changed, sizeof(changed));
 	}
-	/* The hook runs without our lock: it may call qmail-pem itself. */
 	perms_close_dir(&dir);
-	rc = 0;
-	if (changed[0] && o->post_hook && !o->dry_run) {
-		fflush(stdout);
-		rc = posthook_run(o->post_hook, o->dir, changed, err);
-	}
+	rc = posthook_after(&o->c, changed, err);
 out:
 	plan_free(r.plans, 2);
 	ctlfile_free(&r.srv);
 	ctlfile_free(&r.cli);
 	perms_close_dir(&dir);
 	return rc;
-}
-
-static const char rotate_usage[] =
-"usage: qmail-pem rotate [-d DIR] [--if-expires-within DAYS]\n"
-"                        [--new-key | --keep-key] [--distinct-keys]\n"
-"                        [--key-type TYPE] [--days N] [--keep N]\n"
-"                        [--stage | --commit] [--post-hook CMD]\n"
-"                        [--hostname NAME] [--san NAME]...\n"
-"                        [--server-group G] [--client-group G] [--owner U]\n"
-"                        [--format text|json] [--wait SEC] [--dry-run]\n"
-"                        [--service-dir D]... [-q | -v]\n"
-"\n"
-"Replace servercert.pem and clientcert.pem (as qmail-pem install left them)\n"
-"with new self-signed certificates and, by default, new keys. Both new files\n"
-"are verified before either is replaced; the old ones are kept as\n"
-"NAME.<time>.bak (qmail-pem rollback puts them back).\n"
-"\n"
-"  -d DIR                   qmail control directory\n"
-"  --if-expires-within DAYS only if a certificate expires within DAYS days;\n"
-"                           else print \"nothing to do\" and exit 0 (for cron)\n"
-"  --new-key                new keys (the default)\n"
-"  --keep-key               new certificates for the keys in place\n"
-"  --distinct-keys          a key for each file (from a shared key)\n"
-"  --key-type TYPE          type of new keys (default: as the current key)\n"
-"  --days N                 validity of the new certificates (default 365)\n"
-"  --keep N                 backups kept per file (default 5)\n"
-"  --stage                  write NAME.next and print its TLSA record (DANE)\n"
-"  --commit                 move the staged NAME.next files into place\n"
-"  --post-hook CMD          run CMD (sh -c) after files were replaced\n"
-"  --hostname NAME          CN of the new certificates (default: as now)\n"
-"  --san NAME               further DNS names (default: as now; repeatable)\n"
-"  --server-group G         group that reads servercert.pem (default nofiles)\n"
-"  --client-group G         group that reads clientcert.pem (default qmail)\n"
-"  --owner U                owner of both files (default root)\n"
-"  --service-dir D          run scripts that say who reads the files\n"
-"                           (repeatable; default /service, /etc/service,\n"
-"                           /var/service)\n"
-"  --format json            print the result as JSON (per-file \"changed\")\n"
-"  --wait SEC               wait at most SEC for another writer (default 30)\n"
-"  --dry-run                print the plan and change nothing\n"
-"  -q, -v                   quieter, more detail\n";
-
-/* Options that make a new certificate mean nothing to --commit. */
-static int
-check_combinations(const struct rotate_opts *o, int new_key, int made_opts,
-    struct err *err)
-{
-	if (new_key && o->keep_key)
-		return err_set(err, EX_USAGE, "--new-key and --keep-key "
-		    "exclude each other");
-	if (o->stage && o->commit)
-		return err_set(err, EX_USAGE, "--stage and --commit exclude "
-		    "each other: stage first, commit later");
-	if (o->commit && (made_opts || o->expires_within >= 0))
-		return err_set(err, EX_USAGE, "--commit puts the staged files "
-		    "in place as they are: give key and certificate options "
-		    "(and --if-expires-within) to --stage instead");
-	return 0;
-}
-
-int
-cmd_rotate(int argc, char *argv[])
-{
-	enum { OPT_EXPIRES = 256, OPT_NEW_KEY, OPT_KEEP_KEY, OPT_DISTINCT,
-	    OPT_KEY_TYPE, OPT_DAYS, OPT_KEEP, OPT_STAGE, OPT_COMMIT,
-	    OPT_POST_HOOK, OPT_HOSTNAME, OPT_SAN, OPT_SERVER_GROUP,
-	    OPT_CLIENT_GROUP, OPT_OWNER, OPT_FORMAT, OPT_WAIT, OPT_DRY_RUN,
-	    OPT_SERVICE_DIR };
-	static const struct option longopts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "if-expires-within", required_argument, NULL, OPT_EXPIRES },
-		{ "new-key", no_argument, NULL, OPT_NEW_KEY },
-		{ "keep-key", no_argument, NULL, OPT_KEEP_KEY },
-		{ "distinct-keys", no_argument, NULL, OPT_DISTINCT },
-		{ "key-type", required_argument, NULL, OPT_KEY_TYPE },
-		{ "days", required_argument, NULL, OPT_DAYS },
-		{ "keep", required_argument, NULL, OPT_KEEP },
-		{ "stage", no_argument, NULL, OPT_STAGE },
-		{ "commit", no_argument, NULL, OPT_COMMIT },
-		{ "post-hook", required_argument, NULL, OPT_POST_HOOK },
-		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
-		{ "san", required_argument, NULL, OPT_SAN },
-		{ "server-group", required_argument, NULL, OPT_SERVER_GROUP },
-		{ "client-group", required_argument, NULL, OPT_CLIENT_GROUP },
-		{ "owner", required_argument, NULL, OPT_OWNER },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "wait", required_argument, NULL, OPT_WAIT },
-		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-		{ "service-dir", required_argument, NULL, OPT_SERVICE_DIR },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct rotate_opts o;
-	int ch, new_key = 0, made_opts = 0;
-	struct err err = { 0 };
-
-	memset(&o, 0, sizeof(o));
-	o.dir = DEFAULT_DIR;
-	o.owners.owner = "root";
-	o.owners.server_group = "nofiles";
-	o.owners.client_group = "qmail";
-	o.newcert.key_type = KEY_RSA2048;
-	o.newcert.days = 365;
-	o.expires_within = -1;
-	o.keep = DEFAULT_KEEP;
-	o.lock_timeout = 30;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "d:qvh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			o.dir = optarg;
-			break;
-		case OPT_EXPIRES:
-			if (usage_number(optarg, 0, 36500, &o.expires_within,
-			    "--if-expires-within", &err) == -1)
-				return usage_error(rotate_usage, &err);
-			break;
-		case OPT_NEW_KEY:
-			new_key = made_opts = 1;
-			break;
-		case OPT_KEEP_KEY:
-			o.keep_key = made_opts = 1;
-			break;
-		case OPT_DISTINCT:
-			o.distinct_keys = made_opts = 1;
-			break;
-		case OPT_KEY_TYPE:
-			if (x509gen_parse_key_type(optarg,
-			    &o.newcert.key_type, &err) == -1)
-				return usage_error(rotate_usage, &err);
-			o.newcert.key_type_given = made_opts = 1;
-			break;
-		case OPT_DAYS:
-			if (usage_number(optarg, 1, 36500, &o.newcert.days,
-			    "--days", &err) == -1)
-				return usage_error(rotate_usage, &err);
-			made_opts = 1;
-			break;
-		case OPT_KEEP:
-			if (usage_number(optarg, 1, 10000, &o.keep,
-			    "--keep", &err) == -1)
-				return usage_error(rotate_usage, &err);
-			break;
-		case OPT_STAGE:
-			o.stage = 1;
-			break;
-		case OPT_COMMIT:
-			o.commit = 1;
-			break;
-		case OPT_POST_HOOK:
-			o.post_hook = optarg;
-			break;
-		case OPT_HOSTNAME:
-			o.newcert.hostname = optarg;
-			made_opts = 1;
-			break;
-		case OPT_SAN:
-			if (common_parse_san(&o.newcert, optarg, &err) == -1)
-				return usage_error(rotate_usage, &err);
-			made_opts = 1;
-			break;
-		case OPT_SERVER_GROUP:
-			o.owners.server_group = optarg;
-			break;
-		case OPT_CLIENT_GROUP:
-			o.owners.client_group = optarg;
-			break;
-		case OPT_OWNER:
-			o.owners.owner = optarg;
-			break;
-		case OPT_FORMAT:
-			if (usage_format(optarg, &o.json, &err) == -1)
-				return usage_error(rotate_usage, &err);
-			break;
-		case OPT_WAIT:
-			if (usage_number(optarg, 0, 3600, &o.lock_timeout,
-			    "--wait", &err) == -1)
-				return usage_error(rotate_usage, &err);
-			break;
-		case OPT_DRY_RUN:
-			o.dry_run = 1;
-			break;
-		case OPT_SERVICE_DIR:
-			if (service_dirs_add(&o.services, optarg, &err) == -1)
-				return usage_error(rotate_usage, &err);
-			break;
-		case 'q':
-			msg_set_verbosity(MSG_QUIET);
-			break;
-		case 'v':
-			msg_set_verbosity(MSG_VERBOSE);
-			break;
-		case 'h':
-			fputs(rotate_usage, stdout);
-			return EX_OK;
-		default:
-			return usage_error(rotate_usage, &err);
-		}
-	}
-	if (optind != argc) {
-		err_set(&err, EX_USAGE, "unexpected argument '%s'",
-		    argv[optind]);
-		return usage_error(rotate_usage, &err);
-	}
-	if (check_combinations(&o, new_key, made_opts, &err) == -1)
-		return usage_error(rotate_usage, &err);
-	if (o.post_hook != NULL && o.post_hook[0] == '\0') {
-		err_set(&err, EX_USAGE, "--post-hook needs a command");
-		return usage_error(rotate_usage, &err);
-	}
-	if (run_rotate(&o, &err) == -1) {
-		return err_print(&err);
-	}
-	return EX_OK;
 }

@@ -5,7 +5,6 @@
  * pins the key, not the certificate, so a self-signed certificate works
  * and a new certificate for the same key needs no DNS change.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -14,10 +13,11 @@
 #include "base/msg.h"
 #include "base/privs.h"
 #include "base/secret.h"
-#include "cmd/usage.h"
-#include "ops/rotate.h"
-#include "site/control.h"
+#include "ops/replace.h"
+#include "ops/tlsa.h"
 #include "site/ctlfile.h"
+#include "site/me.h"
+#include "site/policy.h"
 #include "x509/certinfo.h"
 #include "x509gen.h"
 
@@ -49,7 +49,7 @@ tlsa_hostname(const struct perms_dir *dir, const char *given, X509 *leaf,
 		snprintf(buf, size, "%s", given);
 		return 0;
 	}
-	if ((rc = control_read_me(dir, buf, size, err)) == -1)
+	if ((rc = me_read(dir, buf, size, err)) == -1)
 		return -1;
 	if (rc == 1)
 		return 0;
@@ -64,14 +64,8 @@ tlsa_hostname(const struct perms_dir *dir, const char *given, X509 *leaf,
 	    "to)", dir->path);
 }
 
-struct tlsa_opts {
-	const char	*dir;
-	const char	*hostname;
-	int		 staged;
-};
-
-static int
-run_tlsa(const struct tlsa_opts *o, struct err *err)
+int
+tlsa_run(const struct tlsa_opts *o, struct err *err)
 {
 	struct perms_dir dir = { .fd = -1 };
 	struct pem_bundle next;
@@ -83,7 +77,7 @@ run_tlsa(const struct tlsa_opts *o, struct err *err)
 	memset(&srv, 0, sizeof(srv));
 	memset(&next, 0, sizeof(next));
 	if (privs_limit(PRIVS_READ, err) == -1 ||
-	    perms_open_dir(o->dir, &dir, err) == -1 ||
+	    perms_open_dir(o->c.dir, &dir, err) == -1 ||
 	    ctlfile_read(&dir, SERVERCERT, &srv, err) == -1)
 		goto out;
 	if (!srv.exists) {
@@ -91,7 +85,7 @@ run_tlsa(const struct tlsa_opts *o, struct err *err)
 		    "install first", dir.path, SERVERCERT);
 		goto out;
 	}
-	if (tlsa_hostname(&dir, o->hostname,
+	if (tlsa_hostname(&dir, o->c.newcert.hostname,
 	    sk_X509_value(srv.chain.chain, 0), host, sizeof(host), err) == -1)
 		goto out;
 	if (o->staged) {
@@ -99,10 +93,9 @@ run_tlsa(const struct tlsa_opts *o, struct err *err)
 		    &len, &next, err)) == -1)
 			goto out;
 		if (found == 0) {
-			err_set(err, EX_NOINPUT,
-			    "no staged key: %s/%s does not "
-			    "exist; stage one with qmail-pem rotate --stage",
-			    dir.path, SERVERCERT_NEXT);
+			err_set(err, EX_NOINPUT, "no staged key: %s/%s does "
+			    "not exist; stage one with qmail-pem rotate "
+			    "--stage", dir.path, SERVERCERT_NEXT);
 			goto out;
 		}
 	}
@@ -124,62 +117,4 @@ out:
 	ctlfile_free(&srv);
 	perms_close_dir(&dir);
 	return rc;
-}
-
-static const char tlsa_usage[] =
-"usage: qmail-pem tlsa [-d DIR] [--staged] [--hostname NAME]\n"
-"\n"
-"Print the DANE TLSA record (3 1 1: DANE-EE, public key, SHA-256) of the key\n"
-"in DIR/servercert.pem, as a zone file line; with --staged also the record of\n"
-"the key staged by qmail-pem rotate --stage (servercert.pem.next).\n"
-"\n"
-"  -d DIR               qmail control directory (default /var/qmail/control)\n"
-"  --staged             also print the record of the staged key\n"
-"  --hostname NAME      the MX host (default: first line of DIR/me)\n";
-
-int
-cmd_tlsa(int argc, char *argv[])
-{
-	enum { OPT_STAGED = 256, OPT_HOSTNAME };
-	static const struct option longopts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "staged", no_argument, NULL, OPT_STAGED },
-		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct tlsa_opts o;
-	int ch;
-	struct err err = { 0 };
-
-	memset(&o, 0, sizeof(o));
-	o.dir = DEFAULT_DIR;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			o.dir = optarg;
-			break;
-		case OPT_STAGED:
-			o.staged = 1;
-			break;
-		case OPT_HOSTNAME:
-			o.hostname = optarg;
-			break;
-		case 'h':
-			fputs(tlsa_usage, stdout);
-			return EX_OK;
-		default:
-			return usage_error(tlsa_usage, &err);
-		}
-	}
-	if (optind != argc) {
-		err_set(&err, EX_USAGE, "unexpected argument '%s'",
-		    argv[optind]);
-		return usage_error(tlsa_usage, &err);
-	}
-	if (run_tlsa(&o, &err) == -1) {
-		return err_print(&err);
-	}
-	return EX_OK;
 }

@@ -8,14 +8,15 @@
 
 #include "base/err.h"
 #include "base/msg.h"
+#include "site/policy.h"
 #include "site/readercheck.h"
 
 int
 service_dirs_add(struct service_dirs *sd, const char *dir, struct err *err)
 {
-	if (sd->n == SERVICE_DIRS_MAX)
+	if (sd->n == MAX_SERVICE_DIRS)
 		return err_set(err, EX_USAGE, "at most %d --service-dir",
-		    SERVICE_DIRS_MAX);
+		    MAX_SERVICE_DIRS);
 	if (dir[0] == '\0')
 		return err_set(err, EX_USAGE, "--service-dir needs a directory"
 		    );
@@ -42,7 +43,7 @@ known(const struct reader *r)
 {
 	return r->source == READER_SCRIPT ||
 	    (r->source == READER_DEFAULT && r->have_uid && r->have_gid &&
-	    strcmp(r->file, READERS_CLIENTCERT) == 0);
+	    strcmp(r->file, CLIENTCERT) == 0);
 }
 
 /* 1 can, 0 cannot, -1 cannot tell. */
@@ -95,8 +96,8 @@ readercheck_refuse(const struct service_dirs *sd,
 
 	if (readercheck_scan(sd, &list, err) == -1)
 		goto out;
-	if (check_file(&list, READERS_SERVERCERT, server, err) == -1 ||
-	    check_file(&list, READERS_CLIENTCERT, client, err) == -1)
+	if (check_file(&list, SERVERCERT, server, err) == -1 ||
+	    check_file(&list, CLIENTCERT, client, err) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -122,34 +123,17 @@ readercheck_cannot(const struct reader_list *list, const char *file,
 }
 
 const struct reader *
-readercheck_probe_reader(const struct reader_list *list, const char *file,
-    const struct stat *st, struct probe_reader *probe)
+readercheck_test_reader(const struct reader_list *list, const char *file,
+    const struct stat *st)
 {
 	const struct reader *r;
-	char user[64];
 	size_t i;
-	int n;
 
 	if ((r = readercheck_cannot(list, file, st)) == NULL)
 		for (i = 0; i < list->n && r == NULL; i++)
 			if (strcmp(list->v[i].file, file) == 0 &&
 			    known(&list->v[i]))
 				r = &list->v[i];
-	if (r == NULL)
-		return NULL;
-	if (r->user[0])
-		snprintf(user, sizeof(user), "%s", r->user);
-	else
-		snprintf(user, sizeof(user), "uid %lu", (unsigned long)r->uid);
-	probe_reader_from_ids(user, r->uid, r->gid, probe);
-	if (r->init_groups && r->user[0])
-		return r;	/* the group database's, as initgroups(3) */
-	/* tcpserver -u -g, setuidgid and chpst set exactly these */
-	n = 0;
-	probe->groups[n++] = r->gid;
-	for (i = 0; i < r->ngroups && n < PROBE_MAX_GROUPS; i++)
-		probe->groups[n++] = r->groups[i];
-	probe->ngroups = n;
 	return r;
 }
 

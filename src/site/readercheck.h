@@ -17,13 +17,12 @@
 #include <sys/stat.h>
 
 #include "base/err.h"
-#include "check/probe.h"
 #include "perms.h"
-#include "runscript/readers.h"
+#include "site/readers.h"
 
 #define SERVICE_DIRS_MAX	16
 
-/* The --service-dir options of a command; n == 0: the default three. */
+/* The --service-dir options of a command; n == 0: policy.h's. */
 struct service_dirs {
 	const char	*v[SERVICE_DIRS_MAX];
 	size_t		 n;
@@ -66,11 +65,9 @@ const char *readercheck_group(const struct reader_list *list,
 /*
  * The reader verify's read test acts as: the one readercheck_cannot()
  * finds, else the first that a run script names; NULL: none is known
- * from a script (the test keeps qmaild or qmailr).  The probe gets its
- * uid, gid and groups (those of the group database when the reader's
- * program sets them that way).
+ * from a script (the test keeps qmaild or qmailr).
  */
-const struct reader *readercheck_probe_reader(const struct reader_list *list,
-    const char *file, const struct stat *st, struct probe_reader *probe);
+const struct reader *readercheck_test_reader(const struct reader_list *list,
+    const char *file, const struct stat *st);
 
 #endif

@@ -63,7 +63,7 @@ certinfo_names(X509 *cert, struct cert_names *n)
 			snprintf(n->host, sizeof(n->host), "%s", buf);
 			continue;
 		}
-		if (known(n, buf) || n->nsans >= MAX_SANS)
+		if (known(n, buf) || n->nsans >= X509GEN_MAX_SANS)
 			continue;
 		snprintf(n->sans[n->nsans], sizeof(n->sans[0]), "%s", buf);
 		n->sanp[n->nsans] = n->sans[n->nsans];

@@ -12,14 +12,13 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "ops/install.h"
 #include "x509gen.h"
 
 /* The DNS names of a certificate: the host name (CN) and the others. */
 struct cert_names {
 	char		 host[256];
-	char		 sans[MAX_SANS][256];
-	const char	*sanp[MAX_SANS];	/* points into sans */
+	char		 sans[X509GEN_MAX_SANS][256];
+	const char	*sanp[X509GEN_MAX_SANS];	/* points into sans */
 	size_t		 nsans;
 };
 

@@ -17,8 +17,7 @@
 #define PASSIN_MAX	1024	/* longer passwords are refused */
 
 struct passin {
-	char	 shown[256];	/* the source for messages,
-	    without a password */
+	char	 shown[256];	/* the source for messages, without a password */
 	char	 spec[16];	/* "env", "file", "fd", "stdin", "pass" */
 	const char *arg;	/* what follows the colon (points into argv) */
 	char	*pass;		/* secure memory, NUL-terminated */

@@ -24,8 +24,7 @@ struct pem_bundle {
 	int		 bad_keys;	/* key blocks that did not decode */
 	int		 bad_certs;	/* certificate blocks that did not decode */
 	int		 truncated;	/* a BEGIN line without its END */
-	int		 other_blocks;	/* DH PARAMETERS, CSRs,
-	    public keys ... */
+	int		 other_blocks;	/* DH PARAMETERS, CSRs, public keys ... */
 	char		 other_type[64];
 	int		 garbage;	/* non-blank text outside PEM blocks */
 	int		 key_after_cert; /* first key comes after a certificate */

@@ -1,16 +1,16 @@
-/* control.c: reading qmail's control/me. */
+/* me.c: reading qmail's control/me. */
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
 
 #include "base/err.h"
-#include "base/msg.h"
 #include "base/secret.h"
-#include "site/control.h"
+#include "site/me.h"
+#include "site/policy.h"
 #include "x509gen.h"
 
 int
-control_parse_me(const char *data, size_t len, char *name, size_t size,
+me_parse(const char *data, size_t len, char *name, size_t size,
     struct err *err)
 {
 	const char *eol = memchr(data, '\n', len);
@@ -48,7 +48,7 @@ control_parse_me(const char *data, size_t len, char *name, size_t size,
 }
 
 int
-control_read_me(const struct perms_dir *dir, char *name, size_t size,
+me_read(const struct perms_dir *dir, char *name, size_t size,
     struct err *err)
 {
 	struct stat st;
@@ -56,11 +56,11 @@ control_read_me(const struct perms_dir *dir, char *name, size_t size,
 	size_t len = 0;
 	int rc;
 
-	if ((rc = perms_stat(dir, "me", &st, err)) <= 0)
+	if ((rc = perms_stat(dir, ME_FILE, &st, err)) <= 0)
 		return rc;
-	if (perms_read_file(dir, "me", &data, &len, &st, err) == -1)
+	if (perms_read_file(dir, ME_FILE, &data, &len, &st, err) == -1)
 		return -1;
-	rc = control_parse_me(data, len, name, size, err);
+	rc = me_parse(data, len, name, size, err);
 	secret_free(data, len);
 	return rc == 0 ? 1 : -1;
 }

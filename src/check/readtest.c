@@ -1,5 +1,5 @@
 /*
- * probe.c: load a key file as the daemon's user, in a forked child.
+ * readtest.c: load a key file as the daemon's user, in a forked child.
  *
  * The child gives up root for good before it touches the file: groups
  * first (setgroups, setresgid), then the uid (setresuid), then every
@@ -31,10 +31,10 @@
 #include "base/err.h"
 #include "base/msg.h"
 #include "base/userdb.h"
-#include "check/probe.h"
+#include "check/readtest.h"
 
 int
-probe_reader_by_name(const char *user, struct probe_reader *reader,
+readtest_reader_by_name(const char *user, struct readtest_reader *reader,
     struct err *err)
 {
 	uid_t uid;
@@ -44,19 +44,41 @@ probe_reader_by_name(const char *user, struct probe_reader *reader,
 		return err_set(err, EX_NOUSER, "user %s does not exist on this "
 		    "system: pass the user the daemon runs as with "
 		    "--server-user or --client-user", user);
-	probe_reader_from_ids(user, uid, gid, reader);
+	readtest_reader_from_ids(user, uid, gid, reader);
 	return 0;
 }
 
 void
-probe_reader_from_ids(const char *user, uid_t uid, gid_t gid,
-    struct probe_reader *reader)
+readtest_reader_from_ids(const char *user, uid_t uid, gid_t gid,
+    struct readtest_reader *reader)
 {
 	memset(reader, 0, sizeof(*reader));
 	snprintf(reader->user, sizeof(reader->user), "%s", user);
 	reader->uid = uid;
 	reader->gid = gid;
 	reader->ngroups = -1;
+}
+
+void
+readtest_reader_of(const struct reader *r, struct readtest_reader *probe)
+{
+	char user[64];
+	size_t i;
+	int n;
+
+	if (r->user[0])
+		snprintf(user, sizeof(user), "%s", r->user);
+	else
+		snprintf(user, sizeof(user), "uid %lu", (unsigned long)r->uid);
+	readtest_reader_from_ids(user, r->uid, r->gid, probe);
+	if (r->init_groups && r->user[0])
+		return;		/* the group database's, as initgroups(3) */
+	/* tcpserver -u -g, setuidgid and chpst set exactly these */
+	n = 0;
+	probe->groups[n++] = r->gid;
+	for (i = 0; i < r->ngroups && n < READTEST_MAX_GROUPS; i++)
+		probe->groups[n++] = r->groups[i];
+	probe->ngroups = n;
 }
 
 static const char *
@@ -70,10 +92,10 @@ ssl_reason(void)
 
 /* Become reader for good; 0 or -1 with res->message set. */
 static int
-drop_to(const struct probe_reader *rd, struct probe_result *res)
+drop_to(const struct readtest_reader *rd, struct readtest_result *res)
 {
-	gid_t groups[PROBE_MAX_GROUPS];
-	int ngroups = PROBE_MAX_GROUPS;
+	gid_t groups[READTEST_MAX_GROUPS];
+	int ngroups = READTEST_MAX_GROUPS;
 	cap_t none = NULL;
 	int rc = -1;
 
@@ -83,7 +105,7 @@ drop_to(const struct probe_reader *rd, struct probe_result *res)
 	} else if (userdb_user_groups(rd->user, rd->gid, groups, &ngroups)
 	    == -1) {
 		snprintf(res->message, sizeof(res->message), "%s is in more "
-		    "than %d groups", rd->user, PROBE_MAX_GROUPS);
+		    "than %d groups", rd->user, READTEST_MAX_GROUPS);
 		goto out;
 	}
 	if (setgroups((size_t)ngroups, groups) == -1 ||
@@ -130,7 +152,7 @@ never_prompt(char *buf, int size, int rwflag, void *u)
 
 static void
 load_as_daemon(const char *path, const struct stat *expect,
-    struct probe_result *res)
+    struct readtest_result *res)
 {
 	SSL_CTX *ctx = NULL;
 	struct stat st;
@@ -140,7 +162,7 @@ load_as_daemon(const char *path, const struct stat *expect,
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
 	    O_CLOEXEC);
 	if (fd == -1) {
-		res->status = PROBE_CANNOT_OPEN;
+		res->status = READTEST_CANNOT_OPEN;
 		snprintf(res->message, sizeof(res->message), "%s",
 		    strerror(errno));
 		return;
@@ -148,14 +170,14 @@ load_as_daemon(const char *path, const struct stat *expect,
 	if (fstat(fd, &st) == -1 || st.st_dev != expect->st_dev ||
 	    st.st_ino != expect->st_ino) {
 		close(fd);
-		res->status = PROBE_ERROR;
+		res->status = READTEST_ERROR;
 		snprintf(res->message, sizeof(res->message), "the file "
 		    "changed while it was being tested");
 		return;
 	}
 	close(fd);
 	if ((ctx = SSL_CTX_new(TLS_method())) == NULL) {
-		res->status = PROBE_ERROR;
+		res->status = READTEST_ERROR;
 		snprintf(res->message, sizeof(res->message), "SSL_CTX_new: %s",
 		    ssl_reason());
 		return;
@@ -163,21 +185,21 @@ load_as_daemon(const char *path, const struct stat *expect,
 	SSL_CTX_set_default_passwd_cb(ctx, never_prompt);
 	SSL_CTX_set_default_passwd_cb_userdata(ctx, NULL);
 	if (SSL_CTX_use_certificate_chain_file(ctx, path) != 1) {
-		res->status = PROBE_CHAIN_FAILS;
+		res->status = READTEST_CHAIN_FAILS;
 		snprintf(res->message, sizeof(res->message), "%s",
 		    ssl_reason());
 	} else if (SSL_CTX_use_PrivateKey_file(ctx, path, SSL_FILETYPE_PEM)
 	    != 1) {
-		res->status = PROBE_KEY_FAILS;
+		res->status = READTEST_KEY_FAILS;
 		snprintf(res->message, sizeof(res->message), "%s",
 		    ssl_reason());
 	} else if (SSL_CTX_check_private_key(ctx) != 1) {
-		res->status = PROBE_MISMATCH;
+		res->status = READTEST_MISMATCH;
 		snprintf(res->message, sizeof(res->message), "%s",
 		    ssl_reason());
 	} else {
 		key = SSL_CTX_get0_privatekey(ctx);
-		res->status = PROBE_OK;
+		res->status = READTEST_OK;
 		res->rsa_key = key != NULL && EVP_PKEY_is_a(key, "RSA");
 	}
 	SSL_CTX_free(ctx);
@@ -185,16 +207,16 @@ load_as_daemon(const char *path, const struct stat *expect,
 
 static void __attribute__((noreturn))
 child(const char *path, const struct stat *expect,
-    const struct probe_reader *rd, int wfd)
+    const struct readtest_reader *rd, int wfd)
 {
-	struct probe_result res;
+	struct readtest_result res;
 	const char *p = (const char *)&res;
 	size_t left = sizeof(res);
 	ssize_t n;
 	int nul;
 
 	memset(&res, 0, sizeof(res));
-	res.status = PROBE_ERROR;
+	res.status = READTEST_ERROR;
 	/* The caller's stdin is not the test's to read, whatever asks. */
 	if ((nul = open("/dev/null", O_RDONLY | O_CLOEXEC)) > STDIN_FILENO) {
 		(void)dup2(nul, STDIN_FILENO);
@@ -217,7 +239,7 @@ child(const char *path, const struct stat *expect,
 /* Read the child's answer before the time limit, counted from when the
  * child was started; 0 or -1. */
 static int
-read_answer(int rfd, const struct timespec *start, struct probe_result *res)
+read_answer(int rfd, const struct timespec *start, struct readtest_result *res)
 {
 	struct timespec now;
 	struct pollfd pfd = { .fd = rfd, .events = POLLIN };
@@ -230,9 +252,9 @@ read_answer(int rfd, const struct timespec *start, struct probe_result *res)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		waited = (now.tv_sec - start->tv_sec) * 1000 +
 		    (now.tv_nsec - start->tv_nsec) / 1000000;
-		if (waited >= PROBE_TIMEOUT * 1000)
+		if (waited >= READTEST_TIMEOUT * 1000)
 			return -1;
-		n = poll(&pfd, 1, (int)(PROBE_TIMEOUT * 1000 - waited));
+		n = poll(&pfd, 1, (int)(READTEST_TIMEOUT * 1000 - waited));
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -266,8 +288,8 @@ warm_up_openssl(void)
 }
 
 int
-probe_start(const struct perms_dir *dir, const char *name,
-    const struct probe_reader *reader, struct probe_run *run, struct err *err)
+readtest_start(const struct perms_dir *dir, const char *name,
+    const struct readtest_reader *reader, struct readtest_run *run, struct err *err)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -276,7 +298,7 @@ probe_start(const struct perms_dir *dir, const char *name,
 
 	memset(run, 0, sizeof(run[0]));
 	run->fd = -1;
-	run->early.status = PROBE_ERROR;
+	run->early.status = READTEST_ERROR;
 	snprintf(run->user, sizeof(run->user), "%s", reader->user);
 	if (geteuid() != 0)
 		return err_set(err, EX_NOPERM, "needs root to act as %s",
@@ -286,7 +308,7 @@ probe_start(const struct perms_dir *dir, const char *name,
 	if (fstatat(dir->fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 		snprintf(run->early.message, sizeof(run->early.message), "%s",
 		    strerror(errno));
-		run->early.status = PROBE_CANNOT_OPEN;
+		run->early.status = READTEST_CANNOT_OPEN;
 		return 0;
 	}
 	if (pipe2(fds, O_CLOEXEC) == -1) {
@@ -315,7 +337,7 @@ probe_start(const struct perms_dir *dir, const char *name,
 }
 
 void
-probe_finish(struct probe_run *run, struct probe_result *res)
+readtest_finish(struct readtest_run *run, struct readtest_result *res)
 {
 	*res = run->early;
 	if (!run->started || run->pid <= 0) {
@@ -324,22 +346,22 @@ probe_finish(struct probe_run *run, struct probe_result *res)
 	}
 	run->started = 0;
 	if (read_answer(run->fd, &run->since, res) == 0) {
-		/* The child exits right after its answer: probe_reap waits
+		/* The child exits right after its answer: readtest_reap waits
 		 * for it later, so that its exit overlaps the caller's work. */
 		close(run->fd);
 		run->fd = -1;
 		res->message[sizeof(res->message) - 1] = '\0';
 		return;
 	}
-	probe_reap(run);
+	readtest_reap(run);
 	memset(res, 0, sizeof(res[0]));
-	res->status = PROBE_ERROR;
+	res->status = READTEST_ERROR;
 	snprintf(res->message, sizeof(res->message), "the test process as %s "
-	    "gave no answer within %d seconds", run->user, PROBE_TIMEOUT);
+	    "gave no answer within %d seconds", run->user, READTEST_TIMEOUT);
 }
 
 void
-probe_reap(struct probe_run *run)
+readtest_reap(struct readtest_run *run)
 {
 	int status;
 
@@ -354,4 +376,67 @@ probe_reap(struct probe_run *run)
 		;
 	run->pid = 0;
 	run->fd = -1;
+}
+
+void
+readtest_check_start(const struct perms_dir *dir, const char *name,
+    struct readtest_check *t)
+{
+	struct err why = { 0 };
+	char text[512];
+
+	if (geteuid() != 0) {
+		snprintf(text, sizeof(text), "needs root to act as %s (run "
+		    "qmail-pem verify through sudo)", t->reader.user);
+		verify_set(&t->check, "reader-can-read", CHECK_SKIPPED, text);
+		return;
+	}
+	if (readtest_start(dir, name, &t->reader, &t->run, &why) == -1)
+		verify_set(&t->check, "reader-can-read", CHECK_UNKNOWN,
+		    why.text);
+}
+
+void
+readtest_check_finish(struct readtest_check *t)
+{
+	struct readtest_result res;
+	enum check_status status = CHECK_CRITICAL;
+	const char *who = t->reader.user;
+	char text[512];
+
+	if (!t->run.started)
+		return;
+	readtest_finish(&t->run, &res);
+	switch (res.status) {
+	case READTEST_OK:
+		status = CHECK_OK;
+		snprintf(text, sizeof(text), "%s (uid %lu) loads the key and "
+		    "the chain as %s does%s", who,
+		    (unsigned long)t->reader.uid, t->daemon, res.rsa_key ? "" :
+		    "; SSL_CTX_use_RSAPrivateKey_file would fail: not an RSA "
+		    "key");
+		break;
+	case READTEST_CANNOT_OPEN:
+		snprintf(text, sizeof(text), "%s cannot open it (%s), so %s "
+		    "fails STARTTLS; fix owner and mode with qmail-pem install",
+		    who, res.message, t->daemon);
+		break;
+	case READTEST_CHAIN_FAILS:
+		snprintf(text, sizeof(text), "as %s, OpenSSL refuses the "
+		    "certificate chain (%s), so %s fails STARTTLS", who,
+		    res.message, t->daemon);
+		break;
+	case READTEST_KEY_FAILS:
+	case READTEST_MISMATCH:
+		snprintf(text, sizeof(text), "as %s, OpenSSL refuses the "
+		    "private key (%s), so %s fails STARTTLS", who, res.message,
+		    t->daemon);
+		break;
+	default:
+		status = CHECK_UNKNOWN;
+		snprintf(text, sizeof(text), "the read test as %s could not "
+		    "run: %s", who, res.message);
+		break;
+	}
+	verify_set(&t->check, "reader-can-read", status, text);
 }

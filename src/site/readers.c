@@ -25,17 +25,14 @@
 #include "base/msg.h"
 #include "base/userdb.h"
 #include "runscript/launch.h"
-#include "runscript/readers.h"
 #include "runscript/runscript.h"
+#include "site/policy.h"
+#include "site/readers.h"
 
 _Static_assert(READERS_MAX_GROUPS == LAUNCH_MAX_GROUPS,
     "struct reader and struct launch hold the same groups");
 
 #define SERVICES_MAX	4096	/* entries read per service directory */
-
-const char *const readers_default_dirs[] = {
-	"/service", "/etc/service", "/var/service", NULL
-};
 
 struct seen {
 	dev_t	dev;
@@ -118,7 +115,7 @@ add_unknown(struct scan *sc, const char *script, unsigned line,
 	struct reader *r;
 	va_list ap;
 
-	if ((r = new_reader(sc, READERS_SERVERCERT, "qmail-smtpd",
+	if ((r = new_reader(sc, SERVERCERT, "qmail-smtpd",
 	    err)) == NULL)
 		return -1;
 	snprintf(r->script, sizeof(r->script), "%s", script);
@@ -137,7 +134,7 @@ add_launch(struct scan *sc, const char *script, unsigned line,
 {
 	struct reader *r;
 
-	if ((r = new_reader(sc, READERS_SERVERCERT, l->program[0] ?
+	if ((r = new_reader(sc, SERVERCERT, l->program[0] ?
 	    l->program : "qmail-smtpd", err)) == NULL)
 		return -1;
 	snprintf(r->script, sizeof(r->script), "%s", script);
@@ -477,12 +474,12 @@ add_default_server(struct scan *sc, const char *const *dirs, size_t ndirs,
 	char where[512] = "";
 	size_t i;
 
-	if ((r = new_reader(sc, READERS_SERVERCERT, "qmail-smtpd",
+	if ((r = new_reader(sc, SERVERCERT, "qmail-smtpd",
 	    err)) == NULL)
 		return -1;
 	for (i = 0; i < ndirs; i++)
 		append(where, sizeof(where), "%s%s", i ? ", " : "", dirs[i]);
-	if (userdb_user_by_name("qmaild", &r->uid, &r->gid) == 0) {
+	if (userdb_user_by_name(DEFAULT_SERVER_USER, &r->uid, &r->gid) == 0) {
 		r->have_uid = r->have_gid = 1;
 		/* its groups as the group database has them, as verify's
 		 * read test sees them */
@@ -511,13 +508,13 @@ add_client(struct scan *sc, struct err *err)
 	uid_t uid;
 	gid_t primary;
 
-	if ((r = new_reader(sc, READERS_CLIENTCERT, "qmail-remote",
+	if ((r = new_reader(sc, CLIENTCERT, "qmail-remote",
 	    err)) == NULL)
 		return -1;
 	snprintf(r->script, sizeof(r->script), "%s", sc->send_script);
 	r->line = sc->send_line;
 	r->source = READER_DEFAULT;
-	if (userdb_user_by_name("qmailr", &uid, &primary) == -1) {
+	if (userdb_user_by_name(DEFAULT_CLIENT_USER, &uid, &primary) == -1) {
 		r->source = READER_UNKNOWN;
 		snprintf(r->note, sizeof(r->note), "there is no user qmailr: "
 		    "qmail-remote runs with the ids compiled into qmail");
@@ -526,7 +523,7 @@ add_client(struct scan *sc, struct err *err)
 	r->uid = uid;
 	r->have_uid = 1;
 	r->init_groups = 1;	/* as for qmaild above */
-	if (userdb_group_by_name("qmail", &r->gid) == 0) {
+	if (userdb_group_by_name(DEFAULT_CLIENT_GROUP, &r->gid) == 0) {
 		r->have_gid = 1;
 		if (r->gid != primary)
 			snprintf(r->note, sizeof(r->note), "qmailr's own group "
@@ -559,8 +556,8 @@ readers_scan(const char *const *dirs, size_t ndirs, struct reader_list *out,
 	out->n = 0;
 	sc.list = out;
 	if (dirs == NULL) {
-		dirs = readers_default_dirs;
-		ndirs = READERS_NDEFAULT_DIRS;
+		dirs = default_service_dirs;
+		ndirs = NDEFAULT_SERVICE_DIRS;
 	}
 	for (i = 0; i < ndirs; i++)
 		if (scan_dir(&sc, dirs[i], err) == -1)
@@ -642,7 +639,7 @@ const char *
 readers_describe(const struct reader *r, char *buf, size_t size)
 {
 	char user[80], group[80], origin[4200] = "";
-	int client = strcmp(r->file, READERS_CLIENTCERT) == 0;
+	int client = strcmp(r->file, CLIENTCERT) == 0;
 
 	if (r->user[0])
 		snprintf(user, sizeof(user), "%s", r->user);
@@ -685,13 +682,13 @@ readers_fix(const struct reader *r, char *buf, size_t size)
 	else
 		snprintf(group, sizeof(group), "%lu", (unsigned long)r->gid);
 	buf[0] = '\0';
-	if (strcmp(r->file, READERS_CLIENTCERT) == 0) {
+	if (strcmp(r->file, CLIENTCERT) == 0) {
 		append(buf, size, "qmail-remote always runs as qmailr with "
 		    "group qmail: install with --client-group %s",
-		    r->have_gid ? group : "qmail");
+		    r->have_gid ? group : DEFAULT_CLIENT_GROUP);
 		return buf;
 	}
-	if (r->have_gid && strcmp(r->user, "qmaild") == 0) {
+	if (r->have_gid && strcmp(r->user, DEFAULT_SERVER_USER) == 0) {
 		append(buf, size, "install with --server-group %s", group);
 		return buf;
 	}
@@ -718,7 +715,7 @@ readers_explain(const struct reader *r, const char *file_perms, char *buf,
 	readers_fix(r, fix, sizeof(fix));
 	snprintf(buf, size, "%s: %s cannot read it as %s; %s. Fix: %s",
 	    r->file, who, file_perms,
-	    strcmp(r->file, READERS_CLIENTCERT) == 0 ?
+	    strcmp(r->file, CLIENTCERT) == 0 ?
 	    "qmail-remote could not load its client certificate" :
 	    "STARTTLS would fail with \"454 TLS not available: missing RSA "
 	    "private key\"", fix);

@@ -1,6 +1,6 @@
-/* control.h: qmail's own control files that qmail-pem reads (me). */
-#ifndef QP_CONTROL_H
-#define QP_CONTROL_H
+/* me.h: qmail's control/me, the host name qmail-pem's defaults start from. */
+#ifndef QP_ME_H
+#define QP_ME_H
 
 #include <stddef.h>
 
@@ -12,11 +12,11 @@
  * Returns 1 when found, 0 when DIR/me does not exist, -1 (message
  * recorded) when it exists but is unusable.
  */
-int control_read_me(const struct perms_dir *dir, char *name, size_t size,
+int me_read(const struct perms_dir *dir, char *name, size_t size,
     struct err *err);
 
 /* Parse the text of a me file (exposed for the unit tests and fuzzing). */
-int control_parse_me(const char *data, size_t len, char *name, size_t size,
+int me_parse(const char *data, size_t len, char *name, size_t size,
     struct err *err);
 
 #endif

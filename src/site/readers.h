@@ -32,12 +32,6 @@
 #include "base/err.h"
 
 #define READERS_MAX_GROUPS	16
-#define READERS_SERVERCERT	"servercert.pem"
-#define READERS_CLIENTCERT	"clientcert.pem"
-
-/* /service, /etc/service, /var/service */
-extern const char *const readers_default_dirs[];
-#define READERS_NDEFAULT_DIRS	3
 
 enum reader_source {
 	READER_DEFAULT,	/* qmail's own ids: no run script says otherwise */
@@ -48,8 +42,7 @@ enum reader_source {
 
 struct reader {
 	char		 file[32];	/* servercert.pem, clientcert.pem */
-	char		 program[32];	/* qmail-smtpd, sslserver,
-	    qmail-remote */
+	char		 program[32];	/* qmail-smtpd, sslserver, qmail-remote */
 	char		 script[4096];	/* the run script that starts it ("" if
 					 * none was found); for qmail-remote
 					 * the one that starts qmail-start */
@@ -74,7 +67,7 @@ struct reader_list {
 };
 
 /*
- * Read the service directories dirs[0..ndirs) (NULL: the default three;
+ * Read the service directories dirs[0..ndirs) (NULL: policy.h's;
  * those that do not exist are skipped) and fill out, servercert.pem's
  * readers first.  Fails only when out of memory; a script that cannot be
  * read gives a READER_UNKNOWN entry, not an error.

@@ -1,7 +1,5 @@
 /*
- * cmd_readers.c: qmail-pem readers.
- *
- *	qmail-pem readers [-d DIR] [--service-dir D]... [--format text|json]
+ * readable.c: qmail-pem readers.
  *
  * For servercert.pem and clientcert.pem: who reads the file (program,
  * user and group), from which run script, and whether that user can read
@@ -21,10 +19,10 @@
  *	64  usage error (EX_USAGE)
  *	66  DIR cannot be opened (EX_NOINPUT)
  *	71  out of memory or a similar failure (EX_OSERR)
+ * (readable_run() returns the first three; the others are errors.)
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,47 +35,21 @@
 #include "base/msg.h"
 #include "base/privs.h"
 #include "base/userdb.h"
-#include "cmd/usage.h"
-#include "ops/cmd_readers.h"
-#include "runscript/readers.h"
-
-#define DEFAULT_CONTROL_DIR	"/var/qmail/control"
-#define MAX_SERVICE_DIRS	16
-
-enum {
-	READERS_OK = 0,
-	READERS_CANNOT = 1,
-	READERS_UNSURE = 2
-};
+#include "ops/readable.h"
+#include "site/policy.h"
+#include "site/readers.h"
 
 enum verdict { V_CAN, V_CANNOT, V_UNSURE, V_MISSING };
 
 /* What one reader can do with its file today. */
 struct judgement {
 	enum verdict	 verdict;
-	const char	*state;		/* regular, missing, symlink, other,
-	    error */
+	const char	*state;		/* regular, missing, symlink, other, error */
 	int		 have_stat;
 	struct stat	 st;
 	char		 perms[160];	/* "root:nofiles 0640" */
 	char		 reason[600];	/* why not, or why not known */
 };
-
-static const char readers_usage[] =
-"usage: qmail-pem readers [-d DIR] [--service-dir D]... [--format text|json]\n"
-"\n"
-"Say who reads servercert.pem and clientcert.pem: the program, its user and\n"
-"group, and the run script that starts it (read as text, never run), and\n"
-"whether that user can read the file in DIR today.\n"
-"\n"
-"  -d DIR               qmail control directory (default /var/qmail/control)\n"
-"  --service-dir D      a daemontools/runit/s6 service directory to read\n"
-"                       (repeatable; default /service, /etc/service and\n"
-"                       /var/service)\n"
-"  --format json        print the readers as JSON\n"
-"\n"
-"Exit status: 0 every reader can read its file, 1 one cannot, 2 qmail-pem\n"
-"cannot tell for one (see the note), 64 usage, 66 DIR cannot be opened.\n";
 
 /* "root:nofiles 0640", names from userdb.h like the readers'. */
 static void
@@ -253,63 +225,91 @@ reader_json(const struct reader *r, const struct judgement *j)
 	return o;
 }
 
+/* The JSON document: the directories, the readers, the status. */
 static int
-run_readers(const char *dir, const char *const *sdirs, size_t nsdirs,
-    int json, struct err *err)
+print_json(const char *dir, const char *const *sdirs, size_t nsdirs,
+    json_t *readers, int status, struct err *err)
 {
-	struct reader_list list = { NULL, 0 };
-	struct judgement j;
-	struct stat dst;
-	json_t *root = NULL, *arr = NULL, *o;
+	json_t *root, *dirs = json_array();
 	size_t i;
-	int dfd = -1, rc = -1, status = READERS_OK, s;
+	int rc = 0;
 
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
-	    fstat(dfd, &dst) == -1) {
-		err_set(err, EX_NOINPUT, "cannot open the control directory "
-		    "%s: %s", dir, strerror(errno));
-		goto out;
+	if ((root = json_object()) == NULL) {
+		json_decref(dirs);
+		return err_set(err, EX_OSERR, "out of memory");
 	}
-	if (readers_scan(sdirs, nsdirs, &list, err) == -1)
-		goto out;
-	if (json && ((root = json_object()) == NULL ||
-	    (arr = json_array()) == NULL)) {
-		err_set(err, EX_OSERR, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < list.n; i++) {
-		judge(dfd, dir, &dst, &list.v[i], &j);
+	for (i = 0; dirs != NULL && i < nsdirs; i++)
+		json_array_append_new(dirs, json_string(sdirs[i]));
+	json_object_set_new(root, "control_dir", json_string(dir));
+	json_object_set_new(root, "service_dirs", dirs ? dirs : json_null());
+	json_object_set(root, "readers", readers);
+	json_object_set_new(root, "status", json_integer(status));
+	if (json_dumpf(root, stdout, JSON_INDENT(2)) == -1)
+		rc = err_set(err, EX_IOERR, "cannot write the JSON output");
+	else
+		putchar('\n');
+	json_decref(root);
+	return rc;
+}
+
+/* Judge each reader, print it (text) or add it to arr (JSON); the
+ * command's status, or -1. */
+static int
+judge_all(int dfd, const char *dir, const struct stat *dst,
+    const struct reader_list *list, json_t *arr, struct err *err)
+{
+	struct judgement j;
+	json_t *item;
+	size_t i;
+	int status = READERS_OK, s;
+
+	for (i = 0; i < list->n; i++) {
+		judge(dfd, dir, dst, &list->v[i], &j);
 		s = verdict_status(j.verdict);
 		if (s == READERS_CANNOT || (s == READERS_UNSURE &&
 		    status == READERS_OK))
 			status = s;
-		if (!json) {
-			print_text(&list.v[i], &j);
+		if (arr == NULL) {
+			print_text(&list->v[i], &j);
 			continue;
 		}
-		if ((o = reader_json(&list.v[i], &j)) == NULL ||
-		    json_array_append_new(arr, o) == -1) {
-			err_set(err, EX_OSERR, "out of memory");
-			goto out;
-		}
+		if ((item = reader_json(&list->v[i], &j)) == NULL ||
+		    json_array_append_new(arr, item) == -1)
+			return err_set(err, EX_OSERR, "out of memory");
 	}
-	if (json) {
-		json_t *dirs = json_array();
+	return status;
+}
 
-		for (i = 0; dirs != NULL && i < nsdirs; i++)
-			json_array_append_new(dirs, json_string(sdirs[i]));
-		json_object_set_new(root, "control_dir", json_string(dir));
-		json_object_set_new(root, "service_dirs", dirs ? dirs :
-		    json_null());
-		json_object_set_new(root, "readers", arr);
-		arr = NULL;
-		json_object_set_new(root, "status", json_integer(status));
-		if (json_dumpf(root, stdout, JSON_INDENT(2)) == -1) {
-			err_set(err, EX_IOERR, "cannot write the JSON output");
-			goto out;
-		}
-		putchar('\n');
+int
+readable_run(const struct readable_opts *o, struct err *err)
+{
+	const char *const *sdirs = o->c.services.n ? o->c.services.v :
+	    default_service_dirs;
+	size_t nsdirs = o->c.services.n ? o->c.services.n :
+	    NDEFAULT_SERVICE_DIRS;
+	struct reader_list list = { NULL, 0 };
+	struct stat dst;
+	json_t *arr = NULL;
+	int dfd = -1, rc = -1, status;
+
+	if (privs_limit(PRIVS_READ, err) == -1)
+		return -1;
+	if ((dfd = open(o->c.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fstat(dfd, &dst) == -1) {
+		err_set(err, EX_NOINPUT, "cannot open the control directory "
+		    "%s: %s", o->c.dir, strerror(errno));
+		goto out;
 	}
+	if (readers_scan(sdirs, nsdirs, &list, err) == -1)
+		goto out;
+	if (o->c.json && (arr = json_array()) == NULL) {
+		err_set(err, EX_OSERR, "out of memory");
+		goto out;
+	}
+	if ((status = judge_all(dfd, o->c.dir, &dst, &list, arr, err)) == -1 ||
+	    (arr != NULL && print_json(o->c.dir, sdirs, nsdirs, arr, status,
+	    err) == -1))
+		goto out;
 	if (fflush(stdout) == EOF) {
 		err_set(err, EX_IOERR, "cannot write the output: %s",
 		    strerror(errno));
@@ -318,65 +318,8 @@ run_readers(const char *dir, const char *const *sdirs, size_t nsdirs,
 	rc = status;
 out:
 	json_decref(arr);
-	json_decref(root);
 	readers_free(&list);
 	if (dfd != -1)
 		close(dfd);
-	return rc;
-}
-
-int
-cmd_readers(int argc, char *argv[])
-{
-	enum { OPT_SERVICE_DIR = 256, OPT_FORMAT };
-	static const struct option longopts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "service-dir", required_argument, NULL, OPT_SERVICE_DIR },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *sdirs[MAX_SERVICE_DIRS];
-	const char *dir = DEFAULT_CONTROL_DIR;
-	size_t nsdirs = 0, i;
-	int ch, json = 0, rc;
-	struct err err = { 0 };
-
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			dir = optarg;
-			break;
-		case OPT_SERVICE_DIR:
-			if (nsdirs == MAX_SERVICE_DIRS) {
-				err_set(&err, EX_USAGE, "at most %d "
-				    "--service-dir", MAX_SERVICE_DIRS);
-				return usage_error(readers_usage, &err);
-			}
-			sdirs[nsdirs++] = optarg;
-			break;
-		case OPT_FORMAT:
-			if (usage_format(optarg, &json, &err) == -1)
-				return usage_error(readers_usage, &err);
-			break;
-		case 'h':
-			fputs(readers_usage, stdout);
-			return EX_OK;
-		default:
-			return usage_error(readers_usage, &err);
-		}
-	}
-	if (optind != argc) {
-		err_set(&err, EX_USAGE, "unexpected argument '%s'",
-		    argv[optind]);
-		return usage_error(readers_usage, &err);
-	}
-	if (nsdirs == 0)
-		for (i = 0; i < READERS_NDEFAULT_DIRS; i++)
-			sdirs[nsdirs++] = readers_default_dirs[i];
-	if (privs_limit(PRIVS_READ, &err) == -1 ||
-	    (rc = run_readers(dir, sdirs, nsdirs, json, &err)) == -1)
-		return err_print(&err);
 	return rc;
 }

@@ -1,0 +1,147 @@
+/*
+ * rotate.c: the command line of qmail-pem rotate (ops/rotate.c does the
+ * work; ops/commit.c, --commit).
+ */
+#include <string.h>
+#include <sysexits.h>
+
+#include "cmd/commands.h"
+#include "cmd/opts.h"
+#include "ops/rotate.h"
+#include "site/policy.h"
+
+enum {
+	OPT_EXPIRES = OPT_OWN, OPT_KEEP_KEY, OPT_KEEP, OPT_STAGE, OPT_COMMIT
+};
+
+static const struct option rotate_options[] = {
+	{ "if-expires-within", required_argument, NULL, OPT_EXPIRES },
+	{ "keep-key", no_argument, NULL, OPT_KEEP_KEY },
+	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "stage", no_argument, NULL, OPT_STAGE },
+	{ "commit", no_argument, NULL, OPT_COMMIT },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* The options, and whether any says how to make the new certificate
+ * (which means nothing to --commit). */
+struct rotate_cmd {
+	struct rotate_opts	o;
+	int			new_key;
+	int			made_opts;
+};
+
+static int
+rotate_option(void *opts, int ch, char *arg, struct err *err)
+{
+	struct rotate_cmd *r = opts;
+
+	switch (ch) {
+	case OPT_EXPIRES:
+		return opts_number(arg, 0, 36500, &r->o.expires_within,
+		    "--if-expires-within", err);
+	case OPT_KEEP:
+		return opts_number(arg, 1, 10000, &r->o.keep, "--keep", err);
+	case OPT_STAGE:
+		r->o.stage = 1;
+		break;
+	case OPT_COMMIT:
+		r->o.commit = 1;
+		break;
+	case OPT_NEW_KEY:
+		r->new_key = r->made_opts = 1;
+		break;
+	case OPT_KEEP_KEY:
+		r->o.keep_key = r->made_opts = 1;
+		break;
+	case OPT_DISTINCT:
+	case OPT_KEY_TYPE:
+	case OPT_DAYS:
+	case OPT_HOSTNAME:
+	case OPT_SAN:
+		r->made_opts = 1;
+		break;
+	}
+	return 0;
+}
+
+static int
+check_combinations(const struct rotate_cmd *r, struct err *err)
+{
+	if (r->new_key && r->o.keep_key)
+		return err_set(err, EX_USAGE, "--new-key and --keep-key "
+		    "exclude each other");
+	if (r->o.stage && r->o.commit)
+		return err_set(err, EX_USAGE, "--stage and --commit exclude "
+		    "each other: stage first, commit later");
+	if (r->o.commit && (r->made_opts || r->o.expires_within >= 0))
+		return err_set(err, EX_USAGE, "--commit puts the staged files "
+		    "in place as they are: give key and certificate options "
+		    "(and --if-expires-within) to --stage instead");
+	return opts_check_post_hook(&r->o.c, err);
+}
+
+static const char rotate_usage[] =
+"usage: qmail-pem rotate [-d DIR] [--if-expires-within DAYS]\n"
+"                        [--new-key | --keep-key] [--distinct-keys]\n"
+"                        [--key-type TYPE] [--days N] [--keep N]\n"
+"                        [--stage | --commit] [--post-hook CMD]\n"
+"                        [--hostname NAME] [--san NAME]...\n"
+"                        [--server-group G] [--client-group G] [--owner U]\n"
+"                        [--format text|json] [--wait SEC] [--dry-run]\n"
+"                        [--service-dir D]... [-q | -v]\n"
+"\n"
+"Replace servercert.pem and clientcert.pem (as qmail-pem install left them)\n"
+"with new self-signed certificates and, by default, new keys. Both new files\n"
+"are verified before either is replaced; the old ones are kept as\n"
+"NAME.<time>.bak (qmail-pem rollback puts them back).\n"
+"\n"
+"  -d DIR                   qmail control directory\n"
+"  --if-expires-within DAYS only if a certificate expires within DAYS days;\n"
+"                           else print \"nothing to do\" and exit 0 (for cron)\n"
+"  --new-key                new keys (the default)\n"
+"  --keep-key               new certificates for the keys in place\n"
+"  --distinct-keys          a key for each file (from a shared key)\n"
+"  --key-type TYPE          type of new keys (default: as the current key)\n"
+"  --days N                 validity of the new certificates (default 365)\n"
+"  --keep N                 backups kept per file (default 5)\n"
+"  --stage                  write NAME.next and print its TLSA record (DANE)\n"
+"  --commit                 move the staged NAME.next files into place\n"
+"  --post-hook CMD          run CMD (sh -c) after files were replaced\n"
+"  --hostname NAME          CN of the new certificates (default: as now)\n"
+"  --san NAME               further DNS names (default: as now; repeatable)\n"
+"  --server-group G         group that reads servercert.pem (default nofiles)\n"
+"  --client-group G         group that reads clientcert.pem (default qmail)\n"
+"  --owner U                owner of both files (default root)\n"
+"  --service-dir D          run scripts that say who reads the files\n"
+"                           (repeatable; default /service, /etc/service,\n"
+"                           /var/service)\n"
+"  --format json            print the result as JSON (per-file \"changed\")\n"
+"  --wait SEC               wait at most SEC for another writer (default 30)\n"
+"  --dry-run                print the plan and change nothing\n"
+"  -q, -v                   quieter, more detail\n";
+
+static const struct cmdline rotate_line = {
+	rotate_usage, OPTS_DIR | OPTS_QUIET | OPTS_VERBOSE | OPTS_OWNERS |
+	OPTS_SERVICES | OPTS_FORMAT | OPTS_WAIT | OPTS_DRY_RUN | OPTS_HOSTNAME |
+	OPTS_SAN | OPTS_KEY_TYPE | OPTS_DAYS | OPTS_NEW_KEY | OPTS_DISTINCT |
+	OPTS_POST_HOOK, "", rotate_options, rotate_option, NULL, NULL, 0
+};
+
+int
+cmd_rotate(int argc, char *argv[])
+{
+	struct rotate_cmd r;
+	struct err err = { 0 };
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	common_defaults(&r.o.c);
+	r.o.expires_within = -1;
+	r.o.keep = DEFAULT_KEEP;
+	if ((rc = opts_parse(&rotate_line, argc, argv, &r.o.c, &r)) != OPTS_RUN)
+		return rc;
+	if (check_combinations(&r, &err) == -1)
+		return opts_usage_error(&rotate_line, &err);
+	return rotate_run(&r.o, &err) == -1 ? err_print(&err) : EX_OK;
+}

@@ -1,0 +1,32 @@
+/*
+ * verify.h: qmail-pem verify, the monitoring check: the checks of check/
+ * over the control directory (and, with --connect, the running server,
+ * live/), reported as a Nagios line, JSON or a Prometheus textfile.
+ */
+#ifndef QP_OPS_VERIFY_H
+#define QP_OPS_VERIFY_H
+
+#include "check/report.h"
+#include "ops/common.h"
+#include "ops/verifylive.h"
+
+struct verify_args {
+	struct common_opts	 c;	/* -d, --owner, --*-group,
+					 * --service-dir, --hostname,
+					 * --output */
+	const char		*server_user;	/* DEFAULT_SERVER_USER */
+	const char		*client_user;	/* DEFAULT_CLIENT_USER */
+	int			 warn_days;	/* DEFAULT_WARN_DAYS */
+	int			 crit_days;	/* DEFAULT_CRIT_DAYS */
+	enum report_format	 format;
+	int			 verbose;	/* nagios: a line per check */
+	struct live_cmd		 live;		/* --connect ... */
+	int			 server_group_given;
+	int			 server_user_given;
+};
+
+/* Check, report (stdout or --output), say any error on stderr; returns
+ * the Nagios status (check/verify.h's CHECK_OK ... CHECK_UNKNOWN). */
+int verify_run(struct verify_args *a);
+
+#endif

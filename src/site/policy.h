@@ -1,0 +1,63 @@
+/*
+ * policy.h: the installation's policy, the one place that knows a default.
+ *
+ * qmail's TLS patch reads servercert.pem as qmail-smtpd, which runs as
+ * qmaild with group nofiles, and clientcert.pem as qmail-remote, which
+ * qmail-start runs as qmailr with group qmail.  The safe layout is two
+ * regular files, each root's and readable (0640) only by its reader's
+ * group.  Every name, owner, group, user, threshold and count that a
+ * command uses unless told otherwise is defined here; the tables are in
+ * policy.c.  Other modules take these values from their callers or
+ * include this header: none types them again.
+ */
+#ifndef QP_POLICY_H
+#define QP_POLICY_H
+
+#include <stddef.h>
+
+#include "x509gen.h"
+
+/* The control directory and the files qmail-pem keeps in it. */
+#define DEFAULT_DIR		"/var/qmail/control"
+#define SERVERCERT		"servercert.pem"
+#define CLIENTCERT		"clientcert.pem"
+/* The key of `qmail-pem csr --new-key', root:root 0600, until its
+ * certificate is installed with `install --cert'. */
+#define PENDING_KEY		"servercert.pem.pending-key"
+/* rotate --stage writes NAME.next for a DANE rollover. */
+#define STAGED_SUFFIX		".next"
+#define SERVERCERT_NEXT		SERVERCERT STAGED_SUFFIX
+#define CLIENTCERT_NEXT		CLIENTCERT STAGED_SUFFIX
+/* The note of a rollback that is not finished, root:root 0600. */
+#define ROLLBACK_NOTE		".qmail-pem-rollback"
+#define ME_FILE			"me"	/* the host name, qmail's control/me */
+
+/* Owner, groups and mode of the key files; the readers' users. */
+#define DEFAULT_OWNER		"root"
+#define DEFAULT_SERVER_GROUP	"nofiles"	/* qmail-smtpd's (qmaild's) */
+#define DEFAULT_CLIENT_GROUP	"qmail"		/* qmail-remote's */
+#define DEFAULT_SERVER_USER	"qmaild"	/* runs qmail-smtpd */
+#define DEFAULT_CLIENT_USER	"qmailr"	/* runs qmail-remote */
+#define KEY_FILE_MODE		0640
+#define PRIVATE_FILE_MODE	0600	/* root's only: pending key, notes */
+
+/* New keys and certificates. */
+#define DEFAULT_KEY_TYPE	KEY_RSA2048	/* every qmail TLS patch loads it */
+#define DEFAULT_DAYS		365
+
+/* verify's expiry thresholds, and the content checks of what is written. */
+#define DEFAULT_WARN_DAYS	30
+#define DEFAULT_CRIT_DAYS	7
+
+#define DEFAULT_KEEP		5	/* backups rotate keeps per file */
+#define DEFAULT_WAIT		30	/* seconds to wait for another writer */
+#define DEFAULT_LIVE_TIMEOUT	10	/* seconds per step of --connect */
+
+/* The service directories whose run scripts say who reads the files
+ * (daemontools, runit, s6), in policy.c; a command takes at most
+ * MAX_SERVICE_DIRS --service-dir. */
+extern const char *const default_service_dirs[];
+#define NDEFAULT_SERVICE_DIRS	3
+#define MAX_SERVICE_DIRS	16
+
+#endif
