@@ -1,7 +1,7 @@
 /*
  * fuzz_runscript.c: a daemontools/runit run script, read as `qmail-pem
  * readers' and install's reader check read it: runscript_open() and
- * runscript_next() for every command, and launch_follow() on each (without
+ * runscript_next() for every command, and startchain_follow() on each (without
  * a service directory, so relative envdirs stay unknown).
  */
 #include <stdlib.h>
@@ -9,8 +9,8 @@
 
 #include "base/err.h"
 #include "fuzz.h"
-#include "runscript/launch.h"
 #include "runscript/runscript.h"
+#include "runscript/startchain.h"
 
 /* What the last call that failed recorded (not looked at). */
 static struct err err;
@@ -32,7 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct runscript *rs = NULL;
 	struct rs_command cmd;
-	struct launch l;
+	struct startchain l;
 	size_t i;
 
 	fuzz_begin();
@@ -55,7 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					    strlen(cmd.env[i].name)) +
 					    touch(cmd.env[i].value,
 					    strlen(cmd.env[i].value));
-			launch_follow(&cmd, NULL, &l);
+			startchain_follow(&cmd, NULL, &l);
 		}
 	}
 	runscript_free(rs);

@@ -34,8 +34,8 @@
 #include "base/msg.h"
 #include "base/userdb.h"
 #include "cmd/commands.h"
-#include "runscript/launch.h"
 #include "runscript/runscript.h"
+#include "runscript/startchain.h"
 #include "site/policy.h"
 #include "site/readers.h"
 

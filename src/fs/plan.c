@@ -14,7 +14,6 @@
 #include "fs/backup.h"
 #include "fs/fileacl.h"
 #include "fs/plan.h"
-#include "x509/pemfile.h"
 
 /* Every change that puts a new file in place by rename: new content, and
  * a repair of owner, mode or ACL (the same bytes in a new inode). */

@@ -2,7 +2,7 @@
  * programs.h: where qmail's TLS programs are, so that loaders.h can read
  * what they load.
  *
- * qmail-smtpd is the program its run script starts (launch.h follows the
+ * qmail-smtpd is the program its run script starts (startchain.h follows the
  * command to it).  The word naming it is found as the shell, and
  * tcpserver's pathexec after it, would find it: an absolute path as
  * written; a path with a slash relative to the service directory (a run

@@ -24,13 +24,13 @@
 #include "base/err.h"
 #include "base/msg.h"
 #include "base/userdb.h"
-#include "runscript/launch.h"
 #include "runscript/runscript.h"
+#include "runscript/startchain.h"
 #include "site/policy.h"
 #include "site/readers.h"
 
-_Static_assert(READERS_MAX_GROUPS == LAUNCH_MAX_GROUPS,
-    "struct reader and struct launch hold the same groups");
+_Static_assert(READERS_MAX_GROUPS == START_MAX_GROUPS,
+    "struct reader and struct startchain hold the same groups");
 
 #define SERVICES_MAX	4096	/* entries read per service directory */
 
@@ -129,8 +129,8 @@ add_unknown(struct scan *sc, const char *script, unsigned line,
 }
 
 static int
-add_launch(struct scan *sc, const char *script, unsigned line,
-    const struct launch *l, struct err *err)
+add_start(struct scan *sc, const char *script, unsigned line,
+    const struct startchain *l, struct err *err)
 {
 	struct reader *r;
 
@@ -146,9 +146,9 @@ add_launch(struct scan *sc, const char *script, unsigned line,
 	memcpy(r->groups, l->groups, sizeof(r->groups));
 	r->ngroups = l->ngroups;
 	r->init_groups = l->init_groups;
-	r->source = l->kind == LAUNCH_SMTPD && l->have_uid && l->have_gid ?
+	r->source = l->kind == START_SMTPD && l->have_uid && l->have_gid ?
 	    READER_SCRIPT : READER_UNKNOWN;
-	if (l->kind == LAUNCH_UNKNOWN) {
+	if (l->kind == START_UNKNOWN) {
 		/* what the walk started from (root) says nothing here */
 		r->have_uid = r->have_gid = 0;
 		r->uid = 0;
@@ -296,7 +296,7 @@ parse_script(struct scan *sc, const char *svc, const char *script,
 {
 	struct runscript *rs = NULL;
 	struct rs_command cmd;
-	struct launch l;
+	struct startchain l;
 	struct err why = { 0 };
 	size_t before = sc->nserver;
 	int r, rc = -1;
@@ -304,25 +304,25 @@ parse_script(struct scan *sc, const char *svc, const char *script,
 	if (runscript_open(text, len, &rs, &why) == -1)
 		goto unreadable;
 	while ((r = runscript_next(rs, &cmd, &why)) == 1) {
-		launch_follow(&cmd, svc, &l);
+		startchain_follow(&cmd, svc, &l);
 		switch (l.kind) {
-		case LAUNCH_SMTPD:
-			if (add_launch(sc, script, cmd.line, &l, err) == -1)
+		case START_SMTPD:
+			if (add_start(sc, script, cmd.line, &l, err) == -1)
 				goto out;
 			break;
-		case LAUNCH_SEND:
+		case START_SEND:
 			if (sc->send_script[0] == '\0') {
 				snprintf(sc->send_script,
 				    sizeof(sc->send_script), "%s", script);
 				sc->send_line = cmd.line;
 			}
 			break;
-		case LAUNCH_UNKNOWN:
+		case START_UNKNOWN:
 			if ((smtp || l.mentions_smtpd) &&
-			    add_launch(sc, script, cmd.line, &l, err) == -1)
+			    add_start(sc, script, cmd.line, &l, err) == -1)
 				goto out;
 			break;
-		case LAUNCH_NONE:
+		case START_NONE:
 			break;
 		}
 	}

@@ -1,5 +1,5 @@
 /*
- * launch.h: what one run-script command starts, and as whom.
+ * startchain.h: what one run-script command starts, and as whom.
  *
  * Follows a command from runscript.h through the programs that daemontools,
  * runit, s6 and ucspi setups chain in front of a server (exec, env,
@@ -10,31 +10,31 @@
  * files of an envdir, never runs anything, and writes into the note what
  * it could not determine.
  */
-#ifndef QP_LAUNCH_H
-#define QP_LAUNCH_H
+#ifndef QP_STARTCHAIN_H
+#define QP_STARTCHAIN_H
 
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "runscript/runscript.h"
+#include "runscript/rscommand.h"
 
-#define LAUNCH_MAX_GROUPS	16
+#define START_MAX_GROUPS	16
 
-enum launch_kind {
-	LAUNCH_NONE,		/* starts neither qmail-smtpd nor qmail-start */
-	LAUNCH_SMTPD,		/* starts qmail-smtpd (ids may be partly unknown) */
-	LAUNCH_SEND,		/* starts qmail-start */
-	LAUNCH_UNKNOWN		/* cannot tell what it starts */
+enum start_kind {
+	START_NONE,		/* starts neither qmail-smtpd nor qmail-start */
+	START_SMTPD,		/* starts qmail-smtpd (ids may be partly unknown) */
+	START_SEND,		/* starts qmail-start */
+	START_UNKNOWN		/* cannot tell what it starts */
 };
 
-struct launch {
-	enum launch_kind kind;
+struct startchain {
+	enum start_kind kind;
 	char	 program[32];	/* who reads servercert.pem: qmail-smtpd or
 				 * sslserver; qmail-start */
 	uid_t	 uid;
 	gid_t	 gid;
 	int	 have_uid, have_gid;
-	gid_t	 groups[LAUNCH_MAX_GROUPS];	/* supplementary groups set */
+	gid_t	 groups[START_MAX_GROUPS];	/* supplementary groups set */
 	size_t	 ngroups;
 	int	 init_groups;	/* also the user's groups from the database */
 	int	 mentions_smtpd;	/* a word names qmail-smtpd */
@@ -46,7 +46,7 @@ struct launch {
  * relative envdir paths), or NULL.  Never fails: what cannot be read or
  * determined ends up in out->note.
  */
-void launch_follow(const struct rs_command *cmd, const char *service_dir,
-    struct launch *out);
+void startchain_follow(const struct rs_command *cmd, const char *service_dir,
+    struct startchain *out);
 
 #endif
