@@ -30,6 +30,7 @@
 #include "base/secret.h"
 #include "base/userdb.h"
 #include "fs/fileacl.h"
+#include "fs/dirwalk.h"
 #include "perms.h"
 
 #define TEMP_PREFIX	".qmail-pem-tmp."
@@ -57,29 +58,9 @@ write_hint(int errnum)
 	}
 }
 
-/* One component of the safety walk. */
-static int
-check_component(const char *shown, const struct stat *st, int is_last,
-    struct err *err)
-{
-	if (!S_ISDIR(st->st_mode))
-		return err_set(err, EX_NOINPUT, "%s is not a directory", shown);
-	if (st->st_uid != 0)
-		return err_set(err, EX_NOPERM, "unsafe directory %s: owned by "
-		    "uid %u, not root; fix with: chown root %s", shown,
-		    (unsigned)st->st_uid, shown);
-	if ((st->st_mode & (S_IWGRP | S_IWOTH)) == 0)
-		return 0;
-	if (!is_last && (st->st_mode & S_ISVTX))
-		return 0;	/* root-owned sticky dir, such as /tmp */
-	return err_set(err, EX_NOPERM, "unsafe directory %s: writable by %s; "
-	    "fix with: chmod go-w %s", shown,
-	    (st->st_mode & S_IWOTH) ? "others" : "its group", shown);
-}
-
 /* The real path of an open directory, as the kernel names it. */
-static int
-fd_real_path(int fd, char *buf, size_t size)
+int
+perms_real_path(int fd, char *buf, size_t size)
 {
 	char proc[64];
 	ssize_t n;
@@ -95,99 +76,10 @@ fd_real_path(int fd, char *buf, size_t size)
 	return 0;
 }
 
-static int
-same_file(const struct stat *a, const struct stat *b)
+int
+perms_same_file(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
-}
-
-/*
- * Walk path one component at a time from / (a relative path from the
- * working directory) with openat(O_PATH|O_DIRECTORY|O_NOFOLLOW): a symlink
- * anywhere in it is never followed.  safe: path is a real path and every
- * component must pass check_component(); else (output): "." and ".." are
- * walked as they come, a symlink is refused naming it, and option is the
- * path as given, for messages.  *fdp: an O_PATH descriptor of the last
- * directory.
- */
-static int
-walk_dirs(const char *path, int safe, const char *option, int *fdp,
-    struct err *err)
-{
-	char copy[PATH_MAX], shown[PATH_MAX], *comp, *save = NULL;
-	struct stat st;
-	int fd, next, e;
-
-	*fdp = -1;
-	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
-		return err_set(err, EX_USAGE, "%s: name too long", path);
-	fd = open(path[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY |
-	    O_CLOEXEC);
-	if (fd == -1 || fstat(fd, &st) == -1) {
-		e = errno;
-		if (fd != -1)
-			close(fd);
-		return err_set(err, EX_OSERR, "cannot open %s: %s",
-		    path[0] == '/' ? "/" : "the working directory",
-		    strerror(e));
-	}
-	if (safe && check_component("/", &st, strcmp(path, "/") == 0,
-	    err) == -1)
-		goto fail;
-	snprintf(shown, sizeof(shown), "%s", path[0] == '/' ? "" : ".");
-	for (comp = strtok_r(copy, "/", &save); comp != NULL;
-	    comp = strtok_r(NULL, "/", &save)) {
-		size_t used = strlen(shown);
-		if (used == 1 && shown[0] == '.')
-			used = 0;	/* "dir", not "./dir" */
-		snprintf(shown + used, sizeof(shown) - used, "%s%s",
-		    used || path[0] == '/' ? "/" : "", comp);
-		next = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
-		if (next == -1) {
-			e = errno;
-			if (safe)
-				err_set(err, EX_NOPERM, "cannot open %s "
-				    "safely: %s (a component changed or is a "
-				    "symlink)", shown, strerror(e));
-			else if (fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW)
-			    == 0 && S_ISLNK(st.st_mode)) {
-				char real[PATH_MAX];
-				if (realpath(shown, real) == NULL)
-					snprintf(real, sizeof(real),
-					    "(unresolvable)");
-				err_set(err, EX_CANTCREAT, "--output %s: %s is "
-				    "a symlink (to %s): qmail-pem follows no "
-				    "symlink in the path of a file it writes; "
-				    "name the real directory", option, shown,
-				    real);
-			} else if (e == ENOENT)
-				err_set(err, EX_CANTCREAT, "--output %s: "
-				    "cannot open the directory %s: it does not "
-				    "exist", option, shown);
-			else
-				err_set(err, EX_CANTCREAT, "--output %s: "
-				    "cannot open the directory %s: %s", option,
-				    shown, strerror(e));
-			goto fail;
-		}
-		close(fd);
-		fd = next;
-		if (fstat(fd, &st) == -1) {
-			err_set(err, EX_OSERR, "cannot examine %s: %s", shown,
-			    strerror(errno));
-			goto fail;
-		}
-		/* The last component has no sticky exception. */
-		if (safe && check_component(shown, &st, save == NULL ||
-		    *save == '\0', err) == -1)
-			goto fail;
-	}
-	*fdp = fd;
-	return 0;
-fail:
-	close(fd);
-	return -1;
 }
 
 /* Why DIR could not be opened, for the administrator. */
@@ -236,7 +128,7 @@ perms_open_dir(const char *path, struct perms_dir *dir, struct err *err)
 		    strerror(errno));
 		goto fail;
 	}
-	if (fd_real_path(fd, dir->real, sizeof(dir->real)) == -1) {
+	if (perms_real_path(fd, dir->real, sizeof(dir->real)) == -1) {
 		err_set(err, EX_OSERR, "%s: cannot find the real path of the "
 		    "directory in /proc/self/fd: %s; qmail-pem needs /proc "
 		    "mounted", path, strerror(errno));
@@ -245,10 +137,10 @@ perms_open_dir(const char *path, struct perms_dir *dir, struct err *err)
 	/* Its real path, walked from / without following anything, must
 	 * lead to the directory opened: then every parent that was checked
 	 * is a parent of that directory. */
-	if (walk_dirs(dir->real, 1, NULL, &walked, err) == -1)
+	if (dirwalk(dir->real, 1, NULL, &walked, err) == -1)
 		goto fail;
 	if (fstat(walked, &walked_st) == -1 ||
-	    !same_file(&first, &walked_st)) {
+	    !perms_same_file(&first, &walked_st)) {
 		err_set(err, EX_TEMPFAIL, "%s was moved or replaced while "
 		    "qmail-pem checked it (%s is another directory now); "
 		    "nothing was written: run again", path, dir->real);
@@ -323,8 +215,8 @@ perms_readlink(const struct perms_dir *dir, const char *name, char *buf,
 	return 0;
 }
 
-static const char *
-file_type(mode_t mode)
+const char *
+perms_file_type(mode_t mode)
 {
 	if (S_ISDIR(mode))
 		return "a directory";
@@ -339,187 +231,16 @@ file_type(mode_t mode)
 	return "not a regular file";
 }
 
-/*
- * A regular file that yields more than its st_size says: one that grew
- * while it was read, or one that is not on disk at all, whose size is 0
- * or a guess (procfs, sysfs: /proc/self/environ).  Says which.
- */
-static int
-grew_while_read(int fd, const char *shown, const struct stat *st,
-    struct err *err)
-{
-	static const struct {
-		long		 magic;
-		const char	*name;
-	} pseudo[] = {
-		{ PROC_SUPER_MAGIC, "procfs" }, { SYSFS_MAGIC, "sysfs" },
-		{ DEBUGFS_MAGIC, "debugfs" }, { TRACEFS_MAGIC, "tracefs" },
-		{ SECURITYFS_MAGIC, "securityfs" },
-		{ CGROUP_SUPER_MAGIC, "cgroupfs" },
-		{ CGROUP2_SUPER_MAGIC, "cgroup2fs" },
-		{ EFIVARFS_MAGIC, "efivarfs" },
-	};
-	const char *fs = NULL;
-	struct statfs sfs;
-	size_t i;
-
-	if (fstatfs(fd, &sfs) == 0)
-		for (i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++)
-			if ((long)sfs.f_type == pseudo[i].magic)
-				fs = pseudo[i].name;
-	if (fs != NULL || st->st_size == 0)
-		return err_set(err, EX_DATAERR,
-		    "%s is not a regular file on disk "
-		    "(%s%s: its size says %lld bytes, but reading it yields "
-		    "more): qmail-pem reads keys and certificates from files; "
-		    "name the file that holds them", shown, fs ? "a file of " :
-		    "a file of a pseudo file system such as procfs or sysfs",
-		    fs ? fs : "", (long long)st->st_size);
-	return err_set(err, EX_TEMPFAIL, "%s changed while it was read; run "
-	    "again", shown);
-}
-
-/* Read an already opened file, which must be regular and not too large. */
-static int
-read_fd(int fd, const char *shown, char **data, size_t *len, struct stat *st,
-    struct err *err)
-{
-	char *buf = NULL;
-	size_t used = 0, cap;
-	ssize_t n;
-
-	if (fstat(fd, st) == -1)
-		return err_set(err, EX_NOINPUT, "%s: cannot examine: %s", shown,
-		    strerror(errno));
-	if (!S_ISREG(st->st_mode))
-		return err_set(err, EX_DATAERR, "%s is %s, not a regular file: "
-		    "remove it or name the right file", shown,
-		    file_type(st->st_mode));
-	if (st->st_size > PERMS_MAX_FILE)
-		return err_set(err, EX_DATAERR, "%s is too large (%lld bytes) "
-		    "to be a key and certificate file", shown,
-		    (long long)st->st_size);
-	cap = (size_t)st->st_size + 1;
-	if ((buf = malloc(cap + 1)) == NULL)
-		return err_set(err, EX_OSERR, "out of memory reading %s",
-		    shown);
-	for (;;) {
-		n = read(fd, buf + used, cap - used);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			int e = errno;
-			secret_free(buf, cap);
-			return err_set(err, EX_IOERR, "%s: read error: %s",
-			    shown, strerror(e));
-		}
-		if (n == 0)
-			break;
-		used += (size_t)n;
-		if (used == cap) {	/* more than st_size */
-			secret_free(buf, cap);
-			return grew_while_read(fd, shown, st, err);
-		}
-	}
-	buf[used] = '\0';
-	*data = buf;
-	*len = used;
-	return 0;
-}
-
-/* Only a regular file is opened: opening a device can act (a tape
- * rewinds, a modem line answers). */
-static int
-refuse_before_open(const char *shown, const struct stat *st, struct err *err)
-{
-	if (S_ISREG(st->st_mode))
-		return 0;
-	return err_set(err, EX_DATAERR, "%s is %s, not a regular file: remove "
-	    "it or name the right file", shown, file_type(st->st_mode));
-}
-
-/* The descriptor read is the file examined before the open. */
-static int
-opened_what_was_examined(const char *shown, const struct stat *before,
-    const struct stat *after, struct err *err)
-{
-	if (before->st_dev == after->st_dev && before->st_ino == after->st_ino)
-		return 0;
-	return err_set(err, EX_TEMPFAIL, "%s changed while it was read; run "
-	    "again", shown);
-}
-
-int
-perms_read_file(const struct perms_dir *dir, const char *name, char **data,
-    size_t *len, struct stat *st, struct err *err)
-{
-	char shown[PATH_MAX];
-	struct stat before;
-	int fd, rc;
-
-	snprintf(shown, sizeof(shown), "%s/%s", dir->path, name);
-	if (fstatat(dir->fd, name, &before, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    !S_ISLNK(before.st_mode) && refuse_before_open(shown, &before, err)
-	    == -1)
-		return -1;
-	do
-		fd = openat(dir->fd, name, O_RDONLY | O_NOFOLLOW |
-		    O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	while (fd == -1 && errno == EINTR);
-	if (fd == -1) {
-		if (errno == ELOOP)
-			return err_set(err, EX_DATAERR, "%s is a symlink; "
-			    "qmail-pem does not follow links in the control "
-			    "directory", shown);
-		if (errno == EACCES)
-			return err_set(err, EX_NOPERM, "cannot open %s: %s; "
-			    "run qmail-pem as root", shown, strerror(errno));
-		return err_set(err, errno == ENOENT ? EX_NOINPUT : EX_NOPERM,
-		    "cannot open %s: %s", shown, strerror(errno));
-	}
-	rc = read_fd(fd, shown, data, len, st, err);
-	close(fd);
-	return rc;
-}
-
-int
-perms_read_path(const char *path, char **data, size_t *len, struct err *err)
-{
-	struct stat before, st;
-	int fd, rc;
-
-	if (stat(path, &before) == -1)
-		return err_set(err, errno == ENOENT ? EX_NOINPUT : EX_NOPERM,
-		    "cannot open %s: %s", path, strerror(errno));
-	if (refuse_before_open(path, &before, err) == -1)
-		return -1;
-	do
-		fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	while (fd == -1 && errno == EINTR);
-	if (fd == -1)
-		return err_set(err, errno == ENOENT ? EX_NOINPUT : EX_NOPERM,
-		    "cannot open %s: %s", path, strerror(errno));
-	rc = read_fd(fd, path, data, len, &st, err);
-	close(fd);
-	if (rc == 0 && opened_what_was_examined(path, &before, &st,
-	    err) == -1) {
-		secret_free(*data, *len);
-		*data = NULL;
-		*len = 0;
-		return -1;
-	}
-	return rc;
-}
-
 int
 perms_is_temp_name(const char *name)
 {
 	return strncmp(name, TEMP_PREFIX, strlen(TEMP_PREFIX)) == 0;
 }
 
-static int
-write_all(int fd, const unsigned char *p, size_t len)
+int
+perms_write_all(int fd, const void *data, size_t len)
 {
+	const unsigned char *p = data;
 	ssize_t n;
 
 	while (len > 0) {
@@ -538,8 +259,8 @@ write_all(int fd, const unsigned char *p, size_t len)
 	return 0;
 }
 
-static int
-fsync_retry(int fd)
+int
+perms_fsync(int fd)
 {
 	while (fsync(fd) == -1) {
 		if (errno != EINTR)
@@ -549,10 +270,9 @@ fsync_retry(int fd)
 }
 
 /*
- * Create PREFIX NAME .RANDOM SUFFIX in dfd, O_EXCL|O_NOFOLLOW with mode
- * 0600 (the caller widens it with fchmod where it must): the one way
- * qmail-pem makes a temp file.  -1 with errno set; *step says which call
- * failed ("getrandom" or "create").
+ * A temp name PREFIX NAME .RANDOM SUFFIX, created in dfd O_EXCL|O_NOFOLLOW
+ * with mode 0600.  -1 with errno set; *step says which call failed
+ * ("getrandom" or "create").
  */
 static int
 open_temp(int dfd, const char *prefix, const char *name, const char *suffix,
@@ -580,13 +300,70 @@ open_temp(int dfd, const char *prefix, const char *name, const char *suffix,
 	return fd;
 }
 
+/* The owner, group, mode and minimal ACL of target, or (no target) mode;
+ * -1 with errno and *step. */
+static int
+set_perms(int fd, const struct perms_target *target, mode_t mode,
+    const char **step)
+{
+	if (target == NULL) {
+		*step = "set the mode of";
+		return fchmod(fd, mode);
+	}
+	*step = "set the owner of";
+	if (fchown(fd, target->uid, target->gid) == -1)
+		return -1;
+	*step = "set the mode of";
+	if (fchmod(fd, target->mode) == -1)
+		return -1;
+	*step = "remove the ACL entries (such as a default ACL gives) of";
+	return fileacl_set_minimal(fd, target->mode);
+}
+
+int
+perms_write_temp(int dfd, const char *prefix, const char *name,
+    const char *suffix, const void *data, size_t len,
+    const struct perms_target *target, mode_t mode, char *tmp, size_t size,
+    const char **step)
+{
+	int fd, e;
+
+	if ((fd = open_temp(dfd, prefix, name, suffix, tmp, size, step)) == -1)
+		return -1;
+	if (set_perms(fd, target, mode, step) == -1)
+		goto fail;
+	*step = "write";
+	if (perms_write_all(fd, data, len) == -1)
+		goto fail;
+	*step = "sync";
+	if (perms_fsync(fd) == -1)
+		goto fail;
+	*step = "close";
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+fail:
+	e = errno;
+	if (fd != -1)
+		close(fd);
+	/* Retry on EINTR; anything else leaves a 0600 temp for the next
+	 * run (perms_remove_stale_temps). */
+	while (unlinkat(dfd, tmp, 0) == -1 && errno == EINTR)
+		;
+	errno = e;
+	return -1;
+}
+
 /*
  * A rename refused with EBUSY: something is mounted on the name (a bind
  * mount of a file from elsewhere).  Changing that file in place would
  * change a file outside the directory, so it is refused.
  */
-static int
-mount_point_refused(const char *dirpath, const char *name, struct err *err)
+int
+perms_mount_point_refused(const char *dirpath, const char *name,
+    struct err *err)
 {
 	return err_set(err, EX_CANTCREAT, "%s/%s is a mount point (a file is "
 	    "mounted on it): qmail-pem replaces files by rename, which a mount "
@@ -602,58 +379,32 @@ perms_stage(const struct perms_dir *dir, const char *name, const void *data,
     struct err *err)
 {
 	const char *step;
-	int fd, e;
+	int e;
 
 	memset(staged, 0, sizeof(*staged));
 	snprintf(staged->name, sizeof(staged->name), "%s", name);
-	fd = open_temp(dir->fd, TEMP_PREFIX, name, "", staged->tmpname,
-	    sizeof(staged->tmpname), &step);
-	if (fd == -1) {
-		e = errno;
-		if (strcmp(step, "getrandom") == 0)
-			return err_set(err, EX_OSERR, "%s/%s: cannot make a "
-			    "temporary file name: getrandom: %s", dir->path,
-			    name, strerror(e));
+	if (perms_write_temp(dir->fd, TEMP_PREFIX, name, "", data, len, target,
+	    target->mode, staged->tmpname, sizeof(staged->tmpname), &step)
+	    == 0) {
+		staged->active = 1;
+		return 0;
+	}
+	e = errno;
+	if (strcmp(step, "getrandom") == 0)
+		return err_set(err, EX_OSERR, "%s/%s: cannot make a temporary "
+		    "file name: getrandom: %s", dir->path, name, strerror(e));
+	if (strcmp(step, "create") == 0)
 		return err_set(err, write_status(e), "%s/%s: cannot create a "
 		    "temporary file: %s; %s", dir->path, name, strerror(e),
 		    write_hint(e));
-	}
-	staged->active = 1;
-	step = "set the owner of";
-	if (fchown(fd, target->uid, target->gid) == -1)
-		goto fail;
-	step = "set the mode of";
-	if (fchmod(fd, target->mode) == -1)
-		goto fail;
-	step = "remove the ACL entries (such as a default ACL gives) of";
-	if (fileacl_set_minimal(fd, target->mode) == -1)
-		goto fail;
-	step = "write";
-	if (write_all(fd, data, len) == -1)
-		goto fail;
-	step = "sync";
-	if (fsync_retry(fd) == -1)
-		goto fail;
-	step = "close";
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	return 0;
-fail:
-	e = errno;
-	if (fd != -1)
-		close(fd);
-	perms_discard(dir, staged);
-	return err_set(err, write_status(e),
-	    "%s/%s: cannot %s the new file: %s; %s",
-	    dir->path, name, step, strerror(e), write_hint(e));
+	return err_set(err, write_status(e), "%s/%s: cannot %s the new file: "
+	    "%s; %s", dir->path, name, step, strerror(e), write_hint(e));
 }
 
 int
 perms_sync_dir(const struct perms_dir *dir, struct err *err)
 {
-	if (fsync_retry(dir->fd) == -1)
+	if (perms_fsync(dir->fd) == -1)
 		return err_set(err, EX_IOERR, "%s: cannot sync the directory: "
 		    "%s; the files are in place but may not survive a crash",
 		    dir->path, strerror(errno));
@@ -670,7 +421,7 @@ perms_commit(const struct perms_dir *dir, struct perms_staged *staged,
 		e = errno;
 		perms_discard(dir, staged);
 		if (e == EBUSY)
-			return mount_point_refused(dir->path, staged->name,
+			return perms_mount_point_refused(dir->path, staged->name,
 			    err);
 		return err_set(err, write_status(e),
 		    "%s/%s: cannot move the new file "
@@ -704,191 +455,6 @@ perms_write_atomic(const struct perms_dir *dir, const char *name,
 	if (perms_commit(dir, &staged, err) == -1)
 		return -1;
 	return perms_sync_dir(dir, err);
-}
-
-/* --- files named by the administrator: --output ------------------------- */
-
-/* Is real (a real path) ctl_real or below it? */
-static int
-path_within(const char *real, const char *ctl_real)
-{
-	size_t n = strlen(ctl_real);
-
-	if (strcmp(ctl_real, "/") == 0)
-		return 1;
-	return strncmp(real, ctl_real, n) == 0 &&
-	    (real[n] == '\0' || real[n] == '/');
-}
-
-/*
- * Is the directory fd (the directory of --output, symlinks followed) the
- * control directory or below it?  By device and inode, fd and each of its
- * parents up to / against the control directory (its fd, or stat of its
- * path): any spelling, a symlink, a bind mount of it.  And by real path.
- */
-static int
-output_in_ctl(const char *path, int fd, const char *ctl_path, int ctl_fd,
-    struct err *err)
-{
-	char real[PATH_MAX], ctl_real[PATH_MAX];
-	struct stat ctl, cur_st, up_st;
-	int have_ctl, cur, up, depth, inside = 0;
-
-	have_ctl = ctl_fd != -1 ? fstat(ctl_fd, &ctl) == 0 :
-	    ctl_path != NULL && stat(ctl_path, &ctl) == 0;
-	if (have_ctl && (cur = openat(fd, ".", O_PATH | O_DIRECTORY |
-	    O_CLOEXEC)) != -1) {
-		for (depth = 0; depth < PATH_MAX / 2 && !inside; depth++) {
-			if (fstat(cur, &cur_st) == -1)
-				break;
-			inside = same_file(&cur_st, &ctl);
-			up = openat(cur, "..",
-			    O_PATH | O_DIRECTORY | O_CLOEXEC);
-			close(cur);
-			cur = up;
-			if (cur == -1 || fstat(cur, &up_st) == -1 ||
-			    same_file(&up_st, &cur_st))
-				break;	/* at / */
-		}
-		if (cur != -1)
-			close(cur);
-	}
-	if (!inside && fd_real_path(fd, real, sizeof(real)) == 0 &&
-	    (ctl_fd != -1 ? fd_real_path(ctl_fd, ctl_real, sizeof(ctl_real))
-	    == 0 : ctl_path != NULL && realpath(ctl_path, ctl_real) != NULL))
-		inside = path_within(real, ctl_real);
-	if (!inside)
-		return 0;
-	return err_set(err, EX_USAGE, "--output %s is in the control directory "
-	    "%s: qmail-pem writes no report or request there, where one "
-	    "mistyped name would replace a key file; name a file elsewhere",
-	    path, ctl_path != NULL ? ctl_path : "(the one opened)");
-}
-
-/* A device, FIFO, socket or directory at the name: a rename would put a
- * regular file in its place (--output /dev/null as root replaced it). */
-static int
-output_name_usable(const struct perms_output *out, struct err *err)
-{
-	struct stat st;
-
-	if (fstatat(out->dirfd, out->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
-		return err_set(err, EX_CANTCREAT, "--output %s is not a "
-		    "regular file (it is %s): qmail-pem replaces the file it "
-		    "names; leave out --output to write to standard output "
-		    "(and redirect that)", out->path, file_type(st.st_mode));
-	return 0;
-}
-
-int
-perms_output_open(const char *path, const char *ctl_path, int ctl_fd,
-    struct perms_output *out, struct err *err)
-{
-	char dcopy[PATH_MAX], bcopy[PATH_MAX];
-	const char *base;
-	struct stat followed_st, walked_st;
-	int followed = -1, walked = -1, rc = -1;
-
-	memset(out, 0, sizeof(*out));
-	out->dirfd = -1;
-	if (strlen(path) >= sizeof(dcopy))
-		return err_set(err, EX_USAGE, "--output %s: name too long",
-		    path);
-	snprintf(out->path, sizeof(out->path), "%s", path);
-	snprintf(dcopy, sizeof(dcopy), "%s", path);
-	snprintf(bcopy, sizeof(bcopy), "%s", path);
-	snprintf(out->dir, sizeof(out->dir), "%s", dirname(dcopy));
-	base = basename(bcopy);
-	if (base[0] == '\0' || strcmp(base, "/") == 0 ||
-	    strcmp(base, ".") == 0 || strcmp(base, "..") == 0 ||
-	    strlen(base) > NAME_MAX - 16)
-		return err_set(err, EX_USAGE,
-		    "--output %s does not name a file",
-		    path);
-	snprintf(out->name, sizeof(out->name), "%s", base);
-
-	/* First with symlinks followed, to catch every way of naming the
-	 * control directory; then the walk that follows none. */
-	followed = open(out->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (followed != -1 &&
-	    output_in_ctl(path, followed, ctl_path, ctl_fd, err) == -1)
-		goto out;
-	if (walk_dirs(out->dir, 0, path, &walked, err) == -1)
-		goto out;
-	if (followed == -1 || fstat(followed, &followed_st) == -1 ||
-	    fstat(walked, &walked_st) == -1 ||
-	    !same_file(&followed_st, &walked_st)) {
-		err_set(err, EX_TEMPFAIL, "--output %s: the directory %s "
-		    "changed while qmail-pem opened it; run again", path,
-		    out->dir);
-		goto out;
-	}
-	if ((out->dirfd = openat(walked, ".", O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) == -1) {
-		err_set(err, EX_CANTCREAT, "--output %s: cannot open the "
-		    "directory %s: %s", path, out->dir, strerror(errno));
-		goto out;
-	}
-	rc = output_name_usable(out, err);
-out:
-	if (followed != -1)
-		close(followed);
-	if (walked != -1)
-		close(walked);
-	if (rc == -1)
-		perms_output_close(out);
-	return rc;
-}
-
-int
-perms_output_write(const struct perms_output *out, const void *data,
-    size_t len, struct err *err)
-{
-	char tmp[NAME_MAX + 1];
-	const char *step;
-	int fd, e;
-
-	if (output_name_usable(out, err) == -1)
-		return -1;
-	if ((fd = open_temp(out->dirfd, ".", out->name, ".tmp", tmp,
-	    sizeof(tmp), &step)) == -1)
-		return err_set(err, strcmp(step, "getrandom") == 0 ? EX_OSERR :
-		    EX_CANTCREAT, "--output %s: cannot create a temp file in "
-		    "%s: %s%s", out->path, out->dir, strcmp(step, "getrandom")
-		    == 0 ? "getrandom: " : "", strerror(errno));
-	if (fchmod(fd, 0644) == -1 || write_all(fd, data, len) == -1 ||
-	    fsync_retry(fd) == -1) {
-		e = errno;
-		close(fd);
-		goto fail;
-	}
-	if (close(fd) == -1) {
-		e = errno;
-		goto fail;
-	}
-	if (renameat(out->dirfd, tmp, out->dirfd, out->name) == -1) {
-		e = errno;
-		(void)unlinkat(out->dirfd, tmp, 0);
-		if (e == EBUSY)
-			return mount_point_refused(out->dir, out->name, err);
-		return err_set(err, EX_CANTCREAT, "--output %s: cannot rename "
-		    "the temp file into place: %s", out->path, strerror(e));
-	}
-	(void)fsync_retry(out->dirfd);
-	return 0;
-fail:
-	(void)unlinkat(out->dirfd, tmp, 0);
-	return err_set(err, EX_IOERR, "--output %s: cannot write %s/%s: %s",
-	    out->path, out->dir, tmp, strerror(e));
-}
-
-void
-perms_output_close(struct perms_output *out)
-{
-	if (out->dirfd != -1)
-		close(out->dirfd);
-	out->dirfd = -1;
 }
 
 int

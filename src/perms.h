@@ -1,5 +1,5 @@
 /*
- * perms.h: owners, modes, directory safety and atomic writes.
+ * perms.h: owners, modes, directory safety and THE atomic writer.
  *
  * Everything here works relative to a directory file descriptor opened by
  * perms_open_dir(), with O_NOFOLLOW on every name, and knows nothing of
@@ -15,8 +15,6 @@
 #include <sys/types.h>
 
 #include "base/err.h"
-
-#define PERMS_MAX_FILE	(1024 * 1024)	/* larger control files are refused */
 
 /* Where and how a file must end up. */
 struct perms_target {
@@ -61,18 +59,6 @@ int perms_readlink(const struct perms_dir *dir, const char *name,
     char *buf, size_t size, struct err *err);
 
 /*
- * Read a regular file from the directory without following a symlink and
- * without blocking on a FIFO.  *data is NUL-terminated; free it with
- * secret_free() (base/secret.h).  st receives the opened file's fstat.
- */
-int perms_read_file(const struct perms_dir *dir, const char *name,
-    char **data, size_t *len, struct stat *st, struct err *err);
-/* The same for a path named by the administrator: symlinks are followed,
- * but the file must be a regular file. */
-int perms_read_path(const char *path, char **data, size_t *len,
-    struct err *err);
-
-/*
  * Staged atomic replacement: perms_stage() writes data into a new temp file
  * in the directory (created O_EXCL|O_NOFOLLOW with mode 0600, then
  * fchown/fchmod to the target and the minimal ACL of its mode, written and
@@ -95,40 +81,29 @@ int perms_commit(const struct perms_dir *dir, struct perms_staged *staged,
 void perms_discard(const struct perms_dir *dir, struct perms_staged *staged);
 int perms_sync_dir(const struct perms_dir *dir, struct err *err);
 
+/*
+ * THE way qmail-pem writes a file, any file: a temp file PREFIX NAME
+ * .RANDOM SUFFIX created in dfd O_EXCL|O_NOFOLLOW with mode 0600, given
+ * target's owner, group and mode and the minimal ACL of that mode before
+ * a byte is written (target NULL: mode, for a report anyone may read),
+ * then data written and fsynced and the file closed.  0 with its name in
+ * tmp, for the caller to rename; -1 with errno set, the temp file gone,
+ * and *step naming what failed ("getrandom", "create", "set the owner
+ * of", "write", "sync" ...).  perms_stage() and fs/output.c write with it.
+ */
+int perms_write_temp(int dfd, const char *prefix, const char *name,
+    const char *suffix, const void *data, size_t len,
+    const struct perms_target *target, mode_t mode, char *tmp, size_t size,
+    const char **step);
+
+/* The error of a rename refused because a file is mounted on the name. */
+int perms_mount_point_refused(const char *dirpath, const char *name,
+    struct err *err);
+
 /* stage + commit in one step. */
 int perms_write_atomic(const struct perms_dir *dir, const char *name,
     const void *data, size_t len, const struct perms_target *target,
     struct err *err);
-
-/*
- * A file named by the administrator for a report or a request (verify
- * --output, csr --output; messages say "--output").  perms_output_open(),
- * before any work: refuses a path in the control directory or below it
- * (compared by device and inode of the file's directory and each of its
- * parents against ctl_fd, or without it stat(ctl_path), and by real path:
- * DIR/../control/x, a symlink to DIR, a bind mount of it) with EX_USAGE;
- * then walks the directory part like perms_open_dir() (openat with
- * O_NOFOLLOW|O_DIRECTORY per component, a relative path from the working
- * directory) without its owner rules, refusing a symlink anywhere in it,
- * named; and refuses a device, FIFO, socket or directory at the name.
- * ctl_path NULL and ctl_fd -1: no control directory.
- * perms_output_write(): a temp file .NAME.RANDOM.tmp in that directory
- * (O_EXCL|O_NOFOLLOW; a Prometheus textfile collector reads only *.prom),
- * mode 0644 so that a collector running as another user can read it,
- * written, fsynced, renamed over NAME (a symlink there is replaced, not
- * followed), then the directory fsynced.
- */
-struct perms_output {
-	char	path[PATH_MAX];		/* as named, for messages */
-	char	dir[PATH_MAX];		/* its directory, as named */
-	char	name[NAME_MAX + 1];
-	int	dirfd;
-};
-int perms_output_open(const char *path, const char *ctl_path, int ctl_fd,
-    struct perms_output *out, struct err *err);
-int perms_output_write(const struct perms_output *out, const void *data,
-    size_t len, struct err *err);
-void perms_output_close(struct perms_output *out);
 
 /* Create a symlink name -> linktarget owned by uid:gid (for backups). */
 int perms_copy_symlink(const struct perms_dir *dir, const char *name,
@@ -147,6 +122,15 @@ int perms_is_temp_name(const char *name);
 
 /* Does a file with this stat have exactly this owner, group and mode? */
 int perms_matches(const struct stat *st, const struct perms_target *target);
+
+/* For fs/ (readfile.c, output.c): "a directory", "a FIFO" ...; the real
+ * path of an open directory; same device and inode; write and fsync that
+ * retry on EINTR. */
+const char *perms_file_type(mode_t mode);
+int perms_real_path(int fd, char *buf, size_t size);
+int perms_same_file(const struct stat *a, const struct stat *b);
+int perms_write_all(int fd, const void *data, size_t len);
+int perms_fsync(int fd);
 
 /* "root:nofiles 0640" for messages. */
 const char *perms_describe(uid_t uid, gid_t gid, mode_t mode, char *buf,

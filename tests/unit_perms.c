@@ -27,6 +27,8 @@
 #include "base/msg.h"
 #include "base/secret.h"
 #include "base/userdb.h"
+#include "fs/output.h"
+#include "fs/readfile.h"
 #include "perms.h"
 
 /* What the last call that failed recorded. */
@@ -680,13 +682,13 @@ test_read_file_regular(void **state)
 	make_dir("ctl", 0, 0755);
 	make_file("ctl/me", "mail.example.com\n", 0644);
 	open_ctl("ctl", &dir);
-	assert_int_equal(perms_read_file(&dir, "me", &data, &len, &st, &err),
+	assert_int_equal(readfile_dir(&dir, "me", &data, &len, &st, &err),
 	    0);
 	assert_int_equal(len, 17);
 	assert_string_equal(data, "mail.example.com\n");
 	assert_int_equal(st.st_ino, lstat_in("ctl/me").st_ino);
 	secret_free(data, len);
-	assert_int_equal(perms_read_file(&dir, "none", &data, &len, &st, &err),
+	assert_int_equal(readfile_dir(&dir, "none", &data, &len, &st, &err),
 	    -1);
 	assert_int_equal(err.status, EX_NOINPUT);
 	perms_close_dir(&dir);
@@ -706,7 +708,7 @@ test_read_file_refuses_symlink(void **state)
 	path_in(p, sizeof(p), "ctl/clientcert.pem");
 	assert_int_equal(symlink("servercert.pem", p), 0);
 	open_ctl("ctl", &dir);
-	assert_int_equal(perms_read_file(&dir, "clientcert.pem", &data, &len,
+	assert_int_equal(readfile_dir(&dir, "clientcert.pem", &data, &len,
 	    &st, &err), -1);
 	assert_null(data);
 	assert_int_equal(err.status, EX_DATAERR);
@@ -737,7 +739,7 @@ test_read_file_refuses_fifo_without_blocking(void **state)
 	open_ctl("ctl", &dir);
 	signal(SIGALRM, on_alarm);
 	alarm(5);
-	assert_int_equal(perms_read_file(&dir, "servercert.pem", &data, &len,
+	assert_int_equal(readfile_dir(&dir, "servercert.pem", &data, &len,
 	    &st, &err), -1);
 	alarm(0);
 	assert_null(data);
@@ -759,9 +761,9 @@ test_read_file_refuses_large_file(void **state)
 	make_dir("ctl", 0, 0755);
 	path_in(p, sizeof(p), "ctl/servercert.pem");
 	make_file("ctl/servercert.pem", "", 0600);
-	assert_int_equal(truncate(p, PERMS_MAX_FILE + 1), 0);
+	assert_int_equal(truncate(p, READFILE_MAX + 1), 0);
 	open_ctl("ctl", &dir);
-	assert_int_equal(perms_read_file(&dir, "servercert.pem", &data, &len,
+	assert_int_equal(readfile_dir(&dir, "servercert.pem", &data, &len,
 	    &st, &err), -1);
 	assert_int_equal(err.status, EX_DATAERR);
 	assert_non_null(strstr(err.text, "too large"));
@@ -802,7 +804,7 @@ test_commit_onto_a_mount_point(void **state)
 static void
 test_output_refuses_a_symlink_in_its_path(void **state)
 {
-	struct perms_output out;
+	struct output out;
 	char p[256], link[256], target[256];
 
 	(void)state;
@@ -813,7 +815,7 @@ test_output_refuses_a_symlink_in_its_path(void **state)
 	path_in(link, sizeof(link), "textfile/sub");
 	assert_int_equal(symlink(target, link), 0);
 	path_in(p, sizeof(p), "textfile/sub/x.prom");
-	assert_int_equal(perms_output_open(p, NULL, -1, &out, &err), -1);
+	assert_int_equal(output_open(p, NULL, -1, &out, &err), -1);
 	assert_int_equal(out.dirfd, -1);
 	assert_int_equal(err.status, EX_CANTCREAT);
 	assert_non_null(strstr(err.text, link));
@@ -821,9 +823,9 @@ test_output_refuses_a_symlink_in_its_path(void **state)
 	assert_false(exists_in("rootonly/x.prom"));
 	/* A directory reached without a link, owned by another user: fine. */
 	path_in(p, sizeof(p), "textfile/real/../real/x.prom");
-	assert_int_equal(perms_output_open(p, NULL, -1, &out, &err), 0);
-	assert_int_equal(perms_output_write(&out, "m 1\n", 4, &err), 0);
-	perms_output_close(&out);
+	assert_int_equal(output_open(p, NULL, -1, &out, &err), 0);
+	assert_int_equal(output_write(&out, "m 1\n", 4, &err), 0);
+	output_close(&out);
 	assert_file("textfile/real/x.prom", "m 1\n", 0, 0, 0644);
 }
 
@@ -833,7 +835,7 @@ test_output_refuses_the_control_directory(void **state)
 	static const char *const spellings[] = { "ctl/servercert.pem",
 	    "ctl/../ctl/servercert.pem", "alias/servercert.pem",
 	    "ctl/sub/x.prom", "alias/sub/x.prom" };
-	struct perms_output out;
+	struct output out;
 	struct perms_dir dir;
 	char p[256], c[256];
 	size_t i;
@@ -849,12 +851,12 @@ test_output_refuses_the_control_directory(void **state)
 	for (i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++) {
 		path_in(p, sizeof(p), spellings[i]);
 		/* By the open directory, and by its path alone. */
-		assert_int_equal(perms_output_open(p, c, dir.fd, &out, &err),
+		assert_int_equal(output_open(p, c, dir.fd, &out, &err),
 		    -1);
 		assert_int_equal(err.status, EX_USAGE);
 		assert_non_null(strstr(err.text, "is in the control "
 		    "directory"));
-		assert_int_equal(perms_output_open(p, c, -1, &out, &err), -1);
+		assert_int_equal(output_open(p, c, -1, &out, &err), -1);
 		assert_int_equal(err.status, EX_USAGE);
 	}
 	assert_file("ctl/servercert.pem", "key\n", 0, 0, 0640);

@@ -210,9 +210,6 @@ child(const char *path, const struct stat *expect,
     const struct readtest_reader *rd, int wfd)
 {
 	struct readtest_result res;
-	const char *p = (const char *)&res;
-	size_t left = sizeof(res);
-	ssize_t n;
 	int nul;
 
 	memset(&res, 0, sizeof(res));
@@ -224,15 +221,7 @@ child(const char *path, const struct stat *expect,
 	}
 	if (drop_to(rd, &res) == 0)
 		load_as_daemon(path, expect, &res);
-	while (left > 0) {
-		n = write(wfd, p, left);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		p += n;
-		left -= (size_t)n;
-	}
+	(void)perms_write_all(wfd, &res, sizeof(res));
 	_exit(0);
 }
 

@@ -1,6 +1,6 @@
 /*
  * report.c: the three output formats of verify (--output FILE is written
- * by perms_output_write()).
+ * by output_write()).
  *
  * nagios: one status line with perfdata, as the Nagios plugin guidelines
  * ask (with -v a line per check after it); json: one object built with
@@ -21,6 +21,7 @@
 #include "base/err.h"
 #include "base/msg.h"
 #include "check/report.h"
+#include "fs/output.h"
 
 int
 report_parse_format(const char *arg, enum report_format *format,

@@ -12,6 +12,7 @@
 #include "base/msg.h"
 #include "base/secret.h"
 #include "fs/backup.h"
+#include "fs/readfile.h"
 
 static const struct perms_target backup_target = { 0, 0, 0600 };
 
@@ -111,7 +112,7 @@ backup_create(const struct perms_dir *dir, const char *name, time_t now,
 			return -1;
 		return perms_copy_symlink(dir, created, target, 0, 0, err);
 	}
-	if (perms_read_file(dir, name, &data, &len, &st, err) == -1)
+	if (readfile_dir(dir, name, &data, &len, &st, err) == -1)
 		return -1;
 	rc = -1;
 	if (perms_stage(dir, created, data, len, &backup_target, &staged, err)

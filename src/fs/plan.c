@@ -14,6 +14,7 @@
 #include "fs/backup.h"
 #include "fs/fileacl.h"
 #include "fs/plan.h"
+#include "fs/readfile.h"
 
 /* Every change that puts a new file in place by rename: new content, and
  * a repair of owner, mode or ACL (the same bytes in a new inode). */
@@ -52,7 +53,7 @@ plan_decide(const struct perms_dir *dir, struct file_plan *p, struct err *err)
 		p->actions = ACT_REPLACE_HARDLINK;
 		return 0;
 	}
-	if (perms_read_file(dir, p->name, &data, &len, &st, err) == -1)
+	if (readfile_dir(dir, p->name, &data, &len, &st, err) == -1)
 		return -1;
 	same = len == p->len && memcmp(data, p->content, len) == 0;
 	secret_free(data, len);
@@ -145,7 +146,7 @@ undo_one(const struct perms_dir *dir, struct file_plan *p, struct err *err)
 		p->backup[0] = '\0';
 		return 0;
 	}
-	if (perms_read_file(dir, p->backup, &data, &len, &st, err) == -1)
+	if (readfile_dir(dir, p->backup, &data, &len, &st, err) == -1)
 		return -1;
 	rc = perms_write_atomic(dir, p->name, data, len, &was, err);
 	secret_free(data, len);

@@ -19,6 +19,7 @@
 #include "base/err.h"
 #include "base/msg.h"
 #include "base/privs.h"
+#include "fs/output.h"
 #include "fs/plan.h"
 #include "ops/csr.h"
 #include "site/ctlfile.h"
@@ -180,7 +181,7 @@ subject_cn_matches(const char *subject, const char *hostname, struct err *err)
 /* The directory opened (and locked for a new key), and --output's. */
 static int
 open_dirs(const struct csr_opts *o, struct perms_dir *dir,
-    struct perms_output *out, struct err *err)
+    struct output *out, struct err *err)
 {
 	if (o->c.new_key) {
 		newcert_warn_non_rsa(o->c.newcert.key_type);
@@ -193,7 +194,7 @@ open_dirs(const struct csr_opts *o, struct perms_dir *dir,
 		return -1;
 	/* Never into the control directory (--output DIR/servercert.pem
 	 * would replace the key file with the request). */
-	if (o->c.output != NULL && perms_output_open(o->c.output, o->c.dir,
+	if (o->c.output != NULL && output_open(o->c.output, o->c.dir,
 	    dir->fd, out, err) == -1)
 		return -1;
 	return o->c.new_key ? perms_lock_dir(dir, o->c.wait, err) : 0;
@@ -235,7 +236,7 @@ int
 csr_run(const struct csr_opts *o, struct err *err)
 {
 	struct perms_dir dir = { .fd = -1 };
-	struct perms_output out = { .dirfd = -1 };
+	struct output out = { .dirfd = -1 };
 	struct ctl_file srv;
 	unsigned char digest[32];
 	char hostname[256], what[256], subject[512], hex[65], *pem = NULL;
@@ -260,7 +261,7 @@ csr_run(const struct csr_opts *o, struct err *err)
 	if (o->c.new_key &&
 	    write_pending_key(o, &dir, key, what, sizeof(what), err) == -1)
 		goto out;
-	if (o->c.output ? perms_output_write(&out, pem, len, err) == -1 :
+	if (o->c.output ? output_write(&out, pem, len, err) == -1 :
 	    fwrite(pem, 1, len, stdout) != len || fflush(stdout) != 0) {
 		if (o->c.output == NULL)
 			err_set(err, EX_IOERR, "cannot write the request to "
@@ -273,7 +274,7 @@ out:
 	free(pem);
 	EVP_PKEY_free(key);
 	ctlfile_free(&srv);
-	perms_output_close(&out);
+	output_close(&out);
 	perms_close_dir(&dir);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <sysexits.h>
 
 #include "base/secret.h"
+#include "fs/readfile.h"
 #include "ops/journal.h"
 #include "site/policy.h"
 
@@ -60,7 +61,7 @@ journal_read(const struct perms_dir *dir, struct journal *j, struct err *err)
 	memset(j, 0, sizeof(*j));
 	if ((rc = perms_stat(dir, ROLLBACK_NOTE, &st, err)) != 1)
 		return rc;
-	if (perms_read_file(dir, ROLLBACK_NOTE, &data, &len, &st, err) == -1)
+	if (readfile_dir(dir, ROLLBACK_NOTE, &data, &len, &st, err) == -1)
 		return -1;
 	rc = 1;
 	for (line = strtok_r(data, "\n", &save); line != NULL && rc == 1;

@@ -12,6 +12,7 @@
 #include "base/secret.h"
 #include "check/verify.h"
 #include "fs/backup.h"
+#include "fs/readfile.h"
 #include "ops/replace.h"
 #include "site/policy.h"
 
@@ -149,7 +150,7 @@ replace_read_pem(const struct perms_dir *dir, const char *name, char **data,
 		return err_set(err, EX_DATAERR, "%s is a symlink; qmail-pem "
 		    "only takes regular files it wrote itself: remove it and "
 		    "run again", shown);
-	if (perms_read_file(dir, name, data, len, &st, err) == -1)
+	if (readfile_dir(dir, name, data, len, &st, err) == -1)
 		return -1;
 	if (pemfile_parse(*data, *len, b, err) == -1 ||
 	    pemfile_check_usable(b, shown, err) == -1) {

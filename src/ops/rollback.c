@@ -27,6 +27,7 @@
 #include "base/secret.h"
 #include "fs/backup.h"
 #include "fs/plan.h"
+#include "fs/readfile.h"
 #include "ops/journal.h"
 #include "ops/posthook.h"
 #include "ops/replace.h"
@@ -69,8 +70,8 @@ same_as_live(const struct perms_dir *dir, const struct restore *r,
 	    !S_ISREG(a.st_mode) || !S_ISREG(b.st_mode) ||
 	    a.st_size != b.st_size || !perms_matches(&a, r->target))
 		return 0;
-	if (perms_read_file(dir, name, &x, &xl, &a, &ignored) == 0 &&
-	    perms_read_file(dir, backup, &y, &yl, &b, &ignored) == 0)
+	if (readfile_dir(dir, name, &x, &xl, &a, &ignored) == 0 &&
+	    readfile_dir(dir, backup, &y, &yl, &b, &ignored) == 0)
 		same = xl == yl && memcmp(x, y, xl) == 0;
 	secret_free(x, xl);
 	secret_free(y, yl);
@@ -192,7 +193,7 @@ journal_drop_if_unchanged(const struct perms_dir *dir,
 	for (i = 0; i < n && !restored; i++) {
 		if (!(plans[i].actions & ACT_WRITES))
 			continue;
-		if (perms_read_file(dir, plans[i].name, &data, &len, &st,
+		if (readfile_dir(dir, plans[i].name, &data, &len, &st,
 		    &ignored) == 0)
 			restored = len == plans[i].len &&
 			    memcmp(data, plans[i].content, len) == 0;

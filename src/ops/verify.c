@@ -24,6 +24,8 @@
 #include "check/ondisk.h"
 #include "check/readtest.h"
 #include "check/report.h"
+#include "fs/output.h"
+#include "fs/readfile.h"
 #include "ops/verify.h"
 #include "ops/verifylive.h"
 #include "site/policy.h"
@@ -55,7 +57,7 @@ check_content(const struct verify_args *a, const struct perms_dir *dir,
 
 	if (!t->d.readable_type)
 		return 0;
-	if (perms_read_file(dir, t->d.name, &data, &len, &st, &why) == -1) {
+	if (readfile_dir(dir, t->d.name, &data, &len, &st, &why) == -1) {
 		verify_add(r, "parses", CHECK_UNKNOWN, "%s%s", why.text,
 		    geteuid() != 0 ? " (through sudo: see qmail-pem(8))" : "");
 		verify_skip_content(r, "single-key", "not checked: the file "
@@ -184,7 +186,7 @@ setup_targets(struct verify_args *a, struct reader_list *readers,
 
 /* The report to stdout, or to --output (out, opened). */
 static int
-emit(const struct verify_args *a, const struct perms_output *out,
+emit(const struct verify_args *a, const struct output *out,
     struct verify_summary *s, struct err *err)
 {
 	char *text = NULL;
@@ -195,7 +197,7 @@ emit(const struct verify_args *a, const struct perms_output *out,
 	if (report_render(s, a->format, &text, &len, err) == -1)
 		return -1;
 	if (a->c.output != NULL)
-		rc = perms_output_write(out, text, len, err);
+		rc = output_write(out, text, len, err);
 	else
 		rc = fwrite(text, 1, len, stdout) == len &&
 		    fflush(stdout) == 0 ? 0 : err_set(err, EX_IOERR,
@@ -213,7 +215,7 @@ static int
 report_failure(const struct verify_args *a, const struct perms_dir *dir,
     struct verify_summary *s, const struct err *why)
 {
-	struct perms_output out = { .dirfd = -1 };
+	struct output out = { .dirfd = -1 };
 	struct err err = { 0 };
 	char error[1024];
 
@@ -222,14 +224,14 @@ report_failure(const struct verify_args *a, const struct perms_dir *dir,
 	snprintf(error, sizeof(error), "%s", why->text);
 	s->error = error;
 	(void)err_print(why);
-	if (a->c.output != NULL && perms_output_open(a->c.output, a->c.dir,
+	if (a->c.output != NULL && output_open(a->c.output, a->c.dir,
 	    dir->fd, &out, &err) == -1) {
 		(void)err_print(&err);
 		return CHECK_UNKNOWN;	/* no report anywhere */
 	}
 	if (emit(a, &out, s, &err) == -1)
 		(void)err_print(&err);
-	perms_output_close(&out);
+	output_close(&out);
 	return report_overall(s);
 }
 
@@ -290,7 +292,7 @@ static int
 run_verify(struct verify_args *a)
 {
 	struct perms_dir dir = { .fd = -1 };
-	struct perms_output out = { .dirfd = -1 };
+	struct output out = { .dirfd = -1 };
 	struct file_report files[NFILES + 1];	/* and the live server */
 	struct reader_list readers = { NULL, 0 };
 	struct target targets[NFILES];
@@ -312,7 +314,7 @@ run_verify(struct verify_args *a)
 	 * report: a root cron job with a mistyped --output must not replace
 	 * a key file.  Checked, and the output's directory opened, before
 	 * any check runs. */
-	if (a->c.output != NULL && perms_output_open(a->c.output, a->c.dir,
+	if (a->c.output != NULL && output_open(a->c.output, a->c.dir,
 	    dir.fd, &out, &err) == -1)
 		goto fail;
 	/* DIR/me is optional: without it the hostname check is skipped. */
@@ -336,7 +338,7 @@ out:
 	for (i = 0; i < NFILES; i++)
 		readtest_reap(&targets[i].rt.run);
 	readers_free(&readers);
-	perms_output_close(&out);
+	output_close(&out);
 	perms_close_dir(&dir);
 	return rc;
 }
@@ -346,7 +348,7 @@ out:
 static int
 run_live_only(const struct verify_args *a)
 {
-	struct perms_output out = { .dirfd = -1 };
+	struct output out = { .dirfd = -1 };
 	struct file_report live;
 	struct verify_summary s;
 	struct err err = { 0 };
@@ -355,7 +357,7 @@ run_live_only(const struct verify_args *a)
 	summary_init(a, &s);
 	s.dir = NULL;
 	memset(&live, 0, sizeof(live));
-	if ((a->c.output != NULL && perms_output_open(a->c.output, NULL, -1,
+	if ((a->c.output != NULL && output_open(a->c.output, NULL, -1,
 	    &out, &err) == -1) || verify_live_run(&a->live, NULL,
 	    a->warn_days, a->crit_days, s.now, &live, &err) == -1) {
 		(void)err_print(&err);
@@ -369,7 +371,7 @@ run_live_only(const struct verify_args *a)
 	}
 	rc = s.status;
 out:
-	perms_output_close(&out);
+	output_close(&out);
 	return rc;
 }
 

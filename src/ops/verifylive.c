@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "base/msg.h"
 #include "base/secret.h"
+#include "fs/readfile.h"
 #include "live/livecheck.h"
 #include "ops/verifylive.h"
 #include "site/policy.h"
@@ -38,7 +39,7 @@ verify_live_run(const struct live_cmd *l, const struct perms_dir *dir,
 	lo.expect_name = SERVERCERT;
 	if (dir != NULL) {
 		if ((found = perms_stat(dir, SERVERCERT, &st, &unread)) == -1 ||
-		    (found == 1 && perms_read_file(dir, SERVERCERT, &data,
+		    (found == 1 && readfile_dir(dir, SERVERCERT, &data,
 		    &len, &st, &unread) == -1))
 			snprintf(why, sizeof(why), "%s cannot be read: %s",
 			    SERVERCERT, unread.text);

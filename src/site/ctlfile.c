@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "base/msg.h"
 #include "base/secret.h"
+#include "fs/readfile.h"
 #include "site/ctlfile.h"
 
 int
@@ -91,7 +92,7 @@ ctlfile_read(const struct perms_dir *dir, const char *name, struct ctl_file *f,
 		    dir->path, name);
 	}
 	snprintf(shown, sizeof(shown), "%s/%s", dir->path, f->source);
-	if (perms_read_file(dir, f->source, &f->data, &f->len, &st, err) == -1)
+	if (readfile_dir(dir, f->source, &f->data, &f->len, &st, err) == -1)
 		return -1;
 	if (pemfile_parse(f->data, f->len, &f->bundle, err) == -1 ||
 	    pemfile_check_usable(&f->bundle, shown, err) == -1 ||

@@ -4,7 +4,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,20 +13,6 @@
 #include "base/err.h"
 #include "base/msg.h"
 #include "site/loaders.h"
-
-void
-loaders_unknown(struct loaders *out, const char *fmt, ...)
-{
-	va_list ap;
-
-	out->key = LOADERS_KEY_UNKNOWN;
-	out->cert = LOADERS_CERT_UNKNOWN;
-	out->key_with[0] = out->cert_with[0] = '\0';
-	va_start(ap, fmt);
-	vsnprintf(out->key_why, sizeof(out->key_why), fmt, ap);
-	va_end(ap);
-	memcpy(out->cert_why, out->key_why, sizeof(out->cert_why));
-}
 
 static struct loaders *
 cache_find(struct loaders_cache *cache, const struct stat *st)

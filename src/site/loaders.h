@@ -46,8 +46,8 @@
  *
  * Functions return 0 with *out filled, "unknown" included; -1 with a
  * message in err only when memory runs out or libelf
- * cannot start.  loaders_elf.c reads the bytes (libelf and the rules),
- * loaders.c the file (and the cache, and the words).
+ * cannot start.  loaders_elf.c reads the bytes (libelf and the rules:
+ * loaders_elf.h), loaders.c the file (and the cache, and the words).
  */
 #ifndef QP_LOADERS_H
 #define QP_LOADERS_H
@@ -58,46 +58,7 @@
 #include <time.h>
 
 #include "base/err.h"
-
-/* Larger files give unknown: a qmail program is a few hundred KiB, and
- * libelf needs about twice a file's size for its section table. */
-#define LOADERS_MAX_FILE	(32 * 1024 * 1024)
-#define LOADERS_MAX_SYMBOLS	(1024 * 1024)	/* more in .dynsym: unknown */
-#define LOADERS_NAMES_MAX	160	/* "A, B, C": the names found */
-#define LOADERS_WHY_MAX		256
-#define LOADERS_CACHE_SIZE	8
-
-enum loaders_key {
-	LOADERS_KEY_UNKNOWN = 0,
-	LOADERS_KEY_RSA_ONLY,	/* an EC or Ed25519 key fails to load */
-	LOADERS_KEY_ANY		/* any key type libssl supports */
-};
-
-enum loaders_cert {
-	LOADERS_CERT_UNKNOWN = 0,
-	LOADERS_CERT_LEAF_ONLY,	/* the first certificate only: intermediates
-				 * in the file are never sent */
-	LOADERS_CERT_CHAIN	/* the leaf, then the intermediates */
-};
-
-struct loaders {
-	enum loaders_key	 key;
-	enum loaders_cert	 cert;
-	int			 dh_params;	/* imports a DH params reader */
-	int			 tmp_rsa;	/* imports an RSA key reader */
-	int			 imports_read;	/* a dynamically linked ELF
-						 * program: .dynsym was read */
-	/* The functions of each kind it imports, from loaders.c's tables
-	 * (never from the file), joined with ", "; "" when none. */
-	char	 key_with[LOADERS_NAMES_MAX];
-	char	 cert_with[LOADERS_NAMES_MAX];
-	char	 dh_with[LOADERS_NAMES_MAX];
-	char	 tmp_rsa_with[LOADERS_NAMES_MAX];
-	/* Why key or cert is unknown ("" otherwise): a phrase without the
-	 * file's name, e.g. "a script (#!/bin/sh), not a program". */
-	char	 key_why[LOADERS_WHY_MAX];
-	char	 cert_why[LOADERS_WHY_MAX];
-};
+#include "site/loaders_elf.h"
 
 /*
  * Results of one run, by file: a program named twice (a symlink and its
@@ -130,22 +91,6 @@ struct loaders_cache {
  */
 int loaders_read(const char *path, struct loaders_cache *cache,
     struct loaders *out, struct err *err);
-
-/*
- * The same for a program already in memory (len bytes at image).  libelf's
- * elf_memory() takes a char *, so image is not const, but nothing writes
- * to it.
- */
-int loaders_read_image(char *image, size_t len, struct loaders *out,
-    struct err *err);
-
-/*
- * Set *out to unknown for both the key and the certificate, the reason
- * (a phrase without the file's name) in key_why and cert_why: for a caller
- * with no program to read ("no run script names it").
- */
-void loaders_unknown(struct loaders *out, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 
 /* "RSA only", "any key type", "unknown"; "the chain", "the leaf only",
  * "unknown". */

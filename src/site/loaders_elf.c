@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +18,7 @@
 
 #include "base/err.h"
 #include "base/msg.h"
-#include "site/loaders.h"
+#include "site/loaders_elf.h"
 
 /* What an imported function tells (a function may tell several things). */
 enum {
@@ -33,6 +34,20 @@ enum {
 	DH_READER = 1 << 8,
 	TMP_RSA_READER = 1 << 9
 };
+
+void
+loaders_unknown(struct loaders *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	out->key = LOADERS_KEY_UNKNOWN;
+	out->cert = LOADERS_CERT_UNKNOWN;
+	out->key_with[0] = out->cert_with[0] = '\0';
+	va_start(ap, fmt);
+	vsnprintf(out->key_why, sizeof(out->key_why), fmt, ap);
+	va_end(ap);
+	memcpy(out->cert_why, out->key_why, sizeof(out->cert_why));
+}
 
 static const struct known {
 	const char	*name;

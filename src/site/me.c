@@ -5,6 +5,7 @@
 
 #include "base/err.h"
 #include "base/secret.h"
+#include "fs/readfile.h"
 #include "site/me.h"
 #include "site/policy.h"
 #include "x509gen.h"
@@ -58,7 +59,7 @@ me_read(const struct perms_dir *dir, char *name, size_t size,
 
 	if ((rc = perms_stat(dir, ME_FILE, &st, err)) <= 0)
 		return rc;
-	if (perms_read_file(dir, ME_FILE, &data, &len, &st, err) == -1)
+	if (readfile_dir(dir, ME_FILE, &data, &len, &st, err) == -1)
 		return -1;
 	rc = me_parse(data, len, name, size, err);
 	secret_free(data, len);

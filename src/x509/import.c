@@ -26,6 +26,7 @@
 #include "base/err.h"
 #include "base/msg.h"
 #include "base/secret.h"
+#include "fs/readfile.h"
 #include "x509/import.h"
 #include "x509/kdflimit.h"
 #include "x509/pemfile.h"
@@ -384,7 +385,7 @@ read_input(const char *path, const char *opt, enum input_kind kind,
 	size_t len = 0;
 	int rc;
 
-	if (perms_read_path(path, &data, &len, err) == -1)
+	if (readfile_path(path, &data, &len, err) == -1)
 		return err_prefix(err, "%s: ", opt);
 	switch (kind) {
 	case IN_KEY:
@@ -705,7 +706,7 @@ read_pending(const struct perms_dir *dir, const char *name, EVP_PKEY **key,
 		return -1;
 	if ((*exists = rc) == 0)
 		return 0;
-	if (perms_read_file(dir, name, &data, &len, &st, err) == -1)
+	if (readfile_dir(dir, name, &data, &len, &st, err) == -1)
 		return -1;
 	rc = pemfile_parse(data, len, &b, err);
 	secret_free(data, len);

@@ -12,6 +12,7 @@
 #include "base/err.h"
 #include "base/msg.h"
 #include "base/secret.h"
+#include "fs/readfile.h"
 #include "perms.h"
 #include "x509/passin.h"
 
@@ -135,7 +136,7 @@ passin_load(struct passin *p, struct err *err)
 		return read_fd_line(p, STDIN_FILENO, err);
 	if (strcmp(p->spec, "fd") == 0)
 		return read_fd_line(p, atoi(p->arg), err);
-	if (perms_read_path(p->arg, &data, &len, err) == -1)
+	if (readfile_path(p->arg, &data, &len, err) == -1)
 		return err_prefix(err, "--passin %s: ", p->shown);
 	rc = keep_first_line(p, data, len, err);
 	secret_free(data, len);
