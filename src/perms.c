@@ -29,8 +29,8 @@
 #include "base/msg.h"
 #include "base/secret.h"
 #include "base/userdb.h"
-#include "fs/fileacl.h"
 #include "fs/dirwalk.h"
+#include "fs/fileacl.h"
 #include "perms.h"
 
 #define TEMP_PREFIX	".qmail-pem-tmp."

@@ -197,31 +197,63 @@ san_list(const struct cert_request *req, int critical, char *buf,
 	return 0;
 }
 
+/* The host name and every SAN are DNS names qmail-pem accepts. */
+static int
+valid_names(const struct cert_request *req, struct err *err)
+{
+	size_t i;
+
+	if (!x509gen_valid_dns_name(req->hostname))
+		return err_set(err, EX_DATAERR, "'%s' is not a valid host name "
+		    "for a certificate: fix it in control/me or pass "
+		    "--hostname", req->hostname);
+	for (i = 0; i < req->nsans; i++)
+		if (!x509gen_valid_dns_name(req->sans[i]))
+			return err_set(err, EX_USAGE, "--san '%s' is not a "
+			    "valid DNS name", req->sans[i]);
+	return 0;
+}
+
+/* The v3 extensions of a self-signed certificate for req: CA:FALSE, the
+ * key usage of key's type, the EKU of req->usage, the names. */
+static int
+add_extensions(X509 *cert, EVP_PKEY *key, const struct cert_request *req,
+    const char *sans, struct err *err)
+{
+	X509V3_CTX ctx;
+	char eku[64];
+
+	X509V3_set_ctx(&ctx, cert, cert, NULL, NULL, 0);
+	snprintf(eku, sizeof(eku), "%s%s%s",
+	    (req->usage & USAGE_SERVER) ? "serverAuth" : "",
+	    (req->usage & USAGE_SERVER) && (req->usage & USAGE_CLIENT) ? "," : "",
+	    (req->usage & USAGE_CLIENT) ? "clientAuth" : "");
+	if (add_ext(cert, &ctx, NID_basic_constraints, "critical,CA:FALSE",
+	    err) ||
+	    add_ext(cert, &ctx, NID_key_usage, x509gen_key_is_rsa(key) ?
+	    "critical,digitalSignature,keyEncipherment" :
+	    "critical,digitalSignature", err) ||
+	    add_ext(cert, &ctx, NID_ext_key_usage, eku, err) ||
+	    add_ext(cert, &ctx, NID_subject_alt_name, sans, err) ||
+	    add_ext(cert, &ctx, NID_subject_key_identifier, "hash", err) ||
+	    add_ext(cert, &ctx, NID_authority_key_identifier, "keyid:always",
+	    err))
+		return -1;
+	return 0;
+}
+
 X509 *
 x509gen_self_signed(EVP_PKEY *key, const struct cert_request *req,
     struct err *err)
 {
 	X509 *cert = NULL;
 	X509_NAME *name = NULL;
-	X509V3_CTX ctx;
-	char sans[8192], eku[64];
+	char sans[8192];
 	const EVP_MD *md = EVP_sha256();
-	size_t i;
 	int ok = 0;
 
-	if (!x509gen_valid_dns_name(req->hostname)) {
-		err_set(err, EX_DATAERR, "'%s' is not a valid host name for a "
-		    "certificate: fix it in control/me or pass --hostname",
-		    req->hostname);
+	if (valid_names(req, err) == -1)
 		return NULL;
-	}
-	for (i = 0; i < req->nsans; i++) {
-		if (!x509gen_valid_dns_name(req->sans[i])) {
-			err_set(err, EX_USAGE, "--san '%s' is not a valid DNS "
-			    "name", req->sans[i]);
-			return NULL;
-		}
-	}
 	if (req->days < 1 || req->days > 36500) {
 		err_set(err, EX_USAGE, "--days must be between 1 and 36500");
 		return NULL;
@@ -246,26 +278,9 @@ x509gen_self_signed(EVP_PKEY *key, const struct cert_request *req,
 		goto out;
 	if (X509_gmtime_adj(X509_getm_notBefore(cert), -5 * 60) == NULL ||
 	    X509_time_adj_ex(X509_getm_notAfter(cert), req->days, 0, NULL)
-	    == NULL)
+	    == NULL || !X509_set_pubkey(cert, key))
 		goto out;
-	if (!X509_set_pubkey(cert, key))
-		goto out;
-
-	X509V3_set_ctx(&ctx, cert, cert, NULL, NULL, 0);
-	snprintf(eku, sizeof(eku), "%s%s%s",
-	    (req->usage & USAGE_SERVER) ? "serverAuth" : "",
-	    (req->usage & USAGE_SERVER) && (req->usage & USAGE_CLIENT) ? "," : "",
-	    (req->usage & USAGE_CLIENT) ? "clientAuth" : "");
-	if (add_ext(cert, &ctx, NID_basic_constraints, "critical,CA:FALSE",
-	    err) ||
-	    add_ext(cert, &ctx, NID_key_usage, x509gen_key_is_rsa(key) ?
-	    "critical,digitalSignature,keyEncipherment" :
-	    "critical,digitalSignature", err) ||
-	    add_ext(cert, &ctx, NID_ext_key_usage, eku, err) ||
-	    add_ext(cert, &ctx, NID_subject_alt_name, sans, err) ||
-	    add_ext(cert, &ctx, NID_subject_key_identifier, "hash", err) ||
-	    add_ext(cert, &ctx, NID_authority_key_identifier, "keyid:always",
-	    err))
+	if (add_extensions(cert, key, req, sans, err) == -1)
 		goto fail_quiet;
 	if (X509_sign(cert, key, md) <= 0)
 		goto out;
@@ -282,7 +297,6 @@ fail_quiet:
 	}
 	return cert;
 }
-
 /* Why OpenSSL would not take type=value in a DN. */
 static void
 bad_attribute(const char *type, const char *value, struct err *err)
@@ -358,23 +372,6 @@ bad:
 	    "/O=Example/CN=mail.example.com)", dn);
 	X509_NAME_free(name);
 	return NULL;
-}
-
-static int
-valid_names(const struct cert_request *req, struct err *err)
-{
-	size_t i;
-
-	if (!x509gen_valid_dns_name(req->hostname))
-		return err_set(err, EX_DATAERR,
-		    "'%s' is not a valid host name for "
-		    "a certificate: fix it in control/me or pass --hostname",
-		    req->hostname);
-	for (i = 0; i < req->nsans; i++)
-		if (!x509gen_valid_dns_name(req->sans[i]))
-			return err_set(err, EX_USAGE, "--san '%s' is not a "
-			    "valid DNS name", req->sans[i]);
-	return 0;
 }
 
 static int

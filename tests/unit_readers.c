@@ -37,6 +37,7 @@
 #include "runscript/runscript.h"
 #include "runscript/startchain.h"
 #include "site/policy.h"
+#include "site/readerperm.h"
 #include "site/readers.h"
 
 /* What the last call that failed recorded. */

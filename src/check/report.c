@@ -325,46 +325,31 @@ put_meta(FILE *fp, const char *metric, const char *help)
 	fprintf(fp, "# HELP %s %s\n# TYPE %s gauge\n", metric, help, metric);
 }
 
+/* A gauge per file that has a certificate: its notAfter or notBefore. */
 static void
-render_prometheus(FILE *fp, const struct verify_summary *s)
+put_cert_times(FILE *fp, const struct verify_summary *s, const char *metric,
+    const char *help, int after)
 {
 	const struct file_report *r;
-	size_t i, j;
+	size_t i;
 
-	put_meta(fp, "qmail_pem_verify_timestamp_seconds", "When qmail-pem "
-	    "verify last ran (Unix time).");
-	fprintf(fp, "qmail_pem_verify_timestamp_seconds %lld\n",
-	    (long long)s->now);
-	put_meta(fp, "qmail_pem_status", "Overall result: 0 OK, 1 WARNING, "
-	    "2 CRITICAL, 3 UNKNOWN.");
-	fprintf(fp, "qmail_pem_status %d\n", (int)s->status);
-	if (s->nfiles == 0)
-		return;
-	put_meta(fp, "qmail_pem_file_status", "Result per file: 0 OK, "
-	    "1 WARNING, 2 CRITICAL, 3 UNKNOWN.");
-	for (i = 0; i < s->nfiles; i++) {
-		fputs("qmail_pem_file_status{", fp);
-		put_label(fp, "file", s->files[i].file);
-		fprintf(fp, "} %d\n", (int)verify_worst(&s->files[i]));
-	}
-	put_meta(fp, "qmail_pem_cert_not_after_seconds", "End of the leaf "
-	    "certificate's validity (Unix time).");
+	put_meta(fp, metric, help);
 	for (i = 0; i < s->nfiles; i++) {
 		if (!(r = &s->files[i])->have_cert)
 			continue;
-		fputs("qmail_pem_cert_not_after_seconds{", fp);
+		fprintf(fp, "%s{", metric);
 		put_label(fp, "file", r->file);
-		fprintf(fp, "} %lld\n", (long long)r->not_after);
+		fprintf(fp, "} %lld\n", (long long)(after ? r->not_after :
+		    r->not_before));
 	}
-	put_meta(fp, "qmail_pem_cert_not_before_seconds", "Start of the leaf "
-	    "certificate's validity (Unix time).");
-	for (i = 0; i < s->nfiles; i++) {
-		if (!(r = &s->files[i])->have_cert)
-			continue;
-		fputs("qmail_pem_cert_not_before_seconds{", fp);
-		put_label(fp, "file", r->file);
-		fprintf(fp, "} %lld\n", (long long)r->not_before);
-	}
+}
+
+static void
+put_cert_info(FILE *fp, const struct verify_summary *s)
+{
+	const struct file_report *r;
+	size_t i;
+
 	put_meta(fp, "qmail_pem_cert_info", "The leaf certificate; always 1.");
 	for (i = 0; i < s->nfiles; i++) {
 		if (!(r = &s->files[i])->have_cert)
@@ -385,29 +370,66 @@ render_prometheus(FILE *fp, const struct verify_summary *s)
 		put_label(fp, "pubkey_sha256", r->pubkey_sha256);
 		fputs("} 1\n", fp);
 	}
-	put_meta(fp, "qmail_pem_check_ok", "1 if the check passed, 0 if it "
-	    "gave WARNING, CRITICAL or UNKNOWN; absent when skipped.");
+}
+
+/* qmail_pem_check_ok (ok: of the checks not skipped) or
+ * qmail_pem_check_status, a line per check. */
+static void
+put_checks(FILE *fp, const struct verify_summary *s, int ok)
+{
+	const struct file_report *r;
+	size_t i, j;
+
+	if (ok)
+		put_meta(fp, "qmail_pem_check_ok", "1 if the check passed, 0 if "
+		    "it gave WARNING, CRITICAL or UNKNOWN; absent when "
+		    "skipped.");
+	else
+		put_meta(fp, "qmail_pem_check_status", "Result per check: 0 OK, "
+		    "1 WARNING, 2 CRITICAL, 3 UNKNOWN, 4 SKIPPED, 5 INFO.");
 	for (i = 0; i < s->nfiles; i++)
 		for (j = 0; j < (r = &s->files[i])->n; j++) {
-			if (r->checks[j].status == CHECK_SKIPPED)
+			if (ok && r->checks[j].status == CHECK_SKIPPED)
 				continue;
-			fputs("qmail_pem_check_ok{", fp);
+			fputs(ok ? "qmail_pem_check_ok{" :
+			    "qmail_pem_check_status{", fp);
 			put_label(fp, "file", r->file);
 			fputc(',', fp);
 			put_label(fp, "check", r->checks[j].name);
-			fprintf(fp, "} %d\n", r->checks[j].status == CHECK_OK ||
+			fprintf(fp, "} %d\n", !ok ? (int)r->checks[j].status :
+			    r->checks[j].status == CHECK_OK ||
 			    r->checks[j].status == CHECK_INFO);
 		}
-	put_meta(fp, "qmail_pem_check_status", "Result per check: 0 OK, "
-	    "1 WARNING, 2 CRITICAL, 3 UNKNOWN, 4 SKIPPED, 5 INFO.");
-	for (i = 0; i < s->nfiles; i++)
-		for (j = 0; j < (r = &s->files[i])->n; j++) {
-			fputs("qmail_pem_check_status{", fp);
-			put_label(fp, "file", r->file);
-			fputc(',', fp);
-			put_label(fp, "check", r->checks[j].name);
-			fprintf(fp, "} %d\n", (int)r->checks[j].status);
-		}
+}
+
+static void
+render_prometheus(FILE *fp, const struct verify_summary *s)
+{
+	size_t i;
+
+	put_meta(fp, "qmail_pem_verify_timestamp_seconds", "When qmail-pem "
+	    "verify last ran (Unix time).");
+	fprintf(fp, "qmail_pem_verify_timestamp_seconds %lld\n",
+	    (long long)s->now);
+	put_meta(fp, "qmail_pem_status", "Overall result: 0 OK, 1 WARNING, "
+	    "2 CRITICAL, 3 UNKNOWN.");
+	fprintf(fp, "qmail_pem_status %d\n", (int)s->status);
+	if (s->nfiles == 0)
+		return;
+	put_meta(fp, "qmail_pem_file_status", "Result per file: 0 OK, "
+	    "1 WARNING, 2 CRITICAL, 3 UNKNOWN.");
+	for (i = 0; i < s->nfiles; i++) {
+		fputs("qmail_pem_file_status{", fp);
+		put_label(fp, "file", s->files[i].file);
+		fprintf(fp, "} %d\n", (int)verify_worst(&s->files[i]));
+	}
+	put_cert_times(fp, s, "qmail_pem_cert_not_after_seconds", "End of the "
+	    "leaf certificate's validity (Unix time).", 1);
+	put_cert_times(fp, s, "qmail_pem_cert_not_before_seconds", "Start of "
+	    "the leaf certificate's validity (Unix time).", 0);
+	put_cert_info(fp, s);
+	put_checks(fp, s, 1);
+	put_checks(fp, s, 0);
 }
 
 int

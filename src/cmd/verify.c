@@ -12,7 +12,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/opts.h"
-#include "live/smtpprobe.h"
+#include "live/smtpdialog.h"
 #include "ops/verify.h"
 #include "site/policy.h"
 
@@ -58,7 +58,7 @@ live_option(struct live_cmd *l, int ch, const char *arg, struct err *err)
 		return opts_number(arg, 1, 300, &l->timeout, "--timeout", err);
 	case OPT_HELO:
 		l->helo = arg;
-		return smtpprobe_check_helo(arg, err);
+		return smtptarget_check_helo(arg, err);
 	}
 	return 0;
 }
@@ -118,11 +118,11 @@ live_finish(struct live_cmd *l, struct err *err)
 		return err_set(err, EX_USAGE, "--starttls smtp and --tls "
 		    "exclude each other: --tls is for SMTPS (TLS from the "
 		    "first byte, port 465)");
-	if (smtpprobe_parse_target(l->connect, l->implicit_tls, &l->target,
+	if (smtptarget_parse(l->connect, l->implicit_tls, &l->target,
 	    err) == -1)
 		return -1;
 	if (l->helo == NULL) {
-		smtpprobe_default_helo(l->helo_buf, sizeof(l->helo_buf));
+		smtptarget_default_helo(l->helo_buf, sizeof(l->helo_buf));
 		l->helo = l->helo_buf;
 	}
 	return 0;

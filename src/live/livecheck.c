@@ -38,7 +38,7 @@ static const enum smtp_step implicit_order[] = {
 
 struct judge {
 	const struct live_opts	*o;
-	const struct smtp_probe	*p;
+	const struct smtp_dialog	*p;
 	struct file_report	*r;
 	time_t			 now;
 };
@@ -123,7 +123,7 @@ cert_sha256(X509 *cert, char hex[65])
 static void
 check_connect(const struct judge *j)
 {
-	const struct smtp_probe *p = j->p;
+	const struct smtp_dialog *p = j->p;
 
 	if (p->failed == STEP_RESOLVE)
 		verify_add(j->r, "connect", CHECK_UNKNOWN, "%s", p->error);
@@ -139,7 +139,7 @@ check_connect(const struct judge *j)
 static void
 check_banner(const struct judge *j)
 {
-	const struct smtp_probe *p = j->p;
+	const struct smtp_dialog *p = j->p;
 
 	if (not_reached(j, "banner", STEP_BANNER))
 		return;
@@ -187,7 +187,7 @@ check_auth_before(const struct judge *j)
 static void
 check_starttls(const struct judge *j)
 {
-	const struct smtp_probe *p = j->p;
+	const struct smtp_dialog *p = j->p;
 
 	if (not_reached(j, "starttls-offered", STEP_STARTTLS))
 		return;
@@ -204,7 +204,7 @@ check_starttls(const struct judge *j)
 static void
 check_handshake(const struct judge *j)
 {
-	const struct smtp_probe *p = j->p;
+	const struct smtp_dialog *p = j->p;
 
 	if (!j->o->target->implicit_tls && p->failed == STEP_STARTTLS &&
 	    !p->ehlo.starttls) {
@@ -227,7 +227,7 @@ check_handshake(const struct judge *j)
 static void
 check_tls_version(const struct judge *j)
 {
-	const struct smtp_probe *p = j->p;
+	const struct smtp_dialog *p = j->p;
 
 	if (!passed(j, STEP_HANDSHAKE))
 		verify_add(j->r, "tls-version", CHECK_SKIPPED, "not checked: "
@@ -454,7 +454,7 @@ check_certificate(const struct judge *j)
 }
 
 void
-livecheck_judge(const struct live_opts *o, const struct smtp_probe *p,
+livecheck_judge(const struct live_opts *o, const struct smtp_dialog *p,
     struct file_report *r)
 {
 	struct judge j;
@@ -486,15 +486,15 @@ livecheck_judge(const struct live_opts *o, const struct smtp_probe *p,
 int
 livecheck_run(const struct live_opts *o, struct file_report *r, struct err *err)
 {
-	struct smtp_probe_opts po;
-	struct smtp_probe p;
+	struct smtp_dialog_opts po;
+	struct smtp_dialog p;
 
 	po.target = o->target;
 	po.timeout = o->timeout;
 	po.helo = o->helo;
-	if (smtpprobe_run(&po, &p, err) == -1)
+	if (smtpdialog_run(&po, &p, err) == -1)
 		return -1;
 	livecheck_judge(o, &p, r);
-	smtpprobe_free(&p);
+	smtpdialog_free(&p);
 	return 0;
 }

@@ -21,7 +21,7 @@
 
 #include "base/err.h"
 #include "check/verify.h"
-#include "live/smtpprobe.h"
+#include "live/smtpdialog.h"
 
 struct live_opts {
 	const struct smtp_target *target;
@@ -49,7 +49,7 @@ int livecheck_run(const struct live_opts *o, struct file_report *r,
     struct err *err);
 
 /* The checks of a finished probe (livecheck_run's second half). */
-void livecheck_judge(const struct live_opts *o, const struct smtp_probe *p,
+void livecheck_judge(const struct live_opts *o, const struct smtp_dialog *p,
     struct file_report *r);
 
 #endif

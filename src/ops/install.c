@@ -19,13 +19,13 @@
 #include "base/msg.h"
 #include "base/secret.h"
 #include "fs/plan.h"
+#include "ops/importfiles.h"
 #include "ops/install.h"
 #include "ops/journal.h"
 #include "ops/replace.h"
 #include "site/ctlfile.h"
 #include "site/me.h"
 #include "site/policy.h"
-#include "x509/import.h"
 #include "x509/pemfile.h"
 
 /* The bytes a kept file should hold: as it is, or cleaned up. */

@@ -12,7 +12,7 @@
 
 #include "base/err.h"
 #include "ops/common.h"
-#include "x509/import.h"
+#include "ops/importfiles.h"
 #include "x509/passin.h"
 
 struct install_opts {

@@ -37,6 +37,7 @@
 #include "base/userdb.h"
 #include "ops/readable.h"
 #include "site/policy.h"
+#include "site/readerperm.h"
 #include "site/readers.h"
 
 enum verdict { V_CAN, V_CANNOT, V_UNSURE, V_MISSING };

@@ -30,6 +30,7 @@
 #include "ops/verifylive.h"
 #include "site/policy.h"
 #include "site/readercheck.h"
+#include "site/readerperm.h"
 
 #define NFILES	2
 

@@ -13,7 +13,7 @@
 
 #include "base/err.h"
 #include "check/verify.h"
-#include "live/smtpprobe.h"
+#include "live/smtpdialog.h"
 #include "perms.h"
 
 struct live_cmd {

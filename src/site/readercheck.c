@@ -10,6 +10,7 @@
 #include "base/msg.h"
 #include "site/policy.h"
 #include "site/readercheck.h"
+#include "site/readerperm.h"
 
 int
 service_dirs_add(struct service_dirs *sd, const char *dir, struct err *err)

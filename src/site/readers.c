@@ -23,6 +23,7 @@
 
 #include "base/err.h"
 #include "base/msg.h"
+#include "base/text.h"
 #include "base/userdb.h"
 #include "runscript/runscript.h"
 #include "runscript/startchain.h"
@@ -49,22 +50,6 @@ struct scan {
 	unsigned		 send_line;
 	char			 trouble[512];	/* directories not read */
 };
-
-static void append(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-append(char *buf, size_t size, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used + 1 >= size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, size - used, fmt, ap);
-	va_end(ap);
-}
 
 static struct reader *
 new_reader(struct scan *sc, const char *file, const char *program,
@@ -451,7 +436,7 @@ scan_dir(struct scan *sc, const char *dir, struct err *err)
 
 	if ((n = scandir(dir, &names, not_hidden, alphasort)) == -1) {
 		if (errno != ENOENT && errno != ENOTDIR)
-			append(sc->trouble, sizeof(sc->trouble), "%scannot "
+			text_append(sc->trouble, sizeof(sc->trouble), "%scannot "
 			    "list %s: %s", sc->trouble[0] ? "; " : "", dir,
 			    strerror(errno));
 		return 0;
@@ -478,7 +463,7 @@ add_default_server(struct scan *sc, const char *const *dirs, size_t ndirs,
 	    err)) == NULL)
 		return -1;
 	for (i = 0; i < ndirs; i++)
-		append(where, sizeof(where), "%s%s", i ? ", " : "", dirs[i]);
+		text_append(where, sizeof(where), "%s%s", i ? ", " : "", dirs[i]);
 	if (userdb_user_by_name(DEFAULT_SERVER_USER, &r->uid, &r->gid) == 0) {
 		r->have_uid = r->have_gid = 1;
 		/* its groups as the group database has them, as verify's
@@ -495,7 +480,7 @@ add_default_server(struct scan *sc, const char *const *dirs, size_t ndirs,
 		    "starts qmail-smtpd, and there is no user qmaild", where);
 	}
 	if (sc->trouble[0])
-		append(r->note, sizeof(r->note), "; %s", sc->trouble);
+		text_append(r->note, sizeof(r->note), "; %s", sc->trouble);
 	return 0;
 }
 
@@ -536,7 +521,7 @@ add_client(struct scan *sc, struct err *err)
 		    "assumed qmailr's own group");
 	}
 	if (sc->send_script[0] == '\0')
-		append(r->note, sizeof(r->note), "%sno run script starts "
+		text_append(r->note, sizeof(r->note), "%sno run script starts "
 		    "qmail-start (qmail's own ids apply however it starts)",
 		    r->note[0] ? "; " : "");
 	name_ids(r);
@@ -582,142 +567,4 @@ readers_free(struct reader_list *list)
 	free(list->v);
 	list->v = NULL;
 	list->n = 0;
-}
-
-/* 1 member, 0 not, -1 cannot tell. */
-static int
-in_group(const struct reader *r, gid_t group)
-{
-	size_t i;
-
-	if (r->have_gid && r->gid == group)
-		return 1;
-	for (i = 0; i < r->ngroups; i++)
-		if (r->groups[i] == group)
-			return 1;
-	if (r->init_groups && r->user[0] != '\0' && r->have_gid &&
-	    userdb_user_in_group(r->user, r->gid, group))
-		return 1;
-	return r->have_gid ? 0 : -1;
-}
-
-int
-readers_can_access(const struct reader *r, uid_t owner, gid_t group,
-    mode_t mode, int how, struct err *err)
-{
-	mode_t want = (mode_t)how & 7;
-	int member, g, o;
-
-	if (!r->have_uid)
-		return err_set(err, EX_CONFIG, "cannot tell whether %s can "
-		    "open %s: its user is not known (%s)", r->program, r->file,
-		    r->note);
-	if (r->uid == 0)
-		return 1;	/* CAP_DAC_OVERRIDE; X_OK on directories too */
-	if (r->uid == owner)
-		return (((mode >> 6) & 7) & want) == want;
-	g = (((mode >> 3) & 7) & want) == want;
-	o = ((mode & 7) & want) == want;
-	if ((member = in_group(r, group)) == -1) {
-		if (g == o)
-			return g;
-		return err_set(err, EX_CONFIG, "cannot tell whether %s can "
-		    "open %s: its group is not known (%s)", r->program, r->file,
-		    r->note);
-	}
-	return member ? g : o;
-}
-
-int
-readers_can_read(const struct reader *r, uid_t owner, gid_t group,
-    mode_t mode, struct err *err)
-{
-	return readers_can_access(r, owner, group, mode, R_OK, err);
-}
-
-const char *
-readers_describe(const struct reader *r, char *buf, size_t size)
-{
-	char user[80], group[80], origin[4200] = "";
-	int client = strcmp(r->file, CLIENTCERT) == 0;
-
-	if (r->user[0])
-		snprintf(user, sizeof(user), "%s", r->user);
-	else
-		snprintf(user, sizeof(user), "uid %lu", (unsigned long)r->uid);
-	if (r->group[0])
-		snprintf(group, sizeof(group), "%s", r->group);
-	else
-		snprintf(group, sizeof(group), "gid %lu",
-		    (unsigned long)r->gid);
-	/* inside the parenthesis: where the ids come from */
-	if (client)
-		append(origin, sizeof(origin), ", set by qmail-start%s%s",
-		    r->script[0] ? " from " : "", r->script);
-	else if (r->source == READER_DEFAULT)
-		append(origin, sizeof(origin), ", qmail's default");
-	buf[0] = '\0';
-	if (r->have_uid && r->have_gid)
-		append(buf, size, "%s as %s:%s (uid %lu, gid %lu%s)",
-		    r->program, user, group, (unsigned long)r->uid,
-		    (unsigned long)r->gid, origin);
-	else if (r->have_uid)
-		append(buf, size, "%s as %s (uid %lu, group not known%s)",
-		    r->program, user, (unsigned long)r->uid, origin);
-	else
-		append(buf, size, "%s as a user that is not known",
-		    r->program);
-	if (!client && r->script[0])
-		append(buf, size, " from %s", r->script);
-	return buf;
-}
-
-const char *
-readers_fix(const struct reader *r, char *buf, size_t size)
-{
-	char group[80];
-
-	if (r->group[0])
-		snprintf(group, sizeof(group), "%s", r->group);
-	else
-		snprintf(group, sizeof(group), "%lu", (unsigned long)r->gid);
-	buf[0] = '\0';
-	if (strcmp(r->file, CLIENTCERT) == 0) {
-		append(buf, size, "qmail-remote always runs as qmailr with "
-		    "group qmail: install with --client-group %s",
-		    r->have_gid ? group : DEFAULT_CLIENT_GROUP);
-		return buf;
-	}
-	if (r->have_gid && strcmp(r->user, DEFAULT_SERVER_USER) == 0) {
-		append(buf, size, "install with --server-group %s", group);
-		return buf;
-	}
-	append(buf, size, "run %s as qmaild, as djb designed it (%s)",
-	    r->program, strcmp(r->program, "sslserver") == 0 ?
-	    "envuidgid qmaild sslserver -U ..." :
-	    "tcpserver -u \"$QMAILDUID\" -g \"$NOFILESGID\"");
-	if (r->have_gid)
-		append(buf, size, ", or install with --server-group %s",
-		    group);
-	else
-		append(buf, size, ", or install with --server-group and the "
-		    "group %s runs as", r->program);
-	return buf;
-}
-
-const char *
-readers_explain(const struct reader *r, const char *file_perms, char *buf,
-    size_t size)
-{
-	char who[4300], fix[400];
-
-	readers_describe(r, who, sizeof(who));
-	readers_fix(r, fix, sizeof(fix));
-	snprintf(buf, size, "%s: %s cannot read it as %s; %s. Fix: %s",
-	    r->file, who, file_perms,
-	    strcmp(r->file, CLIENTCERT) == 0 ?
-	    "qmail-remote could not load its client certificate" :
-	    "STARTTLS would fail with \"454 TLS not available: missing RSA "
-	    "private key\"", fix);
-	return buf;
 }

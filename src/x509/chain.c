@@ -47,12 +47,101 @@ issued_by(X509 *issuer, X509 *subject)
 	return rc;
 }
 
+/* Mark the copies of a certificate as used (they are left out); returns
+ * the index of the first copy of leaf. */
+static int
+mark_duplicates(const STACK_OF(X509) *certs, char *used, int leaf,
+    struct chain_result *r)
+{
+	int n = sk_X509_num(certs), i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i && !used[i]; j++)
+			if (!used[j] && X509_cmp(sk_X509_value(certs, i),
+			    sk_X509_value(certs, j)) == 0) {
+				used[i] = 1;
+				r->duplicates++;
+			}
+	if (used[leaf]) {	/* keep the first copy of the leaf */
+		for (j = 0; j < leaf; j++)
+			if (X509_cmp(sk_X509_value(certs, j),
+			    sk_X509_value(certs, leaf)) == 0)
+				leaf = j;
+	}
+	return leaf;
+}
+
+static int
+push(struct chain_result *r, X509 *cert, struct err *err)
+{
+	X509_up_ref(cert);
+	if (sk_X509_push(r->chain, cert))
+		return 0;
+	X509_free(cert);
+	return err_set(err, EX_OSERR, "out of memory");
+}
+
+/* From the leaf up, each issuer that was given; a self-signed root at the
+ * top is dropped. */
+static int
+walk_up(const STACK_OF(X509) *certs, char *used, int cur,
+    struct chain_result *r, struct err *err)
+{
+	int n = sk_X509_num(certs), i, found;
+
+	used[cur] = 1;
+	if (push(r, sk_X509_value(certs, cur), err) == -1)
+		return -1;
+	while (!chain_is_self_signed(sk_X509_value(certs, cur))) {
+		found = -1;
+		for (i = 0; i < n && found == -1; i++)
+			if (!used[i] && issued_by(sk_X509_value(certs, i),
+			    sk_X509_value(certs, cur)))
+				found = i;
+		if (found == -1)
+			break;
+		used[found] = 1;
+		cur = found;
+		if (chain_is_self_signed(sk_X509_value(certs, cur))) {
+			r->dropped_roots++;
+			break;
+		}
+		if (push(r, sk_X509_value(certs, cur), err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Anything left over is a root we can drop, or a stranger (an error). */
+static int
+check_left(const STACK_OF(X509) *certs, const char *used, const char *shown,
+    struct chain_result *r, struct err *err)
+{
+	char subj[256];
+	int n = sk_X509_num(certs), i;
+
+	for (i = 0; i < n; i++) {
+		if (used[i])
+			continue;
+		if (chain_is_self_signed(sk_X509_value(certs, i)) &&
+		    X509_check_ca(sk_X509_value(certs, i))) {
+			r->dropped_roots++;
+			continue;
+		}
+		return err_set(err, EX_DATAERR, "%s: the certificate \"%s\" "
+		    "does not belong to the chain of the key's certificate: "
+		    "remove it", shown, chain_subject(sk_X509_value(certs, i),
+		    subj, sizeof(subj)));
+	}
+	return 0;
+}
+
 int
 chain_build(EVP_PKEY *key, const STACK_OF(X509) *certs, const char *shown,
     struct chain_result *r, struct err *err)
 {
-	int n = sk_X509_num(certs), i, j, leaf = -1, cur;
-	char *used = NULL, subj[256];
+	int n = sk_X509_num(certs), i, j, leaf = -1;
+	char *used = NULL;
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
@@ -75,64 +164,10 @@ chain_build(EVP_PKEY *key, const STACK_OF(X509) *certs, const char *shown,
 		    "key", shown);
 		goto out;
 	}
-	/* Duplicates of any certificate are left out. */
-	for (i = 0; i < n; i++)
-		for (j = 0; j < i && !used[i]; j++)
-			if (!used[j] && X509_cmp(sk_X509_value(certs, i),
-			    sk_X509_value(certs, j)) == 0) {
-				used[i] = 1;
-				r->duplicates++;
-			}
-	if (used[leaf]) {	/* keep the first copy of the leaf */
-		for (j = 0; j < leaf; j++)
-			if (X509_cmp(sk_X509_value(certs, j),
-			    sk_X509_value(certs, leaf)) == 0)
-				leaf = j;
-	}
-	cur = leaf;
-	used[cur] = 1;
-	X509_up_ref(sk_X509_value(certs, cur));
-	if (!sk_X509_push(r->chain, sk_X509_value(certs, cur))) {
-		X509_free(sk_X509_value(certs, cur));
-		err_set(err, EX_OSERR, "out of memory");
+	leaf = mark_duplicates(certs, used, leaf, r);
+	if (walk_up(certs, used, leaf, r, err) == -1 ||
+	    check_left(certs, used, shown, r, err) == -1)
 		goto out;
-	}
-	while (!chain_is_self_signed(sk_X509_value(certs, cur))) {
-		int found = -1;
-		for (i = 0; i < n && found == -1; i++)
-			if (!used[i] && issued_by(sk_X509_value(certs, i),
-			    sk_X509_value(certs, cur)))
-				found = i;
-		if (found == -1)
-			break;
-		used[found] = 1;
-		cur = found;
-		if (chain_is_self_signed(sk_X509_value(certs, cur))) {
-			r->dropped_roots++;
-			break;
-		}
-		X509_up_ref(sk_X509_value(certs, cur));
-		if (!sk_X509_push(r->chain, sk_X509_value(certs, cur))) {
-			X509_free(sk_X509_value(certs, cur));
-			err_set(err, EX_OSERR, "out of memory");
-			goto out;
-		}
-	}
-	/* Anything left over is a root we can drop or a stranger. */
-	for (i = 0; i < n; i++) {
-		if (used[i])
-			continue;
-		if (chain_is_self_signed(sk_X509_value(certs, i)) &&
-		    X509_check_ca(sk_X509_value(certs, i))) {
-			r->dropped_roots++;
-			continue;
-		}
-		err_set(err, EX_DATAERR, "%s: the certificate \"%s\" does not "
-		    "belong to the chain of the key's certificate: remove it",
-		    shown,
-		    chain_subject(sk_X509_value(certs, i), subj, sizeof(subj)));
-		goto out;
-	}
 	/* Reordered: the input, minus dropped ones, differs from the chain. */
 	for (i = 0, j = 0; i < n; i++) {
 		if (j < sk_X509_num(r->chain) &&

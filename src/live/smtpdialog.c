@@ -1,5 +1,5 @@
 /*
- * smtpprobe.c: the SMTP dialogue of a live check, with a deadline on every
+ * smtpdialog.c: the SMTP dialogue of a live check, with a deadline on every
  * step.
  *
  * The socket is non-blocking from the start and every wait is a poll(2)
@@ -28,7 +28,7 @@
 
 #include "base/err.h"
 #include "base/msg.h"
-#include "live/smtpprobe.h"
+#include "live/smtpdialog.h"
 #include "x509gen.h"
 
 #define QUIT_WAIT	2	/* seconds for the 221 to QUIT, at most */
@@ -42,124 +42,8 @@ struct conn {
 	struct timespec		 deadline;	/* of the current step */
 	int			 timeout;
 	const char		*awaiting;	/* "banner", for messages */
-	struct smtp_probe	*p;
+	struct smtp_dialog	*p;
 };
-
-static int
-is_ip_literal(const char *host)
-{
-	unsigned char addr[16];
-
-	return inet_pton(AF_INET, host, addr) == 1 ||
-	    inet_pton(AF_INET6, host, addr) == 1;
-}
-
-static int
-valid_port(const char *s)
-{
-	long v = 0;
-
-	if (*s == '\0' || strlen(s) > 5)
-		return 0;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return 0;
-		v = v * 10 + (*s - '0');
-	}
-	return v >= 1 && v <= 65535;
-}
-
-int
-smtpprobe_parse_target(const char *arg, int implicit_tls,
-    struct smtp_target *t, struct err *err)
-{
-	const char *port = NULL, *close, *colon;
-	unsigned char addr[16];
-	size_t hostlen;
-
-	memset(t, 0, sizeof(*t));
-	t->implicit_tls = implicit_tls;
-	if (arg[0] == '[') {
-		if ((close = strchr(arg, ']')) == NULL ||
-		    (close[1] != '\0' && close[1] != ':'))
-			goto bad;
-		hostlen = (size_t)(close - arg - 1);
-		if (close[1] == ':')
-			port = close + 2;
-		if (hostlen >= sizeof(t->host))
-			goto bad;
-		memcpy(t->host, arg + 1, hostlen);
-		if (inet_pton(AF_INET6, t->host, addr) != 1)
-			goto bad;
-	} else if ((colon = strchr(arg, ':')) != NULL &&
-	    strchr(colon + 1, ':') != NULL) {
-		/* A bare IPv6 address: no port can follow it. */
-		if (strlen(arg) >= sizeof(t->host) ||
-		    inet_pton(AF_INET6, arg, addr) != 1)
-			goto bad;
-		snprintf(t->host, sizeof(t->host), "%s", arg);
-	} else {
-		hostlen = colon ? (size_t)(colon - arg) : strlen(arg);
-		if (colon)
-			port = colon + 1;
-		if (hostlen == 0 || hostlen >= sizeof(t->host))
-			goto bad;
-		memcpy(t->host, arg, hostlen);
-		if (!is_ip_literal(t->host) &&
-		    (!x509gen_valid_dns_name(t->host) ||
-		    strchr(t->host, '*') != NULL))
-			goto bad;
-	}
-	if (port != NULL && !valid_port(port))
-		return err_set(err, EX_USAGE, "--connect %s: the port must be "
-		    "a number from 1 to 65535", arg);
-	snprintf(t->port, sizeof(t->port), "%s",
-	    port ? port : implicit_tls ? "465" : "25");
-	snprintf(t->label, sizeof(t->label), "%s:%s%s%s:%s",
-	    implicit_tls ? "smtps" : "smtp", strchr(t->host, ':') ? "[" : "",
-	    t->host, strchr(t->host, ':') ? "]" : "", t->port);
-	return 0;
-bad:
-	return err_set(err, EX_USAGE, "--connect takes HOST, HOST:PORT or "
-	    "[IPV6]:PORT, not '%s'", arg);
-}
-
-int
-smtpprobe_check_helo(const char *name, struct err *err)
-{
-	char addr[64];
-	size_t len = strlen(name);
-
-	if (x509gen_valid_dns_name(name) && strchr(name, '*') == NULL)
-		return 0;
-	/* An address literal: [192.0.2.1] or [IPv6:2001:db8::1]. */
-	if (len > 2 && len < sizeof(addr) && name[0] == '[' &&
-	    name[len - 1] == ']') {
-		snprintf(addr, sizeof(addr), "%.*s", (int)(len - 2), name + 1);
-		if (is_ip_literal(addr) || (strncasecmp(addr, "IPv6:", 5) == 0
-		    && is_ip_literal(addr + 5) && strchr(addr + 5, ':')))
-			return 0;
-	}
-	return err_set(err, EX_USAGE, "--helo takes a host name or an address "
-	    "literal such as [192.0.2.1], not '%s'", name);
-}
-
-void
-smtpprobe_default_helo(char *buf, size_t size)
-{
-	struct err ignored = { 0 };
-	char name[256];
-
-	if (gethostname(name, sizeof(name)) == 0 &&
-	    (name[sizeof(name) - 1] = '\0',
-	    smtpprobe_check_helo(name, &ignored) == 0)) {
-		snprintf(buf, size, "%s", name);
-		return;
-	}
-	snprintf(buf, size, "qmail-pem.invalid");
-}
-
-/* --- time and errors --------------------------------------------------- */
 
 static void
 step_begin(struct conn *c, const char *awaiting, int seconds)
@@ -488,7 +372,7 @@ start_tls(struct conn *c, SSL_CTX *ctx, const struct smtp_target *t,
 	int ret;
 
 	if ((c->ssl = SSL_new(ctx)) == NULL || !SSL_set_fd(c->ssl, c->fd) ||
-	    (!is_ip_literal(t->host) &&
+	    (!smtptarget_is_ip(t->host) &&
 	    !SSL_set_tlsext_host_name(c->ssl, t->host))) {
 		err_set_ssl(err, EX_SOFTWARE, "cannot set up a TLS session");
 		return -2;
@@ -545,7 +429,7 @@ ehlo(struct conn *c, const char *helo, struct smtp_reply *r)
 static int
 starttls(struct conn *c)
 {
-	struct smtp_probe *p = c->p;
+	struct smtp_dialog *p = c->p;
 
 	p->failed = STEP_STARTTLS;
 	if (!p->ehlo.starttls)
@@ -583,7 +467,7 @@ quit(struct conn *c)
 }
 
 int
-smtpprobe_run(const struct smtp_probe_opts *o, struct smtp_probe *p,
+smtpdialog_run(const struct smtp_dialog_opts *o, struct smtp_dialog *p,
     struct err *err)
 {
 	const struct smtp_target *t = o->target;
@@ -646,7 +530,7 @@ out:
 }
 
 void
-smtpprobe_free(struct smtp_probe *p)
+smtpdialog_free(struct smtp_dialog *p)
 {
 	sk_X509_pop_free(p->peer_chain, X509_free);
 	p->peer_chain = NULL;

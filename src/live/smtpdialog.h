@@ -1,5 +1,5 @@
 /*
- * smtpprobe.h: one SMTP dialogue with a live server, as a sending MTA has
+ * smtpdialog.h: one SMTP dialogue with a live server, as a sending MTA has
  * it: connect, banner, EHLO, STARTTLS, TLS handshake, EHLO again, QUIT
  * (or, with implicit TLS, the handshake first).
  *
@@ -7,14 +7,15 @@
  * read through smtpreply.c's bounds, and the probe records what it saw and
  * where it stopped; judging it is livecheck.c's job.  Knows no files.
  */
-#ifndef QP_SMTPPROBE_H
-#define QP_SMTPPROBE_H
+#ifndef QP_SMTPDIALOG_H
+#define QP_SMTPDIALOG_H
 
 #include <stddef.h>
 #include <openssl/x509.h>
 
 #include "base/err.h"
 #include "live/smtpreply.h"
+#include "live/smtptarget.h"
 
 /* The steps, in the order of a STARTTLS dialogue. */
 enum smtp_step {
@@ -22,20 +23,13 @@ enum smtp_step {
 	STEP_HANDSHAKE, STEP_EHLO_TLS, STEP_DONE
 };
 
-struct smtp_target {
-	char	host[256];	/* name or address, without brackets */
-	char	port[8];
-	int	implicit_tls;	/* SMTPS: TLS from the first byte */
-	char	label[300];	/* "smtp:HOST:PORT", "smtps:[::1]:465" */
-};
-
-struct smtp_probe_opts {
+struct smtp_dialog_opts {
 	const struct smtp_target	*target;
 	int				 timeout;	/* seconds per step */
 	const char			*helo;		/* EHLO name */
 };
 
-struct smtp_probe {
+struct smtp_dialog {
 	enum smtp_step		 failed;	/* STEP_DONE: all went through */
 	int			 timed_out;	/* the failed step ran out of time */
 	char			 error[SMTP_TEXT];	/* why it stopped */
@@ -51,28 +45,12 @@ struct smtp_probe {
 };
 
 /*
- * Parse HOST, HOST:PORT, [IPV6]:PORT, [IPV6] or a bare IPv6 address; the
- * port defaults to 25, or 465 with implicit TLS.  -1 with a message
- * (EX_USAGE) for anything else.
- */
-int smtpprobe_parse_target(const char *arg, int implicit_tls,
-    struct smtp_target *t, struct err *err);
-
-/* Is name usable after EHLO (a host name or an address literal)?  -1
- * with a message (EX_USAGE) if not. */
-int smtpprobe_check_helo(const char *name, struct err *err);
-
-/* The EHLO name to use when none is given: this host's name when it is a
- * valid DNS name, else "qmail-pem.invalid". */
-void smtpprobe_default_helo(char *buf, size_t size);
-
-/*
  * Run the dialogue.  Returns 0 when it ran (p->failed says how far it got,
  * p->error why it stopped), -1 with a message only on an internal error
- * (out of memory, OpenSSL unusable).  Free with smtpprobe_free().
+ * (out of memory, OpenSSL unusable).  Free with smtpdialog_free().
  */
-int smtpprobe_run(const struct smtp_probe_opts *o, struct smtp_probe *p,
+int smtpdialog_run(const struct smtp_dialog_opts *o, struct smtp_dialog *p,
     struct err *err);
-void smtpprobe_free(struct smtp_probe *p);
+void smtpdialog_free(struct smtp_dialog *p);
 
 #endif
