@@ -1,6 +1,6 @@
 /*
  * fuzz_smtpreply.c: what an SMTP server we probe sends, split into lines at
- * LF (a CR before it dropped, at most SMTP_MAX_LINE bytes) as smtpprobe.c
+ * LF (a CR before it dropped, at most SMTP_MAX_LINE bytes) as smtpdialog.c
  * does, each line through smtpreply_line(), and its text through
  * smtpreply_sanitize().
  */
@@ -36,7 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len > 0 && p[len - 1] == '\r')
 			len--;
 		if (len > SMTP_MAX_LINE)
-			break;		/* smtpprobe.c stops reading there */
+			break;		/* smtpdialog.c stops reading there */
 		error[0] = '\0';
 		done = smtpreply_line(&r, p, len, error, sizeof(error));
 		if (done != 0) {

@@ -421,8 +421,8 @@ perms_commit(const struct perms_dir *dir, struct perms_staged *staged,
 		e = errno;
 		perms_discard(dir, staged);
 		if (e == EBUSY)
-			return perms_mount_point_refused(dir->path, staged->name,
-			    err);
+			return perms_mount_point_refused(dir->path,
+			    staged->name, err);
 		return err_set(err, write_status(e),
 		    "%s/%s: cannot move the new file "
 		    "into place: %s; the old file is unchanged", dir->path,

@@ -13,23 +13,23 @@
 #include "cmd/commands.h"
 
 static const struct command {
-	const char	*name;
-	int		(*run)(int, char *[]);
-	const char	*summary;
+	const char		*name;
+	const struct cmdline	*line;
+	const char		*summary;
 } commands[] = {
-	{ "install", cmd_install,
+	{ "install", &install_line,
 	    "write servercert.pem and clientcert.pem safely (new or repaired)" },
-	{ "verify", cmd_verify,
+	{ "verify", &verify_line,
 	    "check the files for Nagios, JSON or Prometheus; changes nothing" },
-	{ "rotate", cmd_rotate,
+	{ "rotate", &rotate_line,
 	    "replace both files with new keys and certificates (cron, DANE)" },
-	{ "rollback", cmd_rollback,
+	{ "rollback", &rollback_line,
 	    "put back the files the last rotation replaced" },
-	{ "tlsa", cmd_tlsa,
+	{ "tlsa", &tlsa_line,
 	    "print the DANE TLSA records of the server key" },
-	{ "csr", cmd_csr,
+	{ "csr", &csr_line,
 	    "make a certificate request for this server's (or a new) key" },
-	{ "readers", cmd_readers,
+	{ "readers", &readers_line,
 	    "say who reads each file (from the run scripts) and if it can" },
 };
 
@@ -92,12 +92,12 @@ main(int argc, char *argv[])
 			return EX_USAGE;
 		}
 		help_argv[0] = argv[2];
-		return cmd->run(2, help_argv);
+		return opts_main(cmd->line, 2, help_argv);
 	}
 	if ((cmd = find_command(argv[1])) == NULL) {
 		msg_say(stderr, "qmail-pem: ", "no command '%s'; try "
 		    "qmail-pem --help", argv[1]);
 		return EX_USAGE;
 	}
-	return cmd->run(argc - 1, argv + 1);
+	return opts_main(cmd->line, argc - 1, argv + 1);
 }

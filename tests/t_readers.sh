@@ -20,7 +20,7 @@ chown root:nofiles "$ctl/servercert.pem"
 chown root:qmail "$ctl/clientcert.pem"
 
 "$QMAIL_PEM" help readers >/dev/null 2>&1 ||
-    qp_fail "qmail-pem has no readers command (cmd_readers is not wired into qmail-pem.c)"
+    qp_fail "qmail-pem has no readers command (readers_line is not wired into qmail-pem.c)"
 
 readers() {	# layout [args...]
 	local layout=$1

@@ -721,7 +721,7 @@ static void
 on_alarm(int sig)
 {
 	(void)sig;
-	fail_msg("perms_read_file blocked on a FIFO");
+	fail_msg("readfile_dir blocked on a FIFO");
 }
 
 static void

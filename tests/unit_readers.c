@@ -1,14 +1,14 @@
 /*
- * unit_readers.c: the run-script reader (runscript.c), the command chains
- * (launch.c), the scan of service directories (readers.c) and
- * qmail-pem readers (cmd_readers.c).
+ * unit_readers.c: the run-script reader (runscript/), the command chains
+ * (startchain.c), the scan of service directories (site/readers.c) and
+ * qmail-pem readers (cmd/readers.c, ops/readable.c).
  *
  * Accounts come from a table installed with userdb_set(), so this test
  * needs neither nss_wrapper nor tests/lib.sh; the ids are those of
  * tests/lib.sh (qmaild 20001:nofiles 20001, qmailr 20002:qmail 20002,
  * vpopmail 20010:vchkpw 20010).  The fixture trees are
  * tests/fixtures/service/<layout>, found through $QP_SRCDIR (set by CTest)
- * or this file's own path.  The cmd_readers tests chown files and are
+ * or this file's own path.  The qmail-pem readers tests chown files and are
  * skipped unless run as root.
  */
 #include <errno.h>
@@ -1060,7 +1060,7 @@ test_same_script_twice(void **state)
 	readers_free(&l);
 }
 
-/* --- cmd_readers ------------------------------------------------------- */
+/* --- qmail-pem readers ------------------------------------------------ */
 
 /* Run qmail-pem readers with args; its stdout in out. */
 static int
@@ -1082,7 +1082,7 @@ run_cmd(char *out, size_t size, int nargs, ...)
 	snprintf(path, sizeof(path), "%s/stdout", tmproot);
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	assert_true(fd != -1);
-	/* In a child: cmd_readers gives up capabilities (privs_limit), which
+	/* In a child: qmail-pem readers gives up capabilities (privs_limit), which
 	 * the tests after it still need to make their trees. */
 	fflush(stdout);
 	fflush(stderr);
@@ -1091,7 +1091,7 @@ run_cmd(char *out, size_t size, int nargs, ...)
 	if (pid == 0) {
 		if (dup2(fd, STDOUT_FILENO) == -1)
 			_exit(125);
-		rc = cmd_readers(i + 1, argv);
+		rc = opts_main(&readers_line, i + 1, argv);
 		fflush(stdout);
 		_exit(rc);
 	}

@@ -25,7 +25,6 @@ record(struct err *e, int status, const char *fmt, va_list ap)
 	vsnprintf(e->text, sizeof(e->text), fmt, ap);
 	msg_printable(e->text);
 	e->status = status;
-	e->ssl[0] = '\0';
 }
 
 int
@@ -33,10 +32,11 @@ err_set(struct err *e, int status, const char *fmt, ...)
 {
 	va_list ap;
 
+	e->ssl[0] = '\0';
+	ERR_clear_error();
 	va_start(ap, fmt);
 	record(e, status, fmt, ap);
 	va_end(ap);
-	ERR_clear_error();
 	return -1;
 }
 
@@ -69,10 +69,11 @@ err_set_ssl(struct err *e, int status, const char *fmt, ...)
 {
 	va_list ap;
 
+	e->ssl[0] = '\0';
+	ERR_print_errors_cb(collect_reason, e);	/* and empties the queue */
 	va_start(ap, fmt);
 	record(e, status, fmt, ap);
 	va_end(ap);
-	ERR_print_errors_cb(collect_reason, e);
 	return -1;
 }
 

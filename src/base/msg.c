@@ -61,38 +61,16 @@ msg_say(FILE *fp, const char *prefix, const char *fmt, ...)
 }
 
 void
-msg_warn(const char *fmt, ...)
+msg_at(enum msg_level least, FILE *fp, const char *prefix, const char *fmt,
+    ...)
 {
 	va_list ap;
 
-	if (verbosity == MSG_QUIET)
+	if (verbosity < least)
 		return;
-	fflush(stdout);
+	if (fp == stderr)
+		fflush(stdout);
 	va_start(ap, fmt);
-	msg_vsay(stderr, "qmail-pem: warning: ", fmt, ap);
-	va_end(ap);
-}
-
-void
-msg_info(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (verbosity == MSG_QUIET)
-		return;
-	va_start(ap, fmt);
-	msg_vsay(stdout, "", fmt, ap);
-	va_end(ap);
-}
-
-void
-msg_detail(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (verbosity < MSG_VERBOSE)
-		return;
-	va_start(ap, fmt);
-	msg_vsay(stdout, "", fmt, ap);
+	msg_vsay(fp, prefix, fmt, ap);
 	va_end(ap);
 }

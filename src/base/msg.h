@@ -19,9 +19,15 @@ enum msg_level msg_verbosity(void);
 
 /* Warnings go to stderr unless quiet; info to stdout unless quiet;
  * detail to stdout only when verbose. */
-void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void msg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void msg_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define msg_warn(...)	msg_at(MSG_NORMAL, stderr, "qmail-pem: warning: ", \
+			    __VA_ARGS__)
+#define msg_info(...)	msg_at(MSG_NORMAL, stdout, "", __VA_ARGS__)
+#define msg_detail(...)	msg_at(MSG_VERBOSE, stdout, "", __VA_ARGS__)
+
+/* msg_say() when the verbosity is at least least; before a line on
+ * stderr what is waiting on stdout goes out. */
+void msg_at(enum msg_level least, FILE *fp, const char *prefix,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* One line "PREFIX MESSAGE\n" on fp, the message made printable: for
  * lines a command prints itself (usage errors, progress on stderr). */

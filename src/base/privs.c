@@ -1,5 +1,6 @@
 /* privs.c: process hygiene and capabilities. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -54,42 +55,20 @@ privs_check_can_write(struct err *err)
 	return 0;
 }
 
-/* The capabilities of a set, in the order of <linux/capability.h>. */
-static size_t
-set_caps(enum privs_set set, cap_value_t *v)
+/* The capabilities of a set (privs_set_names(), the one list of them);
+ * -1 for a name libcap does not know. */
+static int
+set_caps(enum privs_set set, cap_value_t *v, size_t max)
 {
+	char names[128], *name, *save = NULL;
 	size_t n = 0;
 
-	switch (set) {
-	case PRIVS_WRITE:
-		v[n++] = CAP_CHOWN;
-		v[n++] = CAP_DAC_READ_SEARCH;
-		v[n++] = CAP_FOWNER;
-		break;
-	case PRIVS_WRITE_HOOK:
-		v[n++] = CAP_CHOWN;
-		v[n++] = CAP_DAC_READ_SEARCH;
-		v[n++] = CAP_FOWNER;
-		v[n++] = CAP_KILL;
-		break;
-	case PRIVS_PROBE:
-		v[n++] = CAP_DAC_READ_SEARCH;
-		v[n++] = CAP_SETGID;
-		v[n++] = CAP_SETUID;
-		break;
-	case PRIVS_PROBE_OUTPUT:
-		v[n++] = CAP_DAC_OVERRIDE;
-		v[n++] = CAP_DAC_READ_SEARCH;
-		v[n++] = CAP_SETGID;
-		v[n++] = CAP_SETUID;
-		break;
-	case PRIVS_READ:
-		v[n++] = CAP_DAC_READ_SEARCH;
-		break;
-	case PRIVS_NONE:
-		break;
-	}
-	return n;
+	snprintf(names, sizeof(names), "%s", privs_set_names(set));
+	for (name = strtok_r(names, ",", &save); name != NULL && n < max;
+	    name = strtok_r(NULL, ",", &save))
+		if (cap_from_name(name, &v[n++]) == -1)
+			return -1;
+	return (int)n;
 }
 
 static int
@@ -129,10 +108,12 @@ privs_limit(enum privs_set set, struct err *err)
 {
 	cap_value_t keep[8], c, last;
 	cap_t cur = NULL, want = NULL;
-	size_t nkeep, i;
-	int rc = -1;
+	size_t i;
+	int nkeep, rc = -1;
 
-	nkeep = set_caps(set, keep);
+	if ((nkeep = set_caps(set, keep, 8)) == -1)
+		return err_set(err, EX_SOFTWARE, "cannot name the capabilities "
+		    "%s", privs_set_names(set));
 	if ((cur = cap_get_proc()) == NULL || (want = cap_init()) == NULL) {
 		err_set(err, EX_OSERR, "cannot read this process's "
 		    "capabilities: %s", strerror(errno));
@@ -144,7 +125,8 @@ privs_limit(enum privs_set set, struct err *err)
 	if (has_flag(cur, CAP_SETPCAP, CAP_EFFECTIVE)) {
 		last = cap_max_bits();
 		for (c = 0; c < last; c++) {
-			if (in_set(c, keep, nkeep) || cap_get_bound(c) != 1)
+			if (in_set(c, keep, (size_t)nkeep) ||
+			    cap_get_bound(c) != 1)
 				continue;
 			if (cap_drop_bound(c) == -1) {
 				err_set(err, EX_OSERR, "cannot drop capability "
@@ -154,7 +136,7 @@ privs_limit(enum privs_set set, struct err *err)
 			}
 		}
 	}
-	for (i = 0; i < nkeep; i++) {
+	for (i = 0; i < (size_t)nkeep; i++) {
 		if (!has_flag(cur, keep[i], CAP_PERMITTED))
 			continue;
 		if (cap_set_flag(want, CAP_PERMITTED, 1, &keep[i], CAP_SET)

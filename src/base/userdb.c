@@ -23,17 +23,6 @@ sys_user_by_name(const char *name, uid_t *uid, gid_t *gid)
 }
 
 static int
-sys_user_by_uid(uid_t uid, char *name, size_t size)
-{
-	struct passwd *pw;
-
-	if ((pw = getpwuid(uid)) == NULL ||
-	    (size_t)snprintf(name, size, "%s", pw->pw_name) >= size)
-		return -1;
-	return 0;
-}
-
-static int
 sys_group_by_name(const char *name, gid_t *gid)
 {
 	struct group *gr;
@@ -44,15 +33,29 @@ sys_group_by_name(const char *name, gid_t *gid)
 	return 0;
 }
 
+/* A name found (NULL: not found) into name[size]. */
+static int
+copy_name(const char *found, char *name, size_t size)
+{
+	if (found == NULL || (size_t)snprintf(name, size, "%s", found) >= size)
+		return -1;
+	return 0;
+}
+
+static int
+sys_user_by_uid(uid_t uid, char *name, size_t size)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	return copy_name(pw != NULL ? pw->pw_name : NULL, name, size);
+}
+
 static int
 sys_group_by_gid(gid_t gid, char *name, size_t size)
 {
-	struct group *gr;
+	struct group *gr = getgrgid(gid);
 
-	if ((gr = getgrgid(gid)) == NULL ||
-	    (size_t)snprintf(name, size, "%s", gr->gr_name) >= size)
-		return -1;
-	return 0;
+	return copy_name(gr != NULL ? gr->gr_name : NULL, name, size);
 }
 
 static int

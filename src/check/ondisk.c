@@ -124,7 +124,8 @@ check_type(const struct perms_dir *dir, struct ondisk_target *t,
 	}
 	verify_add(r, "exists", CHECK_OK, "exists");
 	if (S_ISLNK(t->st.st_mode)) {
-		if (perms_readlink(dir, t->name, link, sizeof(link), &why) == -1)
+		if (perms_readlink(dir, t->name, link, sizeof(link), &why) ==
+		    -1)
 			snprintf(link, sizeof(link), "?");
 		verify_add(r, "regular-file", CHECK_CRITICAL, "a symlink to "
 		    "%s (not followed): whoever controls the target chooses "

@@ -20,7 +20,7 @@ struct ondisk_target {
 	const char		*group_name;	/* "nofiles" */
 	const char		*group_option;	/* "--server-group" */
 	const char		*daemon;	/* "qmail-smtpd" */
-	enum check_status	 missing;	/* the status when it is absent */
+	enum check_status	 missing;	/* the status if it is absent */
 	struct perms_target	 expect;	/* owner, group, mode */
 	struct stat		 st;		/* found: its lstat */
 	int			 readable_type;	/* found: exists, regular */

@@ -278,7 +278,8 @@ warm_up_openssl(void)
 
 int
 readtest_start(const struct perms_dir *dir, const char *name,
-    const struct readtest_reader *reader, struct readtest_run *run, struct err *err)
+    const struct readtest_reader *reader, struct readtest_run *run,
+    struct err *err)
 {
 	char path[PATH_MAX];
 	struct stat st;

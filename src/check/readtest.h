@@ -25,12 +25,13 @@
 #define READTEST_MAX_GROUPS 64
 
 enum readtest_status {
-	READTEST_OK = 0,		/* opened, chain and key loaded and matching */
+	READTEST_OK = 0,	/* opened, chain and key loaded and matching */
 	READTEST_CANNOT_OPEN,	/* open(2) failed as the reader */
 	READTEST_CHAIN_FAILS,	/* SSL_CTX_use_certificate_chain_file failed */
 	READTEST_KEY_FAILS,	/* SSL_CTX_use_PrivateKey_file failed */
-	READTEST_MISMATCH,		/* the key does not match the leaf */
-	READTEST_ERROR		/* could not run the test (fork, drop, timeout) */
+	READTEST_MISMATCH,	/* the key does not match the leaf */
+	READTEST_ERROR		/* could not run the test (fork, drop,
+				 * timeout) */
 };
 
 /* Who reads a file: the user the daemon runs as. */
@@ -93,7 +94,8 @@ struct readtest_run {
 };
 
 int readtest_start(const struct perms_dir *dir, const char *name,
-    const struct readtest_reader *reader, struct readtest_run *run, struct err *err);
+    const struct readtest_reader *reader, struct readtest_run *run,
+    struct err *err);
 void readtest_finish(struct readtest_run *run, struct readtest_result *res);
 void readtest_reap(struct readtest_run *run);
 

@@ -23,21 +23,8 @@
 #include "check/report.h"
 #include "fs/output.h"
 
-int
-report_parse_format(const char *arg, enum report_format *format,
-    struct err *err)
-{
-	if (strcmp(arg, "nagios") == 0)
-		*format = REPORT_NAGIOS;
-	else if (strcmp(arg, "json") == 0)
-		*format = REPORT_JSON;
-	else if (strcmp(arg, "prometheus") == 0)
-		*format = REPORT_PROMETHEUS;
-	else
-		return err_set(err, EX_USAGE, "--format takes nagios, json or "
-		    "prometheus, not '%s'", arg);
-	return 0;
-}
+const char *const report_format_names[] = { "nagios", "json", "prometheus",
+    NULL };
 
 enum check_status
 report_overall(const struct verify_summary *s)
@@ -381,8 +368,8 @@ put_checks(FILE *fp, const struct verify_summary *s, int ok)
 	size_t i, j;
 
 	if (ok)
-		put_meta(fp, "qmail_pem_check_ok", "1 if the check passed, 0 if "
-		    "it gave WARNING, CRITICAL or UNKNOWN; absent when "
+		put_meta(fp, "qmail_pem_check_ok", "1 if the check passed, 0 "
+		    "if it gave WARNING, CRITICAL or UNKNOWN; absent when "
 		    "skipped.");
 	else
 		put_meta(fp, "qmail_pem_check_status", "Result per check: 0 OK, "

@@ -26,9 +26,9 @@ struct verify_summary {
 	size_t			 nfiles;
 };
 
-/* --format nagios|json|prometheus */
-int report_parse_format(const char *arg, enum report_format *format,
-    struct err *err);
+/* The names of the formats (--format), in the order of enum
+ * report_format. */
+extern const char *const report_format_names[];
 
 /* The overall status: the worst of the files, UNKNOWN with an error. */
 enum check_status report_overall(const struct verify_summary *s);

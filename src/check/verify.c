@@ -257,32 +257,35 @@ verify_describe_cert(X509 *leaf, time_t now, struct file_report *r)
 static void
 check_parses(const struct pem_bundle *b, struct file_report *r)
 {
+	const char *why = NULL;
+
 	if (b->nblocks == 0)
-		verify_add(r, "parses", CHECK_CRITICAL, "no PEM block at all: "
-		    "this is not a key and certificate file; install a new "
-		    "one with qmail-pem install --new-key");
+		why = "no PEM block at all: this is not a key and certificate "
+		    "file; install a new one with qmail-pem install --new-key";
 	else if (b->key == NULL && b->encrypted_keys > 0)
-		verify_add(r, "parses", CHECK_CRITICAL, "the private key is "
-		    "encrypted and qmail cannot ask for a password: import it "
-		    "with qmail-pem install --key FILE --passin ...");
+		why = "the private key is encrypted and qmail cannot ask for a "
+		    "password: import it with qmail-pem install --key FILE "
+		    "--passin ...";
 	else if (b->key == NULL && b->bad_keys > 0)
-		verify_add(r, "parses", CHECK_CRITICAL, "the private key is "
-		    "damaged and cannot be decoded: restore it from a backup "
-		    "or install a new one with qmail-pem install --new-key");
+		why = "the private key is damaged and cannot be decoded: "
+		    "restore it from a backup or install a new one with "
+		    "qmail-pem install --new-key";
 	else if (b->key == NULL)
-		verify_add(r, "parses", CHECK_CRITICAL, "no private key: qmail "
-		    "needs the key and the certificate in one file; import "
-		    "them with qmail-pem install --key/--cert");
+		why = "no private key: qmail needs the key and the certificate "
+		    "in one file; import them with qmail-pem install "
+		    "--key/--cert";
+	else if (sk_X509_num(b->certs) > 0 && (b->bad_certs > 0 ||
+	    b->truncated > 0))
+		why = "a certificate or key block is damaged or cut short, so "
+		    "the TLS library stops loading the chain there: replace "
+		    "the file with a complete copy";
+	if (why != NULL)
+		verify_add(r, "parses", CHECK_CRITICAL, "%s", why);
 	else if (sk_X509_num(b->certs) == 0)
 		verify_add(r, "parses", CHECK_CRITICAL, "%s: qmail needs the "
 		    "certificate after the key; import it with qmail-pem "
 		    "install --key/--cert", b->bad_certs ? "the certificate "
 		    "is damaged and cannot be decoded" : "no certificate");
-	else if (b->bad_certs > 0 || b->truncated > 0)
-		verify_add(r, "parses", CHECK_CRITICAL, "a certificate or key "
-		    "block is damaged or cut short, so the TLS library stops "
-		    "loading the chain there: replace the file with a complete "
-		    "copy");
 	else
 		verify_add(r, "parses", CHECK_OK, "one private key and %d "
 		    "certificate%s decoded", sk_X509_num(b->certs),

@@ -1,17 +1,18 @@
 /*
  * commands.h: every command qmail-pem.c dispatches to, one file each in
- * cmd/.  Each takes its own argv (argv[0] is the command name), says its
- * errors, and returns the exit status.
+ * cmd/: its command line (cmd/opts.h), run by opts_main().
  */
 #ifndef QP_COMMANDS_H
 #define QP_COMMANDS_H
 
-int cmd_install(int argc, char *argv[]);
-int cmd_verify(int argc, char *argv[]);
-int cmd_rotate(int argc, char *argv[]);
-int cmd_rollback(int argc, char *argv[]);
-int cmd_tlsa(int argc, char *argv[]);
-int cmd_csr(int argc, char *argv[]);
-int cmd_readers(int argc, char *argv[]);
+#include "cmd/opts.h"
+
+extern const struct cmdline install_line;
+extern const struct cmdline verify_line;
+extern const struct cmdline rotate_line;
+extern const struct cmdline rollback_line;
+extern const struct cmdline tlsa_line;
+extern const struct cmdline csr_line;
+extern const struct cmdline readers_line;
 
 #endif

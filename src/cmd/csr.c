@@ -8,13 +8,6 @@
 #include "cmd/opts.h"
 #include "ops/csr.h"
 
-enum { OPT_SUBJECT = OPT_OWN };
-
-static const struct option csr_options[] = {
-	{ "subject", required_argument, NULL, OPT_SUBJECT },
-	{ NULL, 0, NULL, 0 }
-};
-
 static int
 csr_option(void *opts, int ch, char *arg, struct err *err)
 {
@@ -49,28 +42,31 @@ static const char csr_usage[] =
 "  --wait SEC           wait at most SEC for another writer (default 30)\n"
 "  -q, -v               quieter, more detail\n";
 
-static const struct cmdline csr_line = {
-	csr_usage, OPTS_DIR | OPTS_QUIET | OPTS_VERBOSE | OPTS_NEW_KEY |
-	OPTS_KEY_TYPE | OPTS_HOSTNAME | OPTS_SAN | OPTS_OUTPUT | OPTS_WAIT, "",
-	csr_options, csr_option, NULL, NULL, 0
-};
-
-int
-cmd_csr(int argc, char *argv[])
+static int
+check_key_type(void *opts, struct err *err)
 {
-	struct csr_opts o;
-	struct err err = { 0 };
-	int rc;
+	const struct csr_opts *o = opts;
 
-	memset(&o, 0, sizeof(o));
-	common_defaults(&o.c);
-	if ((rc = opts_parse(&csr_line, argc, argv, &o.c, &o)) != OPTS_RUN)
-		return rc;
-	if (o.c.newcert.key_type_given && !o.c.new_key) {
-		err_set(&err, EX_USAGE,
-		    "--key-type is the type of a --new-key; "
-		    "without --new-key the key in servercert.pem is used");
-		return opts_usage_error(&csr_line, &err);
-	}
-	return csr_run(&o, &err) == -1 ? err_print(&err) : EX_OK;
+	if (o->c.newcert.key_type_given && !o->c.new_key)
+		return err_set(err, EX_USAGE, "--key-type is the type of a "
+		    "--new-key; without --new-key the key in servercert.pem is "
+		    "used");
+	return 0;
 }
+
+static int
+run(void *o, struct err *err)
+{
+	return csr_run(o, err);
+}
+
+const struct cmdline csr_line = {
+	.usage = csr_usage,
+	.groups = OPTS_DIR | OPTS_QUIET | OPTS_VERBOSE | OPTS_NEW_KEY |
+	    OPTS_KEY_TYPE | OPTS_HOSTNAME | OPTS_SAN | OPTS_OUTPUT | OPTS_WAIT |
+	    OPTS_SUBJECT,
+	.size = sizeof(struct csr_opts),
+	.option = csr_option,
+	.check = check_key_type,
+	.run = run
+};

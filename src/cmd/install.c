@@ -10,23 +10,6 @@
 #include "cmd/opts.h"
 #include "ops/install.h"
 
-enum {
-	OPT_KEY = OPT_OWN, OPT_CERT, OPT_CHAIN, OPT_PKCS12, OPT_FROM_CERTBOT,
-	OPT_PASSIN, OPT_CLIENT_SELF_SIGNED, OPT_FORCE
-};
-
-static const struct option install_options[] = {
-	{ "key", required_argument, NULL, OPT_KEY },
-	{ "cert", required_argument, NULL, OPT_CERT },
-	{ "chain", required_argument, NULL, OPT_CHAIN },
-	{ "pkcs12", required_argument, NULL, OPT_PKCS12 },
-	{ "from-certbot", optional_argument, NULL, OPT_FROM_CERTBOT },
-	{ "passin", required_argument, NULL, OPT_PASSIN },
-	{ "client-self-signed", no_argument, NULL, OPT_CLIENT_SELF_SIGNED },
-	{ "force", no_argument, NULL, OPT_FORCE },
-	{ NULL, 0, NULL, 0 }
-};
-
 static int
 install_option(void *opts, int ch, char *arg, struct err *err)
 {
@@ -82,8 +65,9 @@ install_operand(void *opts, char *arg, int last, struct err *err)
 
 /* Combinations of options that make no sense are usage errors. */
 static int
-check_import_options(const struct install_opts *o, struct err *err)
+check_import_options(void *opts, struct err *err)
 {
+	const struct install_opts *o = opts;
 	const struct import_src *src = &o->import;
 	int sources = (src->key || src->cert) + !!src->pkcs12 +
 	    src->from_certbot;
@@ -176,27 +160,24 @@ static const char install_usage[] =
 "                       certificate of its own for clientcert.pem\n"
 "  --force              install a certificate that is not valid now\n";
 
-static const struct cmdline install_line = {
-	install_usage, OPTS_DIR | OPTS_QUIET | OPTS_VERBOSE | OPTS_OWNERS |
-	OPTS_SERVICES | OPTS_FORMAT | OPTS_WAIT | OPTS_DRY_RUN | OPTS_HOSTNAME |
-	OPTS_SAN | OPTS_KEY_TYPE | OPTS_DAYS | OPTS_NEW_KEY | OPTS_DISTINCT,
-	"", install_options, install_option, install_operand, NULL, 0
-};
-
-int
-cmd_install(int argc, char *argv[])
+/* The import's password stays in secure memory until the command is
+ * done. */
+static int
+run(void *opts, struct err *err)
 {
-	struct install_opts o;
-	struct err err = { 0 };
-	int rc;
+	struct install_opts *o = opts;
+	int rc = install_run(o, err);
 
-	memset(&o, 0, sizeof(o));
-	common_defaults(&o.c);
-	if ((rc = opts_parse(&install_line, argc, argv, &o.c, &o)) != OPTS_RUN)
-		return rc;
-	if (check_import_options(&o, &err) == -1)
-		return opts_usage_error(&install_line, &err);
-	rc = install_run(&o, &err) == -1 ? err_print(&err) : EX_OK;
-	passin_free(&o.passin);
+	passin_free(&o->passin);
 	return rc;
 }
+
+const struct cmdline install_line = {
+	.usage = install_usage,
+	.groups = OPTS_WRITE | OPTS_IMPORT,
+	.size = sizeof(struct install_opts),
+	.option = install_option,
+	.operand = install_operand,
+	.check = check_import_options,
+	.run = run
+};

@@ -12,64 +12,88 @@
 #include <sysexits.h>
 
 #include "base/msg.h"
+#include "base/text.h"
 #include "cmd/opts.h"
 #include "x509gen.h"
 
 #define TABLE_MAX	48
+#define OPTS_RUN	(-1)	/* parse(): the command is to run */
 
-/* The shared options: getopt_long fragments, by the bit that asks for
- * them. */
+/* Every long option, by the group that has it (opts.h). */
 static const struct {
-	unsigned	bit;
-	struct option	opt;
-} shared[] = {
-	{ OPTS_DIR, { "dir", required_argument, NULL, 'd' } },
-	{ OPTS_QUIET, { "quiet", no_argument, NULL, 'q' } },
-	{ OPTS_VERBOSE, { "verbose", no_argument, NULL, 'v' } },
-	{ OPTS_OWNERS, { "owner", required_argument, NULL, OPT_OWNER } },
-	{ OPTS_OWNERS, { "server-group", required_argument, NULL,
-	    OPT_SERVER_GROUP } },
-	{ OPTS_OWNERS, { "client-group", required_argument, NULL,
-	    OPT_CLIENT_GROUP } },
-	{ OPTS_SERVICES, { "service-dir", required_argument, NULL,
-	    OPT_SERVICE_DIR } },
-	{ OPTS_FORMAT, { "format", required_argument, NULL, OPT_FORMAT } },
-	{ OPTS_WAIT, { "wait", required_argument, NULL, OPT_WAIT } },
-	{ OPTS_DRY_RUN, { "dry-run", no_argument, NULL, OPT_DRY_RUN } },
-	{ OPTS_HOSTNAME, { "hostname", required_argument, NULL,
-	    OPT_HOSTNAME } },
-	{ OPTS_SAN, { "san", required_argument, NULL, OPT_SAN } },
-	{ OPTS_KEY_TYPE, { "key-type", required_argument, NULL,
-	    OPT_KEY_TYPE } },
-	{ OPTS_DAYS, { "days", required_argument, NULL, OPT_DAYS } },
-	{ OPTS_NEW_KEY, { "new-key", no_argument, NULL, OPT_NEW_KEY } },
-	{ OPTS_DISTINCT, { "distinct-keys", no_argument, NULL,
-	    OPT_DISTINCT } },
-	{ OPTS_POST_HOOK, { "post-hook", required_argument, NULL,
-	    OPT_POST_HOOK } },
-	{ OPTS_OUTPUT, { "output", required_argument, NULL, OPT_OUTPUT } },
+	unsigned	 group;
+	const char	*name;
+	int		 has_arg;
+	int		 val;
+} options[] = {
+	{ OPTS_DIR, "dir", required_argument, OPT_DIR },
+	{ OPTS_QUIET, "quiet", no_argument, OPT_QUIET },
+	{ OPTS_VERBOSE, "verbose", no_argument, OPT_VERBOSE },
+	{ OPTS_OWNERS, "owner", required_argument, OPT_OWNER },
+	{ OPTS_OWNERS, "server-group", required_argument, OPT_SERVER_GROUP },
+	{ OPTS_OWNERS, "client-group", required_argument, OPT_CLIENT_GROUP },
+	{ OPTS_SERVICES, "service-dir", required_argument, OPT_SERVICE_DIR },
+	{ OPTS_FORMAT, "format", required_argument, OPT_FORMAT },
+	{ OPTS_WAIT, "wait", required_argument, OPT_WAIT },
+	{ OPTS_DRY_RUN, "dry-run", no_argument, OPT_DRY_RUN },
+	{ OPTS_HOSTNAME, "hostname", required_argument, OPT_HOSTNAME },
+	{ OPTS_SAN, "san", required_argument, OPT_SAN },
+	{ OPTS_KEY_TYPE, "key-type", required_argument, OPT_KEY_TYPE },
+	{ OPTS_DAYS, "days", required_argument, OPT_DAYS },
+	{ OPTS_NEW_KEY, "new-key", no_argument, OPT_NEW_KEY },
+	{ OPTS_DISTINCT, "distinct-keys", no_argument, OPT_DISTINCT },
+	{ OPTS_POST_HOOK, "post-hook", required_argument, OPT_POST_HOOK },
+	{ OPTS_OUTPUT, "output", required_argument, OPT_OUTPUT },
+	{ OPTS_IMPORT, "key", required_argument, OPT_KEY },
+	{ OPTS_IMPORT, "cert", required_argument, OPT_CERT },
+	{ OPTS_IMPORT, "chain", required_argument, OPT_CHAIN },
+	{ OPTS_IMPORT, "pkcs12", required_argument, OPT_PKCS12 },
+	{ OPTS_IMPORT, "from-certbot", optional_argument, OPT_FROM_CERTBOT },
+	{ OPTS_IMPORT, "passin", required_argument, OPT_PASSIN },
+	{ OPTS_IMPORT, "client-self-signed", no_argument,
+	    OPT_CLIENT_SELF_SIGNED },
+	{ OPTS_IMPORT, "force", no_argument, OPT_FORCE },
+	{ OPTS_ROTATE, "if-expires-within", required_argument, OPT_EXPIRES },
+	{ OPTS_ROTATE, "keep-key", no_argument, OPT_KEEP_KEY },
+	{ OPTS_ROTATE, "keep", required_argument, OPT_KEEP },
+	{ OPTS_ROTATE, "stage", no_argument, OPT_STAGE },
+	{ OPTS_ROTATE, "commit", no_argument, OPT_COMMIT },
+	{ OPTS_REPORT, "client-user", required_argument, OPT_CLIENT_USER },
+	{ OPTS_REPORT, "critical", required_argument, OPT_CRITICAL },
+	{ OPTS_REPORT, "format", required_argument, OPT_REPORT_FORMAT },
+	{ OPTS_REPORT, "server-user", required_argument, OPT_SERVER_USER },
+	{ OPTS_REPORT, "warning", required_argument, OPT_WARNING },
+	{ OPTS_LIVE, "connect", required_argument, OPT_CONNECT },
+	{ OPTS_LIVE, "starttls", required_argument, OPT_STARTTLS },
+	{ OPTS_LIVE, "tls", no_argument, OPT_TLS },
+	{ OPTS_LIVE, "timeout", required_argument, OPT_TIMEOUT },
+	{ OPTS_LIVE, "helo", required_argument, OPT_HELO },
+	{ OPTS_SUBJECT, "subject", required_argument, OPT_SUBJECT },
+	{ OPTS_STAGED, "staged", no_argument, OPT_STAGED },
 };
 
-/* The command's getopt_long table and short options. */
+/* The command's getopt_long table and short options (the options that
+ * have a letter, and h). */
 static void
-make_table(const struct cmdline *cl, struct option *table, char *letters,
-    size_t size)
+make_table(const struct cmdline *cl, struct option *table, char *letters)
 {
-	const struct option *own;
 	size_t i, n = 0;
 
-	for (i = 0; i < sizeof(shared) / sizeof(shared[0]); i++)
-		if (cl->common & shared[i].bit)
-			table[n++] = shared[i].opt;
-	for (own = cl->own; own != NULL && own->name != NULL &&
-	    n < TABLE_MAX - 2; own++)
-		table[n++] = *own;
+	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+		if (!(cl->groups & options[i].group))
+			continue;
+		table[n++] = (struct option){ options[i].name,
+		    options[i].has_arg, NULL, options[i].val };
+		if (options[i].val < 256) {
+			*letters++ = (char)options[i].val;
+			if (options[i].has_arg == required_argument)
+				*letters++ = ':';
+		}
+	}
 	table[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	table[n] = (struct option){ NULL, 0, NULL, 0 };
-	snprintf(letters, size, "%s%s%s%sh", cl->common & OPTS_DIR ? "d:" : "",
-	    cl->common & OPTS_QUIET ? "q" : "",
-	    cl->common & OPTS_VERBOSE ? "v" : "",
-	    cl->letters ? cl->letters : "");
+	*letters++ = 'h';
+	*letters = '\0';
 }
 
 int
@@ -88,17 +112,26 @@ opts_number(const char *arg, int min, int max, int *out, const char *opt,
 	return 0;
 }
 
-static int
-text_or_json(const char *arg, int *json, struct err *err)
+/* --format of the commands that print text or JSON. */
+static const char *const text_json[] = { "text", "json", NULL };
+
+int
+opts_choice(const char *arg, const char *const *names, int *out,
+    const char *opt, struct err *err)
 {
-	if (strcmp(arg, "text") == 0)
-		*json = 0;
-	else if (strcmp(arg, "json") == 0)
-		*json = 1;
-	else
-		return err_set(err, EX_USAGE, "--format takes text or json, "
-		    "not '%s'", arg);
-	return 0;
+	char list[128] = "";
+	int i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(arg, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	for (i = 0; names[i] != NULL; i++)	/* "a, b or c" */
+		text_append(list, sizeof(list), "%s%s", i == 0 ? "" :
+		    names[i + 1] == NULL ? " or " : ", ", names[i]);
+	return err_set(err, EX_USAGE, "%s takes %s, not '%s'", opt, list,
+	    arg);
 }
 
 static int
@@ -114,80 +147,72 @@ add_san(struct newcert_opts *o, const char *arg, struct err *err)
 	return 0;
 }
 
+/* Where a shared option that names something keeps the name. */
+static const char **
+name_of(struct common_opts *c, int ch)
+{
+	switch (ch) {
+	case OPT_DIR:
+		return &c->dir;
+	case OPT_OWNER:
+		return &c->owners.owner;
+	case OPT_SERVER_GROUP:
+		return &c->owners.server_group;
+	case OPT_CLIENT_GROUP:
+		return &c->owners.client_group;
+	case OPT_HOSTNAME:
+		return &c->newcert.hostname;
+	case OPT_POST_HOOK:
+		return &c->post_hook;
+	case OPT_OUTPUT:
+		return &c->output;
+	default:
+		return NULL;
+	}
+}
+
+/* Where a shared option that is a switch keeps it. */
+static int *
+switch_of(struct common_opts *c, int ch)
+{
+	return ch == OPT_DRY_RUN ? &c->dry_run : ch == OPT_NEW_KEY ?
+	    &c->new_key : ch == OPT_DISTINCT ? &c->distinct_keys : NULL;
+}
+
 /* Store a shared option; 0 for any other. */
 static int
 shared_option(struct common_opts *c, int ch, char *arg, struct err *err)
 {
-	switch (ch) {
-	case 'd':
-		c->dir = arg;
-		break;
-	case 'q':
-		msg_set_verbosity(MSG_QUIET);
-		break;
-	case 'v':
-		msg_set_verbosity(MSG_VERBOSE);
-		break;
-	case OPT_OWNER:
-		c->owners.owner = arg;
-		break;
-	case OPT_SERVER_GROUP:
-		c->owners.server_group = arg;
-		break;
-	case OPT_CLIENT_GROUP:
-		c->owners.client_group = arg;
-		break;
-	case OPT_SERVICE_DIR:
-		return service_dirs_add(&c->services, arg, err);
-	case OPT_FORMAT:
-		return text_or_json(arg, &c->json, err);
-	case OPT_WAIT:
-		return opts_number(arg, 0, 3600, &c->wait, "--wait", err);
-	case OPT_DRY_RUN:
-		c->dry_run = 1;
-		break;
-	default:
-		break;
-	}
-	return 0;
-}
+	const char **name;
+	int *on;
 
-/* The shared options of new certificates and of what a run leaves. */
-static int
-shared_newcert(struct common_opts *c, int ch, char *arg, struct err *err)
-{
-	switch (ch) {
-	case OPT_HOSTNAME:
-		c->newcert.hostname = arg;
-		break;
-	case OPT_SAN:
+	if ((name = name_of(c, ch)) != NULL)
+		*name = arg;
+	else if ((on = switch_of(c, ch)) != NULL)
+		*on = 1;
+	else if (ch == OPT_QUIET || ch == OPT_VERBOSE)
+		msg_set_verbosity(ch == OPT_QUIET ? MSG_QUIET : MSG_VERBOSE);
+	else if (ch == OPT_SERVICE_DIR)
+		return service_dirs_add(&c->services, arg, err);
+	else if (ch == OPT_FORMAT)
+		return opts_choice(arg, text_json, &c->json, "--format", err);
+	else if (ch == OPT_WAIT)
+		return opts_number(arg, 0, 3600, &c->wait, "--wait", err);
+	else if (ch == OPT_SAN)
 		return add_san(&c->newcert, arg, err);
-	case OPT_KEY_TYPE:
-		c->newcert.key_type_given = 1;
-		return x509gen_parse_key_type(arg, &c->newcert.key_type, err);
-	case OPT_DAYS:
+	else if (ch == OPT_DAYS)
 		return opts_number(arg, 1, 36500, &c->newcert.days, "--days",
 		    err);
-	case OPT_NEW_KEY:
-		c->new_key = 1;
-		break;
-	case OPT_DISTINCT:
-		c->distinct_keys = 1;
-		break;
-	case OPT_POST_HOOK:
-		c->post_hook = arg;
-		break;
-	case OPT_OUTPUT:
-		c->output = arg;
-		break;
-	default:
-		break;
+	else if (ch == OPT_KEY_TYPE) {
+		c->newcert.key_type_given = 1;
+		return x509gen_parse_key_type(arg, &c->newcert.key_type, err);
 	}
 	return 0;
 }
 
-int
-opts_check_post_hook(const struct common_opts *c, struct err *err)
+/* --post-hook, if given, must name a command. */
+static int
+check_post_hook(const struct common_opts *c, struct err *err)
 {
 	if (c->post_hook != NULL && c->post_hook[0] == '\0')
 		return err_set(err, EX_USAGE, "--post-hook needs a command");
@@ -238,22 +263,16 @@ usage_error(const struct cmdline *cl, int argc, char *argv[],
 	return cl->usage_status ? cl->usage_status : EX_USAGE;
 }
 
-int
-opts_usage_error(const struct cmdline *cl, const struct err *err)
-{
-	return usage_error(cl, 0, NULL, err);
-}
-
-int
-opts_parse(const struct cmdline *cl, int argc, char *argv[],
-    struct common_opts *c, void *o)
+static int
+parse(const struct cmdline *cl, int argc, char *argv[], struct common_opts *c,
+    void *o)
 {
 	struct option table[TABLE_MAX];
 	struct err err = { 0 };
 	char letters[32];
 	int ch;
 
-	make_table(cl, table, letters, sizeof(letters));
+	make_table(cl, table, letters);
 	optind = 0;	/* 0, not 1: glibc starts afresh (the unit tests
 			 * parse several command lines in one process) */
 	opterr = 0;
@@ -264,7 +283,6 @@ opts_parse(const struct cmdline *cl, int argc, char *argv[],
 		}
 		if (ch == '?' || ch == ':' ||
 		    shared_option(c, ch, optarg, &err) == -1 ||
-		    shared_newcert(c, ch, optarg, &err) == -1 ||
 		    (cl->option != NULL &&
 		    cl->option(o, ch, optarg, &err) == -1))
 			return usage_error(cl, argc, argv, &err);
@@ -277,5 +295,32 @@ opts_parse(const struct cmdline *cl, int argc, char *argv[],
 		    optind == argc - 1, &err) == -1)
 			return usage_error(cl, argc, argv, &err);
 	}
+	if ((cl->check != NULL && cl->check(o, &err) == -1) ||
+	    check_post_hook(c, &err) == -1)
+		return usage_error(cl, argc, argv, &err);
 	return OPTS_RUN;
+}
+
+int
+opts_main(const struct cmdline *cl, int argc, char *argv[])
+{
+	struct common_opts *c;		/* the first member of each */
+	struct err err = { 0 };
+	void *o;
+	int rc;
+
+	if ((o = calloc(1, cl->size)) == NULL) {
+		err_set(&err, EX_OSERR, "out of memory");
+		return err_print(&err);
+	}
+	c = o;
+	common_defaults(c);
+	if (cl->defaults != NULL)
+		cl->defaults(o);
+	if ((rc = parse(cl, argc, argv, c, o)) == OPTS_RUN) {
+		if ((rc = cl->run(o, &err)) == -1)
+			rc = err_print(&err);
+	}
+	free(o);
+	return rc;
 }

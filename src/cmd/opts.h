@@ -1,15 +1,16 @@
 /*
- * opts.h: the command line of a command, and the options several
- * commands share, declared and parsed once (getopt_long).
+ * opts.h: the command line of every command, its options declared once
+ * (getopt_long).
  *
- * A command describes its command line in a struct cmdline: its help
- * text, which of the shared options it takes (OPTS_* bits), the table of
- * its own long options, and a function that takes each option.
- * opts_parse() builds the getopt_long table from the shared fragments and
- * the command's own, stores every shared option in a struct common_opts
- * (ops/common.h) and then hands it to the command's function too, so a
- * command can refuse or note one (verify checks --hostname at once,
- * rotate notes that a certificate option was given).
+ * opts.c holds one table of every long option qmail-pem has, each with
+ * the OPTS_* bit of the group it belongs to.  A command describes its
+ * command line in a struct cmdline: its help text, the groups it takes,
+ * and a function that takes each option.  opts_main() builds the
+ * getopt_long table of the command from its groups, stores every option
+ * that several commands share in a struct common_opts (ops/common.h),
+ * then hands each option to the command's function too, so a command
+ * can take its own, or refuse or note a shared one (verify checks
+ * --hostname at once, rotate notes that a certificate option was given).
  */
 #ifndef QP_OPTS_H
 #define QP_OPTS_H
@@ -36,51 +37,76 @@
 #define OPTS_DISTINCT	0x2000	/* --distinct-keys */
 #define OPTS_POST_HOOK	0x4000	/* --post-hook CMD */
 #define OPTS_OUTPUT	0x8000	/* --output FILE */
+/* What install and rotate, which write both files, share. */
+#define OPTS_WRITE	(OPTS_DIR | OPTS_QUIET | OPTS_VERBOSE | OPTS_OWNERS | \
+			    OPTS_SERVICES | OPTS_FORMAT | OPTS_WAIT | \
+			    OPTS_DRY_RUN | OPTS_HOSTNAME | OPTS_SAN | \
+			    OPTS_KEY_TYPE | OPTS_DAYS | OPTS_NEW_KEY | \
+			    OPTS_DISTINCT)
+/* The groups of options one command has. */
+#define OPTS_IMPORT	0x010000	/* install: --key, --cert ... */
+#define OPTS_ROTATE	0x020000	/* rotate: --stage, --keep ... */
+#define OPTS_REPORT	0x040000	/* verify: -w, -c, --format ... */
+#define OPTS_LIVE	0x080000	/* verify: --connect ... */
+#define OPTS_SUBJECT	0x100000	/* csr: --subject DN */
+#define OPTS_STAGED	0x200000	/* tlsa: --staged */
 
-/* The getopt_long values of the shared long options; a command's own
- * start at OPT_OWN. */
+/* The getopt_long values of the options: a letter where it has one. */
 enum {
+	OPT_DIR = 'd', OPT_QUIET = 'q', OPT_VERBOSE = 'v', OPT_WARNING = 'w',
+	OPT_CRITICAL = 'c',
 	OPT_OWNER = 256, OPT_SERVER_GROUP, OPT_CLIENT_GROUP, OPT_SERVICE_DIR,
 	OPT_FORMAT, OPT_WAIT, OPT_DRY_RUN, OPT_HOSTNAME, OPT_SAN,
 	OPT_KEY_TYPE, OPT_DAYS, OPT_NEW_KEY, OPT_DISTINCT, OPT_POST_HOOK,
-	OPT_OUTPUT, OPT_OWN = 512
+	OPT_OUTPUT,
+	OPT_KEY, OPT_CERT, OPT_CHAIN, OPT_PKCS12, OPT_FROM_CERTBOT,
+	OPT_PASSIN, OPT_CLIENT_SELF_SIGNED, OPT_FORCE,
+	OPT_EXPIRES, OPT_KEEP_KEY, OPT_KEEP, OPT_STAGE, OPT_COMMIT,
+	OPT_REPORT_FORMAT, OPT_SERVER_USER, OPT_CLIENT_USER,
+	OPT_CONNECT, OPT_STARTTLS, OPT_TLS, OPT_TIMEOUT, OPT_HELO,
+	OPT_SUBJECT, OPT_STAGED
 };
 
 struct cmdline {
-	const char		*usage;		/* "usage: qmail-pem NAME ..." */
-	unsigned		 common;	/* OPTS_* */
-	const char		*letters;	/* its own short options */
-	const struct option	*own;		/* its own long options, up
-						 * to { NULL } */
+	const char		*usage;		/* "usage: qmail-pem NAME" */
+	unsigned		 groups;	/* OPTS_*: its options */
+	size_t			 size;		/* of its options struct, which
+						 * starts with a common_opts */
+	/* Its defaults besides common_defaults(); NULL: none. */
+	void	(*defaults)(void *o);
 	/* Every option, a shared one after it was stored; -1 (err set)
-	 * refuses it.  NULL: the command has none of its own. */
+	 * refuses it.  NULL: the command takes only shared ones. */
 	int	(*option)(void *o, int ch, char *arg, struct err *err);
 	/* An argument after the options (last: the last one); NULL: none
 	 * is taken. */
 	int	(*operand)(void *o, char *arg, int last, struct err *err);
+	/* After the options: -1 (err set) when they do not fit together,
+	 * a usage error (--post-hook '' is one for every command).  NULL:
+	 * any fit. */
+	int	(*check)(void *o, struct err *err);
+	/* The command: its exit status, or -1 (err set). */
+	int	(*run)(void *o, struct err *err);
 	/* Before a usage error is said, and the status it exits with
 	 * (verify: a Nagios status line, and UNKNOWN). */
 	void	(*before_usage_error)(const struct err *err);
 	int	 usage_status;			/* 0: EX_USAGE */
 };
 
-/* What opts_parse() returns when the command is to run. */
-#define OPTS_RUN	(-1)
+/*
+ * A command from its argv (argv[0] is its name) to its exit status: its
+ * options struct (cl->size bytes: zeroed, common_defaults(), its own
+ * defaults) filled from argv (--help printed), the command run; a usage
+ * error or the command's error said once on stderr.
+ */
+int opts_main(const struct cmdline *cl, int argc, char *argv[]);
 
-/* Parse argv (argv[0] is the command name).  Returns OPTS_RUN when the
- * command is to run; else the status to exit with: EX_OK after --help
- * (printed), EX_USAGE (or usage_status) after a usage error (said). */
-int opts_parse(const struct cmdline *cl, int argc, char *argv[],
-    struct common_opts *c, void *o);
-
-/* Say err as a usage error of the command; returns the exit status. */
-int opts_usage_error(const struct cmdline *cl, const struct err *err);
+/* The index of arg among names (NULL-terminated) for option opt: "--format
+ * takes text or json, not 'x'" when it is none of them. */
+int opts_choice(const char *arg, const char *const *names, int *out,
+    const char *opt, struct err *err);
 
 /* A whole number in [min, max] for option opt. */
 int opts_number(const char *arg, int min, int max, int *out, const char *opt,
     struct err *err);
-
-/* --post-hook, if given, must name a command. */
-int opts_check_post_hook(const struct common_opts *c, struct err *err);
 
 #endif

@@ -8,6 +8,7 @@
 #include "cmd/commands.h"
 #include "cmd/opts.h"
 #include "ops/readable.h"
+#include "site/policy.h"
 
 static const char readers_usage[] =
 "usage: qmail-pem readers [-d DIR] [--service-dir D]... [--format text|json]\n"
@@ -25,21 +26,22 @@ static const char readers_usage[] =
 "Exit status: 0 every reader can read its file, 1 one cannot, 2 qmail-pem\n"
 "cannot tell for one (see the note), 64 usage, 66 DIR cannot be opened.\n";
 
-static const struct cmdline readers_line = {
-	readers_usage, OPTS_DIR | OPTS_SERVICES | OPTS_FORMAT, "", NULL, NULL,
-	NULL, NULL, 0
-};
-
-int
-cmd_readers(int argc, char *argv[])
+static int
+run(void *opts, struct err *err)
 {
-	struct readable_opts o;
-	struct err err = { 0 };
-	int rc;
+	struct readable_opts *o = opts;
+	size_t i;
 
-	memset(&o, 0, sizeof(o));
-	common_defaults(&o.c);
-	if ((rc = opts_parse(&readers_line, argc, argv, &o.c, &o)) != OPTS_RUN)
-		return rc;
-	return (rc = readable_run(&o, &err)) == -1 ? err_print(&err) : rc;
+	if (o->c.services.n == 0)	/* no --service-dir: the usual ones */
+		for (i = 0; i < NDEFAULT_SERVICE_DIRS; i++)
+			o->c.services.v[o->c.services.n++] =
+			    default_service_dirs[i];
+	return readable_run(o, err);
 }
+
+const struct cmdline readers_line = {
+	.usage = readers_usage,
+	.groups = OPTS_DIR | OPTS_SERVICES | OPTS_FORMAT,
+	.size = sizeof(struct readable_opts),
+	.run = run
+};

@@ -29,24 +29,16 @@ static const char rollback_usage[] =
 "  --dry-run            print the plan and change nothing\n"
 "  -q, -v               quieter, more detail\n";
 
-static const struct cmdline rollback_line = {
-	rollback_usage, OPTS_DIR | OPTS_QUIET | OPTS_VERBOSE | OPTS_OWNERS |
-	OPTS_FORMAT | OPTS_WAIT | OPTS_DRY_RUN | OPTS_POST_HOOK, "", NULL,
-	NULL, NULL, NULL, 0
-};
-
-int
-cmd_rollback(int argc, char *argv[])
+static int
+run(void *o, struct err *err)
 {
-	struct rollback_opts o;
-	struct err err = { 0 };
-	int rc;
-
-	memset(&o, 0, sizeof(o));
-	common_defaults(&o.c);
-	if ((rc = opts_parse(&rollback_line, argc, argv, &o.c, &o)) != OPTS_RUN)
-		return rc;
-	if (opts_check_post_hook(&o.c, &err) == -1)
-		return opts_usage_error(&rollback_line, &err);
-	return rollback_run(&o, &err) == -1 ? err_print(&err) : EX_OK;
+	return rollback_run(o, err);
 }
+
+const struct cmdline rollback_line = {
+	.usage = rollback_usage,
+	.groups = OPTS_DIR | OPTS_QUIET | OPTS_VERBOSE | OPTS_OWNERS |
+	    OPTS_FORMAT | OPTS_WAIT | OPTS_DRY_RUN | OPTS_POST_HOOK,
+	.size = sizeof(struct rollback_opts),
+	.run = run
+};

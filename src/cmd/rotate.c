@@ -10,19 +10,6 @@
 #include "ops/rotate.h"
 #include "site/policy.h"
 
-enum {
-	OPT_EXPIRES = OPT_OWN, OPT_KEEP_KEY, OPT_KEEP, OPT_STAGE, OPT_COMMIT
-};
-
-static const struct option rotate_options[] = {
-	{ "if-expires-within", required_argument, NULL, OPT_EXPIRES },
-	{ "keep-key", no_argument, NULL, OPT_KEEP_KEY },
-	{ "keep", required_argument, NULL, OPT_KEEP },
-	{ "stage", no_argument, NULL, OPT_STAGE },
-	{ "commit", no_argument, NULL, OPT_COMMIT },
-	{ NULL, 0, NULL, 0 }
-};
-
 /* The options, and whether any says how to make the new certificate
  * (which means nothing to --commit). */
 struct rotate_cmd {
@@ -66,8 +53,10 @@ rotate_option(void *opts, int ch, char *arg, struct err *err)
 }
 
 static int
-check_combinations(const struct rotate_cmd *r, struct err *err)
+check_combinations(void *opts, struct err *err)
 {
+	const struct rotate_cmd *r = opts;
+
 	if (r->new_key && r->o.keep_key)
 		return err_set(err, EX_USAGE, "--new-key and --keep-key "
 		    "exclude each other");
@@ -78,7 +67,7 @@ check_combinations(const struct rotate_cmd *r, struct err *err)
 		return err_set(err, EX_USAGE, "--commit puts the staged files "
 		    "in place as they are: give key and certificate options "
 		    "(and --if-expires-within) to --stage instead");
-	return opts_check_post_hook(&r->o.c, err);
+	return 0;
 }
 
 static const char rotate_usage[] =
@@ -121,27 +110,29 @@ static const char rotate_usage[] =
 "  --dry-run                print the plan and change nothing\n"
 "  -q, -v                   quieter, more detail\n";
 
-static const struct cmdline rotate_line = {
-	rotate_usage, OPTS_DIR | OPTS_QUIET | OPTS_VERBOSE | OPTS_OWNERS |
-	OPTS_SERVICES | OPTS_FORMAT | OPTS_WAIT | OPTS_DRY_RUN | OPTS_HOSTNAME |
-	OPTS_SAN | OPTS_KEY_TYPE | OPTS_DAYS | OPTS_NEW_KEY | OPTS_DISTINCT |
-	OPTS_POST_HOOK, "", rotate_options, rotate_option, NULL, NULL, 0
-};
-
-int
-cmd_rotate(int argc, char *argv[])
+static void
+defaults(void *o)
 {
-	struct rotate_cmd r;
-	struct err err = { 0 };
-	int rc;
+	struct rotate_cmd *r = o;
 
-	memset(&r, 0, sizeof(r));
-	common_defaults(&r.o.c);
-	r.o.expires_within = -1;
-	r.o.keep = DEFAULT_KEEP;
-	if ((rc = opts_parse(&rotate_line, argc, argv, &r.o.c, &r)) != OPTS_RUN)
-		return rc;
-	if (check_combinations(&r, &err) == -1)
-		return opts_usage_error(&rotate_line, &err);
-	return rotate_run(&r.o, &err) == -1 ? err_print(&err) : EX_OK;
+	r->o.expires_within = -1;
+	r->o.keep = DEFAULT_KEEP;
 }
+
+static int
+run(void *opts, struct err *err)
+{
+	struct rotate_cmd *r = opts;
+
+	return rotate_run(&r->o, err);
+}
+
+const struct cmdline rotate_line = {
+	.usage = rotate_usage,
+	.groups = OPTS_WRITE | OPTS_POST_HOOK | OPTS_ROTATE,
+	.size = sizeof(struct rotate_cmd),
+	.defaults = defaults,
+	.option = rotate_option,
+	.check = check_combinations,
+	.run = run
+};

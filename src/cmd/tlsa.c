@@ -8,13 +8,6 @@
 #include "cmd/opts.h"
 #include "ops/tlsa.h"
 
-enum { OPT_STAGED = OPT_OWN };
-
-static const struct option tlsa_options[] = {
-	{ "staged", no_argument, NULL, OPT_STAGED },
-	{ NULL, 0, NULL, 0 }
-};
-
 static int
 tlsa_option(void *opts, int ch, char *arg, struct err *err)
 {
@@ -38,21 +31,16 @@ static const char tlsa_usage[] =
 "  --staged             also print the record of the staged key\n"
 "  --hostname NAME      the MX host (default: first line of DIR/me)\n";
 
-static const struct cmdline tlsa_line = {
-	tlsa_usage, OPTS_DIR | OPTS_HOSTNAME, "", tlsa_options, tlsa_option,
-	NULL, NULL, 0
-};
-
-int
-cmd_tlsa(int argc, char *argv[])
+static int
+run(void *o, struct err *err)
 {
-	struct tlsa_opts o;
-	struct err err = { 0 };
-	int rc;
-
-	memset(&o, 0, sizeof(o));
-	common_defaults(&o.c);
-	if ((rc = opts_parse(&tlsa_line, argc, argv, &o.c, &o)) != OPTS_RUN)
-		return rc;
-	return tlsa_run(&o, &err) == -1 ? err_print(&err) : EX_OK;
+	return tlsa_run(o, err);
 }
+
+const struct cmdline tlsa_line = {
+	.usage = tlsa_usage,
+	.groups = OPTS_DIR | OPTS_HOSTNAME | OPTS_STAGED,
+	.size = sizeof(struct tlsa_opts),
+	.option = tlsa_option,
+	.run = run
+};

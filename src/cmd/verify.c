@@ -16,26 +16,6 @@
 #include "ops/verify.h"
 #include "site/policy.h"
 
-enum {
-	OPT_WARNING = 'w', OPT_CRITICAL = 'c', OPT_REPORT_FORMAT = OPT_OWN,
-	OPT_SERVER_USER, OPT_CLIENT_USER, OPT_CONNECT, OPT_STARTTLS, OPT_TLS,
-	OPT_TIMEOUT, OPT_HELO
-};
-
-static const struct option verify_options[] = {
-	{ "warning", required_argument, NULL, OPT_WARNING },
-	{ "critical", required_argument, NULL, OPT_CRITICAL },
-	{ "format", required_argument, NULL, OPT_REPORT_FORMAT },
-	{ "server-user", required_argument, NULL, OPT_SERVER_USER },
-	{ "client-user", required_argument, NULL, OPT_CLIENT_USER },
-	{ "connect", required_argument, NULL, OPT_CONNECT },
-	{ "starttls", required_argument, NULL, OPT_STARTTLS },
-	{ "tls", no_argument, NULL, OPT_TLS },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "helo", required_argument, NULL, OPT_HELO },
-	{ NULL, 0, NULL, 0 }
-};
-
 /* --connect and the options of the live check. */
 static int
 live_option(struct live_cmd *l, int ch, const char *arg, struct err *err)
@@ -67,12 +47,13 @@ static int
 verify_option(void *opts, int ch, char *arg, struct err *err)
 {
 	struct verify_args *a = opts;
+	int format;
 
 	switch (ch) {
-	case 'd':
+	case OPT_DIR:
 		a->live.dir_given = 1;
 		break;
-	case 'v':
+	case OPT_VERBOSE:
 		a->verbose = 1;
 		break;
 	case OPT_WARNING:
@@ -85,7 +66,11 @@ verify_option(void *opts, int ch, char *arg, struct err *err)
 			    "a valid host name", arg);
 		break;
 	case OPT_REPORT_FORMAT:
-		return report_parse_format(arg, &a->format, err);
+		if (opts_choice(arg, report_format_names, &format, "--format",
+		    err) == -1)
+			return -1;
+		a->format = (enum report_format)format;
+		break;
 	case OPT_SERVER_GROUP:
 		a->server_group_given = 1;
 		break;
@@ -129,8 +114,10 @@ live_finish(struct live_cmd *l, struct err *err)
 }
 
 static int
-check_options(struct verify_args *a, struct err *err)
+check_options(void *opts, struct err *err)
 {
+	struct verify_args *a = opts;
+
 	if (a->crit_days > a->warn_days)
 		return err_set(err, EX_USAGE, "-c %d is more than -w %d: the "
 		    "critical threshold must be the nearer one", a->crit_days,
@@ -195,35 +182,41 @@ static const char verify_usage[] =
 "  --timeout SEC        time for each step of the dialogue (default 10)\n"
 "  --helo NAME          name to send with EHLO (default: this host's name)\n";
 
-static const struct cmdline verify_line = {
-	verify_usage, OPTS_DIR | OPTS_VERBOSE | OPTS_OWNERS | OPTS_SERVICES |
-	OPTS_HOSTNAME | OPTS_OUTPUT, "w:c:", verify_options, verify_option,
-	NULL, unknown_line, CHECK_UNKNOWN
-};
-
-int
-cmd_verify(int argc, char *argv[])
+static void
+defaults(void *o)
 {
-	struct verify_args a;
-	struct err err = { 0 };
-	int rc;
+	struct verify_args *a = o;
 
 	/* Monitoring runs verify every minute and it exits right after its
 	 * report: OpenSSL's cleanup at exit would spend a fifth of a
 	 * millisecond freeing what the exit frees anyway.  This must be the
 	 * process's first OpenSSL call. */
 	(void)OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
-	memset(&a, 0, sizeof(a));
-	common_defaults(&a.c);
-	a.server_user = DEFAULT_SERVER_USER;
-	a.client_user = DEFAULT_CLIENT_USER;
-	a.warn_days = DEFAULT_WARN_DAYS;
-	a.crit_days = DEFAULT_CRIT_DAYS;
-	a.format = REPORT_NAGIOS;
-	a.live.timeout = DEFAULT_LIVE_TIMEOUT;
-	if ((rc = opts_parse(&verify_line, argc, argv, &a.c, &a)) != OPTS_RUN)
-		return rc;
-	if (check_options(&a, &err) == -1)
-		return opts_usage_error(&verify_line, &err);
-	return verify_run(&a);
+	a->server_user = DEFAULT_SERVER_USER;
+	a->client_user = DEFAULT_CLIENT_USER;
+	a->warn_days = DEFAULT_WARN_DAYS;
+	a->crit_days = DEFAULT_CRIT_DAYS;
+	a->format = REPORT_NAGIOS;
+	a->live.timeout = DEFAULT_LIVE_TIMEOUT;
 }
+
+/* The Nagios status: verify says its errors itself, in the report too. */
+static int
+run(void *o, struct err *err)
+{
+	(void)err;
+	return verify_run(o);
+}
+
+const struct cmdline verify_line = {
+	.usage = verify_usage,
+	.groups = OPTS_DIR | OPTS_VERBOSE | OPTS_OWNERS | OPTS_SERVICES |
+	    OPTS_HOSTNAME | OPTS_OUTPUT | OPTS_REPORT | OPTS_LIVE,
+	.size = sizeof(struct verify_args),
+	.defaults = defaults,
+	.option = verify_option,
+	.check = check_options,
+	.run = run,
+	.before_usage_error = unknown_line,
+	.usage_status = CHECK_UNKNOWN
+};

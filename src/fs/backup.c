@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/grow.h"
 #include "base/msg.h"
 #include "base/secret.h"
 #include "fs/backup.h"
@@ -157,15 +158,12 @@ backup_list(const struct perms_dir *dir, const char *name,
 	while ((de = readdir(d)) != NULL) {
 		if (backup_parse(de->d_name, name, &b) == -1)
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((grown = realloc(v, cap * sizeof(*v))) == NULL) {
-				free(v);
-				closedir(d);
-				return err_set(err, EX_OSERR, "out of memory");
-			}
-			v = grown;
+		if ((grown = grow(v, &cap, n, sizeof(*v), 16)) == NULL) {
+			free(v);
+			closedir(d);
+			return err_set(err, EX_OSERR, "out of memory");
 		}
+		v = grown;
 		v[n++] = b;
 	}
 	closedir(d);

@@ -86,7 +86,8 @@ output_name_usable(const struct output *out, struct err *err)
 		return err_set(err, EX_CANTCREAT, "--output %s is not a "
 		    "regular file (it is %s): qmail-pem replaces the file it "
 		    "names; leave out --output to write to standard output "
-		    "(and redirect that)", out->path, perms_file_type(st.st_mode));
+		    "(and redirect that)", out->path,
+		    perms_file_type(st.st_mode));
 	return 0;
 }
 
@@ -156,7 +157,7 @@ output_write(const struct output *out, const void *data, size_t len,
 {
 	char tmp[NAME_MAX + 1];
 	const char *step;
-	int e;
+	int e, nornd;
 
 	if (output_name_usable(out, err) == -1)
 		return -1;
@@ -165,14 +166,14 @@ output_write(const struct output *out, const void *data, size_t len,
 	if (perms_write_temp(out->dirfd, ".", out->name, ".tmp", data, len,
 	    NULL, 0644, tmp, sizeof(tmp), &step) == -1) {
 		e = errno;
-		if (strcmp(step, "getrandom") == 0 || strcmp(step, "create") == 0)
-			return err_set(err, strcmp(step, "getrandom") == 0 ?
-			    EX_OSERR : EX_CANTCREAT, "--output %s: cannot "
-			    "create a temp file in %s: %s%s", out->path, out->dir,
-			    strcmp(step, "getrandom") == 0 ? "getrandom: " : "",
-			    strerror(e));
-		return err_set(err, EX_IOERR, "--output %s: cannot write %s/%s: "
-		    "%s", out->path, out->dir, tmp, strerror(e));
+		nornd = strcmp(step, "getrandom") == 0;
+		if (nornd || strcmp(step, "create") == 0)
+			return err_set(err, nornd ? EX_OSERR : EX_CANTCREAT,
+			    "--output %s: cannot create a temp file in %s: "
+			    "%s%s", out->path, out->dir,
+			    nornd ? "getrandom: " : "", strerror(e));
+		return err_set(err, EX_IOERR, "--output %s: cannot write "
+		    "%s/%s: %s", out->path, out->dir, tmp, strerror(e));
 	}
 	if (renameat(out->dirfd, tmp, out->dirfd, out->name) == -1) {
 		e = errno;

@@ -21,6 +21,19 @@
 #define ACT_RENAMES	(ACT_WRITES | ACT_FIXES)
 
 int
+plan_same_as(struct file_plan *to, const struct file_plan *from,
+    const char *from_name, struct err *err)
+{
+	if ((to->content = secret_copy(from->content, from->len, err)) == NULL)
+		return -1;
+	to->len = from->len;
+	to->info = from->info;
+	snprintf(to->note, sizeof(to->note), "same key and certificate as %s",
+	    from_name);
+	return 0;
+}
+
+int
 plan_decide(const struct perms_dir *dir, struct file_plan *p, struct err *err)
 {
 	char *data = NULL;
@@ -414,18 +427,20 @@ plan_json(const char *command, const struct perms_dir *dir,
 		perms_describe(p->target.uid, p->target.gid, p->target.mode,
 		    perm, sizeof(perm));
 		json_object_set_new(f, "permissions", json_string(perm));
-		if (p->note[0])
-			json_object_set_new(f, "note", json_string(p->note));
-		if (p->backup[0])
-			json_object_set_new(f, "backup",
-			    json_string(p->backup));
-		if (p->old_acl[0])
-			json_object_set_new(f, "removed_acl",
-			    json_string(p->old_acl));
+		plan_json_text(f, "note", p->note);
+		plan_json_text(f, "backup", p->backup);
+		plan_json_text(f, "removed_acl", p->old_acl);
 		json_array_append_new(files, f);
 	}
 	json_object_set_new(root, "files", files);
 	return root;
+}
+
+void
+plan_json_text(json_t *obj, const char *key, const char *text)
+{
+	if (text[0] != '\0')
+		json_object_set_new(obj, key, json_string(text));
 }
 
 int

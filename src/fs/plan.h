@@ -58,6 +58,11 @@ struct file_plan {
 	char			 old_acl[256];	/* its extended ACL entries */
 };
 
+/* to gets from's bytes and what they are (info), its note saying so:
+ * "same key and certificate as FROM_NAME". */
+int plan_same_as(struct file_plan *to, const struct file_plan *from,
+    const char *from_name, struct err *err);
+
 /* Compare the wanted state with the disk; sets actions. */
 int plan_decide(const struct perms_dir *dir, struct file_plan *plan,
     struct err *err);
@@ -78,6 +83,9 @@ int plan_print_json(const char *command, const struct perms_dir *dir,
 json_t *plan_json(const char *command, const struct perms_dir *dir,
     const struct file_plan *plans, size_t n, int dry_run);
 int plan_dump_json(json_t *root, struct err *err);
+
+/* key: text in obj, unless text is empty. */
+void plan_json_text(json_t *obj, const char *key, const char *text);
 
 int plan_changes(const struct file_plan *plans, size_t n);
 void plan_free(struct file_plan *plans, size_t n);

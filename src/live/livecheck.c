@@ -1,7 +1,7 @@
 /*
  * livecheck.c: the checks of qmail-pem verify --connect.
  *
- * smtpprobe.c holds the dialogue; this file judges what it recorded.  Files
+ * smtpdialog.c holds the dialogue; this file judges what it recorded.  Files
  * on disk can be right while the server still presents the certificate it
  * loaded at its start (sslserver keeps it until restarted) or offers AUTH
  * before STARTTLS, so only a live look tells.
@@ -187,15 +187,13 @@ check_auth_before(const struct judge *j)
 static void
 check_starttls(const struct judge *j)
 {
-	const struct smtp_dialog *p = j->p;
-
 	if (not_reached(j, "starttls-offered", STEP_STARTTLS))
 		return;
-	if (!p->ehlo.starttls)
+	if (!j->p->ehlo.starttls)
 		verify_add(j->r, "starttls-offered", CHECK_CRITICAL, "STARTTLS "
 		    "is not offered, so mail to this server travels "
 		    "unencrypted (does qmail-smtpd find servercert.pem?); "
-		    "EHLO reply: \"%s\"", p->ehlo.text);
+		    "EHLO reply: \"%s\"", j->p->ehlo.text);
 	else
 		verify_add(j->r, "starttls-offered", CHECK_OK, "STARTTLS "
 		    "offered");
@@ -332,15 +330,6 @@ check_matches(const struct judge *j, X509 *leaf, X509 *want)
 	return 0;
 }
 
-static int
-issued(X509 *issuer, X509 *subject)
-{
-	int rc = X509_check_issued(issuer, subject) == X509_V_OK;
-
-	ERR_clear_error();
-	return rc;
-}
-
 /* Leaf first, then each certificate's issuer, as RFC 5246 7.4.2 asks. */
 static void
 check_order(const struct judge *j, const STACK_OF(X509) *chain)
@@ -349,7 +338,7 @@ check_order(const struct judge *j, const STACK_OF(X509) *chain)
 	char a[256], b[256];
 
 	for (i = 0; i + 1 < n; i++)
-		if (!issued(sk_X509_value(chain, i + 1),
+		if (!chain_issued_by(sk_X509_value(chain, i + 1),
 		    sk_X509_value(chain, i)))
 			break;
 	if (i + 1 >= n) {

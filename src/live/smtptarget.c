@@ -101,8 +101,9 @@ smtptarget_check_helo(const char *name, struct err *err)
 	if (len > 2 && len < sizeof(addr) && name[0] == '[' &&
 	    name[len - 1] == ']') {
 		snprintf(addr, sizeof(addr), "%.*s", (int)(len - 2), name + 1);
-		if (smtptarget_is_ip(addr) || (strncasecmp(addr, "IPv6:", 5) == 0
-		    && smtptarget_is_ip(addr + 5) && strchr(addr + 5, ':')))
+		if (smtptarget_is_ip(addr) || (strncasecmp(addr, "IPv6:",
+		    5) == 0 && smtptarget_is_ip(addr + 5) &&
+		    strchr(addr + 5, ':')))
 			return 0;
 	}
 	return err_set(err, EX_USAGE, "--helo takes a host name or an address "

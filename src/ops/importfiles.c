@@ -208,6 +208,6 @@ import_find_key(const struct perms_dir *dir, const char *pending_name,
 	    "with --key, or make a request from this server's key with "
 	    "qmail-pem csr", r->cert_files,
 	    chain_subject(sk_X509_value(r->certs, 0), subj, sizeof(subj)),
-	    import_short_digest(X509_get0_pubkey(sk_X509_value(r->certs, 0)), cd,
-	    sizeof(cd)), tried_p, tried_s);
+	    import_short_digest(X509_get0_pubkey(sk_X509_value(r->certs, 0)),
+	    cd, sizeof(cd)), tried_p, tried_s);
 }

@@ -71,8 +71,8 @@ build_contents(const struct install_opts *o, const struct perms_dir *dir,
 	int new_cli = !cli_is_own && (o->c.distinct_keys || new_srv);
 
 	if ((new_srv || new_cli) &&
-	    newcert_hostname(dir, &o->c.newcert, hostname, sizeof(hostname), err)
-	    == -1)
+	    newcert_hostname(dir, &o->c.newcert, hostname, sizeof(hostname),
+	    err) == -1)
 		return -1;
 
 	if (new_srv) {
@@ -108,15 +108,9 @@ build_contents(const struct install_opts *o, const struct perms_dir *dir,
 			return -1;
 		pc->info = ACT_NEW_KEY | ACT_NEW_CERT;
 	} else {
-		if ((pc->content = secret_copy(ps->content, ps->len,
-		    err))
-		    == NULL)
+		if (plan_same_as(pc, ps, SERVERCERT, err) == -1)
 			return -1;
-		pc->len = ps->len;
-		pc->info = ps->info;
 		pc->same_key_as_old = have_cli;
-		snprintf(pc->note, sizeof(pc->note), "same key and "
-		    "certificate as %s", SERVERCERT);
 	}
 	return 0;
 }
@@ -220,14 +214,8 @@ build_import(const struct install_opts *o, const struct perms_dir *dir,
 	snprintf(ps->note, sizeof(ps->note), "%s", imp->note);
 
 	if (!o->client_self_signed) {
-		if ((pc->content = secret_copy(ps->content, ps->len,
-		    err))
-		    == NULL)
+		if (plan_same_as(pc, ps, SERVERCERT, err) == -1)
 			return -1;
-		pc->len = ps->len;
-		pc->info = ACT_IMPORT;
-		snprintf(pc->note, sizeof(pc->note), "same key and "
-		    "certificate as %s", SERVERCERT);
 	} else if (client_pair_is_own(srv, cli, imp->key)) {
 		if (kept_content(cli, &pc->content, &pc->len, err) == -1)
 			return -1;

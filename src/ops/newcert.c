@@ -15,8 +15,8 @@ newcert_hostname(const struct perms_dir *dir, const struct newcert_opts *o,
 
 	if (o->hostname != NULL) {
 		if (!x509gen_valid_dns_name(o->hostname))
-			return err_set(err, EX_USAGE, "--hostname '%s' is not a "
-			    "valid host name", o->hostname);
+			return err_set(err, EX_USAGE, "--hostname '%s' is not "
+			    "a valid host name", o->hostname);
 		snprintf(buf, size, "%s", o->hostname);
 		return 0;
 	}

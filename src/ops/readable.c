@@ -36,7 +36,6 @@
 #include "base/privs.h"
 #include "base/userdb.h"
 #include "ops/readable.h"
-#include "site/policy.h"
 #include "site/readerperm.h"
 #include "site/readers.h"
 
@@ -284,10 +283,8 @@ judge_all(int dfd, const char *dir, const struct stat *dst,
 int
 readable_run(const struct readable_opts *o, struct err *err)
 {
-	const char *const *sdirs = o->c.services.n ? o->c.services.v :
-	    default_service_dirs;
-	size_t nsdirs = o->c.services.n ? o->c.services.n :
-	    NDEFAULT_SERVICE_DIRS;
+	const char *const *sdirs = o->c.services.v;
+	size_t nsdirs = o->c.services.n;
 	struct reader_list list = { NULL, 0 };
 	struct stat dst;
 	json_t *arr = NULL;

@@ -19,7 +19,8 @@ struct readable_opts {
 	struct common_opts	c;	/* -d, --service-dir, --format */
 };
 
-/* Print the readers (text or JSON); READERS_*, or -1 (err set). */
+/* Print the readers (text or JSON) of the run scripts in o->c.services;
+ * READERS_*, or -1 (err set). */
 int readable_run(const struct readable_opts *o, struct err *err);
 
 #endif

@@ -251,15 +251,7 @@ build_contents(const struct rotate_opts *o, const struct perms_dir *dir,
 		return -1;
 	if (!r->distinct) {
 		snprintf(r->host[1], sizeof(r->host[1]), "%s", r->host[0]);
-		if ((pc->content = secret_copy(ps->content, ps->len,
-		    err))
-		    == NULL)
-			return -1;
-		pc->len = ps->len;
-		pc->info = ps->info;
-		snprintf(pc->note, sizeof(pc->note), "same key and "
-		    "certificate as %s", SERVERCERT);
-		return 0;
+		return plan_same_as(pc, ps, SERVERCERT, err);
 	}
 	/* A shared key stays with servercert.pem (its TLSA record may be
 	 * published); --distinct-keys gives clientcert.pem a new one. */
@@ -363,12 +355,8 @@ print_result(const struct rotate_opts *o, const struct perms_dir *dir,
 		if ((root = plan_json("rotate", dir, r->plans, 2, o->c.dry_run))
 		    == NULL)
 			return err_set(err, EX_OSERR, "out of memory");
-		if (r->reason[0])
-			json_object_set_new(root, "reason",
-			    json_string(r->reason));
-		if (r->tlsa[0])
-			json_object_set_new(root, "tlsa_next",
-			    json_string(r->tlsa));
+		plan_json_text(root, "reason", r->reason);
+		plan_json_text(root, "tlsa_next", r->tlsa);
 		return plan_dump_json(root, err);
 	}
 	if (r->reason[0] && !r->tlsa[0]) {

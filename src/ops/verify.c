@@ -154,34 +154,46 @@ detected_reader(const struct verify_args *a,
 		readtest_reader_of(r, &t->rt.reader);
 }
 
+/* The two files: who reads each and what its absence means. */
+static const struct {
+	const char		*name;
+	const char		*group_option;
+	const char		*daemon;
+	int			 usage;
+	enum check_status	 missing;
+} file_table[NFILES] = {
+	{ SERVERCERT, "--server-group", "qmail-smtpd", USAGE_SERVER,
+	    CHECK_CRITICAL },
+	{ CLIENTCERT, "--client-group", "qmail-remote", USAGE_CLIENT,
+	    CHECK_WARNING },
+};
+
 static int
 setup_targets(struct verify_args *a, struct reader_list *readers,
     struct target *t, struct err *err)
 {
-	if (scan_readers(a, readers, err) == -1)
+	const char *users[NFILES] = { a->server_user, a->client_user };
+	int i;
+
+	if (scan_readers(a, readers, err) == -1 ||
+	    owners_resolve(&a->c.owners, err) == -1)
 		return -1;
 	memset(t, 0, sizeof(t[0]) * NFILES);
-	t[0].d.name = SERVERCERT;
 	t[0].d.group_name = a->c.owners.server_group;
-	t[0].d.group_option = "--server-group";
-	t[0].d.daemon = t[0].rt.daemon = "qmail-smtpd";
-	t[0].usage = USAGE_SERVER;
-	t[0].d.missing = CHECK_CRITICAL;
-	t[1].d.name = CLIENTCERT;
-	t[1].d.group_name = a->c.owners.client_group;
-	t[1].d.group_option = "--client-group";
-	t[1].d.daemon = t[1].rt.daemon = "qmail-remote";
-	t[1].usage = USAGE_CLIENT;
-	t[1].d.missing = CHECK_WARNING;
-	if (owners_resolve(&a->c.owners, err) == -1)
-		return -1;
-	t[0].d.owner_name = t[1].d.owner_name = a->c.owners.owner;
 	t[0].d.expect = a->c.owners.server;
+	t[1].d.group_name = a->c.owners.client_group;
 	t[1].d.expect = a->c.owners.client;
-	if (readtest_reader_by_name(a->server_user, &t[0].rt.reader,
-	    err) == -1 ||
-	    readtest_reader_by_name(a->client_user, &t[1].rt.reader, err) == -1)
-		return -1;
+	for (i = 0; i < NFILES; i++) {
+		t[i].d.name = file_table[i].name;
+		t[i].d.group_option = file_table[i].group_option;
+		t[i].d.daemon = t[i].rt.daemon = file_table[i].daemon;
+		t[i].usage = file_table[i].usage;
+		t[i].d.missing = file_table[i].missing;
+		t[i].d.owner_name = a->c.owners.owner;
+		if (readtest_reader_by_name(users[i], &t[i].rt.reader,
+		    err) == -1)
+			return -1;
+	}
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "base/grow.h"
 #include "runscript/rsvars.h"
 
 /* --- arena ---------------------------------------------------------- */
@@ -101,7 +102,6 @@ static struct var *
 var_get(struct runscript *rs, const char *name, size_t n, struct err *err)
 {
 	struct var *v, *bigger;
-	size_t cap;
 
 	if ((v = var_find(rs, name, n)) != NULL)
 		return v;
@@ -110,17 +110,12 @@ var_get(struct runscript *rs, const char *name, size_t n, struct err *err)
 		    "variables", VARS_MAX);
 		return NULL;
 	}
-	if (rs->nvars == rs->capvars) {
-		cap = rs->capvars ? rs->capvars * 2 : 32;
-		if ((bigger = reallocarray(rs->vars, cap, sizeof(*bigger))) ==
-		    NULL) {
-			err_set(err, EX_OSERR, "out of memory reading a run "
-			    "script");
-			return NULL;
-		}
-		rs->vars = bigger;
-		rs->capvars = cap;
+	if ((bigger = grow(rs->vars, &rs->capvars, rs->nvars, sizeof(*bigger),
+	    32)) == NULL) {
+		err_set(err, EX_OSERR, "out of memory reading a run script");
+		return NULL;
 	}
+	rs->vars = bigger;
 	v = &rs->vars[rs->nvars];
 	memset(v, 0, sizeof(*v));
 	if ((v->name = rs_arena_strndup(&rs->arena, name, n, err)) == NULL)

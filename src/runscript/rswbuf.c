@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "base/grow.h"
 #include "runscript/rswbuf.h"
 
 void
@@ -77,20 +78,15 @@ int
 wv_push(struct runscript *rs, struct wvec *wv, struct wbuf *wb, struct err *err)
 {
 	struct rs_word *w, *bigger;
-	size_t cap;
 
 	if (wv->n == WORDS_MAX)
 		return err_set(err, EX_DATAERR, "a command in the run script "
 		    "has more than %d words", WORDS_MAX);
-	if (wv->n == wv->cap) {
-		cap = wv->cap ? wv->cap * 2 : 16;
-		if ((bigger = reallocarray(wv->v, cap, sizeof(*bigger))) ==
-		    NULL)
-			return err_set(err, EX_OSERR, "out of memory reading a "
-			    "run script");
-		wv->v = bigger;
-		wv->cap = cap;
-	}
+	if ((bigger = grow(wv->v, &wv->cap, wv->n, sizeof(*bigger), 16)) ==
+	    NULL)
+		return err_set(err, EX_OSERR, "out of memory reading a run "
+		    "script");
+	wv->v = bigger;
 	w = &wv->v[wv->n];
 	memset(w, 0, sizeof(*w));
 	if ((w->text = rs_arena_strndup(&rs->arena, wb->s ? wb->s : "",

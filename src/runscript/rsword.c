@@ -63,10 +63,12 @@ subst(struct runscript *rs, const char *inner, size_t n, const char *raw,
 		    sub.s[sub.pos]) || sub.s[sub.pos] == ';'))
 			sub.pos++;
 		r = (sub.pos == sub.len && sep != '|' && sep != '&') ?
-		    rs_eval_id(&wv, value, sizeof(value), why, sizeof(why)) : -1;
+		    rs_eval_id(&wv, value, sizeof(value), why, sizeof(why)) :
+		    -1;
 	}
 	if (r == 0)
-		rc = wb_put_value(rs, wb, out, value, strlen(value), split, err);
+		rc = wb_put_value(rs, wb, out, value, strlen(value), split,
+		    err);
 	else {
 		if (why[0] == '\0')
 			snprintf(why, sizeof(why), "qmail-pem does not run "
@@ -156,7 +158,8 @@ braced(struct runscript *rs, const char *s, size_t n, const char *raw,
 	if (state == VAR_UNKNOWN)
 		return wb_unknown(wb, raw, rawlen, why, err);
 	if (state == VAR_KNOWN && value != NULL && (!colon || *value != '\0'))
-		return wb_put_value(rs, wb, out, value, strlen(value), split, err);
+		return wb_put_value(rs, wb, out, value, strlen(value), split,
+		    err);
 	memset(&sub, 0, sizeof(sub));
 	sub.s = op + colon + 1;
 	sub.len = oplen - (size_t)colon - 1;
@@ -286,7 +289,8 @@ lex_chars(struct runscript *rs, struct lexer *lx, struct wbuf *wb,
 
 	while (lx->pos < lx->len) {
 		c = s[lx->pos];
-		if (!whole && (rs_is_blank(c) || c == '\n' || rs_is_operator(c)))
+		if (!whole && (rs_is_blank(c) || c == '\n' ||
+		    rs_is_operator(c)))
 			break;
 		rc = 0;
 		if (c == '\\') {
@@ -478,8 +482,8 @@ rs_read_words(struct runscript *rs, struct lexer *lx, struct wvec *out,
 		if (out->n == before)
 			continue;
 		last = &out->v[out->n - 1];
-		if (last->assignment || (last->literal &&
-		    rs_in_list(last->text, rs_reserved) && out->n - 1 == before))
+		if (last->assignment || (last->literal && rs_in_list(last->text,
+		    rs_reserved) && out->n - 1 == before))
 			continue;
 		if (last->literal && rs_in_list(last->text, rs_declarations))
 			decl = 1;

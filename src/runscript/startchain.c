@@ -119,7 +119,8 @@ do_setuidgid(struct walk *wk, size_t i, const char *name)
 	snprintf(buf, sizeof(buf), "%s", w->text);
 	if (s6 && (colon = strchr(buf, ':')) != NULL) {
 		*colon = '\0';
-		if (prog_parse_id(buf, &u) == -1 || prog_parse_id(colon + 1, &g) == -1)
+		if (prog_parse_id(buf, &u) == -1 ||
+		    prog_parse_id(colon + 1, &g) == -1)
 			unknown_user(wk, name, w);
 		else
 			set_user(wk->out, (uid_t)u, (gid_t)g, 0);
@@ -281,8 +282,8 @@ server_id(struct server_ids *ids, const struct prog *p, int c,
 		    arg ? arg : "", argw && argw->why ? argw->why : "missing");
 	} else if (prog_parse_id(arg, &ids->v[k]) == -1) {
 		ids->unknown[k] = 1;
-		snprintf(ids->why[k], sizeof(ids->why[k]), "-%c %.60s: %s takes "
-		    "a number", c, arg, p->name);
+		snprintf(ids->why[k], sizeof(ids->why[k]), "-%c %.60s: %s "
+		    "takes a number", c, arg, p->name);
 	}
 }
 

@@ -22,7 +22,8 @@
 
 enum start_kind {
 	START_NONE,		/* starts neither qmail-smtpd nor qmail-start */
-	START_SMTPD,		/* starts qmail-smtpd (ids may be partly unknown) */
+	START_SMTPD,		/* starts qmail-smtpd (ids may be partly
+				 * unknown) */
 	START_SEND,		/* starts qmail-start */
 	START_UNKNOWN		/* cannot tell what it starts */
 };

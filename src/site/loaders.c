@@ -156,32 +156,38 @@ loaders_cert_words(enum loaders_cert cert)
 	}
 }
 
+/* "PROGRAM (PATH) loads KIND with WITH: WORDS", or, when unknown is
+ * set, "PROGRAM (PATH): UNKNOWN unknown: WHY". */
+static const char *
+describe(char *buf, size_t size, const char *program, const char *path,
+    const char *unknown, const char *why, const char *kind,
+    const char *with, const char *words)
+{
+	if (unknown != NULL)
+		snprintf(buf, size, "%s (%s): %s unknown: %s", program, path,
+		    unknown, why);
+	else
+		snprintf(buf, size, "%s (%s) loads %s with %s: %s", program,
+		    path, kind, with, words);
+	return buf;
+}
+
 const char *
 loaders_describe_key(const struct loaders *l, const char *program,
     const char *path, char *buf, size_t size)
 {
-	if (l->key == LOADERS_KEY_UNKNOWN)
-		snprintf(buf, size, "%s (%s): the key types it loads are "
-		    "unknown: %s", program, path, l->key_why);
-	else
-		snprintf(buf, size, "%s (%s) loads keys with %s: %s", program,
-		    path, l->key_with, loaders_key_words(l->key));
-	return buf;
+	return describe(buf, size, program, path, l->key ==
+	    LOADERS_KEY_UNKNOWN ? "the key types it loads are" : NULL,
+	    l->key_why, "keys", l->key_with, loaders_key_words(l->key));
 }
 
 const char *
 loaders_describe_cert(const struct loaders *l, const char *program,
     const char *path, char *buf, size_t size)
 {
-	if (l->cert == LOADERS_CERT_UNKNOWN)
-		snprintf(buf, size, "%s (%s): which certificates it sends is "
-		    "unknown: %s", program, path, l->cert_why);
-	else if (l->cert == LOADERS_CERT_LEAF_ONLY)
-		snprintf(buf, size, "%s (%s) loads certificates with %s: the "
-		    "leaf only, intermediates are never sent", program, path,
-		    l->cert_with);
-	else
-		snprintf(buf, size, "%s (%s) loads certificates with %s: the "
-		    "leaf and the intermediates", program, path, l->cert_with);
-	return buf;
+	return describe(buf, size, program, path, l->cert ==
+	    LOADERS_CERT_UNKNOWN ? "which certificates it sends is" : NULL,
+	    l->cert_why, "certificates", l->cert_with,
+	    l->cert == LOADERS_CERT_LEAF_ONLY ? "the leaf only, intermediates "
+	    "are never sent" : "the leaf and the intermediates");
 }

@@ -32,7 +32,10 @@ enum {
 	CERT_LEAF = 1 << 6,	/* installs the first certificate of a file */
 	CERT_OWN = 1 << 7,	/* installs or reads certificates itself */
 	DH_READER = 1 << 8,
-	TMP_RSA_READER = 1 << 9
+	TMP_RSA_READER = 1 << 9,
+	/* Both at once: */
+	CERT_AND_KEY = KEY_OBJECT | CERT_OWN,	/* SSL_use_cert_and_key */
+	STORE = KEY_READER | CERT_OWN		/* OSSL_STORE_open */
 };
 
 void
@@ -63,8 +66,8 @@ static const struct known {
 	{ "SSL_use_PrivateKey_file", KEY_FILE_ANY },
 	{ "SSL_CTX_use_PrivateKey", KEY_OBJECT },
 	{ "SSL_use_PrivateKey", KEY_OBJECT },
-	{ "SSL_CTX_use_cert_and_key", KEY_OBJECT | CERT_OWN },
-	{ "SSL_use_cert_and_key", KEY_OBJECT | CERT_OWN },
+	{ "SSL_CTX_use_cert_and_key", CERT_AND_KEY },
+	{ "SSL_use_cert_and_key", CERT_AND_KEY },
 	{ "SSL_CTX_use_PrivateKey_ASN1", KEY_DER },
 	{ "SSL_use_PrivateKey_ASN1", KEY_DER },
 	{ "PEM_read_PrivateKey", KEY_READER },
@@ -76,8 +79,8 @@ static const struct known {
 	{ "d2i_PrivateKey_fp", KEY_READER },
 	{ "d2i_PrivateKey_ex_bio", KEY_READER },
 	{ "OSSL_DECODER_CTX_new_for_pkey", KEY_READER },
-	{ "OSSL_STORE_open", KEY_READER | CERT_OWN },
-	{ "OSSL_STORE_open_ex", KEY_READER | CERT_OWN },
+	{ "OSSL_STORE_open", STORE },
+	{ "OSSL_STORE_open_ex", STORE },
 	{ "SSL_CTX_use_certificate_chain_file", CERT_CHAIN },
 	{ "SSL_use_certificate_chain_file", CERT_CHAIN },
 	{ "SSL_CTX_use_certificate_file", CERT_LEAF },
@@ -156,6 +159,17 @@ whyf(char *buf, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Why no loader of what ("private-key") was found. */
+static void
+why_none(const struct imports *im, const char *what, char *why)
+{
+	if (im->libssl)
+		whyf(why, "it imports no %s loader from libssl", what);
+	else
+		whyf(why, "it does not link libssl: OpenSSL is compiled in, "
+		    "or loaded some other way");
+}
+
 static void
 classify_key(const struct imports *im, struct loaders *out)
 {
@@ -185,12 +199,8 @@ classify_key(const struct imports *im, struct loaders *out)
 		whyf(out->key_why, "it installs a key it decodes itself (%s): "
 		    "the key types it accepts cannot be told from its "
 		    "imports", other);
-	} else if (im->libssl)
-		whyf(out->key_why, "it imports no private-key loader from "
-		    "libssl");
-	else
-		whyf(out->key_why, "it does not link libssl: OpenSSL is "
-		    "compiled in, or loaded some other way");
+	} else
+		why_none(im, "private-key", out->key_why);
 }
 
 static void
@@ -215,12 +225,8 @@ classify_cert(const struct imports *im, struct loaders *out)
 		whyf(out->cert_why, "it handles certificates itself (%s): "
 		    "whether it sends the intermediates cannot be told from "
 		    "its imports", own);
-	else if (im->libssl)
-		whyf(out->cert_why, "it imports no certificate loader from "
-		    "libssl");
 	else
-		whyf(out->cert_why, "it does not link libssl: OpenSSL is "
-		    "compiled in, or loaded some other way");
+		why_none(im, "certificate", out->cert_why);
 }
 
 static int

@@ -42,7 +42,8 @@
 #define PRIVATE_FILE_MODE	0600	/* root's only: pending key, notes */
 
 /* New keys and certificates. */
-#define DEFAULT_KEY_TYPE	KEY_RSA2048	/* every qmail TLS patch loads it */
+/* Every qmail TLS patch loads an RSA key. */
+#define DEFAULT_KEY_TYPE	KEY_RSA2048
 #define DEFAULT_DAYS		365
 
 /* verify's expiry thresholds, and the content checks of what is written. */

@@ -106,21 +106,29 @@ out:
 	return rc;
 }
 
-const struct reader *
-readercheck_cannot(const struct reader_list *list, const char *file,
-    const struct stat *st)
+/* The first known reader of file that cannot read it as owner:group
+ * with mode. */
+static const struct reader *
+first_cannot(const struct reader_list *list, const char *file, uid_t owner,
+    gid_t group, mode_t mode)
 {
 	const struct reader *r;
 	size_t i;
 
 	for (i = 0; i < list->n; i++) {
 		r = &list->v[i];
-		if (strcmp(r->file, file) != 0 || !known(r))
-			continue;
-		if (can_read(r, st->st_uid, st->st_gid, st->st_mode) == 0)
+		if (strcmp(r->file, file) == 0 && known(r) &&
+		    can_read(r, owner, group, mode) == 0)
 			return r;
 	}
 	return NULL;
+}
+
+const struct reader *
+readercheck_cannot(const struct reader_list *list, const char *file,
+    const struct stat *st)
+{
+	return first_cannot(list, file, st->st_uid, st->st_gid, st->st_mode);
 }
 
 const struct reader *
@@ -143,14 +151,8 @@ readercheck_group(const struct reader_list *list, const char *file,
     const struct perms_target *t)
 {
 	const struct reader *r;
-	size_t i;
 
-	for (i = 0; i < list->n; i++) {
-		r = &list->v[i];
-		if (strcmp(r->file, file) != 0 || !known(r))
-			continue;
-		if (can_read(r, t->uid, t->gid, t->mode) == 0)
-			return r->group[0] ? r->group : NULL;
-	}
-	return NULL;
+	if ((r = first_cannot(list, file, t->uid, t->gid, t->mode)) == NULL)
+		return NULL;
+	return r->group[0] ? r->group : NULL;
 }

@@ -18,13 +18,12 @@
 
 #include "base/err.h"
 #include "perms.h"
+#include "site/policy.h"
 #include "site/readers.h"
-
-#define SERVICE_DIRS_MAX	16
 
 /* The --service-dir options of a command; n == 0: policy.h's. */
 struct service_dirs {
-	const char	*v[SERVICE_DIRS_MAX];
+	const char	*v[MAX_SERVICE_DIRS];
 	size_t		 n;
 };
 

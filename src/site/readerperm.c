@@ -112,8 +112,8 @@ readers_fix(const struct reader *r, char *buf, size_t size)
 		snprintf(group, sizeof(group), "%lu", (unsigned long)r->gid);
 	buf[0] = '\0';
 	if (strcmp(r->file, CLIENTCERT) == 0) {
-		text_append(buf, size, "qmail-remote always runs as qmailr with "
-		    "group qmail: install with --client-group %s",
+		text_append(buf, size, "qmail-remote always runs as qmailr "
+		    "with group qmail: install with --client-group %s",
 		    r->have_gid ? group : DEFAULT_CLIENT_GROUP);
 		return buf;
 	}
@@ -129,8 +129,8 @@ readers_fix(const struct reader *r, char *buf, size_t size)
 		text_append(buf, size, ", or install with --server-group %s",
 		    group);
 	else
-		text_append(buf, size, ", or install with --server-group and the "
-		    "group %s runs as", r->program);
+		text_append(buf, size, ", or install with --server-group and "
+		    "the group %s runs as", r->program);
 	return buf;
 }
 

@@ -7,8 +7,9 @@
  * of at most RUNSCRIPT_MAX bytes is read: its type is checked (stat)
  * before it is opened, so that a link to a device never opens the
  * device, and again on the open descriptor; non-blocking, so that a FIFO
- * swapped in between cannot hang the scan.  The same script reached through two service
- * directories (/service -> /etc/service) is read once.
+ * swapped in between cannot hang the scan.  The same script reached
+ * through two service directories (/service -> /etc/service) is read
+ * once.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/grow.h"
 #include "base/msg.h"
 #include "base/text.h"
 #include "base/userdb.h"
@@ -56,19 +58,13 @@ new_reader(struct scan *sc, const char *file, const char *program,
     struct err *err)
 {
 	struct reader *r, *bigger;
-	size_t cap;
 
-	if (sc->list->n == sc->cap) {
-		cap = sc->cap ? sc->cap * 2 : 4;
-		if ((bigger = reallocarray(sc->list->v, cap, sizeof(*bigger)))
-		    == NULL) {
-			err_set(err, EX_OSERR, "out of memory listing the "
-			    "readers");
-			return NULL;
-		}
-		sc->list->v = bigger;
-		sc->cap = cap;
+	if ((bigger = grow(sc->list->v, &sc->cap, sc->list->n,
+	    sizeof(*bigger), 4)) == NULL) {
+		err_set(err, EX_OSERR, "out of memory listing the readers");
+		return NULL;
 	}
+	sc->list->v = bigger;
 	r = &sc->list->v[sc->list->n++];
 	memset(r, 0, sizeof(*r));
 	snprintf(r->file, sizeof(r->file), "%s", file);
@@ -152,7 +148,7 @@ static int
 seen_before(struct scan *sc, const struct stat *st, int *seen, struct err *err)
 {
 	struct seen *bigger;
-	size_t i, cap;
+	size_t i;
 
 	*seen = 0;
 	for (i = 0; i < sc->nseen; i++)
@@ -161,15 +157,11 @@ seen_before(struct scan *sc, const struct stat *st, int *seen, struct err *err)
 			*seen = 1;
 			return 0;
 		}
-	if (sc->nseen == sc->capseen) {
-		cap = sc->capseen ? sc->capseen * 2 : 16;
-		if ((bigger = reallocarray(sc->seen, cap, sizeof(*bigger))) ==
-		    NULL)
-			return err_set(err, EX_OSERR, "out of memory listing "
-			    "the readers");
-		sc->seen = bigger;
-		sc->capseen = cap;
-	}
+	if ((bigger = grow(sc->seen, &sc->capseen, sc->nseen, sizeof(*bigger),
+	    16)) == NULL)
+		return err_set(err, EX_OSERR, "out of memory listing the "
+		    "readers");
+	sc->seen = bigger;
 	sc->seen[sc->nseen].dev = st->st_dev;
 	sc->seen[sc->nseen].ino = st->st_ino;
 	sc->nseen++;
@@ -436,9 +428,9 @@ scan_dir(struct scan *sc, const char *dir, struct err *err)
 
 	if ((n = scandir(dir, &names, not_hidden, alphasort)) == -1) {
 		if (errno != ENOENT && errno != ENOTDIR)
-			text_append(sc->trouble, sizeof(sc->trouble), "%scannot "
-			    "list %s: %s", sc->trouble[0] ? "; " : "", dir,
-			    strerror(errno));
+			text_append(sc->trouble, sizeof(sc->trouble),
+			    "%scannot list %s: %s", sc->trouble[0] ? "; " : "",
+			    dir, strerror(errno));
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
@@ -463,7 +455,8 @@ add_default_server(struct scan *sc, const char *const *dirs, size_t ndirs,
 	    err)) == NULL)
 		return -1;
 	for (i = 0; i < ndirs; i++)
-		text_append(where, sizeof(where), "%s%s", i ? ", " : "", dirs[i]);
+		text_append(where, sizeof(where), "%s%s", i ? ", " : "",
+		    dirs[i]);
 	if (userdb_user_by_name(DEFAULT_SERVER_USER, &r->uid, &r->gid) == 0) {
 		r->have_uid = r->have_gid = 1;
 		/* its groups as the group database has them, as verify's

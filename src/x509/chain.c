@@ -38,8 +38,8 @@ chain_is_self_signed(X509 *cert)
 	return rc == 1;
 }
 
-static int
-issued_by(X509 *issuer, X509 *subject)
+int
+chain_issued_by(X509 *issuer, X509 *subject)
 {
 	int rc = X509_check_issued(issuer, subject) == X509_V_OK;
 
@@ -95,7 +95,7 @@ walk_up(const STACK_OF(X509) *certs, char *used, int cur,
 	while (!chain_is_self_signed(sk_X509_value(certs, cur))) {
 		found = -1;
 		for (i = 0; i < n && found == -1; i++)
-			if (!used[i] && issued_by(sk_X509_value(certs, i),
+			if (!used[i] && chain_issued_by(sk_X509_value(certs, i),
 			    sk_X509_value(certs, cur)))
 				found = i;
 		if (found == -1)

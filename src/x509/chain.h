@@ -33,6 +33,9 @@ void chain_free(struct chain_result *result);
 /* A self-signed certificate (subject == issuer and the signature checks). */
 int chain_is_self_signed(X509 *cert);
 
+/* subject was issued by issuer (names, key identifiers, key usage). */
+int chain_issued_by(X509 *issuer, X509 *subject);
+
 /* "CN=..., O=..." of a certificate subject, for messages. */
 const char *chain_subject(X509 *cert, char *buf, size_t size);
 

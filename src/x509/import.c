@@ -364,4 +364,3 @@ out:
 	ERR_clear_error();
 	return rc;
 }
-

@@ -169,7 +169,8 @@ import_finish(struct import_result *r, int force, struct err *err)
 		    "%s...): give the certificate issued for this key",
 		    r->cert_files, r->key_file,
 		    import_short_digest(r->key, kd, sizeof(kd)),
-		    import_short_digest(X509_get0_pubkey(sk_X509_value(r->certs, 0)), cd, sizeof(cd)));
+		    import_short_digest(X509_get0_pubkey(sk_X509_value(r->certs,
+		    0)), cd, sizeof(cd)));
 	if (check_leaf_issuer(r, leaf, err) == -1)
 		return -1;
 	if (chain_build(r->key, r->certs, r->cert_files, &r->chain, err) == -1)

@@ -152,7 +152,8 @@ kdflimit_algor(const X509_ALGOR *alg, const char *shown, const char *what,
 	return rc;
 }
 
-/* One DER object at p that may be an EncryptedPrivateKeyInfo. */
+/* One DER object at p that may be an EncryptedPrivateKeyInfo.  What the
+ * decoders leave in OpenSSL's error queue kdflimit_keys() clears. */
 static int
 check_der_key(const unsigned char *p, long len, const char *shown,
     struct err *err)
@@ -167,8 +168,23 @@ check_der_key(const unsigned char *p, long len, const char *shown,
 		rc = kdflimit_algor(alg, shown, "the key", err);
 	}
 	X509_SIG_free(sig);
-	ERR_clear_error();
 	return rc;
+}
+
+/* The first tag at the start of a line in [from, end). */
+static const unsigned char *
+line_with(const unsigned char *data, const unsigned char *from,
+    const unsigned char *end, const char *tag)
+{
+	size_t n = strlen(tag);
+	const unsigned char *p = from;
+
+	while (p < end && (p = memmem(p, (size_t)(end - p), tag, n)) != NULL) {
+		if (p == data || p[-1] == '\n')
+			return p;
+		p++;
+	}
+	return NULL;
 }
 
 /*
@@ -193,24 +209,7 @@ check_der(const unsigned char *data, size_t len, const char *shown,
 			return -1;
 		p = q;
 	}
-	ERR_clear_error();
 	return 0;
-}
-
-/* The first tag at the start of a line in [from, end). */
-static const unsigned char *
-line_with(const unsigned char *data, const unsigned char *from,
-    const unsigned char *end, const char *tag)
-{
-	size_t n = strlen(tag);
-	const unsigned char *p = from;
-
-	while (p < end && (p = memmem(p, (size_t)(end - p), tag, n)) != NULL) {
-		if (p == data || p[-1] == '\n')
-			return p;
-		p++;
-	}
-	return NULL;
 }
 
 /* The block [b, e): decoded into secure memory, as it may be a key. */
@@ -233,7 +232,6 @@ check_pem_block(const unsigned char *b, const unsigned char *e,
 	OPENSSL_secure_free(header);
 	OPENSSL_secure_free(name);
 	BIO_free(bio);
-	ERR_clear_error();
 	return rc;
 }
 
@@ -272,10 +270,13 @@ int
 kdflimit_keys(const unsigned char *data, size_t len, const char *shown,
     struct err *err)
 {
+	int rc = 0;
+
 	if (check_pem(data, len, shown, err) == -1 ||
 	    check_der(data, len, shown, err) == -1)
-		return -1;
-	return 0;
+		rc = -1;
+	ERR_clear_error();	/* what the decoders left in the queue */
+	return rc;
 }
 
 int

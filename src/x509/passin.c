@@ -51,8 +51,9 @@ passin_parse(const char *arg, struct passin *p, struct err *err)
 	}
 	if (*p->arg == '\0')
 		return err_set(err, EX_USAGE, "--passin %s: needs %s after the "
-		    "colon", p->spec,
-		    strcmp(p->spec, "env") == 0 ? "a variable " "name" : strcmp(p->spec, "file") == 0 ? "a path" : "a descriptor number");
+		    "colon", p->spec, strcmp(p->spec, "env") == 0 ?
+		    "a variable name" : strcmp(p->spec, "file") == 0 ?
+		    "a path" : "a descriptor number");
 	if (strcmp(p->spec, "fd") == 0) {
 		errno = 0;
 		fd = strtol(p->arg, &end, 10);
