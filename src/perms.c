@@ -27,7 +27,6 @@
 
 #include "base/err.h"
 #include "base/msg.h"
-#include "base/secret.h"
 #include "base/userdb.h"
 #include "fs/dirwalk.h"
 #include "fs/fileacl.h"

@@ -20,7 +20,6 @@
 #include <openssl/x509v3.h>
 
 #include "base/err.h"
-#include "base/msg.h"
 #include "x509gen.h"
 
 static const struct {

@@ -11,7 +11,6 @@
 #include <sys/capability.h>
 
 #include "base/err.h"
-#include "base/msg.h"
 #include "base/privs.h"
 
 void

@@ -29,7 +29,6 @@
 #include <openssl/ssl.h>
 
 #include "base/err.h"
-#include "base/msg.h"
 #include "base/userdb.h"
 #include "check/readtest.h"
 

@@ -19,7 +19,6 @@
 #include <jansson.h>
 
 #include "base/err.h"
-#include "base/msg.h"
 #include "check/report.h"
 #include "fs/output.h"
 

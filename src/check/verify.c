@@ -20,7 +20,6 @@
 #include <openssl/x509v3.h>
 
 #include "base/err.h"
-#include "base/msg.h"
 #include "check/verify.h"
 #include "x509/chain.h"
 #include "x509/pemfile.h"

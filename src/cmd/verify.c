@@ -12,7 +12,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/opts.h"
-#include "live/smtpdialog.h"
+#include "live/smtptarget.h"
 #include "ops/verify.h"
 #include "site/policy.h"
 

@@ -10,7 +10,6 @@
 
 #include "base/err.h"
 #include "base/grow.h"
-#include "base/msg.h"
 #include "base/secret.h"
 #include "fs/backup.h"
 #include "fs/readfile.h"

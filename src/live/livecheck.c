@@ -15,7 +15,6 @@
 #include <openssl/x509v3.h>
 
 #include "base/err.h"
-#include "base/msg.h"
 #include "live/livecheck.h"
 #include "live/smtpreply.h"
 #include "x509/chain.h"

@@ -27,9 +27,7 @@
 #include <openssl/ssl.h>
 
 #include "base/err.h"
-#include "base/msg.h"
 #include "live/smtpdialog.h"
-#include "x509gen.h"
 
 #define QUIT_WAIT	2	/* seconds for the 221 to QUIT, at most */
 

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "base/err.h"
-#include "base/msg.h"
 #include "ops/posthook.h"
 
 extern char **environ;

@@ -10,7 +10,6 @@
 #include <sysexits.h>
 
 #include "base/err.h"
-#include "base/msg.h"
 #include "base/privs.h"
 #include "base/secret.h"
 #include "ops/replace.h"

@@ -7,7 +7,6 @@
 #include <sysexits.h>
 
 #include "base/err.h"
-#include "base/msg.h"
 #include "base/secret.h"
 #include "fs/readfile.h"
 #include "live/livecheck.h"

@@ -13,7 +13,7 @@
 
 #include "base/err.h"
 #include "check/verify.h"
-#include "live/smtpdialog.h"
+#include "live/smtptarget.h"
 #include "perms.h"
 
 struct live_cmd {

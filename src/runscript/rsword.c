@@ -14,7 +14,6 @@
 #include <sysexits.h>
 
 #include "base/err.h"
-#include "base/msg.h"
 #include "base/userdb.h"
 #include "runscript/rsid.h"
 #include "runscript/rslex.h"

@@ -13,7 +13,6 @@
 #include <sysexits.h>
 
 #include "base/err.h"
-#include "base/msg.h"
 #include "runscript/rsvars.h"
 #include "runscript/rsword.h"
 #include "runscript/runscript.h"

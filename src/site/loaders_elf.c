@@ -17,7 +17,6 @@
 #include <sysexits.h>
 
 #include "base/err.h"
-#include "base/msg.h"
 #include "site/loaders_elf.h"
 
 /* What an imported function tells (a function may tell several things). */

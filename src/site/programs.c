@@ -10,7 +10,6 @@
 #include <sysexits.h>
 
 #include "base/err.h"
-#include "base/msg.h"
 #include "site/programs.h"
 
 int

@@ -24,7 +24,6 @@
 
 #include "base/err.h"
 #include "base/grow.h"
-#include "base/msg.h"
 #include "base/text.h"
 #include "base/userdb.h"
 #include "runscript/runscript.h"

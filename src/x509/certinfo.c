@@ -7,7 +7,6 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
-#include "base/msg.h"
 #include "x509/certinfo.h"
 
 /* Copy an ASN.1 string that must be a valid DNS name; 0 if it is. */

@@ -6,7 +6,6 @@
 #include <openssl/x509v3.h>
 
 #include "base/err.h"
-#include "base/msg.h"
 #include "x509/chain.h"
 
 const char *

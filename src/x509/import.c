@@ -28,7 +28,6 @@
 #include "x509/import.h"
 #include "x509/kdflimit.h"
 #include "x509/pemfile.h"
-#include "x509gen.h"
 
 #define MAX_OBJECTS	1000	/* objects looked at in one input */
 

@@ -21,7 +21,6 @@
 #include <openssl/pkcs7.h>
 
 #include "base/err.h"
-#include "base/msg.h"
 #include "x509/kdflimit.h"
 
 #define MAX_NESTING	8	/* safeContents bags inside each other */

@@ -10,10 +10,8 @@
 #include <openssl/crypto.h>
 
 #include "base/err.h"
-#include "base/msg.h"
 #include "base/secret.h"
 #include "fs/readfile.h"
-#include "perms.h"
 #include "x509/passin.h"
 
 int

@@ -12,7 +12,6 @@
 #include <openssl/pem.h>
 
 #include "base/err.h"
-#include "base/msg.h"
 #include "base/secret.h"
 #include "x509/pemfile.h"
 
