@@ -44,8 +44,14 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 fuzz_one() {	# fuzz_one TARGET: run it; its log in $build/logs/TARGET.log
 	local t=$1
-	local -a corpora=("$build/corpus/$t" "$top/fuzz/corpus/$t")
+	local -a corpora=("$build/corpus/$t")
 	mkdir -p "$build/corpus/$t"
+	if [ "$t" = elfimports ]; then	# programs, made, not kept in git
+		sh "$top/fuzz/make-elf-seeds.sh" "$build/seeds/$t"
+		corpora+=("$build/seeds/$t")
+	else
+		corpora+=("$top/fuzz/corpus/$t")
+	fi
 	case $t in
 	ctlpem | importkey | importcert)
 		[ -d "$samples" ] && corpora+=("$samples") ;;

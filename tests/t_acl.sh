@@ -125,15 +125,20 @@ for n in 1 2; do
 	    "fsetxattr #$n fails: says so"
 	qp_assert_same_snapshot "$before" "$CTL" "fsetxattr #$n fails: nothing changed"
 done
-# ... and in a repair, the file keeps its bytes and its old owner and mode.
+# ... and in a repair (the same bytes in a new file, renamed over the old
+# one), the old file stays as it was: bytes, owner, mode, its ACL, inode.
 setfacl -k -- "$CTL"
 qp_assert_status 0 "$QMAIL_PEM" install -d "$CTL" "${QP_FAST_KEY[@]}"
 setfacl -m u:nobody:r -- "$CTL/servercert.pem"
 sum=$(sha256sum <"$CTL/servercert.pem")
+before=$(qp_snapshot_entries "$CTL")
 qp_assert_status 74 strace -o /dev/null -e trace=fsetxattr \
     -e inject=fsetxattr:error=EIO:when=1 "$native" install -d "$CTL"
-qp_assert_contains "$QP_ERR" "cannot remove the ACL entries (such as a default ACL gives) of the new file: Input/output error" \
+qp_assert_contains "$QP_ERR" "servercert.pem: cannot remove the ACL entries (such as a default ACL gives) of the new file: Input/output error" \
     "repair: fsetxattr fails: says so"
+qp_assert_same_snapshot "$before" "$CTL" "repair failed: nothing changed"
+qp_assert_contains "$(getfacl -cp "$CTL/servercert.pem")" "user:nobody:r--" \
+    "repair failed: the old file keeps its ACL"
 qp_assert_eq "$sum" "$(sha256sum <"$CTL/servercert.pem")" "repair failed: the same bytes"
 qp_assert_file_perm "$CTL/servercert.pem" root:nofiles 0640
 qp_done

@@ -17,7 +17,11 @@ cli="$ctl/clientcert.pem"
 qp_assert_status 0 "$QMAIL_PEM" install -d "$ctl" --key-type ec-p256 2>/dev/null
 
 # --- a held lock: wait, then EX_TEMPFAIL ------------------------------------------
-flock "$ctl" sleep 6 &
+# Held until killed below, however slow the commands in between are (under
+# memcheck on a loaded machine a fixed time ran out before the last one):
+# the subshell takes the lock on fd 9 and becomes sleep, so $holder is the
+# process that holds it, and killing it releases it.
+(exec 9<"$ctl" && flock 9 && exec sleep 600) &
 holder=$!
 qp_at_exit "kill $holder 2>/dev/null; wait $holder 2>/dev/null"
 for _ in $(seq 50); do	# until flock(1) holds it

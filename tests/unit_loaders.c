@@ -8,7 +8,8 @@
  * fixture realqmail_build into $QP_BUILDDIR/realqmail/bin, the stand-in
  * loaders tests/standin_smtpd.c builds (anykey-, leafonly-, sni-smtpd),
  * a static program gcc builds here, and the tiny programs of
- * fuzz/corpus/elfimports/ (fuzz/make-corpus.sh says what each imports).
+ * $QP_BUILDDIR/fuzz-seeds/elfimports/ (fuzz/make-elf-seeds.sh makes them
+ * at build time and says what each imports).
  * Without ../shared/qmail the tests of the real programs are skipped and,
  * when everything else passes, the test exits 77 (skipped) saying so.
  */
@@ -181,7 +182,7 @@ standin(const char *kind, char *buf, size_t size)
 static void
 seed(const char *name, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s/fuzz/corpus/elfimports/%s", srcdir, name);
+	snprintf(buf, size, "%s/fuzz-seeds/elfimports/%s", builddir, name);
 }
 
 static void
