@@ -23,7 +23,7 @@ build_deps="cmake gcc pkg-config libssl-dev libcap-dev libcmocka-dev libjansson-
 test_deps="openssl libnss-wrapper mandoc util-linux strace faketime clang valgrind libcap2-bin
 	acl python3 python3-aiosmtpd python3-yaml swaks exim4-daemon-light pebble certbot dehydrated
 	lego uacme ca-certificates prometheus icinga2-bin nagios4-core
-	monitoring-plugins-contrib hyperfine ansible-core lintian debhelper autopkgtest
+	monitoring-plugins-contrib bind9-host hyperfine ansible-core lintian debhelper autopkgtest
 	diffoscope-minimal dpkg-dev fakeroot systemd man-db iproute2 procps sudo
 	ucspi-tcp make binutils"
 

@@ -9,7 +9,10 @@
 #   manual  openssl req -x509 -newkey ... -nodes, then the cat, chown and
 #           chmod that make servercert.pem and clientcert.pem by hand
 #   again   the idempotent second run, which reports "unchanged"
-# Targets: fresh no slower than manual (ratio <= 1.00); again under 5 ms.
+#   floor   bench/floor.c: both files parsed once (stat, key, chain, match,
+#           days left), the least the second run must do
+# Targets: fresh no slower than manual (ratio <= 1.00); again under 5 ms
+# and within 1.5 times the floor (issue 26), under 10 MB peak RSS.
 #
 # Prints a table and the ratios; never fails on a missed target (timings on
 # a shared machine are not test results).  Uses hyperfine when installed,
@@ -79,54 +82,8 @@ clean_cmd() {	# clean_cmd DIR: remove what install or manual.sh made
 	echo "rm -f $1/servercert.pem $1/clientcert.pem $1/key.pem $1/cert.pem"
 }
 
-# measure LABEL RUNS PREPARE COMMAND: time COMMAND (no shell), PREPARE
-# before each run; write the mean wall time, its standard deviation and the
-# mean user+system CPU time in ms (hyperfine only) to $tmp/results/LABEL.
-if [ "${BENCH_TIMER:-}" != loop ] && command -v hyperfine >/dev/null 2>&1; then
-	timer="hyperfine $(hyperfine --version | cut -d' ' -f2)"
-	measure() {
-		hyperfine -N --style none --warmup 2 --runs "$2" \
-		    ${3:+--prepare "$3"} --export-json "$tmp/results/$1.json" \
-		    "$4" >/dev/null 2>&1
-		python3 - "$tmp/results/$1.json" >"$tmp/results/$1" <<'EOF'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"][0]
-print("%.2f %.2f %.2f" % (r["mean"] * 1e3, (r["stddev"] or 0) * 1e3,
-    (r["user"] + r["system"]) * 1e3))
-EOF
-	}
-else
-	timer="shell loop (date +%s%N, no hyperfine)"
-	measure() {
-		i=0
-		: >"$tmp/results/$1.ns"
-		while [ $i -lt "$2" ]; do
-			[ -n "$3" ] && $3
-			t0=$(date +%s%N)
-			$4 >/dev/null 2>&1
-			t1=$(date +%s%N)
-			echo $((t1 - t0)) >>"$tmp/results/$1.ns"
-			i=$((i + 1))
-		done
-		awk '{ s += $1; q += $1 * $1; n++ }
-		    END { m = s / n; v = q / n - m * m; if (v < 0) v = 0
-			  printf "%.2f %.2f -\n", m / 1e6, sqrt(v) / 1e6 }' \
-		    "$tmp/results/$1.ns" >"$tmp/results/$1"
-	}
-fi
-
-row() {	# row LABEL TEXT: one line of the table
-	read -r mean sd cpu <"$tmp/results/$1"
-	printf '  %-44s %9s %9s %9s\n' "$2" "$mean" "$sd" "$cpu"
-}
-header() {
-	printf '%-46s %9s %9s %9s\n' "$1" "mean ms" "+- ms" "cpu ms"
-}
-ratio() {	# ratio A B: mean of A divided by mean of B
-	read -r a _ <"$tmp/results/$1"
-	read -r b _ <"$tmp/results/$2"
-	awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }'
-}
+rss_runs=${BENCH_RSS_RUNS:-3}
+. "$top/bench/lib.sh"
 
 echo "qmail-pem install benchmark"
 echo "  binary: $bin"
@@ -150,6 +107,13 @@ out=$($(install_cmd "$d" | sed 's/ -q / /') 2>&1 | sed 's/^/    /')
 measure again "$runs_again" "" "$(install_cmd "$d")"
 measure start "$runs_again" "" "$bin --help"
 measure true "$runs_again" "" /bin/true
+peak again "$(install_cmd "$d")"
+floor=
+if build_floor; then
+	floor="$tmp/floor -k $d/servercert.pem -k $d/clientcert.pem"
+	measure floor "$runs_again" "" "$floor"
+	peak floor "$floor"
+fi
 
 header "fresh control directory (key, cert, 2 files)"
 for kt in rsa2048 ec-p256; do
@@ -161,6 +125,7 @@ header "second run on an installed directory"
 row again "qmail-pem install (unchanged)"
 row start "qmail-pem --help (process start, for scale)"
 row true "/bin/true (this machine's exec floor)"
+[ -n "$floor" ] && row floor "two-file floor: parse both once (floor.c)"
 echo
 echo "ratios (qmail-pem / manual; target <= 1.00):"
 for kt in rsa2048 ec-p256; do
@@ -168,6 +133,12 @@ for kt in rsa2048 ec-p256; do
 done
 read -r again _ <"$tmp/results/again"
 verdict=$(awk -v m="$again" 'BEGIN { print (m < 5) ? "met" : "missed" }')
+if [ -n "$floor" ]; then
+	echo
+	echo "targets (issue 26):"
+	target "install (unchanged) / two-file floor" again floor 1.5
+	rss_target again
+fi
 echo
 echo "second run: $again ms wall time (target < 5 ms: $verdict); it printed:"
 printf '%s\n' "$out"

@@ -18,17 +18,19 @@
 #                stat for each file
 #   start        openssl version: one process start of a libcrypto program,
 #                for scale on a machine whose load moves every wall time
-#   floor        bench/qmail-load.c, built here with cc: what qmail's TLS
+#   qmail load   bench/qmail-load.c, built here with cc: what qmail's TLS
 #                patch itself does with both files at STARTTLS, in one
-#                process (SSL_CTX_new, the chain, the key, the match) and
-#                nothing more; verify does that and its checks, so this is
-#                as fast as it could ever be with this OpenSSL
-#   floor + read qmail-load -p: the same, and one more read of each file
-#                (its key and certificates) in the same process, the least
-#                any check that looks inside the files and tests qmail's
-#                load of them must do; no fork, no privilege change
-# Targets: verify at least 20 times faster than check_ssl_cert, under 5 ms,
-# under 10 MB peak RSS, so that a fleet can run it every minute.
+#                process (SSL_CTX_new, the chain, the key, the match)
+#   floor        bench/floor.c: the two-file floor, both files parsed once
+#                (stat, key, leaf and chain, match, days left) in one
+#                process and nothing more: no owner, mode or read checks,
+#                no fork, no privilege change
+# And on a second control directory with the other TLS files of qmail-tls
+# (dh2048.pem, clientca.pem, clientcrl.pem, the cipher lists, tlsclients)
+# and two SNI files (servercerts/NAME/servercert.pem, when the binary has
+# --sni): verify, and floor.c parsing the same files.
+# Targets (issue 26): verify within 1.5 times the floor in both cases,
+# under 10 MB peak RSS; at least 20 times faster than check_ssl_cert.
 #
 # Prints a table and the ratios; never fails on a missed target (timings on
 # a shared machine are not test results).  Uses hyperfine when installed,
@@ -103,68 +105,7 @@ exit \$st
 EOF
 chmod 0755 "$tmp/shell.sh"
 
-# measure LABEL RUNS COMMAND: time COMMAND (no shell); write the mean wall
-# time, its standard deviation and the mean user+system CPU time in ms
-# (hyperfine only) to $tmp/results/LABEL.
-if command -v hyperfine >/dev/null 2>&1; then
-	timer="hyperfine $(hyperfine --version | cut -d' ' -f2)"
-	measure() {
-		hyperfine -N -i --style none --warmup 1 --runs "$2" \
-		    --export-json "$tmp/results/$1.json" "$3" >/dev/null 2>&1
-		python3 - "$tmp/results/$1.json" >"$tmp/results/$1" <<'EOF'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"][0]
-print("%.2f %.2f %.2f" % (r["mean"] * 1e3, (r["stddev"] or 0) * 1e3,
-    (r["user"] + r["system"]) * 1e3))
-EOF
-	}
-else
-	timer="shell loop (date +%s%N; hyperfine is not installed)"
-	measure() {
-		i=0
-		: >"$tmp/results/$1.ns"
-		while [ $i -lt "$2" ]; do
-			t0=$(date +%s%N)
-			$3 >/dev/null 2>&1 || :
-			t1=$(date +%s%N)
-			echo $((t1 - t0)) >>"$tmp/results/$1.ns"
-			i=$((i + 1))
-		done
-		awk '{ s += $1; q += $1 * $1; n++ }
-		    END { m = s / n; v = q / n - m * m; if (v < 0) v = 0
-			  printf "%.2f %.2f -\n", m / 1e6, sqrt(v) / 1e6 }' \
-		    "$tmp/results/$1.ns" >"$tmp/results/$1"
-	}
-fi
-
-# peak LABEL COMMAND: the largest maximum RSS (KB) of a few runs, or "-".
-peak() {
-	if [ ! -x /usr/bin/time ]; then
-		echo - >"$tmp/results/$1.rss"
-		return
-	fi
-	i=0
-	max=0
-	while [ $i -lt "$rss_runs" ]; do
-		# shellcheck disable=SC2086  # $2 is a command line to split
-		/usr/bin/time -f %M -o "$tmp/results/$1.t" $2 >/dev/null 2>&1 || :
-		kb=$(tail -n 1 "$tmp/results/$1.t")
-		[ "$kb" -gt "$max" ] && max=$kb
-		i=$((i + 1))
-	done
-	echo "$max" >"$tmp/results/$1.rss"
-}
-
-row() {	# row LABEL TEXT: one line of the table
-	read -r mean sd cpu <"$tmp/results/$1"
-	read -r rss <"$tmp/results/$1.rss"
-	printf '  %-40s %9s %9s %9s %9s\n' "$2" "$mean" "$sd" "$cpu" "$rss"
-}
-ratio() {	# ratio A B: mean of A divided by mean of B
-	read -r a _ <"$tmp/results/$1"
-	read -r b _ <"$tmp/results/$2"
-	awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", a / b }'
-}
+. "$top/bench/lib.sh"
 
 echo "qmail-pem verify benchmark"
 echo "  binary: $bin"
@@ -176,69 +117,90 @@ echo
 
 out=$($verify 2>&1 || :)
 csc_out=$("$check_ssl_cert" -f "$ctl/servercert.pem" -s -w 30 -c 7 2>&1 || :)
-measure verify "$runs" "$verify"
+measure verify "$runs" "" "$verify"
 peak verify "$verify"
-measure verify-prom "$runs" "$verify --format prometheus --output $tmp/textfile/qmail-pem.prom"
+measure verify-prom "$runs" "" "$verify --format prometheus --output $tmp/textfile/qmail-pem.prom"
 peak verify-prom "$verify --format prometheus --output $tmp/textfile/qmail-pem.prom"
-measure shell "$runs" "$tmp/shell.sh"
+measure shell "$runs" "" "$tmp/shell.sh"
 peak shell "$tmp/shell.sh"
-measure start "$runs" "openssl version"
+measure start "$runs" "" "openssl version"
 peak start "openssl version"
-floor=
+load=
 if cc -O2 -o "$tmp/qmail-load" "$top/bench/qmail-load.c" -lssl -lcrypto \
     2>"$tmp/cc.err" && "$tmp/qmail-load" "$ctl/servercert.pem" \
     "$ctl/clientcert.pem"; then
-	floor="$tmp/qmail-load $ctl/servercert.pem $ctl/clientcert.pem"
-	measure floor "$runs" "$floor"
-	peak floor "$floor"
-	measure floor-parse "$runs" "$tmp/qmail-load -p $ctl/servercert.pem $ctl/clientcert.pem"
-	peak floor-parse "$tmp/qmail-load -p $ctl/servercert.pem $ctl/clientcert.pem"
+	load="$tmp/qmail-load $ctl/servercert.pem $ctl/clientcert.pem"
+	measure load "$runs" "" "$load"
+	peak load "$load"
 else
-	echo "bench/verify.sh: cannot build bench/qmail-load.c (no floor" \
-	    "row): $(head -n 1 "$tmp/cc.err")" >&2
+	echo "bench/verify.sh: cannot build bench/qmail-load.c (no qmail" \
+	    "load row): $(head -n 1 "$tmp/cc.err")" >&2
 fi
-measure csc "$runs_slow" "$check_ssl_cert -f $ctl/servercert.pem -s -w 30 -c 7"
+floor=
+if build_floor; then
+	floor="$tmp/floor -k $ctl/servercert.pem -k $ctl/clientcert.pem"
+	measure floor "$runs" "" "$floor"
+	peak floor "$floor"
+fi
+measure csc "$runs_slow" "" "$check_ssl_cert -f $ctl/servercert.pem -s -w 30 -c 7"
 rss_runs=1 peak csc "$check_ssl_cert -f $ctl/servercert.pem -s -w 30 -c 7"
 
-printf '%-42s %9s %9s %9s %9s\n' "one check of the control directory" \
-    "mean ms" "+- ms" "cpu ms" "peak KB"
+# The second control directory: both key files, the other TLS files of
+# qmail-tls and two SNI files (when this binary knows --sni), against a
+# floor that parses the same files.
+full=$tmp/full
+mkdir -m 0755 "$full"
+echo mail.example.com >"$full/me"
+"$bin" install -q -d "$full" --server-group $server_group \
+    --client-group $client_group --key-type rsa2048
+full_floor_args="-k $full/servercert.pem -k $full/clientcert.pem $(tls_files "$full")"
+sni=0
+for name in a.example.com b.example.com; do
+	if "$bin" install -q -d "$full" --sni "$name" --server-group $server_group \
+	    --key-type rsa2048 >/dev/null 2>&1; then
+		full_floor_args="$full_floor_args -k $full/servercerts/$name/servercert.pem"
+		sni=$((sni + 1))
+	fi
+done
+verify_full="$bin verify -d $full --server-group $server_group --client-group"
+verify_full="$verify_full $client_group --server-user $server_group --client-user"
+verify_full="$verify_full $client_group"
+measure verify-full "$runs" "" "$verify_full"
+peak verify-full "$verify_full"
+if [ -n "$floor" ]; then
+	measure floor-full "$runs" "" "$tmp/floor $full_floor_args"
+	peak floor-full "$tmp/floor $full_floor_args"
+fi
+
+header "one check of the control directory"
 row verify "qmail-pem verify (2 files, all checks)"
 row verify-prom "qmail-pem verify --format prometheus"
 row shell "openssl x509 -checkend + stat (2 files)"
 row csc "check_ssl_cert -f (servercert.pem only)"
 row start "openssl version (process start, for scale)"
-if [ -n "$floor" ]; then
-	row floor "qmail's own load of both files (floor)"
-	row floor-parse "the same + one more read of each (floor)"
-fi
+[ -n "$load" ] && row load "qmail's own load of both files"
+[ -n "$floor" ] && row floor "two-file floor: parse both once (floor.c)"
+echo
+header "with the other TLS files and $sni SNI files"
+row verify-full "qmail-pem verify (all files, all checks)"
+[ -n "$floor" ] && row floor-full "floor: parse the same files once"
 echo
 echo "ratios (other / qmail-pem verify; target for check_ssl_cert >= 20):"
-printf '  %-40s %9s\n' "check_ssl_cert -f" "$(ratio csc verify)"
-printf '  %-40s %9s\n' "openssl x509 -checkend + stat" "$(ratio shell verify)"
-printf '  %-40s %9s\n' "openssl version (inverse: verify costs" "$(ratio verify start)"
-echo "   that many process starts of a libcrypto program)"
-if [ -n "$floor" ]; then
-	printf '  %-40s %9s\n' "floor (inverse: verify costs that many" "$(ratio verify floor)"
-	echo "   loads of both files as qmail does them)"
-fi
+printf '  %-46s %6s\n' "check_ssl_cert -f" "$(ratio csc verify)"
+printf '  %-46s %6s\n' "openssl x509 -checkend + stat" "$(ratio shell verify)"
 echo
-read -r mean _ <"$tmp/results/verify"
-read -r rss <"$tmp/results/verify.rss"
-r=$(ratio csc verify)
 echo "targets:"
-echo "  >= 20x faster than check_ssl_cert: $r x, $(awk -v r="$r" 'BEGIN { print (r >= 20) ? "met" : "missed" }')"
-echo "  < 5 ms per run:                     $mean ms, $(awk -v m="$mean" 'BEGIN { print (m < 5) ? "met" : "missed" }')"
 if [ -n "$floor" ]; then
-	read -r fmean _ <"$tmp/results/floor"
-	read -r pmean _ <"$tmp/results/floor-parse"
-	echo "    (qmail's own load of the two files alone: $fmean ms;"
-	echo "     with one more read of each, as any checker needs: $pmean ms)"
+	target "verify / two-file floor" verify floor 1.5
+	target "verify (all files) / its floor" verify-full floor-full 1.5
 fi
-if [ "$rss" = - ]; then
-	echo "  < 10 MB peak RSS:                   not measured"
-else
-	echo "  < 10 MB peak RSS:                   $rss KB, $(awk -v k="$rss" 'BEGIN { print (k < 10240) ? "met" : "missed" }')"
-fi
+[ -n "$load" ] && printf '  %-46s %6s x\n' "verify / qmail's own load (for scale)" \
+    "$(ratio verify load)"
+r=$(ratio csc verify)
+printf '  %-46s %6s x  (target >= 20: %s)\n' "check_ssl_cert / verify" "$r" \
+    "$(awk -v r="$r" 'BEGIN { print (r >= 20) ? "met" : "missed" }')"
+rss_target verify
+rss_target verify-full
 echo
 echo "qmail-pem verify printed:"
 printf '    %s\n' "$out"
