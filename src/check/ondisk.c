@@ -33,8 +33,8 @@ check_mode(const struct ondisk_target *t, struct file_report *r)
 	if (m & S_IRWXO)
 		verify_add(r, "mode", CHECK_CRITICAL, "mode %04o: %s by every "
 		    "user on the system; treat the key as stolen and make a "
-		    "new one with qmail-pem install --new-key", (unsigned)m,
-		    (m & S_IROTH) ? "readable" : "writable");
+		    "new one with %s --new-key", (unsigned)m,
+		    (m & S_IROTH) ? "readable" : "writable", t->fix);
 	else if (!(m & S_IRGRP))
 		verify_add(r, "mode", CHECK_CRITICAL, "mode %04o: group %s "
 		    "cannot read it, so %s fails STARTTLS; fix it with %s",

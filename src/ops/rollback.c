@@ -377,8 +377,8 @@ dane_guard(const struct rollback_opts *o, const struct perms_dir *dir,
 	return err_set(err, EX_CONFIG, "%s/%s holds the key that qmail-pem "
 	    "rotate --commit replaced on %s, whose TLSA record was to be "
 	    "removed from DNS: restoring it breaks DANE for every sender that "
-	    "checks TLSA. Publish its record first: %s ; then run %s "
-	    "--allow-tlsa-change. Nothing was changed", dir->path,
+	    "checks TLSA, so nothing was changed. Publish its record first "
+	    "(%s), then run: %s --allow-tlsa-change", dir->path,
 	    r[0].newest.name, when, tlsa, cmd);
 }
 

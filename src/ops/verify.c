@@ -47,6 +47,7 @@ struct target {
 	char			 fix[2400];	/* the install command that
 						 * repairs it, complete */
 	char			 group_note[160];
+	char			 read_fix[2400];	/* for reader-can-read */
 };
 
 static int
@@ -202,9 +203,16 @@ setup_targets(struct verify_args *a, const struct perms_dir *dir,
 		model_command(&a->c.model, "install", f->role, NULL, t[i].fix,
 		    sizeof(t[i].fix));
 		t[i].d.fix = t[i].fix;
-		if (f->group_from == MODEL_GROUP_KEPT_UNNAMED)
+		t[i].rt.fix = t[i].fix;
+		if (f->group_from == MODEL_GROUP_KEPT_UNNAMED) {
 			t[i].d.group_note = model_group_reason(f,
 			    t[i].group_note, sizeof(t[i].group_note));
+			/* the read test acts as qmail's default reader, whose
+			 * group a plain install would not give back */
+			t[i].rt.fix = model_command(&a->c.model, "install",
+			    f->role, f->default_group, t[i].read_fix,
+			    sizeof(t[i].read_fix));
+		}
 		t[i].d.name = file_table[i].name;
 		t[i].d.group_option = file_table[i].group_option;
 		t[i].d.daemon = t[i].rt.daemon = file_table[i].daemon;

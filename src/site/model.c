@@ -107,7 +107,7 @@ keep_live_group(const struct site_model *m, struct model_file *f,
 	    (have_default && f->st.st_gid == dflt) ||
 	    (in = named_readers_in(m, f, f->st.st_gid)) == -1)
 		return 0;
-	if (userdb_group_by_gid(f->st.st_gid, name, sizeof(name)) != 1)
+	if (userdb_group_by_gid(f->st.st_gid, name, sizeof(name)) != 0)
 		snprintf(name, sizeof(name), "%lu",
 		    (unsigned long)f->st.st_gid);
 	set_group(f, name, f->st.st_gid, in ? MODEL_GROUP_KEPT :
@@ -261,8 +261,9 @@ model_command(const struct site_model *m, const char *command,
 	}
 	for (i = 0; i < m->nfiles; i++) {
 		const struct model_file *f = &m->files[i];
-		g = group != NULL && f->role == role ? group : f->group;
-		if (strcmp(g, f->default_group) == 0)
+		if (group != NULL && f->role == role)
+			g = group;	/* said even when it is the default */
+		else if (strcmp(g = f->group, f->default_group) == 0)
 			continue;
 		text_append(buf, size, " %s", f->option);
 		append_word(buf, size, g);

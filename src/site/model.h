@@ -116,7 +116,8 @@ int model_refuse(const struct site_model *m, const char *command,
  * The complete command line that repeats what the model holds:
  * "qmail-pem COMMAND [-d DIR] [--server-group G] [--client-group G]
  * [--service-dir D]...", -d when DIR is not the default, a group when it
- * is not the default; group (may be NULL) replaces that of role.
+ * is not the default; group (may be NULL) replaces that of role, and is
+ * said even when it is the default (which a kept group would override).
  */
 const char *model_command(const struct site_model *m, const char *command,
     enum model_role role, const char *group, char *buf, size_t size);
