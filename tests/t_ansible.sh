@@ -144,7 +144,7 @@ qp_assert_file_perm "$T/sbin/qmail-pem" root:root 0755
 cmp -s "$QMAIL_PEM" "$T/sbin/qmail-pem" || qp_fail "the copied binary differs"
 qp_ok "the binary is installed"
 
-groups="--owner root --server-group nofiles --client-group qmail"
+groups="--owner root"
 cron=$(cat "$T/cron.d/qmail-pem")
 qp_assert_file_perm "$T/cron.d/qmail-pem" root:root 0644
 qp_assert_contains "$cron" \

@@ -47,8 +47,8 @@ qp_assert_contains "$QP_ERR" "servercert.pem: qmail-smtpd as vpopmail:vchkpw (ui
     "refusal names the file, the user and the run script"
 qp_assert_contains "$QP_ERR" 'run qmail-smtpd as qmaild, as djb designed it' \
     "refusal names the first fix"
-qp_assert_contains "$QP_ERR" 'or install with --server-group vchkpw' \
-    "refusal names the second fix"
+qp_assert_contains "$QP_ERR" "or qmail-pem install -d $ctl --server-group vchkpw --service-dir $rocks" \
+    "refusal names the second fix as a complete command"
 # --dry-run refuses as well: the plan would break STARTTLS.
 qp_assert_status 78 "$QMAIL_PEM" install -d "$ctl" --service-dir "$rocks" --dry-run
 qp_assert_same_snapshot "$before" "$ctl" "refused dry run leaves $ctl as it was"

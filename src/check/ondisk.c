@@ -26,27 +26,25 @@ skip_rest(struct file_report *r, struct ondisk_target *t, const char *why)
 }
 
 static void
-check_mode(const struct perms_dir *dir, const struct ondisk_target *t,
-    struct file_report *r)
+check_mode(const struct ondisk_target *t, struct file_report *r)
 {
 	mode_t m = t->st.st_mode & 07777;
 
 	if (m & S_IRWXO)
 		verify_add(r, "mode", CHECK_CRITICAL, "mode %04o: %s by every "
 		    "user on the system; treat the key as stolen and make a "
-		    "new one with qmail-pem install --new-key", (unsigned)m,
-		    (m & S_IROTH) ? "readable" : "writable");
+		    "new one with %s --new-key", (unsigned)m,
+		    (m & S_IROTH) ? "readable" : "writable", t->fix);
 	else if (!(m & S_IRGRP))
 		verify_add(r, "mode", CHECK_CRITICAL, "mode %04o: group %s "
-		    "cannot read it, so %s fails STARTTLS; fix it with "
-		    "qmail-pem install -d %s", (unsigned)m, t->group_name,
-		    t->daemon, dir->path);
+		    "cannot read it, so %s fails STARTTLS; fix it with %s",
+		    (unsigned)m, t->group_name, t->daemon, t->fix);
 	else if (m & (S_IWGRP | S_IXGRP | S_IXUSR | S_ISUID | S_ISGID |
 	    S_ISVTX))
 		verify_add(r, "mode", CHECK_WARNING, "mode %04o is wider than "
-		    "0640%s; fix it with qmail-pem install -d %s", (unsigned)m,
+		    "0640%s; fix it with %s", (unsigned)m,
 		    (m & S_IWGRP) ? ": the reading daemon could replace the "
-		    "key" : "", dir->path);
+		    "key" : "", t->fix);
 	else
 		verify_add(r, "mode", CHECK_OK, "mode %04o", (unsigned)m);
 }
@@ -67,15 +65,13 @@ check_acl(const struct perms_dir *dir, const struct ondisk_target *t,
 		verify_add(r, "acl", CHECK_CRITICAL, "extended ACL entries %s: "
 		    "whatever the owner, group and mode, they let these users "
 		    "and groups in; treat the key as read by them, and remove "
-		    "the entries with qmail-pem install -d %s", who,
-		    dir->path);
+		    "the entries with %s", who, t->fix);
 	else
 		verify_add(r, "acl", CHECK_OK, "no extended ACL entries");
 }
 
 static void
-check_owner_group(const struct perms_dir *dir, const struct ondisk_target *t,
-    struct file_report *r)
+check_owner_group(const struct ondisk_target *t, struct file_report *r)
 {
 	char have[128], want[128];
 
@@ -85,18 +81,20 @@ check_owner_group(const struct perms_dir *dir, const struct ondisk_target *t,
 	    sizeof(want));
 	if (t->st.st_uid != t->expect.uid)
 		verify_add(r, "owner", CHECK_CRITICAL, "is %s, not %s: its "
-		    "owner can give the key to anyone; fix it with qmail-pem "
-		    "install -d %s", have, want, dir->path);
+		    "owner can give the key to anyone; fix it with %s", have,
+		    want, t->fix);
 	else
 		verify_add(r, "owner", CHECK_OK, "owner %s", t->owner_name);
 	if (t->st.st_gid != t->expect.gid)
 		verify_add(r, "group", CHECK_CRITICAL, "is %s, not %s: either "
-		    "%s cannot read it or another group can; fix it with "
-		    "qmail-pem install -d %s (or pass the group %s runs as "
-		    "with %s)", have, want, t->daemon, dir->path, t->daemon,
+		    "%s cannot read it or another group can; fix it with %s "
+		    "(if %s runs with another group, give that with %s)",
+		    have, want, t->daemon, t->fix, t->daemon,
 		    t->group_option);
 	else
-		verify_add(r, "group", CHECK_OK, "group %s", t->group_name);
+		verify_add(r, "group", CHECK_OK, "group %s%s%s%s", t->group_name,
+		    t->group_note ? " (" : "", t->group_note ? t->group_note :
+		    "", t->group_note ? ")" : "");
 }
 
 /* exists and regular-file; 0 when the file is to be checked further. */
@@ -115,10 +113,10 @@ check_type(const struct perms_dir *dir, struct ondisk_target *t,
 	}
 	if (rc == 0) {
 		verify_add(r, "exists", t->missing, "%s/%s does not exist, so "
-		    "%s; create it with qmail-pem install -d %s", dir->path,
-		    t->name, t->missing == CHECK_CRITICAL ? "qmail-smtpd "
-		    "cannot offer STARTTLS" : "qmail-remote offers no client "
-		    "certificate", dir->path);
+		    "%s; create it with %s", dir->path, t->name,
+		    t->missing == CHECK_CRITICAL ? "qmail-smtpd cannot offer "
+		    "STARTTLS" : "qmail-remote offers no client certificate",
+		    t->fix);
 		skip_rest(r, t, "not checked: the file does not exist");
 		return -1;
 	}
@@ -129,15 +127,14 @@ check_type(const struct perms_dir *dir, struct ondisk_target *t,
 			snprintf(link, sizeof(link), "?");
 		verify_add(r, "regular-file", CHECK_CRITICAL, "a symlink to "
 		    "%s (not followed): whoever controls the target chooses "
-		    "the key and who reads it; qmail-pem install -d %s "
-		    "replaces it with a file of its own", link, dir->path);
+		    "the key and who reads it; %s replaces it with a file of "
+		    "its own", link, t->fix);
 		skip_rest(r, t, "not checked: the file is a symlink");
 		return -1;
 	}
 	if (!S_ISREG(t->st.st_mode)) {
 		verify_add(r, "regular-file", CHECK_CRITICAL, "not a regular "
-		    "file: remove it and run qmail-pem install -d %s",
-		    dir->path);
+		    "file: remove it and run %s", t->fix);
 		skip_rest(r, t, "not checked: not a regular file");
 		return -1;
 	}
@@ -157,13 +154,12 @@ ondisk_check(const struct perms_dir *dir, struct ondisk_target *t,
 	if (t->st.st_nlink > 1)
 		verify_add(r, "link-count", CHECK_WARNING, "%lu hard links: "
 		    "the key is also reachable under another name, which keeps "
-		    "it after a replacement; qmail-pem install -d %s gives it a "
-		    "file of its own", (unsigned long)t->st.st_nlink,
-		    dir->path);
+		    "it after a replacement; %s gives it a file of its own",
+		    (unsigned long)t->st.st_nlink, t->fix);
 	else
 		verify_add(r, "link-count", CHECK_OK, "one link");
-	check_owner_group(dir, t, r);
-	check_mode(dir, t, r);
+	check_owner_group(t, r);
+	check_mode(t, r);
 	check_acl(dir, t, r);
 }
 

@@ -20,6 +20,9 @@ struct ondisk_target {
 	const char		*group_name;	/* "nofiles" */
 	const char		*group_option;	/* "--server-group" */
 	const char		*daemon;	/* "qmail-smtpd" */
+	const char		*fix;		/* "qmail-pem install -d /ctl
+						 * --server-group vchkpw" */
+	const char		*group_note;	/* why its group; NULL */
 	enum check_status	 missing;	/* the status if it is absent */
 	struct perms_target	 expect;	/* owner, group, mode */
 	struct stat		 st;		/* found: its lstat */

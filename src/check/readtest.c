@@ -407,8 +407,8 @@ readtest_check_finish(struct readtest_check *t)
 		break;
 	case READTEST_CANNOT_OPEN:
 		snprintf(text, sizeof(text), "%s cannot open it (%s), so %s "
-		    "fails STARTTLS; fix owner and mode with qmail-pem install",
-		    who, res.message, t->daemon);
+		    "fails STARTTLS; fix owner and mode with %s", who,
+		    res.message, t->daemon, t->fix ? t->fix : "qmail-pem install");
 		break;
 	case READTEST_CHAIN_FAILS:
 		snprintf(text, sizeof(text), "as %s, OpenSSL refuses the "

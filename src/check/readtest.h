@@ -108,6 +108,8 @@ void readtest_reap(struct readtest_run *run);
 struct readtest_check {
 	struct readtest_reader	 reader;
 	const char		*daemon;
+	const char		*fix;		/* the complete command that
+						 * fixes owner and mode */
 	struct readtest_run	 run;		/* its child, while it runs */
 	struct check		 check;
 };

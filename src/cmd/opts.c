@@ -70,6 +70,7 @@ static const struct {
 	{ OPTS_LIVE, "helo", required_argument, OPT_HELO },
 	{ OPTS_SUBJECT, "subject", required_argument, OPT_SUBJECT },
 	{ OPTS_STAGED, "staged", no_argument, OPT_STAGED },
+	{ OPTS_ROLLBACK, "allow-tlsa-change", no_argument, OPT_ALLOW_TLSA },
 };
 
 /* The command's getopt_long table and short options (the options that
@@ -315,6 +316,7 @@ opts_main(const struct cmdline *cl, int argc, char *argv[])
 	}
 	c = o;
 	common_defaults(c);
+	c->command = argv[0];
 	if (cl->defaults != NULL)
 		cl->defaults(o);
 	if ((rc = parse(cl, argc, argv, c, o)) == OPTS_RUN) {

@@ -18,6 +18,7 @@
 #include "ops/commit.h"
 #include "ops/replace.h"
 #include "ops/tlsa.h"
+#include "site/danenote.h"
 #include "site/policy.h"
 #include "x509/certinfo.h"
 
@@ -130,6 +131,46 @@ print_commit(const struct common_opts *c, const struct perms_dir *dir,
 	return 0;
 }
 
+/* The hex SHA-256 of the live server key that the commit replaces with
+ * staged, or "" (none, or the same key). */
+static int
+replaced_spki(const struct perms_dir *dir, const struct staged *staged,
+    char hex[65], struct err *err)
+{
+	struct pem_bundle b;
+	char *data = NULL, next[65];
+	size_t len = 0;
+	int rc;
+
+	hex[0] = '\0';
+	if ((rc = replace_read_pem(dir, SERVERCERT, &data, &len, &b, err)) ==
+	    1 && (dane_spki_sha256(b.key, hex, err) == -1 ||
+	    dane_spki_sha256(staged->b.key, next, err) == -1))
+		rc = -1;
+	else if (rc == 1 && strcmp(hex, next) == 0)
+		hex[0] = '\0';
+	secret_free(data, len);
+	pemfile_free(&b);
+	return rc == -1 ? -1 : 0;
+}
+
+/*
+ * After the commit: note the server key it replaced (site/danenote.h),
+ * so that a rollback does not silently bring it back.  The files are in
+ * place already: a failure is said, not an error.
+ */
+static void
+note_replaced(const struct common_opts *c, const struct perms_dir *dir,
+    const char *hex)
+{
+	struct err e = { 0 };
+
+	if (hex[0] && dane_note_add(dir, &c->model.dane.note, hex,
+	    time(NULL), c->owners.server.uid, &e) == -1)
+		msg_warn("%s; a rollback will not know that the old key's TLSA "
+		    "record was to be removed", e.text);
+}
+
 int
 commit_run(const struct common_opts *c, int keep,
     const struct perms_dir *dir, char *changed, size_t size,
@@ -137,7 +178,7 @@ commit_run(const struct common_opts *c, int keep,
 {
 	struct staged s[2];
 	struct file_plan plans[4];
-	char host[256], tlsa[TLSA_RECORD_MAX];
+	char host[256], tlsa[TLSA_RECORD_MAX], old[65];
 	size_t n = 0, i;
 	int rc = -1;
 
@@ -187,9 +228,13 @@ commit_run(const struct common_opts *c, int keep,
 	    sk_X509_value(s[0].b.certs, 0), host, sizeof(host), err) == -1 ||
 	    tlsa_record(s[0].b.key, host, tlsa, sizeof(tlsa), err) == -1)
 		goto out;
+	if (replaced_spki(dir, &s[0], old, err) == -1)
+		goto out;
 	if (!c->dry_run) {
-		if (plan_apply(dir, plans, n, time(NULL), err) == -1 ||
-		    replace_check_result(dir, plans, n, err) == -1 ||
+		if (plan_apply(dir, plans, n, time(NULL), err) == -1)
+			goto out;
+		note_replaced(c, dir, old);
+		if (replace_check_result(dir, plans, n, err) == -1 ||
 		    replace_prune(dir, SERVERCERT, keep, err) == -1 ||
 		    replace_prune(dir, CLIENTCERT, keep, err) == -1)
 			goto out;

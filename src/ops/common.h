@@ -10,9 +10,11 @@
 
 #include "ops/newcert.h"
 #include "site/owners.h"
+#include "site/model.h"
 #include "site/readercheck.h"
 
 struct common_opts {
+	const char		*command;	/* "install": its name, for hints */
 	const char		*dir;		/* -d: DEFAULT_DIR */
 	struct owners		 owners;	/* --owner, --*-group */
 	struct service_dirs	 services;	/* --service-dir */
@@ -25,24 +27,37 @@ struct common_opts {
 	int			 dry_run;	/* --dry-run */
 	const char		*post_hook;	/* --post-hook */
 	const char		*output;	/* --output */
+	int			 refuse_readers;	/* common_prepare() */
+	struct site_model	 model;		/* common_model() */
 };
 
 /* Everything zero but the defaults of policy.h. */
 void common_defaults(struct common_opts *c);
 
 /*
- * Before a command writes the control directory: the owners resolved,
- * the readers that run scripts name checked against them (with
- * refuse_readers), root with CAP_CHOWN (unless --dry-run), and the
- * capabilities cut to what it needs (to read only for a dry run; to kill
- * a server for a post-hook).
+ * Before a command writes the control directory: root with CAP_CHOWN
+ * (unless --dry-run), and the capabilities cut to what it needs (to read
+ * only for a dry run; to kill a server for a post-hook).  With
+ * refuse_readers, common_open_dir() refuses owners that lock out a
+ * reader a run script names (model_refuse()).
  */
 int common_prepare(struct common_opts *c, int refuse_readers,
     struct err *err);
 
 /* The control directory opened safely and, unless --dry-run, locked
- * (waiting --wait seconds for another writer). */
-int common_open_dir(const struct common_opts *c, struct perms_dir *dir,
+ * (waiting --wait seconds for another writer); then common_model(). */
+int common_open_dir(struct common_opts *c, struct perms_dir *dir,
     struct err *err);
+
+/*
+ * The model of the opened directory (site/model.h) from -d, --owner,
+ * --*-group and --service-dir, into c->model; c->owners then holds the
+ * owner, groups and modes it wants, which is what the command writes or
+ * expects.  quiet: the model says nothing on stderr.  With
+ * c->refuse_readers, model_refuse() for command.  common_free() after.
+ */
+int common_model(struct common_opts *c, const struct perms_dir *dir,
+    const char *command, int quiet, struct err *err);
+void common_free(struct common_opts *c);
 
 #endif

@@ -363,5 +363,6 @@ out:
 	ctlfile_free(&srv);
 	ctlfile_free(&cli);
 	perms_close_dir(&dir);
+	common_free(&o->c);
 	return rc;
 }

@@ -23,7 +23,6 @@
 
 #include "base/err.h"
 #include "base/msg.h"
-#include "base/privs.h"
 #include "base/secret.h"
 #include "fs/backup.h"
 #include "fs/plan.h"
@@ -32,6 +31,8 @@
 #include "ops/posthook.h"
 #include "ops/replace.h"
 #include "ops/rollback.h"
+#include "ops/tlsa.h"
+#include "site/danenote.h"
 #include "site/policy.h"
 #include "x509/pemfile.h"
 
@@ -150,7 +151,7 @@ choose(const struct perms_dir *dir, struct restore *r, struct err *err)
 static int
 print_rollback(const struct rollback_opts *o, const struct perms_dir *dir,
     const struct file_plan *plans, size_t n, const struct restore *r,
-    struct err *err)
+    const char *tlsa, struct err *err)
 {
 	json_t *root, *restored;
 	int i;
@@ -165,6 +166,8 @@ print_rollback(const struct rollback_opts *o, const struct perms_dir *dir,
 				json_array_append_new(restored,
 				    json_string(r[i].newest.name));
 		json_object_set_new(root, "restored_from", restored);
+		if (tlsa[0])
+			json_object_set_new(root, "tlsa", json_string(tlsa));
 		return plan_dump_json(root, err);
 	}
 	plan_print(plans, n, o->c.dry_run);
@@ -172,6 +175,11 @@ print_rollback(const struct rollback_opts *o, const struct perms_dir *dir,
 		if (r[i].chosen && !o->c.dry_run)
 			msg_info("%s: restored from %s (that backup is removed)",
 			    r[i].name, r[i].newest.name);
+	if (tlsa[0]) {
+		msg_info("TLSA record of the restored key (it must be in DNS "
+		    "again):");
+		printf("%s\n", tlsa);
+	}
 	return 0;
 }
 
@@ -316,18 +324,79 @@ write_journal(const struct perms_dir *dir, const struct restore *r,
 	return journal_write(dir, &j, err);
 }
 
+/* The hex SHA-256 of the live server key; "" when it has none. */
+static void
+live_spki(const struct perms_dir *dir, char hex[65])
+{
+	struct err ignored = { 0 };
+	struct pem_bundle b;
+	char *data = NULL;
+	size_t len = 0;
+
+	hex[0] = '\0';
+	if (replace_read_pem(dir, SERVERCERT, &data, &len, &b,
+	    &ignored) == 1 && b.key != NULL &&
+	    dane_spki_sha256(b.key, hex, &ignored) == -1)
+		hex[0] = '\0';
+	secret_free(data, len);
+	pemfile_free(&b);
+}
+
+/*
+ * Would the restore bring back a server key that rotate --commit
+ * replaced, whose TLSA record the administrator was told to remove?
+ * Refused unless --allow-tlsa-change; tlsa gets the `3 1 1' record the
+ * restored key needs (also when allowed, to print it).
+ */
+static int
+dane_guard(const struct rollback_opts *o, const struct perms_dir *dir,
+    const struct restore *r, char *tlsa, size_t size, struct err *err)
+{
+	const struct dane_replaced *d;
+	char hex[65], live[65], host[256], cmd[2400], when[64];
+	struct tm tm;
+
+	tlsa[0] = '\0';
+	if (!r[0].chosen || r[0].b.key == NULL ||
+	    dane_spki_sha256(r[0].b.key, hex, err) == -1)
+		return r[0].chosen && r[0].b.key != NULL ? -1 : 0;
+	live_spki(dir, live);
+	if ((d = dane_note_find(&o->c.model.dane.note, hex)) == NULL ||
+	    strcmp(hex, live) == 0)
+		return 0;
+	if (tlsa_hostname(dir, o->c.newcert.hostname,
+	    sk_X509_value(r[0].b.certs, 0), host, sizeof(host), err) == -1 ||
+	    tlsa_record(r[0].b.key, host, tlsa, size, err) == -1)
+		return -1;
+	if (o->allow_tlsa_change)
+		return 0;
+	gmtime_r(&d->when, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+	model_command(&o->c.model, "rollback", MODEL_SERVER, NULL, cmd,
+	    sizeof(cmd));
+	return err_set(err, EX_CONFIG, "%s/%s holds the key that qmail-pem "
+	    "rotate --commit replaced on %s, whose TLSA record was to be "
+	    "removed from DNS: restoring it breaks DANE for every sender that "
+	    "checks TLSA, so nothing was changed. Publish its record first "
+	    "(%s), then run: %s --allow-tlsa-change", dir->path,
+	    r[0].newest.name, when, tlsa, cmd);
+}
+
 static int
 restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
     struct restore *r, char *changed, size_t size, struct err *err)
 {
+	char tlsa[TLSA_RECORD_MAX];
 	struct file_plan plans[2];
 	size_t n = 0;
 	int rc = -1, resume;
 
 	memset(plans, 0, sizeof(plans));
+	tlsa[0] = '\0';
 	if ((resume = resume_journal(dir, r, err)) == -1 ||
 	    (!resume && choose(dir, r, err) == -1) ||
-	    plan_restores(dir, r, plans, &n, err) == -1)
+	    plan_restores(dir, r, plans, &n, err) == -1 ||
+	    (!resume && dane_guard(o, dir, r, tlsa, sizeof(tlsa), err) == -1))
 		goto out;
 	if (!o->c.dry_run) {
 		if (!resume && write_journal(dir, r, err) == -1)
@@ -341,7 +410,7 @@ restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
 			goto out;
 		changed_files(r, plans, n, resume, changed, size);
 	}
-	rc = print_rollback(o, dir, plans, n, r, err);
+	rc = print_rollback(o, dir, plans, n, r, tlsa, err);
 out:
 	plan_free(plans, n);
 	return rc;
@@ -357,18 +426,16 @@ rollback_run(struct rollback_opts *o, struct err *err)
 
 	memset(r, 0, sizeof(r));
 	changed[0] = '\0';
+	/* The restored files get the owners, groups and modes the model
+	 * wants: the live files' groups when their readers are in them. */
 	r[0].name = SERVERCERT;
 	r[0].target = &o->c.owners.server;
 	r[0].usage = USAGE_SERVER;
 	r[1].name = CLIENTCERT;
 	r[1].target = &o->c.owners.client;
 	r[1].usage = USAGE_CLIENT;
-	if (owners_resolve(&o->c.owners, err) == -1 ||
-	    (!o->c.dry_run && privs_check_can_write(err) == -1) ||
-	    privs_limit(o->c.dry_run ? PRIVS_READ : o->c.post_hook ?
-	    PRIVS_WRITE_HOOK : PRIVS_WRITE, err) == -1 ||
-	    perms_open_dir(o->c.dir, &dir, err) == -1 ||
-	    (!o->c.dry_run && perms_lock_dir(&dir, o->c.wait, err) == -1) ||
+	if (common_prepare(&o->c, 1, err) == -1 ||
+	    common_open_dir(&o->c, &dir, err) == -1 ||
 	    restore_files(o, &dir, r, changed, sizeof(changed), err) == -1)
 		goto out;
 	perms_close_dir(&dir);
@@ -379,5 +446,6 @@ out:
 		pemfile_free(&r[i].b);
 	}
 	perms_close_dir(&dir);
+	common_free(&o->c);
 	return rc;
 }

@@ -9,7 +9,9 @@
 #include "ops/common.h"
 
 struct rollback_opts {
-	struct common_opts	c;
+	struct common_opts	c;	/* -d, --owner, --*-group,
+					 * --service-dir ... */
+	int			allow_tlsa_change;
 };
 
 /* Restore (unless --dry-run), print what was done, run the post-hook. */

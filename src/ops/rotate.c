@@ -68,27 +68,6 @@ check_shape(const struct perms_dir *dir, const struct ctl_file *f,
 	return 0;
 }
 
-/* Owner, group and mode as install sets them with the same options. */
-static int
-check_perms(const struct perms_dir *dir, const struct ctl_file *f,
-    const struct perms_target *target, const char *group_option,
-    struct err *err)
-{
-	char want[128], have[128];
-
-	if (!perms_matches(&f->st, target)) {
-		perms_describe(f->st.st_uid, f->st.st_gid, f->st.st_mode, have,
-		    sizeof(have));
-		perms_describe(target->uid, target->gid, target->mode, want,
-		    sizeof(want));
-		return err_set(err, EX_DATAERR, "%s/%s is %s, not %s: pass the "
-		    "owner and group it was installed with (--owner, %s), or "
-		    "run qmail-pem install to fix it, then rotate", dir->path,
-		    f->name, have, want, group_option);
-	}
-	return 0;
-}
-
 static X509 *
 leaf_of(const struct ctl_file *f)
 {
@@ -385,12 +364,10 @@ rotate_files(struct rotate_opts *o, const struct perms_dir *dir,
 	if (ctlfile_read(dir, SERVERCERT, &r->srv, err) == -1 ||
 	    ctlfile_read(dir, CLIENTCERT, &r->cli, err) == -1 ||
 	    check_shape(dir, &r->srv, err) == -1 ||
-	    check_shape(dir, &r->cli, err) == -1 ||
-	    check_perms(dir, &r->srv, &o->c.owners.server,
-	    "--server-group", err) == -1 ||
-	    check_perms(dir, &r->cli, &o->c.owners.client,
-	    "--client-group", err) == -1)
+	    check_shape(dir, &r->cli, err) == -1)
 		return -1;
+	/* The owners and modes the model wants (site/model.h): a group
+	 * the files have and their readers are in is kept. */
 	r->plans[0].name = o->stage ? SERVERCERT_NEXT : SERVERCERT;
 	r->plans[0].target = o->c.owners.server;
 	r->plans[1].name = o->stage ? CLIENTCERT_NEXT : CLIENTCERT;
@@ -465,5 +442,6 @@ out:
 	ctlfile_free(&r.srv);
 	ctlfile_free(&r.cli);
 	perms_close_dir(&dir);
+	common_free(&o->c);
 	return rc;
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -42,6 +43,11 @@ struct target {
 						 * after the content checks */
 	struct check		 reader_cannot;	/* reader-cannot-read; name ""
 						 * when every reader can */
+	enum model_role		 role;
+	char			 fix[2400];	/* the install command that
+						 * repairs it, complete */
+	char			 group_note[160];
+	char			 read_fix[2400];	/* for reader-can-read */
 };
 
 static int
@@ -96,6 +102,27 @@ check_shared_key(struct file_report *files)
 	    "of " SERVERCERT);
 }
 
+/* A key staged for a DANE rollover (rotate --stage), and its age. */
+static void
+check_dane_staged(const struct verify_args *a, struct file_report *r)
+{
+	const struct model_dane *d = &a->c.model.dane;
+	time_t now = time(NULL);
+	long hours;
+	char cmd[2400];
+
+	if (!d->staged)
+		return;
+	hours = now > d->staged_mtime ? (long)(now - d->staged_mtime) / 3600 :
+	    0;
+	model_command(&a->c.model, "rotate", MODEL_SERVER, NULL, cmd,
+	    sizeof(cmd));
+	verify_add(r, "dane-staged", CHECK_INFO, "%s is staged, %ld days %ld "
+	    "hours old: once its TLSA record has been published for twice "
+	    "the TTL, put it in place with %s --commit", SERVERCERT_NEXT,
+	    hours / 24, hours % 24, cmd);
+}
+
 /* Can the directory be opened at all by this user?  UNKNOWN if not,
  * CRITICAL if it can but is unsafe. */
 static enum check_status
@@ -108,26 +135,6 @@ dir_failure_status(const char *path, int status)
 	return CHECK_CRITICAL;
 }
 
-/*
- * Who the run scripts say reads the files.  Without --server-group, a
- * group the scripts' qmail-smtpd needs (vpopmail:vchkpw) is the group
- * servercert.pem must have here.
- */
-static int
-scan_readers(struct verify_args *a, struct reader_list *readers,
-    struct err *err)
-{
-	const char *group;
-
-	if (readercheck_scan(&a->c.services, readers, err) == -1 ||
-	    owners_resolve(&a->c.owners, err) == -1)
-		return -1;
-	if (!a->server_group_given && (group = readercheck_group(readers,
-	    SERVERCERT, &a->c.owners.server)) != NULL)
-		a->c.owners.server_group = group;
-	return 0;
-}
-
 /* The read test acts as the reader the run scripts name, unless
  * --server-user says otherwise; a reader that cannot read the file as it
  * is on disk is CRITICAL reader-cannot-read. */
@@ -135,7 +142,7 @@ static void
 detected_reader(const struct verify_args *a,
     const struct reader_list *readers, struct target *t)
 {
-	char perms[160], text[5000];
+	char perms[160], cmd[2400], text[8000];
 	const struct reader *r;
 
 	if (!t->d.readable_type)
@@ -143,7 +150,11 @@ detected_reader(const struct verify_args *a,
 	if ((r = readercheck_cannot(readers, t->d.name, &t->d.st)) != NULL) {
 		perms_describe(t->d.st.st_uid, t->d.st.st_gid,
 		    t->d.st.st_mode & 07777, perms, sizeof(perms));
-		readers_explain(r, perms, text, sizeof(text));
+		if (r->group[0])
+			model_command(&a->c.model, "install", t->role,
+			    r->group, cmd, sizeof(cmd));
+		readers_explain_cmd(r, perms, r->group[0] ? cmd : NULL, text,
+		    sizeof(text));
 		verify_set(&t->reader_cannot, "reader-cannot-read",
 		    CHECK_CRITICAL, text);
 	}
@@ -168,22 +179,40 @@ static const struct {
 	    CHECK_WARNING },
 };
 
+/*
+ * What each file should be and who reads it, from the model of the
+ * opened directory (site/model.h): the owner, group and mode install,
+ * rotate and rollback write, and the fix as a complete command.
+ */
 static int
-setup_targets(struct verify_args *a, struct reader_list *readers,
+setup_targets(struct verify_args *a, const struct perms_dir *dir,
     struct target *t, struct err *err)
 {
 	const char *users[NFILES] = { a->server_user, a->client_user };
+	const struct model_file *f;
 	int i;
 
-	if (scan_readers(a, readers, err) == -1 ||
-	    owners_resolve(&a->c.owners, err) == -1)
+	if (common_model(&a->c, dir, "install", 1, err) == -1)
 		return -1;
 	memset(t, 0, sizeof(t[0]) * NFILES);
-	t[0].d.group_name = a->c.owners.server_group;
-	t[0].d.expect = a->c.owners.server;
-	t[1].d.group_name = a->c.owners.client_group;
-	t[1].d.expect = a->c.owners.client;
 	for (i = 0; i < NFILES; i++) {
+		f = model_file(&a->c.model, file_table[i].name);
+		t[i].role = f->role;
+		t[i].d.group_name = f->group;
+		t[i].d.expect = f->want;
+		model_command(&a->c.model, "install", f->role, NULL, t[i].fix,
+		    sizeof(t[i].fix));
+		t[i].d.fix = t[i].fix;
+		t[i].rt.fix = t[i].fix;
+		if (f->group_from == MODEL_GROUP_KEPT_UNNAMED) {
+			t[i].d.group_note = model_group_reason(f,
+			    t[i].group_note, sizeof(t[i].group_note));
+			/* the read test acts as qmail's default reader, whose
+			 * group a plain install would not give back */
+			t[i].rt.fix = model_command(&a->c.model, "install",
+			    f->role, f->default_group, t[i].read_fix,
+			    sizeof(t[i].read_fix));
+		}
 		t[i].d.name = file_table[i].name;
 		t[i].d.group_option = file_table[i].group_option;
 		t[i].d.daemon = t[i].rt.daemon = file_table[i].daemon;
@@ -287,6 +316,7 @@ check_files(const struct verify_args *a, const struct perms_dir *dir,
 	/* Cheap (two fingerprints): always in json and prometheus; the
 	 * nagios line shows it, like every check, with -v. */
 	check_shared_key(files);
+	check_dane_staged(a, &files[0]);
 	return 0;
 }
 
@@ -307,7 +337,6 @@ run_verify(struct verify_args *a)
 	struct perms_dir dir = { .fd = -1 };
 	struct output out = { .dirfd = -1 };
 	struct file_report files[NFILES + 1];	/* and the live server */
-	struct reader_list readers = { NULL, 0 };
 	struct target targets[NFILES];
 	struct verify_summary s;
 	struct err err = { 0 }, no_host = { 0 };
@@ -318,8 +347,8 @@ run_verify(struct verify_args *a)
 	memset(files, 0, sizeof(files));
 	memset(targets, 0, sizeof(targets));	/* no read test started */
 	if (privs_limit(a->c.output ? PRIVS_PROBE_OUTPUT : PRIVS_PROBE,
-	    &err) == -1 || setup_targets(a, &readers, targets, &err) == -1 ||
-	    perms_open_dir(a->c.dir, &dir, &err) == -1) {
+	    &err) == -1 || perms_open_dir(a->c.dir, &dir, &err) == -1 ||
+	    setup_targets(a, &dir, targets, &err) == -1) {
 		rc = report_failure(a, &dir, &s, &err);
 		goto out;
 	}
@@ -335,7 +364,8 @@ run_verify(struct verify_args *a)
 	    &no_host) == 0)
 		s.hostname = hostname;
 	s.error_hostname = no_host.text;
-	if (check_files(a, &dir, &readers, targets, &s, files, &err) == -1 ||
+	if (check_files(a, &dir, &a->c.model.readers, targets, &s, files,
+	    &err) == -1 ||
 	    (a->live.connect != NULL && verify_live_run(&a->live, &dir,
 	    a->warn_days, a->crit_days, s.now, &files[NFILES], &err) == -1))
 		goto fail;
@@ -350,7 +380,7 @@ fail:
 out:
 	for (i = 0; i < NFILES; i++)
 		readtest_reap(&targets[i].rt.run);
-	readers_free(&readers);
+	common_free(&a->c);
 	output_close(&out);
 	perms_close_dir(&dir);
 	return rc;

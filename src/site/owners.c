@@ -9,8 +9,8 @@ void
 owners_defaults(struct owners *o)
 {
 	o->owner = DEFAULT_OWNER;
-	o->server_group = DEFAULT_SERVER_GROUP;
-	o->client_group = DEFAULT_CLIENT_GROUP;
+	o->server_group = NULL;		/* not given: the model decides */
+	o->client_group = NULL;
 }
 
 int
@@ -18,6 +18,10 @@ owners_resolve(struct owners *o, struct err *err)
 {
 	uid_t uid;
 
+	if (o->server_group == NULL)
+		o->server_group = DEFAULT_SERVER_GROUP;
+	if (o->client_group == NULL)
+		o->client_group = DEFAULT_CLIENT_GROUP;
 	if (userdb_find_user(o->owner, &uid, NULL, err) == -1)
 		return err_set(err, EX_NOUSER, "owner %s does not exist on "
 		    "this system: create it or pass an existing user with "

@@ -11,16 +11,17 @@
 
 struct owners {
 	const char		*owner;		/* DEFAULT_OWNER */
-	const char		*server_group;	/* DEFAULT_SERVER_GROUP */
-	const char		*client_group;	/* DEFAULT_CLIENT_GROUP */
+	const char		*server_group;	/* NULL: not given (the
+						 * model, model.h, decides) */
+	const char		*client_group;
 	struct perms_target	 server;	/* resolved, KEY_FILE_MODE */
 	struct perms_target	 client;
 };
 
-/* The names of policy.h. */
+/* The owner of policy.h; the groups not given. */
 void owners_defaults(struct owners *o);
 
-/* Resolve the names to ids; an unknown user or group is an error
+/* Resolve the names to ids (a group not given: policy.h's); an unknown user or group is an error
  * (EX_NOUSER) that says which option names another. */
 int owners_resolve(struct owners *o, struct err *err);
 

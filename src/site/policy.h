@@ -30,6 +30,8 @@
 #define CLIENTCERT_NEXT		CLIENTCERT STAGED_SUFFIX
 /* The note of a rollback that is not finished, root:root 0600. */
 #define ROLLBACK_NOTE		".qmail-pem-rollback"
+/* The keys rotate --commit replaced (site/danenote.h), root:root 0600. */
+#define DANE_NOTE		".qmail-pem-dane"
 #define ME_FILE			"me"	/* the host name, qmail's control/me */
 
 /* Owner, groups and mode of the key files; the readers' users. */

@@ -7,7 +7,6 @@
 #include <sysexits.h>
 
 #include "base/err.h"
-#include "base/msg.h"
 #include "site/policy.h"
 #include "site/readercheck.h"
 #include "site/readerperm.h"
@@ -39,8 +38,8 @@ readercheck_scan(const struct service_dirs *sd, struct reader_list *list,
  * (qmaild) is only an assumption when no run script was found: a
  * --server-group then says who reads servercert.pem.
  */
-static int
-known(const struct reader *r)
+int
+readercheck_known(const struct reader *r)
 {
 	return r->source == READER_SCRIPT ||
 	    (r->source == READER_DEFAULT && r->have_uid && r->have_gid &&
@@ -53,57 +52,9 @@ can_read(const struct reader *r, uid_t owner, gid_t group, mode_t mode)
 {
 	struct err why = { 0 };
 
-	if (!known(r))
+	if (!readercheck_known(r))
 		return -1;
 	return readers_can_read(r, owner, group, mode, &why);
-}
-
-static int
-check_file(const struct reader_list *list, const char *file,
-    const struct perms_target *t, struct err *err)
-{
-	char perms[160], who[4400], text[5000];
-	const struct reader *r;
-	size_t i;
-	int can;
-
-	perms_describe(t->uid, t->gid, t->mode, perms, sizeof(perms));
-	for (i = 0; i < list->n; i++) {
-		r = &list->v[i];
-		if (strcmp(r->file, file) != 0 ||
-		    (r->source == READER_DEFAULT && !known(r)))
-			continue;
-		if ((can = can_read(r, t->uid, t->gid, t->mode)) == 0) {
-			readers_explain(r, perms, text, sizeof(text));
-			return err_set(err, EX_CONFIG, "%s", text);
-		}
-		if (can == -1) {
-			readers_describe(r, who, sizeof(who));
-			msg_warn("%s: cannot tell whether %s can read it as "
-			    "%s%s%s; check with qmail-pem readers", file, who,
-			    perms, r->note[0] ? ": " : "", r->note);
-		}
-	}
-	return 0;
-}
-
-int
-readercheck_refuse(const struct service_dirs *sd,
-    const struct perms_target *server, const struct perms_target *client,
-    struct err *err)
-{
-	struct reader_list list = { NULL, 0 };
-	int rc = -1;
-
-	if (readercheck_scan(sd, &list, err) == -1)
-		goto out;
-	if (check_file(&list, SERVERCERT, server, err) == -1 ||
-	    check_file(&list, CLIENTCERT, client, err) == -1)
-		goto out;
-	rc = 0;
-out:
-	readers_free(&list);
-	return rc;
 }
 
 /* The first known reader of file that cannot read it as owner:group
@@ -117,7 +68,7 @@ first_cannot(const struct reader_list *list, const char *file, uid_t owner,
 
 	for (i = 0; i < list->n; i++) {
 		r = &list->v[i];
-		if (strcmp(r->file, file) == 0 && known(r) &&
+		if (strcmp(r->file, file) == 0 && readercheck_known(r) &&
 		    can_read(r, owner, group, mode) == 0)
 			return r;
 	}
@@ -141,18 +92,7 @@ readercheck_test_reader(const struct reader_list *list, const char *file,
 	if ((r = readercheck_cannot(list, file, st)) == NULL)
 		for (i = 0; i < list->n && r == NULL; i++)
 			if (strcmp(list->v[i].file, file) == 0 &&
-			    known(&list->v[i]))
+			    readercheck_known(&list->v[i]))
 				r = &list->v[i];
 	return r;
-}
-
-const char *
-readercheck_group(const struct reader_list *list, const char *file,
-    const struct perms_target *t)
-{
-	const struct reader *r;
-
-	if ((r = first_cannot(list, file, t->uid, t->gid, t->mode)) == NULL)
-		return NULL;
-	return r->group[0] ? r->group : NULL;
 }

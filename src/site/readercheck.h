@@ -1,14 +1,8 @@
 /*
- * readercheck.h: do the readers that the run scripts name fit the owners
- * and modes qmail-pem writes, or finds?  The one place where install,
- * rotate and verify ask readers.h about the files; the run scripts are
+ * readercheck.h: the readers of readers.h against a file's owner,
+ * group and mode, for the model (model.h), which decides what the files
+ * should be, and verify, which checks what they are; the run scripts are
  * read as text and never run.
- *
- * Only a reader that a run script names (READER_SCRIPT) can stop
- * install or rotate: a reader that cannot be determined is a warning,
- * and qmail's default readers (no service directory, or none that starts
- * qmail-smtpd) change nothing, so that a box without daemontools behaves
- * as before.
  */
 #ifndef QP_READERCHECK_H
 #define QP_READERCHECK_H
@@ -35,15 +29,11 @@ int readercheck_scan(const struct service_dirs *sd, struct reader_list *list,
     struct err *err);
 
 /*
- * Before install or rotate writes servercert.pem as server and
- * clientcert.pem as client: -1 (EX_CONFIG, readers_explain()'s message)
- * for the first reader named by a run script that could not read its
- * file; a reader that cannot be determined is warned about (msg_warn)
- * and does not stop anything.  0 otherwise.
+ * Is r's user and group known: named by a run script, or qmail-remote's
+ * (qmailr:qmail, compiled into qmail)?  qmail-smtpd's default reader is
+ * only assumed.
  */
-int readercheck_refuse(const struct service_dirs *sd,
-    const struct perms_target *server, const struct perms_target *client,
-    struct err *err);
+int readercheck_known(const struct reader *r);
 
 /*
  * For verify, of file (owner, group, mode in st): the first reader named
@@ -51,15 +41,6 @@ int readercheck_refuse(const struct service_dirs *sd,
  */
 const struct reader *readercheck_cannot(const struct reader_list *list,
     const char *file, const struct stat *st);
-
-/*
- * For verify without --server-group: the group of the first reader named
- * by a run script that could not read file as t (the default owner and
- * group), which is the group the file must have on this server; NULL when
- * t suits every such reader (or the group has no name).
- */
-const char *readercheck_group(const struct reader_list *list,
-    const char *file, const struct perms_target *t);
 
 /*
  * The reader verify's read test acts as: the one readercheck_cannot()

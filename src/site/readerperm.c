@@ -101,10 +101,12 @@ readers_describe(const struct reader *r, char *buf, size_t size)
 	return buf;
 }
 
-const char *
-readers_fix(const struct reader *r, char *buf, size_t size)
+/* The fix; cmd (NULL: "install with --server-group G") is the complete
+ * command that gives the file the reader's group. */
+static const char *
+fix_text(const struct reader *r, const char *cmd, char *buf, size_t size)
 {
-	char group[80];
+	char group[80], with[1200];
 
 	if (r->group[0])
 		snprintf(group, sizeof(group), "%s", r->group);
@@ -112,13 +114,18 @@ readers_fix(const struct reader *r, char *buf, size_t size)
 		snprintf(group, sizeof(group), "%lu", (unsigned long)r->gid);
 	buf[0] = '\0';
 	if (strcmp(r->file, CLIENTCERT) == 0) {
+		if (cmd == NULL)
+			snprintf(with, sizeof(with), "install with "
+			    "--client-group %s", r->have_gid ? group :
+			    DEFAULT_CLIENT_GROUP);
 		text_append(buf, size, "qmail-remote always runs as qmailr "
-		    "with group qmail: install with --client-group %s",
-		    r->have_gid ? group : DEFAULT_CLIENT_GROUP);
+		    "with group qmail: %s", cmd ? cmd : with);
 		return buf;
 	}
+	snprintf(with, sizeof(with), "install with --server-group %s",
+	    group);
 	if (r->have_gid && strcmp(r->user, DEFAULT_SERVER_USER) == 0) {
-		text_append(buf, size, "install with --server-group %s", group);
+		text_append(buf, size, "%s", cmd ? cmd : with);
 		return buf;
 	}
 	text_append(buf, size, "run %s as qmaild, as djb designed it (%s)",
@@ -126,8 +133,7 @@ readers_fix(const struct reader *r, char *buf, size_t size)
 	    "envuidgid qmaild sslserver -U ..." :
 	    "tcpserver -u \"$QMAILDUID\" -g \"$NOFILESGID\"");
 	if (r->have_gid)
-		text_append(buf, size, ", or install with --server-group %s",
-		    group);
+		text_append(buf, size, ", or %s", cmd ? cmd : with);
 	else
 		text_append(buf, size, ", or install with --server-group and "
 		    "the group %s runs as", r->program);
@@ -135,13 +141,26 @@ readers_fix(const struct reader *r, char *buf, size_t size)
 }
 
 const char *
+readers_fix(const struct reader *r, char *buf, size_t size)
+{
+	return fix_text(r, NULL, buf, size);
+}
+
+const char *
 readers_explain(const struct reader *r, const char *file_perms, char *buf,
     size_t size)
 {
-	char who[4300], fix[400];
+	return readers_explain_cmd(r, file_perms, NULL, buf, size);
+}
+
+const char *
+readers_explain_cmd(const struct reader *r, const char *file_perms,
+    const char *cmd, char *buf, size_t size)
+{
+	char who[4300], fix[1600];
 
 	readers_describe(r, who, sizeof(who));
-	readers_fix(r, fix, sizeof(fix));
+	fix_text(r, cmd, fix, sizeof(fix));
 	snprintf(buf, size, "%s: %s cannot read it as %s; %s. Fix: %s",
 	    r->file, who, file_perms,
 	    strcmp(r->file, CLIENTCERT) == 0 ?

@@ -52,4 +52,10 @@ const char *readers_fix(const struct reader *r, char *buf, size_t size);
 const char *readers_explain(const struct reader *r, const char *file_perms,
     char *buf, size_t size);
 
+/* The same, with the fix that changes the group as the complete command
+ * cmd ("qmail-pem install -d /ctl --server-group vchkpw"); NULL: as
+ * readers_explain(). */
+const char *readers_explain_cmd(const struct reader *r,
+    const char *file_perms, const char *cmd, char *buf, size_t size);
+
 #endif
