@@ -20,6 +20,8 @@ static const char rollback_usage[] =
 "replaced are kept as backups, so running rollback again undoes it.\n"
 "\n"
 "  -d DIR               qmail control directory\n"
+"  --sni NAME           only servercerts/NAME/servercert.pem, the SNI\n"
+"                       certificate for NAME\n"
 "  --post-hook CMD      run CMD (sh -c) after files were replaced\n"
 "  --server-group G     group that reads servercert.pem (default nofiles)\n"
 "  --client-group G     group that reads clientcert.pem (default qmail)\n"
@@ -37,7 +39,7 @@ run(void *o, struct err *err)
 
 const struct cmdline rollback_line = {
 	.usage = rollback_usage,
-	.groups = OPTS_DIR | OPTS_QUIET | OPTS_VERBOSE | OPTS_OWNERS |
+	.groups = OPTS_SNI | OPTS_DIR | OPTS_QUIET | OPTS_VERBOSE | OPTS_OWNERS |
 	    OPTS_FORMAT | OPTS_WAIT | OPTS_DRY_RUN | OPTS_POST_HOOK,
 	.size = sizeof(struct rollback_opts),
 	.run = run

@@ -25,6 +25,9 @@ struct common_opts {
 	int			 dry_run;	/* --dry-run */
 	const char		*post_hook;	/* --post-hook */
 	const char		*output;	/* --output */
+	const char		*sni;		/* --sni NAME: the file
+						 * servercerts/NAME/servercert.pem
+						 * alone (site/sni.h) */
 };
 
 /* Everything zero but the defaults of policy.h. */
@@ -41,8 +44,19 @@ int common_prepare(struct common_opts *c, int refuse_readers,
     struct err *err);
 
 /* The control directory opened safely and, unless --dry-run, locked
- * (waiting --wait seconds for another writer). */
+ * (waiting --wait seconds for another writer).  With --sni NAME it is
+ * DIR/servercerts/NAME instead, made root:root 0755 unless --dry-run
+ * (common_open_sni), and the lock is that folder's. */
 int common_open_dir(const struct common_opts *c, struct perms_dir *dir,
     struct err *err);
+
+/* "servercerts/NAME" with --sni NAME, else NULL. */
+const char *common_sni_sub(const struct common_opts *c, char *buf,
+    size_t size);
+
+/* DIR/servercerts/NAME of --sni, opened as a directory of its own (made
+ * when create); missing is an error (EX_NOINPUT) that says so. */
+int common_open_sni(const struct common_opts *c, int create,
+    struct perms_dir *dir, struct err *err);
 
 #endif
