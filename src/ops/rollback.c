@@ -321,6 +321,7 @@ restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
     struct restore *r, char *changed, size_t size, struct err *err)
 {
 	struct file_plan plans[2];
+	char sub[sizeof(SNI_DIR) + 256];
 	size_t n = 0;
 	int rc = -1, resume;
 
@@ -329,6 +330,7 @@ restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
 	    (!resume && choose(dir, r, err) == -1) ||
 	    plan_restores(dir, r, plans, &n, err) == -1)
 		goto out;
+	plan_show_in(plans, n, common_sni_sub(&o->c, sub, sizeof(sub)));
 	if (!o->c.dry_run) {
 		if (!resume && write_journal(dir, r, err) == -1)
 			goto out;
@@ -367,8 +369,7 @@ rollback_run(struct rollback_opts *o, struct err *err)
 	    (!o->c.dry_run && privs_check_can_write(err) == -1) ||
 	    privs_limit(o->c.dry_run ? PRIVS_READ : o->c.post_hook ?
 	    PRIVS_WRITE_HOOK : PRIVS_WRITE, err) == -1 ||
-	    perms_open_dir(o->c.dir, &dir, err) == -1 ||
-	    (!o->c.dry_run && perms_lock_dir(&dir, o->c.wait, err) == -1) ||
+	    common_open_dir(&o->c, &dir, err) == -1 ||
 	    restore_files(o, &dir, r, changed, sizeof(changed), err) == -1)
 		goto out;
 	perms_close_dir(&dir);
