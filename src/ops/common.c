@@ -47,11 +47,20 @@ int
 common_open_sni(const struct common_opts *c, int create, struct perms_dir *dir,
     struct err *err)
 {
-	struct perms_dir top = { .fd = -1 };
+	if (perms_open_dir(c->dir, dir, err) == -1)
+		return -1;
+	return common_enter_sni(c, create, dir, err);
+}
+
+int
+common_enter_sni(const struct common_opts *c, int create,
+    struct perms_dir *dir, struct err *err)
+{
+	struct perms_dir top = *dir;
 	int rc;
 
-	if (perms_open_dir(c->dir, &top, err) == -1)
-		return -1;
+	if (c->sni == NULL)
+		return 0;
 	rc = sni_open(&top, c->sni, create, dir, err);
 	perms_close_dir(&top);
 	if (rc == 0)

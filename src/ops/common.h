@@ -58,5 +58,9 @@ const char *common_sni_sub(const struct common_opts *c, char *buf,
  * when create); missing is an error (EX_NOINPUT) that says so. */
 int common_open_sni(const struct common_opts *c, int create,
     struct perms_dir *dir, struct err *err);
+/* The same from DIR open in dir, which becomes the SNI folder (DIR is
+ * closed); nothing without --sni. */
+int common_enter_sni(const struct common_opts *c, int create,
+    struct perms_dir *dir, struct err *err);
 
 #endif
