@@ -419,13 +419,13 @@ rotate_files(struct rotate_opts *o, const struct perms_dir *dir,
 
 	r->nfiles = o->c.sni != NULL ? 1 : 2;
 	if (ctlfile_read(dir, SERVERCERT, &r->srv, err) == -1 ||
+	    (r->nfiles == 2 &&
+	    ctlfile_read(dir, CLIENTCERT, &r->cli, err) == -1) ||
 	    check_shape(dir, &r->srv, err) == -1 ||
+	    (r->nfiles == 2 && check_shape(dir, &r->cli, err) == -1) ||
 	    check_perms(dir, &r->srv, &o->c.owners.server,
-	    "--server-group", err) == -1)
-		return -1;
-	if (r->nfiles == 2 && (ctlfile_read(dir, CLIENTCERT, &r->cli,
-	    err) == -1 || check_shape(dir, &r->cli, err) == -1 ||
-	    check_perms(dir, &r->cli, &o->c.owners.client,
+	    "--server-group", err) == -1 ||
+	    (r->nfiles == 2 && check_perms(dir, &r->cli, &o->c.owners.client,
 	    "--client-group", err) == -1))
 		return -1;
 	r->plans[0].name = o->stage ? SERVERCERT_NEXT : SERVERCERT;
