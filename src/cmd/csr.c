@@ -31,6 +31,8 @@ static const char csr_usage[] =
 "the public key, to match the certificate later.\n"
 "\n"
 "  -d DIR               qmail control directory (default /var/qmail/control)\n"
+"  --sni NAME           only servercerts/NAME/servercert.pem, the SNI\n"
+"                       certificate for NAME (folders made root 0755)\n"
 "  --new-key            make a new key (the live files are left alone)\n"
 "  --key-type TYPE      of the new key: rsa2048 (default), rsa3072, rsa4096,\n"
 "                       ec-p256, ec-p384, ed25519\n"
@@ -62,7 +64,7 @@ run(void *o, struct err *err)
 
 const struct cmdline csr_line = {
 	.usage = csr_usage,
-	.groups = OPTS_DIR | OPTS_QUIET | OPTS_VERBOSE | OPTS_NEW_KEY |
+	.groups = OPTS_SNI | OPTS_DIR | OPTS_QUIET | OPTS_VERBOSE | OPTS_NEW_KEY |
 	    OPTS_KEY_TYPE | OPTS_HOSTNAME | OPTS_SAN | OPTS_OUTPUT | OPTS_WAIT |
 	    OPTS_SUBJECT,
 	.size = sizeof(struct csr_opts),

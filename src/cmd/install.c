@@ -84,6 +84,10 @@ check_import_options(void *opts, struct err *err)
 	if (src->passin && !src->key && !src->pkcs12)
 		return err_set(err, EX_USAGE, "--passin is the password of an "
 		    "encrypted --key or --pkcs12 file");
+	if (o->c.sni != NULL && o->client_self_signed)
+		return err_set(err, EX_USAGE, "--client-self-signed is about "
+		    "clientcert.pem; --sni NAME manages only "
+		    "servercerts/NAME/servercert.pem");
 	if (!import_requested(src)) {
 		if (o->client_self_signed)
 			return err_set(err, EX_USAGE, "--client-self-signed "
@@ -131,6 +135,8 @@ static const char install_usage[] =
 "of `qmail-pem csr' (the pending key, else the one in servercert.pem).\n"
 "\n"
 "  -d DIR               qmail control directory\n"
+"  --sni NAME           only servercerts/NAME/servercert.pem, the SNI\n"
+"                       certificate for NAME (folders made root 0755)\n"
 "  --hostname NAME      CN and first subjectAltName (default: first line of DIR/me)\n"
 "  --san NAME           another DNS name in subjectAltName (repeatable)\n"
 "  --key-type TYPE      rsa2048 (default), rsa3072, rsa4096, ec-p256, ec-p384,\n"
@@ -174,7 +180,7 @@ run(void *opts, struct err *err)
 
 const struct cmdline install_line = {
 	.usage = install_usage,
-	.groups = OPTS_WRITE | OPTS_IMPORT,
+	.groups = OPTS_SNI | OPTS_WRITE | OPTS_IMPORT,
 	.size = sizeof(struct install_opts),
 	.option = install_option,
 	.operand = install_operand,

@@ -14,6 +14,8 @@
 #include "base/msg.h"
 #include "base/text.h"
 #include "cmd/opts.h"
+#include "site/policy.h"
+#include "site/sni.h"
 #include "x509gen.h"
 
 #define TABLE_MAX	48
@@ -71,6 +73,7 @@ static const struct {
 	{ OPTS_SUBJECT, "subject", required_argument, OPT_SUBJECT },
 	{ OPTS_STAGED, "staged", no_argument, OPT_STAGED },
 	{ OPTS_ROLLBACK, "allow-tlsa-change", no_argument, OPT_ALLOW_TLSA },
+	{ OPTS_SNI, "sni", required_argument, OPT_SNI },
 };
 
 /* The command's getopt_long table and short options (the options that
@@ -204,7 +207,11 @@ shared_option(struct common_opts *c, int ch, char *arg, struct err *err)
 	else if (ch == OPT_DAYS)
 		return opts_number(arg, 1, 36500, &c->newcert.days, "--days",
 		    err);
-	else if (ch == OPT_KEY_TYPE) {
+	else if (ch == OPT_SNI) {
+		/* checked before it names a folder: no '/', no "..". */
+		c->sni = c->newcert.sni = arg;
+		return sni_check_name(arg, "--sni", err);
+	} else if (ch == OPT_KEY_TYPE) {
 		c->newcert.key_type_given = 1;
 		return x509gen_parse_key_type(arg, &c->newcert.key_type, err);
 	}
@@ -217,6 +224,25 @@ check_post_hook(const struct common_opts *c, struct err *err)
 {
 	if (c->post_hook != NULL && c->post_hook[0] == '\0')
 		return err_set(err, EX_USAGE, "--post-hook needs a command");
+	return 0;
+}
+
+/* --sni NAME manages one servercert.pem: nothing of clientcert.pem's. */
+static int
+check_sni(const struct common_opts *c, struct err *err)
+{
+	if (c->sni == NULL)
+		return 0;
+	if (c->distinct_keys)
+		return err_set(err, EX_USAGE, "--distinct-keys gives "
+		    "clientcert.pem a key of its own; --sni NAME manages only "
+		    "servercerts/NAME/servercert.pem");
+	if (c->owners.client_group != NULL && strcmp(c->owners.client_group,
+	    DEFAULT_CLIENT_GROUP) != 0)
+		return err_set(err, EX_USAGE, "--client-group is the group of "
+		    "clientcert.pem; --sni NAME manages only "
+		    "servercerts/NAME/servercert.pem (its group: "
+		    "--server-group)");
 	return 0;
 }
 
@@ -297,7 +323,7 @@ parse(const struct cmdline *cl, int argc, char *argv[], struct common_opts *c,
 			return usage_error(cl, argc, argv, &err);
 	}
 	if ((cl->check != NULL && cl->check(o, &err) == -1) ||
-	    check_post_hook(c, &err) == -1)
+	    check_post_hook(c, &err) == -1 || check_sni(c, &err) == -1)
 		return usage_error(cl, argc, argv, &err);
 	return OPTS_RUN;
 }

@@ -22,6 +22,8 @@ static const char rollback_usage[] =
 "undoes it.\n"
 "\n"
 "  -d DIR               qmail control directory\n"
+"  --sni NAME           only servercerts/NAME/servercert.pem, the SNI\n"
+"                       certificate for NAME\n"
 "  --post-hook CMD      run CMD (sh -c) after files were replaced\n"
 "  --server-group G     group that reads servercert.pem (default: the\n"
 "                       group it has when its readers are in it, else nofiles)\n"
@@ -58,9 +60,9 @@ run(void *o, struct err *err)
 
 const struct cmdline rollback_line = {
 	.usage = rollback_usage,
-	.groups = OPTS_DIR | OPTS_QUIET | OPTS_VERBOSE | OPTS_OWNERS |
-	    OPTS_SERVICES | OPTS_FORMAT | OPTS_WAIT | OPTS_DRY_RUN |
-	    OPTS_POST_HOOK | OPTS_ROLLBACK,
+	.groups = OPTS_SNI | OPTS_DIR | OPTS_QUIET | OPTS_VERBOSE |
+	    OPTS_OWNERS | OPTS_SERVICES | OPTS_FORMAT | OPTS_WAIT |
+	    OPTS_DRY_RUN | OPTS_POST_HOOK | OPTS_ROLLBACK,
 	.option = rollback_option,
 	.size = sizeof(struct rollback_opts),
 	.run = run

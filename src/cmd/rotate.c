@@ -86,6 +86,8 @@ static const char rotate_usage[] =
 "NAME.<time>.bak (qmail-pem rollback puts them back).\n"
 "\n"
 "  -d DIR                   qmail control directory\n"
+"  --sni NAME               only servercerts/NAME/servercert.pem, the SNI\n"
+"                           certificate for NAME (folders made root 0755)\n"
 "  --if-expires-within DAYS only if a certificate expires within DAYS days;\n"
 "                           else print \"nothing to do\" and exit 0 (for cron)\n"
 "  --new-key                new keys (the default)\n"
@@ -129,7 +131,7 @@ run(void *opts, struct err *err)
 
 const struct cmdline rotate_line = {
 	.usage = rotate_usage,
-	.groups = OPTS_WRITE | OPTS_POST_HOOK | OPTS_ROTATE,
+	.groups = OPTS_SNI | OPTS_WRITE | OPTS_POST_HOOK | OPTS_ROTATE,
 	.size = sizeof(struct rotate_cmd),
 	.defaults = defaults,
 	.option = rotate_option,

@@ -28,6 +28,8 @@ static const char tlsa_usage[] =
 "the key staged by qmail-pem rotate --stage (servercert.pem.next).\n"
 "\n"
 "  -d DIR               qmail control directory (default /var/qmail/control)\n"
+"  --sni NAME           only servercerts/NAME/servercert.pem, the SNI\n"
+"                       certificate for NAME\n"
 "  --staged             also print the record of the staged key\n"
 "  --hostname NAME      the MX host (default: first line of DIR/me)\n";
 
@@ -39,7 +41,7 @@ run(void *o, struct err *err)
 
 const struct cmdline tlsa_line = {
 	.usage = tlsa_usage,
-	.groups = OPTS_DIR | OPTS_HOSTNAME | OPTS_STAGED,
+	.groups = OPTS_SNI | OPTS_DIR | OPTS_HOSTNAME | OPTS_STAGED,
 	.size = sizeof(struct tlsa_opts),
 	.option = tlsa_option,
 	.run = run

@@ -160,6 +160,8 @@ static const char verify_usage[] =
 "as JSON or as a Prometheus textfile.  Changes nothing in DIR.\n"
 "\n"
 "  -d DIR               qmail control directory\n"
+"  --sni NAME           only servercerts/NAME/servercert.pem, the SNI\n"
+"                       certificate for NAME\n"
 "  -w, --warning DAYS   WARNING when a certificate expires within DAYS (30)\n"
 "  -c, --critical DAYS  CRITICAL when it expires within DAYS (7)\n"
 "  --hostname NAME      name the server certificate must cover (default: DIR/me)\n"
@@ -210,7 +212,7 @@ run(void *o, struct err *err)
 
 const struct cmdline verify_line = {
 	.usage = verify_usage,
-	.groups = OPTS_DIR | OPTS_VERBOSE | OPTS_OWNERS | OPTS_SERVICES |
+	.groups = OPTS_SNI | OPTS_DIR | OPTS_VERBOSE | OPTS_OWNERS | OPTS_SERVICES |
 	    OPTS_HOSTNAME | OPTS_OUTPUT | OPTS_REPORT | OPTS_LIVE,
 	.size = sizeof(struct verify_args),
 	.defaults = defaults,

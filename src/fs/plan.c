@@ -358,6 +358,20 @@ plan_describe(const struct file_plan *p, char *buf, size_t size)
 	return buf;
 }
 
+/* What a plan's file is called in the reports. */
+#define SHOWN(p)	((p)->shown[0] ? (p)->shown : (p)->name)
+
+void
+plan_show_in(struct file_plan *plans, size_t n, const char *sub)
+{
+	size_t i;
+
+	for (i = 0; sub != NULL && i < n; i++)
+		if (plans[i].name != NULL)
+			snprintf(plans[i].shown, sizeof(plans[i].shown),
+			    "%s/%s", sub, plans[i].name);
+}
+
 void
 plan_print(const struct file_plan *plans, size_t n, int dry_run)
 {
@@ -368,28 +382,28 @@ plan_print(const struct file_plan *plans, size_t n, int dry_run)
 		const struct file_plan *p = &plans[i];
 		plan_describe(p, what, sizeof(what));
 		if (p->actions & ACT_REMOVE) {
-			msg_info("%s: %s%s", p->name, dry_run ? "would " : "",
+			msg_info("%s: %s%s", SHOWN(p), dry_run ? "would " : "",
 			    what);
 			continue;
 		}
 		perms_describe(p->target.uid, p->target.gid, p->target.mode,
 		    perm, sizeof(perm));
 		if (!p->actions)
-			msg_info("%s: unchanged (%s)", p->name, perm);
+			msg_info("%s: unchanged (%s)", SHOWN(p), perm);
 		else if (p->old_exists && !S_ISLNK(p->old.st_mode)) {
 			char was[128];
 			perms_describe(p->old.st_uid, p->old.st_gid,
 			    p->old.st_mode, was, sizeof(was));
-			msg_info("%s: %s%s (was %s%s%s) -> %s%s%s", p->name,
+			msg_info("%s: %s%s (was %s%s%s) -> %s%s%s", SHOWN(p),
 			    dry_run ? "would " : "", what, was,
 			    p->old_acl[0] ? " with ACL " : "", p->old_acl, perm,
 			    p->note[0] ? "; " : "", p->note);
 		} else
-			msg_info("%s: %s%s -> %s%s%s", p->name,
+			msg_info("%s: %s%s -> %s%s%s", SHOWN(p),
 			    dry_run ? "would " : "", what, perm,
 			    p->note[0] ? "; " : "", p->note);
 		if (p->backup[0])
-			msg_info("%s: old file kept as %s", p->name, p->backup);
+			msg_info("%s: old file kept as %s", SHOWN(p), p->backup);
 	}
 	if (dry_run)
 		msg_info("dry run: nothing was changed");

@@ -56,6 +56,8 @@ struct file_plan {
 	char			 note[512];	/* what the new content is */
 	char			 backup[256];	/* set by plan_apply() */
 	char			 old_acl[256];	/* its extended ACL entries */
+	char			 shown[320];	/* "SUB/name" in the reports
+						 * (plan_show_in); "": name */
 };
 
 /* to gets from's bytes and what they are (info), its note saying so:
@@ -88,6 +90,10 @@ int plan_dump_json(json_t *root, struct err *err);
 void plan_json_text(json_t *obj, const char *key, const char *text);
 
 int plan_changes(const struct file_plan *plans, size_t n);
+
+/* The plans of files in the folder sub of the directory the command was
+ * given (an SNI folder): each is reported as "sub/name".  NULL: none. */
+void plan_show_in(struct file_plan *plans, size_t n, const char *sub);
 void plan_free(struct file_plan *plans, size_t n);
 
 #endif

@@ -179,6 +179,7 @@ commit_run(const struct common_opts *c, int keep,
 	struct staged s[2];
 	struct file_plan plans[4];
 	char host[256], tlsa[TLSA_RECORD_MAX], old[65];
+	char sub[sizeof(SNI_DIR) + 256];
 	size_t n = 0, i;
 	int rc = -1;
 
@@ -224,6 +225,7 @@ commit_run(const struct common_opts *c, int keep,
 	for (i = 0; i < n; i++)
 		if (plan_decide(dir, &plans[i], err) == -1)
 			goto out;
+	plan_show_in(plans, n, common_sni_sub(c, sub, sizeof(sub)));
 	if (tlsa_hostname(dir, c->newcert.hostname,
 	    sk_X509_value(s[0].b.certs, 0), host, sizeof(host), err) == -1 ||
 	    tlsa_record(s[0].b.key, host, tlsa, sizeof(tlsa), err) == -1)

@@ -1,9 +1,12 @@
 /* common.c: the defaults of the options several commands share. */
+#include <stdio.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "base/privs.h"
 #include "ops/common.h"
 #include "site/policy.h"
+#include "site/sni.h"
 
 void
 common_defaults(struct common_opts *c)
@@ -27,12 +30,53 @@ common_prepare(struct common_opts *c, int refuse_readers, struct err *err)
 	    PRIVS_WRITE_HOOK : PRIVS_WRITE, err);
 }
 
+const char *
+common_sni_sub(const struct common_opts *c, char *buf, size_t size)
+{
+	if (c->sni == NULL)
+		return NULL;
+	snprintf(buf, size, "%s/%s", SNI_DIR, c->sni);
+	return buf;
+}
+
+int
+common_open_sni(const struct common_opts *c, int create, struct perms_dir *dir,
+    struct err *err)
+{
+	if (perms_open_dir(c->dir, dir, err) == -1)
+		return -1;
+	return common_enter_sni(c, create, dir, err);
+}
+
+int
+common_enter_sni(const struct common_opts *c, int create,
+    struct perms_dir *dir, struct err *err)
+{
+	struct perms_dir top = *dir;
+	int rc;
+
+	if (c->sni == NULL)
+		return 0;
+	rc = sni_open(&top, c->sni, create, dir, err);
+	perms_close_dir(&top);
+	if (rc == 0)
+		return err_set(err, EX_NOINPUT, "%s/%s/%s does not exist: there "
+		    "is no SNI certificate for %s%s", c->dir, SNI_DIR, c->sni,
+		    c->sni, create ? "" : "; qmail-pem install --sni NAME "
+		    "makes one (a --dry-run does not create the folder)");
+	return rc == 1 ? 0 : -1;
+}
+
 int
 common_open_dir(struct common_opts *c, struct perms_dir *dir,
     struct err *err)
 {
-	if (perms_open_dir(c->dir, dir, err) == -1 ||
-	    (!c->dry_run && perms_lock_dir(dir, c->wait, err) == -1))
+	if (c->sni != NULL) {
+		if (common_open_sni(c, !c->dry_run, dir, err) == -1)
+			return -1;
+	} else if (perms_open_dir(c->dir, dir, err) == -1)
+		return -1;
+	if (!c->dry_run && perms_lock_dir(dir, c->wait, err) == -1)
 		return -1;
 	return common_model(c, dir, c->command, 0, err);
 }
@@ -49,6 +93,8 @@ common_model(struct common_opts *c, const struct perms_dir *dir,
 	req.group[MODEL_SERVER] = c->owners.server_group;
 	req.group[MODEL_CLIENT] = c->owners.client_group;
 	req.services = &c->services;
+	req.dir = c->dir;
+	req.sni = c->sni;
 	req.quiet = quiet;
 	if (model_build(&req, dir, &c->model, err) == -1)
 		return -1;

@@ -27,6 +27,9 @@ struct common_opts {
 	int			 dry_run;	/* --dry-run */
 	const char		*post_hook;	/* --post-hook */
 	const char		*output;	/* --output */
+	const char		*sni;		/* --sni NAME: the file
+						 * servercerts/NAME/servercert.pem
+						 * alone (site/sni.h) */
 	int			 refuse_readers;	/* common_prepare() */
 	struct site_model	 model;		/* common_model() */
 };
@@ -45,7 +48,9 @@ int common_prepare(struct common_opts *c, int refuse_readers,
     struct err *err);
 
 /* The control directory opened safely and, unless --dry-run, locked
- * (waiting --wait seconds for another writer); then common_model(). */
+ * (waiting --wait seconds for another writer); then common_model().
+ * With --sni NAME it is DIR/servercerts/NAME instead, made root:root 0755
+ * unless --dry-run (common_open_sni), and the lock is that folder's. */
 int common_open_dir(struct common_opts *c, struct perms_dir *dir,
     struct err *err);
 
@@ -59,5 +64,18 @@ int common_open_dir(struct common_opts *c, struct perms_dir *dir,
 int common_model(struct common_opts *c, const struct perms_dir *dir,
     const char *command, int quiet, struct err *err);
 void common_free(struct common_opts *c);
+
+/* "servercerts/NAME" with --sni NAME, else NULL. */
+const char *common_sni_sub(const struct common_opts *c, char *buf,
+    size_t size);
+
+/* DIR/servercerts/NAME of --sni, opened as a directory of its own (made
+ * when create); missing is an error (EX_NOINPUT) that says so. */
+int common_open_sni(const struct common_opts *c, int create,
+    struct perms_dir *dir, struct err *err);
+/* The same from DIR open in dir, which becomes the SNI folder (DIR is
+ * closed); nothing without --sni. */
+int common_enter_sni(const struct common_opts *c, int create,
+    struct perms_dir *dir, struct err *err);
 
 #endif

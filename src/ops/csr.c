@@ -197,6 +197,8 @@ open_dirs(const struct csr_opts *o, struct perms_dir *dir,
 	if (o->c.output != NULL && output_open(o->c.output, o->c.dir,
 	    dir->fd, out, err) == -1)
 		return -1;
+	if (common_enter_sni(&o->c, o->c.new_key, dir, err) == -1)
+		return -1;
 	return o->c.new_key ? perms_lock_dir(dir, o->c.wait, err) : 0;
 }
 

@@ -26,6 +26,7 @@
 #include "site/ctlfile.h"
 #include "site/me.h"
 #include "site/policy.h"
+#include "x509/chain.h"
 #include "x509/pemfile.h"
 
 /* The bytes a kept file should hold: as it is, or cleaned up. */
@@ -76,7 +77,8 @@ build_contents(const struct install_opts *o, const struct perms_dir *dir,
 		return -1;
 
 	if (new_srv) {
-		if (newcert_make(&o->c.newcert, hostname, o->c.distinct_keys ?
+		if (newcert_make(&o->c.newcert, hostname,
+		    o->c.distinct_keys || o->c.sni != NULL ?
 		    USAGE_SERVER : USAGE_SERVER | USAGE_CLIENT, &ps->content,
 		    &ps->len, ps->note, sizeof(ps->note), err) == -1)
 			return -1;
@@ -182,6 +184,24 @@ client_hostname(const struct install_opts *o, const struct perms_dir *dir,
 	return newcert_hostname(dir, &o->c.newcert, buf, size, err);
 }
 
+/* An SNI file serves a client asking for NAME: its certificate must
+ * name it (a SAN, or a wildcard that covers it). */
+static int
+sni_covered(const struct install_opts *o, X509 *leaf, struct err *err)
+{
+	char subject[256];
+
+	if (o->c.sni == NULL || X509_check_host(leaf, o->c.sni, 0, 0,
+	    NULL) == 1)
+		return 0;
+	ERR_clear_error();
+	return err_set(err, EX_DATAERR, "the certificate to import (%s) does "
+	    "not cover %s, so a client asking for %s would refuse it; import "
+	    "the certificate issued for %s into servercerts/%s: nothing was "
+	    "changed", chain_subject(leaf, subject, sizeof(subject)),
+	    o->c.sni, o->c.sni, o->c.sni, o->c.sni);
+}
+
 /*
  * The import: servercert.pem gets the imported key and chain, and so does
  * clientcert.pem unless --client-self-signed keeps (or makes) a pair of
@@ -202,7 +222,8 @@ build_import(const struct install_opts *o, const struct perms_dir *dir,
 	    "unusable, see the warning above" : "absent", imp, &pending,
 	    err) == -1)
 		return -1;
-	if (import_finish(imp, o->import.force, err) == -1)
+	if (import_finish(imp, o->import.force, err) == -1 ||
+	    sni_covered(o, sk_X509_value(imp->chain.chain, 0), err) == -1)
 		return -1;
 	if (pemfile_serialize(imp->key, imp->chain.chain, &ps->content,
 	    &ps->len, err) == -1)
@@ -292,6 +313,17 @@ warn_exposed(const struct file_plan *plans)
 	}
 }
 
+/* An SNI folder holds servercert.pem alone: the plan made for a
+ * clientcert.pem beside it goes. */
+static void
+drop_client(struct file_plan *plans, size_t *nplans)
+{
+	plan_free(&plans[1], 1);
+	memmove(&plans[1], &plans[2], sizeof(plans[0]) * (*nplans - 2));
+	memset(&plans[*nplans - 1], 0, sizeof(plans[0]));
+	(*nplans)--;
+}
+
 /* The plans of both files (and of a pending key an import used). */
 static int
 plan_files(const struct install_opts *o, const struct perms_dir *dir,
@@ -302,7 +334,8 @@ plan_files(const struct install_opts *o, const struct perms_dir *dir,
 	size_t i;
 
 	if (read_current(o, dir, SERVERCERT, srv, &srv_bad, err) == -1 ||
-	    read_current(o, dir, CLIENTCERT, cli, &cli_bad, err) == -1)
+	    (o->c.sni == NULL &&
+	    read_current(o, dir, CLIENTCERT, cli, &cli_bad, err) == -1))
 		return -1;
 	if (import_requested(&o->import)) {
 		if (build_import(o, dir, srv, cli, srv_bad, imp, plans,
@@ -314,9 +347,11 @@ plan_files(const struct install_opts *o, const struct perms_dir *dir,
 	plans[0].target = o->c.owners.server;
 	plans[1].name = CLIENTCERT;
 	plans[1].target = o->c.owners.client;
+	if (o->c.sni != NULL)
+		drop_client(plans, nplans);
 	for (i = 0; i < *nplans; i++) {
 		/* A used pending key is in servercert.pem now: no backup. */
-		plans[i].keep_backup = i < 2;
+		plans[i].keep_backup = strcmp(plans[i].name, PENDING_KEY) != 0;
 		if (plan_decide(dir, &plans[i], err) == -1)
 			return -1;
 	}
@@ -330,6 +365,7 @@ install_run(struct install_opts *o, struct err *err)
 	struct ctl_file srv, cli;
 	struct file_plan plans[3];
 	struct import_result imp;
+	char sub[sizeof(SNI_DIR) + 256];
 	size_t nplans = 2;
 	int rc = -1;
 
@@ -346,6 +382,7 @@ install_run(struct install_opts *o, struct err *err)
 	    journal_refuse(&dir, err) == -1 ||
 	    plan_files(o, &dir, &srv, &cli, &imp, plans, &nplans, err) == -1)
 		goto out;
+	plan_show_in(plans, nplans, common_sni_sub(&o->c, sub, sizeof(sub)));
 	warn_exposed(plans);
 	if (warn_kept(plans, err) == -1 || (!o->c.dry_run &&
 	    plan_apply(&dir, plans, nplans, time(NULL), err) == -1))

@@ -20,6 +20,10 @@ newcert_hostname(const struct perms_dir *dir, const struct newcert_opts *o,
 		snprintf(buf, size, "%s", o->hostname);
 		return 0;
 	}
+	if (o->sni != NULL) {
+		snprintf(buf, size, "%s", o->sni);
+		return 0;
+	}
 	if ((rc = me_read(dir, buf, size, err)) == -1)
 		return -1;
 	if (rc == 0)

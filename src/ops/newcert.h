@@ -19,7 +19,8 @@
 
 /* Settings for newly made keys and certificates. */
 struct newcert_opts {
-	const char	*hostname;	/* NULL: read DIR/me */
+	const char	*hostname;	/* NULL: sni, else read DIR/me */
+	const char	*sni;		/* --sni NAME: the default host */
 	const char	*sans[X509GEN_MAX_SANS];
 	size_t		 nsans;
 	enum key_type	 key_type;	/* DEFAULT_KEY_TYPE */
@@ -27,8 +28,8 @@ struct newcert_opts {
 	int		 days;		/* DEFAULT_DAYS */
 };
 
-/* The host name for new certificates: --hostname, else the first line
- * of DIR/me; neither is an error (EX_CONFIG). */
+/* The host name for new certificates: --hostname, else --sni's NAME,
+ * else the first line of DIR/me; none is an error (EX_CONFIG). */
 int newcert_hostname(const struct perms_dir *dir, const struct newcert_opts *o,
     char *buf, size_t size, struct err *err);
 

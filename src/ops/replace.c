@@ -128,7 +128,7 @@ replace_changed(const struct file_plan *plans, size_t n, char *buf,
 			continue;
 		used = strlen(buf);
 		snprintf(buf + used, size - used, "%s%s", used ? " " : "",
-		    plans[i].name);
+		    plans[i].shown[0] ? plans[i].shown : plans[i].name);
 	}
 }
 

@@ -388,6 +388,7 @@ restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
 {
 	char tlsa[TLSA_RECORD_MAX];
 	struct file_plan plans[2];
+	char sub[sizeof(SNI_DIR) + 256];
 	size_t n = 0;
 	int rc = -1, resume;
 
@@ -398,6 +399,7 @@ restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
 	    plan_restores(dir, r, plans, &n, err) == -1 ||
 	    (!resume && dane_guard(o, dir, r, tlsa, sizeof(tlsa), err) == -1))
 		goto out;
+	plan_show_in(plans, n, common_sni_sub(&o->c, sub, sizeof(sub)));
 	if (!o->c.dry_run) {
 		if (!resume && write_journal(dir, r, err) == -1)
 			goto out;

@@ -28,6 +28,7 @@
 #include "ops/tlsa.h"
 #include "site/ctlfile.h"
 #include "site/policy.h"
+#include "site/sni.h"
 #include "x509/certinfo.h"
 
 /* What one run found and made. */
@@ -35,6 +36,8 @@ struct rotation {
 	struct ctl_file		 srv, cli;
 	int			 shared;	/* one key in both files now */
 	int			 distinct;	/* a key per file afterwards */
+	int			 nfiles;	/* 2; 1: --sni, servercert.pem
+						 * alone */
 	struct file_plan	 plans[2];
 	char			 host[2][256];	/* CN of each new certificate */
 	char			 tlsa[TLSA_RECORD_MAX];
@@ -102,8 +105,18 @@ rotation_due(const struct rotate_opts *o, struct rotation *r, time_t now,
 	*due = 1;
 	if (o->expires_within < 0)
 		return 0;
-	if (days_left(&r->srv, now, &srv_exact, &srv_days, err) == -1 ||
-	    days_left(&r->cli, now, &cli_exact, &cli_days, err) == -1)
+	if (days_left(&r->srv, now, &srv_exact, &srv_days, err) == -1)
+		return -1;
+	if (r->nfiles == 1) {
+		if (srv_exact < o->expires_within)
+			return 0;
+		*due = 0;
+		snprintf(r->reason, sizeof(r->reason), "nothing to do: %s/%s "
+		    "expires in %ld days, not within %d days", SNI_DIR,
+		    o->c.sni, srv_days, o->expires_within);
+		return 0;
+	}
+	if (days_left(&r->cli, now, &cli_exact, &cli_days, err) == -1)
 		return -1;
 	if (srv_exact < o->expires_within || cli_exact < o->expires_within)
 		return 0;
@@ -202,16 +215,19 @@ out:
 }
 
 static int
-verify_plans(const struct rotation *r, struct err *err)
+verify_plans(const struct rotation *r, const char *sni, struct err *err)
 {
 	char shown[300];
 	int i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < r->nfiles; i++) {
 		const struct file_plan *p = &r->plans[i];
-		snprintf(shown, sizeof(shown), "the new %s", p->name);
+		snprintf(shown, sizeof(shown), "the new %s", p->shown[0] ?
+		    p->shown : p->name);
+		/* An SNI file must cover the name it is chosen for. */
 		if (replace_verify(shown, p->content, p->len, &p->target,
-		    i == 0 ? USAGE_SERVER : USAGE_CLIENT, r->host[i],
+		    i == 0 ? USAGE_SERVER : USAGE_CLIENT, sni != NULL ? sni :
+		    r->host[i],
 		    i == 1 && !r->distinct ? REPLACE_QUIET : 0, err) == -1)
 			return -1;
 	}
@@ -225,9 +241,12 @@ build_contents(const struct rotate_opts *o, const struct perms_dir *dir,
 	struct file_plan *ps = &r->plans[0], *pc = &r->plans[1];
 
 	if (make_file(o, dir, &r->srv, o->keep_key ? r->srv.bundle.key : NULL,
-	    r->distinct ? USAGE_SERVER : USAGE_SERVER | USAGE_CLIENT, ps,
-	    r->host[0], sizeof(r->host[0]), err) == -1)
+	    r->distinct || r->nfiles == 1 ? USAGE_SERVER :
+	    USAGE_SERVER | USAGE_CLIENT, ps, r->host[0], sizeof(r->host[0]),
+	    err) == -1)
 		return -1;
+	if (r->nfiles == 1)
+		return 0;
 	if (!r->distinct) {
 		snprintf(r->host[1], sizeof(r->host[1]), "%s", r->host[0]);
 		return plan_same_as(pc, ps, SERVERCERT, err);
@@ -324,26 +343,41 @@ prune_backups(const struct rotate_opts *o, const struct perms_dir *dir,
 	return 0;
 }
 
+/* The result as JSON: printed, or (into, an SNI file of a sweep)
+ * appended to the array of the run's "sni" member. */
 static int
-print_result(const struct rotate_opts *o, const struct perms_dir *dir,
-    const struct rotation *r, struct err *err)
+json_result(const struct rotate_opts *o, const struct perms_dir *dir,
+    const struct rotation *r, json_t *sni, json_t *into, struct err *err)
 {
 	json_t *root;
 
-	if (o->c.json) {
-		if ((root = plan_json("rotate", dir, r->plans, 2, o->c.dry_run))
-		    == NULL)
-			return err_set(err, EX_OSERR, "out of memory");
-		plan_json_text(root, "reason", r->reason);
-		plan_json_text(root, "tlsa_next", r->tlsa);
-		return plan_dump_json(root, err);
-	}
+	if ((root = plan_json("rotate", dir, r->plans, r->nfiles,
+	    o->c.dry_run)) == NULL)
+		return err_set(err, EX_OSERR, "out of memory");
+	plan_json_text(root, "reason", r->reason);
+	plan_json_text(root, "tlsa_next", r->tlsa);
+	if (o->c.sni != NULL)
+		json_object_set_new(root, "sni", json_string(o->c.sni));
+	else if (sni != NULL)
+		json_object_set(root, "sni_files", sni);
+	if (into != NULL)
+		return json_array_append_new(into, root) == 0 ? 0 :
+		    err_set(err, EX_OSERR, "out of memory");
+	return plan_dump_json(root, err);
+}
+
+static int
+print_result(const struct rotate_opts *o, const struct perms_dir *dir,
+    const struct rotation *r, json_t *sni, json_t *into, struct err *err)
+{
+	if (o->c.json)
+		return json_result(o, dir, r, sni, into, err);
 	if (r->reason[0] && !r->tlsa[0]) {
 		msg_info("%s", r->reason);
 		return 0;
 	}
 	if (!r->reason[0])
-		plan_print(r->plans, 2, o->c.dry_run);
+		plan_print(r->plans, r->nfiles, o->c.dry_run);
 	if (r->tlsa[0]) {
 		msg_info("TLSA record of the staged key (publish it next to the "
 		    "current one, wait twice the TTL, then run qmail-pem rotate "
@@ -359,12 +393,15 @@ rotate_files(struct rotate_opts *o, const struct perms_dir *dir,
     struct rotation *r, struct err *err)
 {
 	time_t now = time(NULL);
+	char sub[sizeof(SNI_DIR) + 256];
 	int due, staged, i;
 
+	r->nfiles = o->c.sni != NULL ? 1 : 2;
 	if (ctlfile_read(dir, SERVERCERT, &r->srv, err) == -1 ||
-	    ctlfile_read(dir, CLIENTCERT, &r->cli, err) == -1 ||
+	    (r->nfiles == 2 &&
+	    ctlfile_read(dir, CLIENTCERT, &r->cli, err) == -1) ||
 	    check_shape(dir, &r->srv, err) == -1 ||
-	    check_shape(dir, &r->cli, err) == -1)
+	    (r->nfiles == 2 && check_shape(dir, &r->cli, err) == -1))
 		return -1;
 	/* The owners and modes the model wants (site/model.h): a group
 	 * the files have and their readers are in is kept. */
@@ -372,6 +409,8 @@ rotate_files(struct rotate_opts *o, const struct perms_dir *dir,
 	r->plans[0].target = o->c.owners.server;
 	r->plans[1].name = o->stage ? CLIENTCERT_NEXT : CLIENTCERT;
 	r->plans[1].target = o->c.owners.client;
+	plan_show_in(r->plans, r->nfiles, common_sni_sub(&o->c, sub,
+	    sizeof(sub)));
 	if (rotation_due(o, r, now, &due, err) == -1)
 		return -1;
 	if (!due)
@@ -386,14 +425,16 @@ rotate_files(struct rotate_opts *o, const struct perms_dir *dir,
 		    "place (or remove the .next files to drop it)", dir->path,
 		    SERVERCERT_NEXT);
 	if (check_self_signed(dir, &r->srv, err) == -1 ||
-	    check_self_signed(dir, &r->cli, err) == -1)
+	    (r->nfiles == 2 && check_self_signed(dir, &r->cli, err) == -1))
 		return -1;
-	r->shared = EVP_PKEY_eq(r->srv.bundle.key, r->cli.bundle.key) == 1;
+	r->shared = r->nfiles == 2 &&
+	    EVP_PKEY_eq(r->srv.bundle.key, r->cli.bundle.key) == 1;
 	ERR_clear_error();
 	r->distinct = !r->shared || o->c.distinct_keys;
-	if (build_contents(o, dir, r, err) == -1 || verify_plans(r, err) == -1)
+	if (build_contents(o, dir, r, err) == -1 ||
+	    verify_plans(r, o->c.sni, err) == -1)
 		return -1;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < r->nfiles; i++) {
 		r->plans[i].keep_backup = !o->stage;
 		if (plan_decide(dir, &r->plans[i], err) == -1)
 			return -1;
@@ -404,10 +445,78 @@ rotate_files(struct rotate_opts *o, const struct perms_dir *dir,
 	    r->plans[0].content, r->plans[0].len, r->tlsa,
 	    sizeof(r->tlsa), err) == -1)
 		return -1;
-	if (plan_apply(dir, r->plans, 2, now, err) == -1 ||
-	    replace_check_result(dir, r->plans, 2, err) == -1)
+	if (plan_apply(dir, r->plans, r->nfiles, now, err) == -1 ||
+	    replace_check_result(dir, r->plans, r->nfiles, err) == -1)
 		return -1;
 	return o->stage ? 0 : prune_backups(o, dir, err);
+}
+
+/* One SNI file of a sweep, in its own folder under its own lock, with
+ * NAME's own names (--hostname and --san are servercert.pem's). */
+static int
+rotate_one_sni(const struct rotate_opts *o, const struct perms_dir *dir,
+    const char *name, json_t *results, char *changed, size_t size,
+    struct err *err)
+{
+	struct perms_dir sdir = { .fd = -1 };
+	struct rotate_opts so = *o;
+	struct rotation r;
+	size_t used;
+	int rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	so.c.sni = so.c.newcert.sni = name;
+	so.c.newcert.hostname = NULL;
+	so.c.newcert.nsans = 0;
+	if ((rc = sni_open(dir, name, 0, &sdir, err)) != 1)
+		goto out;	/* 0: gone since it was listed */
+	rc = -1;
+	if ((!o->c.dry_run && perms_lock_dir(&sdir, o->c.wait, err) == -1) ||
+	    journal_refuse(&sdir, err) == -1 ||
+	    rotate_files(&so, &sdir, &r, err) == -1 ||
+	    print_result(&so, &sdir, &r, NULL, results, err) == -1)
+		goto out;
+	used = strlen(changed);
+	if (!o->c.dry_run)
+		replace_changed(r.plans, r.nfiles, changed + used + !!used,
+		    size - used - !!used);
+	if (used && changed[used + 1])
+		changed[used] = ' ';
+	rc = 0;
+out:
+	plan_free(r.plans, 2);
+	ctlfile_free(&r.srv);
+	perms_close_dir(&sdir);
+	return rc;
+}
+
+/* rotate --if-expires-within without --sni: each SNI file present in
+ * turn; one that fails is said, the others are still rotated. */
+static int
+rotate_sni_all(const struct rotate_opts *o, const struct perms_dir *dir,
+    json_t *results, char *changed, size_t size, struct err *err)
+{
+	char (*names)[256];
+	struct err one;
+	size_t n, i;
+	int rc = 0;
+
+	if ((names = calloc(SNI_MAX, sizeof(*names))) == NULL)
+		return err_set(err, EX_OSERR, "out of memory");
+	if (sni_list(dir, names, &n, err) == -1)
+		n = 0, rc = -1;
+	for (i = 0; i < n; i++) {
+		memset(&one, 0, sizeof(one));
+		if (rotate_one_sni(o, dir, names[i], results, changed, size,
+		    &one) == 0)
+			continue;
+		if (rc++ == 0)
+			*err = one;
+		else
+			(void)err_print(&one);
+	}
+	free(names);
+	return rc ? -1 : 0;
 }
 
 int
@@ -415,8 +524,9 @@ rotate_run(struct rotate_opts *o, struct err *err)
 {
 	struct perms_dir dir = { .fd = -1 };
 	struct rotation r;
-	char changed[128];
-	int rc = -1;
+	json_t *sni = NULL;
+	char changed[4096];
+	int rc = -1, swept = 0;
 
 	memset(&r, 0, sizeof(r));
 	changed[0] = '\0';
@@ -429,15 +539,36 @@ rotate_run(struct rotate_opts *o, struct err *err)
 		    err) == -1)
 			goto out;
 	} else {
-		if (rotate_files(o, &dir, &r, err) == -1 ||
-		    print_result(o, &dir, &r, err) == -1)
+		if (rotate_files(o, &dir, &r, err) == -1)
 			goto out;
 		if (!o->stage && !o->c.dry_run)
-			replace_changed(r.plans, 2, changed, sizeof(changed));
+			replace_changed(r.plans, r.nfiles, changed,
+			    sizeof(changed));
+		if (o->c.sni == NULL && o->expires_within >= 0 && !o->stage) {
+			if (o->c.json && (sni = json_array()) == NULL) {
+				err_set(err, EX_OSERR, "out of memory");
+				goto out;
+			}
+			if (!o->c.json && print_result(o, &dir, &r, NULL, NULL,
+			    err) == -1)
+				goto out;
+			swept = rotate_sni_all(o, &dir, sni, changed,
+			    sizeof(changed), err) == 0 ? 1 : -1;
+		}
+		if ((o->c.json || !swept) && print_result(o, &dir, &r, sni,
+		    NULL, err) == -1)
+			goto out;
 	}
 	perms_close_dir(&dir);
+	if (swept == -1) {
+		struct err hook = { 0 };	/* the others' hook runs */
+		if (changed[0] && posthook_after(&o->c, changed, &hook) == -1)
+			(void)err_print(&hook);
+		goto out;
+	}
 	rc = posthook_after(&o->c, changed, err);
 out:
+	json_decref(sni);
 	plan_free(r.plans, 2);
 	ctlfile_free(&r.srv);
 	ctlfile_free(&r.cli);

@@ -77,6 +77,7 @@ tlsa_run(const struct tlsa_opts *o, struct err *err)
 	memset(&next, 0, sizeof(next));
 	if (privs_limit(PRIVS_READ, err) == -1 ||
 	    perms_open_dir(o->c.dir, &dir, err) == -1 ||
+	    common_enter_sni(&o->c, 0, &dir, err) == -1 ||
 	    ctlfile_read(&dir, SERVERCERT, &srv, err) == -1)
 		goto out;
 	if (!srv.exists) {
@@ -84,8 +85,9 @@ tlsa_run(const struct tlsa_opts *o, struct err *err)
 		    "install first", dir.path, SERVERCERT);
 		goto out;
 	}
-	if (tlsa_hostname(&dir, o->c.newcert.hostname,
-	    sk_X509_value(srv.chain.chain, 0), host, sizeof(host), err) == -1)
+	if (tlsa_hostname(&dir, o->c.newcert.hostname ? o->c.newcert.hostname :
+	    o->c.sni, sk_X509_value(srv.chain.chain, 0), host, sizeof(host),
+	    err) == -1)
 		goto out;
 	if (o->staged) {
 		if ((found = replace_read_pem(&dir, SERVERCERT_NEXT, &data,

@@ -32,11 +32,18 @@
 #include "site/policy.h"
 #include "site/readercheck.h"
 #include "site/readerperm.h"
+#include "site/sni.h"
 
 #define NFILES	2
+#define MAXFILES	(NFILES + SNI_MAX)
 
 /* What we expect of one file and who reads it. */
 struct target {
+	const struct perms_dir	*dir;		/* DIR, or its SNI folder */
+	struct perms_dir	 sdir;		/* the SNI folder, owned */
+	const char		*host;		/* the name it must cover */
+	char			 label[320];	/* "servercerts/NAME/..." */
+	char			 why[1024];	/* the folder is unusable */
 	struct ondisk_target	 d;
 	int			 usage;
 	struct readtest_check	 rt;		/* reader-can-read, kept for
@@ -64,7 +71,8 @@ check_content(const struct verify_args *a, const struct perms_dir *dir,
 
 	if (!t->d.readable_type)
 		return 0;
-	if (readfile_dir(dir, t->d.name, &data, &len, &st, &why) == -1) {
+	(void)dir;
+	if (readfile_dir(t->dir, t->d.name, &data, &len, &st, &why) == -1) {
 		verify_add(r, "parses", CHECK_UNKNOWN, "%s%s", why.text,
 		    geteuid() != 0 ? " (through sudo: see qmail-pem(8))" : "");
 		verify_skip_content(r, "single-key", "not checked: the file "
@@ -72,8 +80,8 @@ check_content(const struct verify_args *a, const struct perms_dir *dir,
 		return 0;
 	}
 	memset(&vo, 0, sizeof(vo));
-	vo.hostname = s->hostname;
-	vo.no_hostname_why = s->hostname ? NULL : s->error_hostname;
+	vo.hostname = t->host != NULL ? t->host : s->hostname;
+	vo.no_hostname_why = vo.hostname ? NULL : s->error_hostname;
 	vo.warn_days = a->warn_days;
 	vo.crit_days = a->crit_days;
 	vo.expect = t->d.expect;
@@ -277,34 +285,48 @@ report_failure(const struct verify_args *a, const struct perms_dir *dir,
 	return report_overall(s);
 }
 
-/* Every check of the two files, into files[0..NFILES). */
+/* An SNI folder that cannot be used: one CRITICAL check says why. */
+static void
+sni_unusable(struct target *t, struct file_report *r)
+{
+	verify_add(r, "sni-folder", CHECK_CRITICAL, "%s", t->why);
+	t->d.skipped = "not checked: the SNI folder cannot be used";
+	verify_set(&t->rt.check, "reader-can-read", CHECK_SKIPPED,
+	    t->d.skipped);
+}
+
+/* Every check of the files, into files[0..n). */
 static int
-check_files(const struct verify_args *a, const struct perms_dir *dir,
+check_files(const struct verify_args *a, size_t n,
     const struct reader_list *readers, struct target *t,
     const struct verify_summary *s, struct file_report *files,
     struct err *err)
 {
-	int i;
+	size_t i;
 
-	for (i = 0; i < NFILES; i++) {
-		files[i].file = t[i].d.name;
-		ondisk_check(dir, &t[i].d, &files[i]);
+	for (i = 0; i < n; i++) {
+		files[i].file = t[i].label[0] ? t[i].label : t[i].d.name;
+		if (t[i].why[0]) {
+			sni_unusable(&t[i], &files[i]);
+			continue;
+		}
+		ondisk_check(t[i].dir, &t[i].d, &files[i]);
 		if (t[i].d.skipped != NULL)
 			verify_set(&t[i].rt.check, "reader-can-read",
 			    CHECK_SKIPPED, t[i].d.skipped);
+		ondisk_default_acl(t[i].dir, &files[i], 1);
 	}
-	ondisk_default_acl(dir, files, NFILES);
-	for (i = 0; i < NFILES; i++) {
+	for (i = 0; i < n; i++) {
 		detected_reader(a, readers, &t[i]);
 		if (t[i].d.readable_type)
-			readtest_check_start(dir, t[i].d.name, &t[i].rt);
+			readtest_check_start(t[i].dir, t[i].d.name, &t[i].rt);
 	}
 	/* The read tests' children run (on other CPUs) while this process,
 	 * forked before it read any key, checks the contents. */
-	for (i = 0; i < NFILES; i++)
-		if (check_content(a, dir, &t[i], s, &files[i], err) == -1)
+	for (i = 0; i < n; i++)
+		if (check_content(a, t[i].dir, &t[i], s, &files[i], err) == -1)
 			return -1;
-	for (i = 0; i < NFILES; i++) {
+	for (i = 0; i < n; i++) {
 		readtest_check_finish(&t[i].rt);
 		verify_add(&files[i], t[i].rt.check.name, t[i].rt.check.status,
 		    "%s", t[i].rt.check.message);
@@ -315,8 +337,65 @@ check_files(const struct verify_args *a, const struct perms_dir *dir,
 	}
 	/* Cheap (two fingerprints): always in json and prometheus; the
 	 * nagios line shows it, like every check, with -v. */
-	check_shared_key(files);
-	check_dane_staged(a, &files[0]);
+	if (a->c.sni == NULL) {
+		check_shared_key(files);
+		check_dane_staged(a, &files[0]);
+	}
+	return 0;
+}
+
+/* One SNI file as servercert.pem is checked (tmpl), in its folder. */
+static void
+add_sni(const struct perms_dir *dir, const struct target *tmpl,
+    const char *name, struct target *t)
+{
+	struct err why = { 0 };
+	int rc;
+
+	*t = *tmpl;
+	t->dir = &t->sdir;
+	t->sdir.fd = -1;
+	snprintf(t->label, sizeof(t->label), "%s/%s/%s", SNI_DIR, name,
+	    SERVERCERT);
+	t->host = name;
+	if (sni_check_name(name, "the folder name", &why) == -1)
+		rc = -1;
+	else if ((rc = sni_open(dir, name, 0, &t->sdir, &why)) == 0)
+		err_set(&why, EX_NOINPUT, "%s/%s/%s does not exist: qmail-pem "
+		    "install --sni %s makes it", dir->path, SNI_DIR, name, name);
+	snprintf(t->why, sizeof(t->why), "%s", rc == 1 ? "" : why.text);
+}
+
+/*
+ * The files to check: with --sni NAME that one alone; else the two and
+ * every servercerts/NAME/servercert.pem present.  A target's host is a
+ * copy of NAME in its own buffer.
+ */
+static int
+sni_targets(const struct verify_args *a, const struct perms_dir *dir,
+    struct target *t, char (*hosts)[256], size_t *n, struct err *err)
+{
+	size_t i, found = 0;
+
+	if (a->c.sni != NULL) {
+		snprintf(hosts[0], 256, "%s", a->c.sni);
+		add_sni(dir, &t[0], hosts[0], &t[0]);
+		*n = 1;
+		return 0;
+	}
+	*n = NFILES;
+	if (sni_list(dir, hosts, &found, err) == -1) {
+		/* an unsafe servercerts/: CRITICAL, the other files checked */
+		t[NFILES] = t[0];
+		snprintf(t[NFILES].label, sizeof(t[0].label), "%s", SNI_DIR);
+		snprintf(t[NFILES].why, sizeof(t[0].why), "%s", err->text);
+		err_clear(err);
+		*n = NFILES + 1;
+		return 0;
+	}
+	for (i = 0; i < found; i++)
+		add_sni(dir, &t[0], hosts[i], &t[NFILES + i]);
+	*n = NFILES + found;
 	return 0;
 }
 
@@ -336,16 +415,24 @@ run_verify(struct verify_args *a)
 {
 	struct perms_dir dir = { .fd = -1 };
 	struct output out = { .dirfd = -1 };
-	struct file_report files[NFILES + 1];	/* and the live server */
-	struct target targets[NFILES];
+	struct file_report *files;		/* and the live server */
+	struct target *targets;
 	struct verify_summary s;
 	struct err err = { 0 }, no_host = { 0 };
-	char hostname[256];
-	int i, rc = CHECK_UNKNOWN;
+	char hostname[256], (*hosts)[256];
+	size_t i, n = 0;
+	int rc = CHECK_UNKNOWN;
 
 	summary_init(a, &s);
-	memset(files, 0, sizeof(files));
-	memset(targets, 0, sizeof(targets));	/* no read test started */
+	/* zeroed: no read test started */
+	files = calloc(MAXFILES + 1, sizeof(*files));
+	targets = calloc(MAXFILES, sizeof(*targets));
+	hosts = calloc(SNI_MAX, sizeof(*hosts));
+	if (files == NULL || targets == NULL || hosts == NULL) {
+		err_set(&err, EX_OSERR, "out of memory");
+		rc = report_failure(a, &dir, &s, &err);
+		goto out;
+	}
 	if (privs_limit(a->c.output ? PRIVS_PROBE_OUTPUT : PRIVS_PROBE,
 	    &err) == -1 || perms_open_dir(a->c.dir, &dir, &err) == -1 ||
 	    setup_targets(a, &dir, targets, &err) == -1) {
@@ -364,13 +451,14 @@ run_verify(struct verify_args *a)
 	    &no_host) == 0)
 		s.hostname = hostname;
 	s.error_hostname = no_host.text;
-	if (check_files(a, &dir, &a->c.model.readers, targets, &s, files,
-	    &err) == -1 ||
+	targets[0].dir = targets[1].dir = &dir;
+	if (sni_targets(a, &dir, targets, hosts, &n, &err) == -1 ||
+	    check_files(a, n, &a->c.model.readers, targets, &s, files, &err) == -1 ||
 	    (a->live.connect != NULL && verify_live_run(&a->live, &dir,
-	    a->warn_days, a->crit_days, s.now, &files[NFILES], &err) == -1))
+	    a->warn_days, a->crit_days, s.now, &files[n], &err) == -1))
 		goto fail;
 	s.files = files;
-	s.nfiles = NFILES + (a->live.connect != NULL);
+	s.nfiles = n + (a->live.connect != NULL);
 	if (emit(a, &out, &s, &err) == -1)
 		goto fail;
 	rc = s.status;
@@ -378,8 +466,14 @@ run_verify(struct verify_args *a)
 fail:
 	(void)err_print(&err);
 out:
-	for (i = 0; i < NFILES; i++)
+	for (i = 0; targets != NULL && i < n; i++) {
 		readtest_reap(&targets[i].rt.run);
+		if (targets[i].dir != &dir)
+			perms_close_dir(&targets[i].sdir);
+	}
+	free(files);
+	free(targets);
+	free(hosts);
 	common_free(&a->c);
 	output_close(&out);
 	perms_close_dir(&dir);

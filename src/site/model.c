@@ -196,8 +196,9 @@ model_build(const struct model_request *req, const struct perms_dir *dir,
 	size_t i;
 
 	memset(m, 0, sizeof(*m));
-	snprintf(m->dir, sizeof(m->dir), "%s", dir->path);
-	m->dir_default = strcmp(dir->path, DEFAULT_DIR) == 0;
+	snprintf(m->dir, sizeof(m->dir), "%s", req->dir ? req->dir : dir->path);
+	snprintf(m->sni, sizeof(m->sni), "%s", req->sni ? req->sni : "");
+	m->dir_default = strcmp(m->dir, DEFAULT_DIR) == 0;
 	if (req->services != NULL)
 		m->services = *req->services;
 	if (readercheck_scan(&m->services, &m->readers, err) == -1)
@@ -255,6 +256,8 @@ model_command(const struct site_model *m, const char *command,
 		text_append(buf, size, " -d");
 		append_word(buf, size, m->dir);
 	}
+	if (m->sni[0])
+		text_append(buf, size, " --sni %s", m->sni);
 	if (m->nfiles > 0 && strcmp(m->files[0].owner, DEFAULT_OWNER) != 0) {
 		text_append(buf, size, " --owner");
 		append_word(buf, size, m->files[0].owner);

@@ -73,7 +73,8 @@ struct model_dane {
 };
 
 struct site_model {
-	char			 dir[4096];
+	char			 dir[4096];	/* -d, for the hints */
+	char			 sni[256];	/* --sni NAME, or "" */
 	int			 dir_default;	/* -d not needed in a command */
 	struct service_dirs	 services;	/* as given (n == 0: defaults) */
 	struct reader_list	 readers;
@@ -88,6 +89,8 @@ struct model_request {
 	const char		*group[MODEL_NROLES];	/* NULL: not given */
 	const struct service_dirs *services;
 	int			 quiet;		/* say nothing on stderr */
+	const char		*dir;		/* -d as given (NULL: dir's) */
+	const char		*sni;		/* --sni NAME, or NULL */
 };
 
 /*

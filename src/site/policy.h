@@ -33,6 +33,12 @@
 /* The keys rotate --commit replaced (site/danenote.h), root:root 0600. */
 #define DANE_NOTE		".qmail-pem-dane"
 #define ME_FILE			"me"	/* the host name, qmail's control/me */
+/* SNI certificates (sagredo's qmail-smtpd): SNI_DIR/NAME/servercert.pem,
+ * read like servercert.pem for a client that asks for NAME; the
+ * directories root:root SNI_DIR_MODE. */
+#define SNI_DIR			"servercerts"
+#define SNI_DIR_MODE		0755
+#define SNI_MAX			64	/* SNI files verify and rotate take */
 
 /* Owner, groups and mode of the key files; the readers' users. */
 #define DEFAULT_OWNER		"root"
@@ -55,6 +61,24 @@
 #define DEFAULT_KEEP		5	/* backups rotate keeps per file */
 #define DEFAULT_WAIT		30	/* seconds to wait for another writer */
 #define DEFAULT_LIVE_TIMEOUT	10	/* seconds per step of --connect */
+
+/*
+ * One file qmail-pem manages: where it is under DIR, who reads it and the
+ * group it gets unless told otherwise.  servercert.pem and clientcert.pem
+ * are the first two; each SNI_DIR/NAME/servercert.pem is one more with
+ * servercert.pem's reader and rules (site/sni.h makes them).
+ */
+enum file_role { ROLE_SERVER, ROLE_CLIENT };
+struct managed_file {
+	char		 subdir[sizeof(SNI_DIR) + 256];	/* "" or SNI_DIR/NAME */
+	const char	*name;		/* SERVERCERT or CLIENTCERT, in it */
+	char		 label[sizeof(SNI_DIR) + 256 + 16]; /* its path under
+					 * DIR: "servercerts/NAME/servercert.pem" */
+	const char	*sni;		/* NAME, or NULL */
+	enum file_role	 role;		/* qmail-smtpd's or qmail-remote's */
+	const char	*default_group;	/* DEFAULT_SERVER_GROUP ... */
+};
+extern const struct managed_file managed_files[2];	/* policy.c */
 
 /* The service directories whose run scripts say who reads the files
  * (daemontools, runit, s6), in policy.c; a command takes at most
