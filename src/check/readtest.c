@@ -26,11 +26,15 @@
 #include <sys/capability.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "base/err.h"
 #include "base/userdb.h"
 #include "check/readtest.h"
+#include "fs/readfile.h"
+#include "x509/keydecode.h"
 
 int
 readtest_reader_by_name(const char *user, struct readtest_reader *reader,
@@ -149,13 +153,89 @@ never_prompt(char *buf, int size, int rwflag, void *u)
 	return -1;
 }
 
+/* Read the opened file whole; its length, or -1 (too big, or an error). */
+static ssize_t
+read_whole(int fd, char *buf, size_t size)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < size) {
+		n = read(fd, buf + got, size - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			return (ssize_t)got;
+		got += (size_t)n;
+	}
+	return -1;
+}
+
+/*
+ * The bytes as qmail's TLS patch loads them, call for call:
+ * SSL_CTX_use_certificate_chain_file reads the first certificate with
+ * PEM_read_bio_X509_AUX into SSL_CTX_use_certificate and the rest with
+ * PEM_read_bio_X509 into SSL_CTX_add0_chain_cert up to the end of the
+ * file; SSL_CTX_use_PrivateKey_file gives the first private key block to
+ * SSL_CTX_use_PrivateKey; SSL_CTX_check_private_key compares them.  The
+ * SSL_CTX applies the security level of the system's configuration as
+ * qmail's does.  Only the key's decoder differs: the one of
+ * x509/keydecode.c, set up before the fork (issue 26).  Never prompts:
+ * an encrypted key fails, as in qmail.
+ */
+static void
+load_bytes(SSL_CTX *ctx, const char *data, size_t len,
+    struct readtest_result *res)
+{
+	EVP_PKEY *key = NULL;
+	X509 *leaf = NULL, *cert;
+	BIO *bio;
+	unsigned long e;
+
+	res->status = READTEST_CHAIN_FAILS;
+	if ((bio = BIO_new_mem_buf(data, (int)len)) == NULL ||
+	    (leaf = PEM_read_bio_X509_AUX(bio, NULL, never_prompt, NULL))
+	    == NULL || SSL_CTX_use_certificate(ctx, leaf) != 1)
+		goto out;
+	while ((cert = PEM_read_bio_X509(bio, NULL, never_prompt, NULL))
+	    != NULL)
+		if (SSL_CTX_add0_chain_cert(ctx, cert) != 1) {
+			X509_free(cert);
+			goto out;
+		}
+	e = ERR_peek_last_error();
+	if (ERR_GET_LIB(e) != ERR_LIB_PEM ||
+	    ERR_GET_REASON(e) != PEM_R_NO_START_LINE)
+		goto out;
+	ERR_clear_error();
+	res->status = READTEST_KEY_FAILS;
+	if ((key = keydecode_first(data, len)) == NULL ||
+	    SSL_CTX_use_PrivateKey(ctx, key) != 1)
+		goto out;
+	res->status = READTEST_MISMATCH;
+	if (SSL_CTX_check_private_key(ctx) != 1)
+		goto out;
+	res->status = READTEST_OK;
+	res->rsa_key = EVP_PKEY_is_a(key, "RSA");
+out:
+	if (res->status != READTEST_OK)
+		snprintf(res->message, sizeof(res->message), "%s",
+		    ssl_reason());
+	EVP_PKEY_free(key);
+	X509_free(leaf);
+	BIO_free(bio);
+}
+
 static void
 load_as_daemon(const char *path, const struct stat *expect,
     struct readtest_result *res)
 {
-	SSL_CTX *ctx = NULL;
+	static char buf[READFILE_MAX + 1];
+	SSL_CTX *ctx;
 	struct stat st;
-	EVP_PKEY *key;
+	ssize_t len;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
@@ -174,34 +254,25 @@ load_as_daemon(const char *path, const struct stat *expect,
 		    "changed while it was being tested");
 		return;
 	}
+	errno = 0;
+	len = read_whole(fd, buf, sizeof(buf));
 	close(fd);
+	if (len == -1) {
+		res->status = READTEST_CANNOT_OPEN;
+		snprintf(res->message, sizeof(res->message), "%s",
+		    errno ? strerror(errno) : "larger than 1 MB");
+		return;
+	}
 	if ((ctx = SSL_CTX_new(TLS_method())) == NULL) {
 		res->status = READTEST_ERROR;
 		snprintf(res->message, sizeof(res->message), "SSL_CTX_new: %s",
 		    ssl_reason());
-		return;
-	}
-	SSL_CTX_set_default_passwd_cb(ctx, never_prompt);
-	SSL_CTX_set_default_passwd_cb_userdata(ctx, NULL);
-	if (SSL_CTX_use_certificate_chain_file(ctx, path) != 1) {
-		res->status = READTEST_CHAIN_FAILS;
-		snprintf(res->message, sizeof(res->message), "%s",
-		    ssl_reason());
-	} else if (SSL_CTX_use_PrivateKey_file(ctx, path, SSL_FILETYPE_PEM)
-	    != 1) {
-		res->status = READTEST_KEY_FAILS;
-		snprintf(res->message, sizeof(res->message), "%s",
-		    ssl_reason());
-	} else if (SSL_CTX_check_private_key(ctx) != 1) {
-		res->status = READTEST_MISMATCH;
-		snprintf(res->message, sizeof(res->message), "%s",
-		    ssl_reason());
 	} else {
-		key = SSL_CTX_get0_privatekey(ctx);
-		res->status = READTEST_OK;
-		res->rsa_key = key != NULL && EVP_PKEY_is_a(key, "RSA");
+		SSL_CTX_set_default_passwd_cb(ctx, never_prompt);
+		load_bytes(ctx, buf, (size_t)len, res);
+		SSL_CTX_free(ctx);
 	}
-	SSL_CTX_free(ctx);
+	OPENSSL_cleanse(buf, (size_t)len);
 }
 
 static void __attribute__((noreturn))
@@ -257,12 +328,6 @@ read_answer(int rfd, const struct timespec *start, struct readtest_result *res)
 	return 0;
 }
 
-/*
- * The first SSL_CTX_new of a process fetches every algorithm TLS may use
- * from the providers, which costs more than loading a key file.  Done once
- * here, before any fork and with no key in memory, it is done for every
- * child (and for the caller's own parsing) instead of once in each.
- */
 static void
 warm_up_openssl(void)
 {
@@ -271,6 +336,7 @@ warm_up_openssl(void)
 	if (done)
 		return;
 	done = 1;
+	keydecode_prepare();
 	SSL_CTX_free(SSL_CTX_new(TLS_method()));
 	ERR_clear_error();
 }
@@ -305,6 +371,10 @@ readtest_start(const struct perms_dir *dir, const char *name,
 		    "pipe: %s", strerror(errno));
 		return 0;
 	}
+	/* No key in memory yet: what the child needs of OpenSSL is set up
+	 * once here, before the fork, for every child and for this process:
+	 * the key decoders, and the algorithms the first SSL_CTX_new of a
+	 * process fetches (which costs more than loading a key file). */
 	warm_up_openssl();
 	fflush(NULL);
 	clock_gettime(CLOCK_MONOTONIC, &run->since);

@@ -13,6 +13,7 @@
 
 #include "base/err.h"
 #include "base/secret.h"
+#include "x509/keydecode.h"
 #include "x509/pemfile.h"
 
 static const char begin_tag[] = "-----BEGIN ";
@@ -98,8 +99,7 @@ decode_block(const char *start, size_t len, const char *type,
 		if (strcmp(type, "ENCRYPTED PRIVATE KEY") == 0 ||
 		    memmem(start, len, "Proc-Type: 4,ENCRYPTED", 22) != NULL) {
 			b->encrypted_keys++;
-		} else if ((key = PEM_read_bio_PrivateKey(bio, NULL,
-		    no_password, NULL)) == NULL) {
+		} else if ((key = keydecode_pem(start, len, type)) == NULL) {
 			b->bad_keys++;
 		} else if (b->key == NULL) {
 			b->key = key;
