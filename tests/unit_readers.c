@@ -603,7 +603,7 @@ test_fixture_qmailrocks(void **state)
 	assert_contains(buf, "qmailrocks/qmail-smtpd/run");
 	assert_contains(buf, "vpopmail:vchkpw (uid 20010, gid 20010)");
 	assert_contains(buf, "root:nofiles 0640");
-	assert_contains(buf, "454 TLS not available");
+	assert_contains(buf, "454 TLS missing certificate");
 	assert_contains(buf, "--server-group vchkpw");
 	assert_client_default(&l);
 	assert_contains(nth_for(&l, CLIENTCERT, 0)->script,

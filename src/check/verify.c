@@ -109,7 +109,7 @@ verify_status_name(enum check_status s)
  * cannot be parsed. */
 static const char *const content_checks[] = {
 	"parses", "single-key", "garbage", "key-matches", "chain-order",
-	"chain-duplicates", "chain-root", "not-yet-valid", "expiry",
+	"chain-duplicates", "chain-root", "chain-sent", "not-yet-valid", "expiry",
 	"key-strength", "rsa-key", "signature-algorithm", "leaf-ca", "eku",
 	"hostname"
 };
@@ -419,8 +419,62 @@ check_validity(const struct verify_opts *o, time_t now, struct file_report *r)
 		    days, date);
 }
 
+/* rsa-key: a non-RSA key against what the readers' programs load. */
 static void
-check_key(EVP_PKEY *key, struct file_report *r)
+check_rsa_key(EVP_PKEY *key, const char *desc, const struct verify_opts *o,
+    struct file_report *r)
+{
+	const struct readerbin_file *l = o->loads;
+	char known[sizeof(l->key_text) + 4] = "";
+
+	if (l != NULL)
+		snprintf(known, sizeof(known), " (%s)", l->key_text);
+	if (x509gen_key_is_rsa(key))
+		verify_add(r, "rsa-key", CHECK_OK, "%s", desc);
+	else if (l != NULL && l->key == LOADERS_KEY_RSA_ONLY)
+		verify_add(r, "rsa-key", o->usage == USAGE_CLIENT ?
+		    CHECK_WARNING : CHECK_CRITICAL, "%s is not an RSA key, and "
+		    "%s; %s.  Make an RSA key: qmail-pem rotate --key-type "
+		    "rsa2048 (for certbot: --key-type rsa, then install "
+		    "--from-certbot)", desc, l->key_text,
+		    readerbin_key_failure(r->file));
+	else if (l != NULL && l->key == LOADERS_KEY_ANY)
+		verify_add(r, "rsa-key", CHECK_OK, "%s; %s", desc,
+		    l->key_text);
+	else
+		verify_add(r, "rsa-key", CHECK_WARNING, "%s is not an RSA key: "
+		    "many qmail TLS patches load the key with "
+		    "SSL_CTX_use_RSAPrivateKey_file and then answer STARTTLS "
+		    "with \"454 TLS no valid RSA private key\"; fine only if "
+		    "your qmail-smtpd and qmail-remote load any key type%s",
+		    desc, known);
+}
+
+/* chain-sent: intermediates in the file that a leaf-only loader never
+ * sends. */
+static void
+check_chain_sent(const struct pem_bundle *b, const struct verify_opts *o,
+    struct file_report *r)
+{
+	const struct readerbin_file *l = o->loads;
+	int extra = sk_X509_num(b->certs) - 1;
+
+	if (l == NULL || l->cert == LOADERS_CERT_UNKNOWN)
+		verify_add(r, "chain-sent", CHECK_SKIPPED, "%s", l != NULL ?
+		    l->cert_text : "not known which program reads it");
+	else if (l->cert == LOADERS_CERT_LEAF_ONLY && extra > 0)
+		verify_add(r, "chain-sent", CHECK_WARNING, "%d intermediate "
+		    "certificate%s in the file %s never sent: %s; clients that "
+		    "lack %s cannot verify the certificate.  Use a program that "
+		    "loads the chain (SSL_CTX_use_certificate_chain_file)",
+		    extra, extra == 1 ? "" : "s", extra == 1 ? "is" : "are",
+		    l->cert_text, extra == 1 ? "it" : "them");
+	else
+		verify_add(r, "chain-sent", CHECK_OK, "%s", l->cert_text);
+}
+
+static void
+check_key(EVP_PKEY *key, const struct verify_opts *o, struct file_report *r)
 {
 	char desc[64];
 	int bits = EVP_PKEY_get_bits(key);
@@ -436,14 +490,7 @@ check_key(EVP_PKEY *key, struct file_report *r)
 		    "qmail-pem install --new-key", desc);
 	else
 		verify_add(r, "key-strength", CHECK_OK, "%s", desc);
-	if (x509gen_key_is_rsa(key))
-		verify_add(r, "rsa-key", CHECK_OK, "%s", desc);
-	else
-		verify_add(r, "rsa-key", CHECK_WARNING, "%s is not an RSA key: "
-		    "many qmail TLS patches load the key with "
-		    "SSL_CTX_use_RSAPrivateKey_file and then answer STARTTLS "
-		    "with \"454 TLS missing RSA private key\"; fine only if "
-		    "your qmail-smtpd and qmail-remote load any key type", desc);
+	check_rsa_key(key, desc, o, r);
 	ERR_clear_error();
 }
 
@@ -582,9 +629,10 @@ verify_content(const char *data, size_t len, const struct verify_opts *o,
 		    "matches the certificate");
 		check_chain(&b, li, r);
 	}
+	check_chain_sent(&b, o, r);
 	verify_describe_cert(leaf, now, r);
 	check_validity(o, now, r);
-	check_key(b.key, r);
+	check_key(b.key, o, r);
 	check_signatures(b.certs, r);
 	check_leaf_use(leaf, o, r);
 	check_hostname(leaf, o, r);

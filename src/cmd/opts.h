@@ -50,6 +50,7 @@
 #define OPTS_LIVE	0x080000	/* verify: --connect ... */
 #define OPTS_SUBJECT	0x100000	/* csr: --subject DN */
 #define OPTS_STAGED	0x200000	/* tlsa: --staged */
+#define OPTS_ALLOW_NON_RSA 0x400000	/* install, rotate: --allow-non-rsa */
 
 /* The getopt_long values of the options: a letter where it has one. */
 enum {
@@ -64,7 +65,7 @@ enum {
 	OPT_EXPIRES, OPT_KEEP_KEY, OPT_KEEP, OPT_STAGE, OPT_COMMIT,
 	OPT_REPORT_FORMAT, OPT_SERVER_USER, OPT_CLIENT_USER,
 	OPT_CONNECT, OPT_STARTTLS, OPT_TLS, OPT_TIMEOUT, OPT_HELO,
-	OPT_SUBJECT, OPT_STAGED
+	OPT_SUBJECT, OPT_STAGED, OPT_ALLOW_NON_RSA
 };
 
 struct cmdline {

@@ -23,6 +23,7 @@
 #include "ops/commit.h"
 #include "ops/journal.h"
 #include "ops/posthook.h"
+#include "ops/readerload.h"
 #include "ops/replace.h"
 #include "ops/rotate.h"
 #include "ops/tlsa.h"
@@ -414,7 +415,8 @@ rotate_files(struct rotate_opts *o, const struct perms_dir *dir,
 	r->shared = EVP_PKEY_eq(r->srv.bundle.key, r->cli.bundle.key) == 1;
 	ERR_clear_error();
 	r->distinct = !r->shared || o->c.distinct_keys;
-	if (build_contents(o, dir, r, err) == -1 || verify_plans(r, err) == -1)
+	if (build_contents(o, dir, r, err) == -1 || verify_plans(r, err) == -1 ||
+	    readerload_refuse(&o->c, r->plans, 2, err) == -1)
 		return -1;
 	for (i = 0; i < 2; i++) {
 		r->plans[i].keep_backup = !o->stage;

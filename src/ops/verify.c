@@ -42,6 +42,7 @@ struct target {
 						 * after the content checks */
 	struct check		 reader_cannot;	/* reader-cannot-read; name ""
 						 * when every reader can */
+	struct readerbin_file	 loads;		/* what its readers load */
 };
 
 static int
@@ -72,6 +73,7 @@ check_content(const struct verify_args *a, const struct perms_dir *dir,
 	vo.crit_days = a->crit_days;
 	vo.expect = t->d.expect;
 	vo.usage = t->usage;
+	vo.loads = &t->loads;
 	rc = verify_content(data, len, &vo, r, err);
 	secret_free(data, len);
 	return rc;
@@ -173,12 +175,18 @@ setup_targets(struct verify_args *a, struct reader_list *readers,
     struct target *t, struct err *err)
 {
 	const char *users[NFILES] = { a->server_user, a->client_user };
+	struct loaders_cache cache;
 	int i;
 
 	if (scan_readers(a, readers, err) == -1 ||
 	    owners_resolve(&a->c.owners, err) == -1)
 		return -1;
 	memset(t, 0, sizeof(t[0]) * NFILES);
+	memset(&cache, 0, sizeof(cache));
+	for (i = 0; i < NFILES; i++)
+		if (readerbin_of_file(a->c.dir, readers, file_table[i].name,
+		    &cache, &t[i].loads, err) == -1)
+			return -1;
 	t[0].d.group_name = a->c.owners.server_group;
 	t[0].d.expect = a->c.owners.server;
 	t[1].d.group_name = a->c.owners.client_group;

@@ -146,7 +146,6 @@ readers_explain(const struct reader *r, const char *file_perms, char *buf,
 	    r->file, who, file_perms,
 	    strcmp(r->file, CLIENTCERT) == 0 ?
 	    "qmail-remote could not load its client certificate" :
-	    "STARTTLS would fail with \"454 TLS not available: missing RSA "
-	    "private key\"", fix);
+	    "STARTTLS would fail with \"454 TLS missing certificate\"", fix);
 	return buf;
 }
