@@ -20,6 +20,7 @@
 #include <openssl/x509v3.h>
 
 #include "base/err.h"
+#include "check/loadcheck.h"
 #include "check/verify.h"
 #include "x509/chain.h"
 #include "x509/pemfile.h"
@@ -419,63 +420,15 @@ check_validity(const struct verify_opts *o, time_t now, struct file_report *r)
 		    days, date);
 }
 
-/* rsa-key: a non-RSA key against what the readers' programs load. */
-static void
-check_rsa_key(EVP_PKEY *key, const char *desc, const struct verify_opts *o,
-    struct file_report *r)
-{
-	const struct readerbin_file *l = o->loads;
-	char known[sizeof(l->key_text) + 4] = "";
-
-	if (l != NULL)
-		snprintf(known, sizeof(known), " (%s)", l->key_text);
-	if (x509gen_key_is_rsa(key))
-		verify_add(r, "rsa-key", CHECK_OK, "%s", desc);
-	else if (l != NULL && l->key == LOADERS_KEY_RSA_ONLY)
-		verify_add(r, "rsa-key", o->usage == USAGE_CLIENT ?
-		    CHECK_WARNING : CHECK_CRITICAL, "%s is not an RSA key, and "
-		    "%s; %s.  Make an RSA key: qmail-pem rotate --key-type "
-		    "rsa2048 (for certbot: --key-type rsa, then install "
-		    "--from-certbot)", desc, l->key_text,
-		    readerbin_key_failure(r->file));
-	else if (l != NULL && l->key == LOADERS_KEY_ANY)
-		verify_add(r, "rsa-key", CHECK_OK, "%s; %s", desc,
-		    l->key_text);
-	else
-		verify_add(r, "rsa-key", CHECK_WARNING, "%s is not an RSA key: "
-		    "many qmail TLS patches load the key with "
-		    "SSL_CTX_use_RSAPrivateKey_file and then answer STARTTLS "
-		    "with \"454 TLS no valid RSA private key\"; fine only if "
-		    "your qmail-smtpd and qmail-remote load any key type%s",
-		    desc, known);
-}
-
-/* chain-sent: intermediates in the file that a leaf-only loader never
- * sends. */
-static void
-check_chain_sent(const struct pem_bundle *b, const struct verify_opts *o,
-    struct file_report *r)
-{
-	const struct readerbin_file *l = o->loads;
-	int extra = sk_X509_num(b->certs) - 1;
-
-	if (l == NULL || l->cert == LOADERS_CERT_UNKNOWN)
-		verify_add(r, "chain-sent", CHECK_SKIPPED, "%s", l != NULL ?
-		    l->cert_text : "not known which program reads it");
-	else if (l->cert == LOADERS_CERT_LEAF_ONLY && extra > 0)
-		verify_add(r, "chain-sent", CHECK_WARNING, "%d intermediate "
-		    "certificate%s in the file %s never sent: %s; clients that "
-		    "lack %s cannot verify the certificate.  Use a program that "
-		    "loads the chain (SSL_CTX_use_certificate_chain_file)",
-		    extra, extra == 1 ? "" : "s", extra == 1 ? "is" : "are",
-		    l->cert_text, extra == 1 ? "it" : "them");
-	else
-		verify_add(r, "chain-sent", CHECK_OK, "%s", l->cert_text);
-}
+_Static_assert((int)LOADCHECK_WARNING == CHECK_WARNING && (int)
+    LOADCHECK_CRITICAL == CHECK_CRITICAL && (int)LOADCHECK_SKIPPED ==
+    CHECK_SKIPPED, "loadcheck's levels are check statuses");
 
 static void
 check_key(EVP_PKEY *key, const struct verify_opts *o, struct file_report *r)
 {
+	enum loadcheck_level level;
+	char msg[sizeof(r->checks[0].message)];
 	char desc[64];
 	int bits = EVP_PKEY_get_bits(key);
 	int secbits = EVP_PKEY_get_security_bits(key);
@@ -490,7 +443,9 @@ check_key(EVP_PKEY *key, const struct verify_opts *o, struct file_report *r)
 		    "qmail-pem install --new-key", desc);
 	else
 		verify_add(r, "key-strength", CHECK_OK, "%s", desc);
-	check_rsa_key(key, desc, o, r);
+	level = loadcheck_rsa_key(x509gen_key_is_rsa(key), desc, r->file,
+	    o->loads, msg, sizeof(msg));
+	verify_add(r, "rsa-key", (enum check_status)level, "%s", msg);
 	ERR_clear_error();
 }
 
@@ -597,6 +552,8 @@ verify_content(const char *data, size_t len, const struct verify_opts *o,
 {
 	struct pem_bundle b;
 	time_t now = o->now ? o->now : time(NULL);
+	enum loadcheck_level level;
+	char msg[sizeof(r->checks[0].message)];
 	X509 *leaf;
 	int li;
 
@@ -629,7 +586,8 @@ verify_content(const char *data, size_t len, const struct verify_opts *o,
 		    "matches the certificate");
 		check_chain(&b, li, r);
 	}
-	check_chain_sent(&b, o, r);
+	level = loadcheck_chain_sent(sk_X509_num(b.certs), o->loads, msg);
+	verify_add(r, "chain-sent", (enum check_status)level, "%s", msg);
 	verify_describe_cert(leaf, now, r);
 	check_validity(o, now, r);
 	check_key(b.key, o, r);
