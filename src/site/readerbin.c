@@ -151,8 +151,8 @@ readerbin_refuse_key(const struct readerbin_file *f, EVP_PKEY *key,
 	x509gen_describe_key(key, desc, sizeof(desc));
 	return err_set(err, EX_CONFIG, "%s: refusing %s, not an RSA key: %s; "
 	    "%s.  Nothing was changed.  Use an RSA key (--key-type rsa2048; "
-	    "for certbot, certbot certonly --key-type rsa, or "
-	    "certbot reconfigure --key-type rsa), or --allow-non-rsa if you "
+	    "for certbot, --key-type rsa: certbot renew --cert-name NAME "
+	    "--key-type rsa --force-renewal), or --allow-non-rsa if you "
 	    "know that this program loads the key another way", f->file,
 	    desc, f->key_text, readerbin_key_failure(f->file));
 }
