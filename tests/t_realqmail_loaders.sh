@@ -107,6 +107,24 @@ qp_assert_status 2 "$QMAIL_PEM" verify -d "$ctl" -w 2 -c 1 "${S[@]}"
 rq_starttls "$port_real"
 qp_assert_eq absent "$RQ_TLS" "after the refusals: still no servercert.pem, no STARTTLS"
 
+# verify_json STATUS: verify --format json of $ctl, exiting STATUS.  Under
+# memcheck on a loaded machine the read test's children may time out
+# (UNKNOWN, 3): taken too there, as no check asserted here depends on them.
+verify_json() {
+	local want=$1 st=0
+	if ! qp_under_valgrind; then
+		qp_assert_status "$want" "$QMAIL_PEM" verify -d "$ctl" -w 2 -c 1 \
+		    "${S[@]}" --format json
+		return
+	fi
+	QP_OUT_FILE="$QP_TMP/.qp/out"
+	"$QMAIL_PEM" verify -d "$ctl" -w 2 -c 1 "${S[@]}" --format json \
+	    >"$QP_OUT_FILE" 2>"$QP_TMP/.qp/err" || st=$?
+	[ "$st" -eq "$want" ] || [ "$st" -eq 3 ] ||
+	    qp_fail "verify: status $st, not $want: $(cat "$QP_TMP/.qp/err")"
+	qp_ok "verify: status $st (want $want)"
+}
+
 # --- RSA, fresh: both sides complete TLS, verify agrees ------------------
 qp_assert_status 0 "$QMAIL_PEM" install -d "$ctl" "${S[@]}"
 srv_fpr=$(qp_cert_fpr "$ctl/servercert.pem")
@@ -133,7 +151,7 @@ qp_assert_eq "rsa-only qmailhome $RQ_ROOT/bin/qmail-remote" \
 # rsa_works WHAT LEAF: verify's rsa-key and chain-sent are OK, the real
 # qmail-smtpd presents LEAF, qmail-remote presents clientcert.pem's leaf.
 rsa_works() {
-	qp_assert_status 0 "$QMAIL_PEM" verify -d "$ctl" -w 2 -c 1 "${S[@]}" --format json
+	verify_json 0
 	qp_assert_eq "OK OK" "$(check_of servercert.pem rsa-key) $(check_of servercert.pem chain-sent)" \
 	    "$1: verify's rsa-key and chain-sent"
 	rq_starttls "$port_real"
@@ -187,7 +205,7 @@ qp_assert_contains "$QP_ERR" \
     "--allow-non-rsa: a warning names qmail-smtpd's binary"
 qp_assert_contains "$QP_ERR" "qmail-remote then sends no client certificate" \
     "--allow-non-rsa: a warning says what qmail-remote does"
-qp_assert_status 2 "$QMAIL_PEM" verify -d "$ctl" -w 2 -c 1 "${S[@]}" --format json
+verify_json 2
 qp_assert_eq CRITICAL "$(check_of servercert.pem rsa-key)" \
     "EC for the real qmail-smtpd: rsa-key CRITICAL"
 qp_assert_eq WARNING "$(check_of clientcert.pem rsa-key)" \
@@ -203,7 +221,7 @@ qp_assert_eq none "$RQ_CLIENT_CERT" \
 
 # --- an any-key qmail-smtpd ----------------------------------------------
 rq_install_smtpd anykey
-qp_assert_status 1 "$QMAIL_PEM" verify -d "$ctl" -w 2 -c 1 "${S[@]}" --format json
+verify_json 1
 qp_assert_eq "OK WARNING" \
     "$(check_of servercert.pem rsa-key) $(check_of clientcert.pem rsa-key)" \
     "anykey qmail-smtpd: rsa-key OK for servercert.pem, WARNING still for clientcert.pem"
@@ -226,7 +244,7 @@ cp "$(rq_standin anykey)" "$RQ_ROOT/bin/qmail-remote"
 qp_assert_status 0 "$QMAIL_PEM" install -d "$ctl" --key "$PKI/ec.key" \
     --cert "$PKI/ec.pem" --chain "$PKI/int.pem" "${S[@]}"
 qp_assert_not_contains "$QP_ERR" "not an RSA key, and" "any-key readers: no warning"
-qp_assert_status 0 "$QMAIL_PEM" verify -d "$ctl" -w 2 -c 1 "${S[@]}" --format json
+verify_json 0
 qp_assert_eq "OK OK" \
     "$(check_of servercert.pem rsa-key) $(check_of clientcert.pem rsa-key)" \
     "any-key readers: rsa-key OK"
@@ -237,7 +255,7 @@ rq_stop anykey
 qp_assert_status 0 "$QMAIL_PEM" install -d "$ctl" --key "$PKI/rsa.key" \
     --cert "$PKI/rsa.pem" --chain "$PKI/int.pem" "${S[@]}"
 rq_install_smtpd leafonly
-qp_assert_status 1 "$QMAIL_PEM" verify -d "$ctl" -w 2 -c 1 "${S[@]}" --format json
+verify_json 1
 qp_assert_eq "WARNING OK" \
     "$(check_of servercert.pem chain-sent) $(check_of servercert.pem rsa-key)" \
     "leaf-only qmail-smtpd: chain-sent WARNING"
