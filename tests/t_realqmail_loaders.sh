@@ -291,6 +291,15 @@ qp_assert_status 0 "$QMAIL_PEM" readers -d "$ctl" --service-dir "$QP_TMP/svc3" \
     --format json
 qp_assert_eq "$QP_TMP/anyhome/bin/qmail-smtpd any" "$(binary_of 0 path) $(binary_of 0 keys)" \
     "\$QMAILDIR/bin/qmail-smtpd, QMAILDIR set by the script"
+# Two run scripts, an any-key program on one port and the real qmail-smtpd
+# on another: servercert.pem loads what the stricter one loads.
+mkdir -p "$QP_TMP/svc4"
+cp -r "$QP_TMP/svc3/qmail-smtpd" "$QP_TMP/svc4/qmail-smtpd-any"
+cp -r "$svc/qmail-smtpd" "$QP_TMP/svc4/qmail-smtpd"
+qp_assert_status 78 "$QMAIL_PEM" install -d "$ctl" --dry-run --key "$PKI/ec.key" \
+    --cert "$PKI/ec.pem" --chain "$PKI/int.pem" --service-dir "$QP_TMP/svc4"
+qp_assert_contains "$QP_ERR" "qmail-smtpd ($RQ_ROOT/bin/qmail-smtpd) loads keys with SSL_use_RSAPrivateKey_file" \
+    "two qmail-smtpd programs: the RSA-only one decides"
 # The control directory through a link (Debian's /var/qmail/control ->
 # /etc/qmail): QMAILHOME is the parent of the path as given.
 ln -s "$ctl" "$QP_TMP/etc-qmail"
