@@ -138,7 +138,7 @@ for t in rsa2048 rsa3072 rsa4096 ec-p256 ec-p384 ed25519; do
 	*)
 		qp_assert_contains "$QP_ERR" "qmail-pem: warning: $t is not an RSA key type" \
 		    "$t: warns"
-		qp_assert_contains "$QP_ERR" "454 TLS missing RSA private key" \
+		qp_assert_contains "$QP_ERR" "454 TLS no valid RSA private key" \
 		    "$t: the warning says what breaks"
 		qp_assert_contains "$ku" "|Digital Signature" "$t: digitalSignature"
 		qp_assert_not_contains "$ku" "Key Encipherment" "$t: no keyEncipherment"

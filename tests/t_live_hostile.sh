@@ -129,11 +129,11 @@ live_start r454 --mode refuse454
 port=$LIVE_PORT
 label="smtp:127.0.0.1:$port"
 live_swaks "$port"
-qp_assert_contains "$LIVE_SWAKS" "<** 454 TLS not available" \
+qp_assert_contains "$LIVE_SWAKS" "<** 454 TLS no valid RSA private key" \
     "swaks: STARTTLS refused with 454"
 live_expect 2 "$label" tls-handshake CRITICAL --connect "127.0.0.1:$port"
 msg=$(live_message tls-handshake --connect "127.0.0.1:$port")
-qp_assert_eq "STARTTLS refused: 454 TLS not available: missing RSA private key (#4.3.0)" \
+qp_assert_eq "STARTTLS refused: 454 TLS no valid RSA private key: unsupported (#4.3.0)" \
     "$msg" "454: the message carries the server's reply"
 live_stop r454
 

@@ -11,7 +11,7 @@
 #     STARTTLS with servercert.pem's leaf; as vpopmail:vchkpw it cannot
 #     read the file (454 TLS missing certificate) until
 #     install --server-group vchkpw; qmail-remote presents clientcert.pem;
-#   - --key-type ec-p256: the real qmail-smtpd answers 454 TLS no valid RSA
+#   - --key-type ec-p256 --allow-non-rsa: the real qmail-smtpd answers 454 TLS no valid RSA
 #     private key, anykey-smtpd completes, qmail-remote sends no client
 #     certificate and delivers anyway;
 #   - --distinct-keys: qmail-remote presents clientcert.pem's own leaf;
@@ -111,8 +111,10 @@ qp_assert_contains "$RQ_REPLY" "454 TLS missing certificate" \
 
 # --- --key-type ec-p256: RSA-only readers fail, an any-key reader works --
 ctl=$(rq_mkroot)
+# (Refused without --allow-non-rsa: the run script's qmail-smtpd loads RSA
+# keys only; t_realqmail_loaders.sh tests that.)
 qp_assert_status 0 "$QMAIL_PEM" install -d "$ctl" --key-type ec-p256 \
-    --service-dir "$svc_qmaild"
+    --allow-non-rsa --service-dir "$svc_qmaild"
 srv_fpr=$(qp_cert_fpr "$ctl/servercert.pem")
 rq_starttls "$port_qmaild"
 qp_assert_eq refused "$RQ_TLS" "EC key: the real qmail-smtpd refuses STARTTLS"

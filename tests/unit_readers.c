@@ -603,7 +603,7 @@ test_fixture_qmailrocks(void **state)
 	assert_contains(buf, "qmailrocks/qmail-smtpd/run");
 	assert_contains(buf, "vpopmail:vchkpw (uid 20010, gid 20010)");
 	assert_contains(buf, "root:nofiles 0640");
-	assert_contains(buf, "454 TLS not available");
+	assert_contains(buf, "454 TLS missing certificate");
 	assert_contains(buf, "--server-group vchkpw");
 	assert_client_default(&l);
 	assert_contains(nth_for(&l, CLIENTCERT, 0)->script,
@@ -754,6 +754,42 @@ test_computed_user(void **state)
 	r = server(&l);
 	assert_int_equal(r->source, READER_UNKNOWN);
 	assert_contains(r->note, "$SOMETHING is not set in the script");
+	readers_free(&l);
+}
+
+/* The program word and the PATH a run script gives it (site/readerbin.c
+ * resolves them): PATH counts exported or not; a variable the script sets
+ * is expanded in the word; one it does not stays as written. */
+static void
+test_program_word(void **state)
+{
+	struct reader_list l;
+	const struct reader *r;
+
+	(void)state;
+	scan_script("smtpd", "#!/bin/sh\nPATH=/opt/q/bin:$PATH\n"
+	    "exec tcpserver -u 0 -g 0 0 smtp qmail-smtpd 2>&1\n", &l);
+	r = server(&l);
+	assert_string_equal(r->word, "qmail-smtpd");
+	assert_false(r->word_unknown);
+	assert_true(r->path_set);
+	assert_string_equal(r->path, "/opt/q/bin:$PATH");
+	assert_non_null(strstr(r->service_dir, "/smtpd"));
+	readers_free(&l);
+
+	scan_script("smtpd", "#!/bin/sh\nQ=/var/qmail\nexec softlimit "
+	    "-m 9000000 tcpserver 0 smtp $Q/bin/qmail-smtpd\n", &l);
+	r = server(&l);
+	assert_string_equal(r->word, "/var/qmail/bin/qmail-smtpd");
+	assert_false(r->word_unknown);
+	assert_false(r->path_set);
+	readers_free(&l);
+
+	scan_script("smtpd", "#!/bin/sh\nexec tcpserver 0 smtp "
+	    "$QMAIL/bin/qmail-smtpd\n", &l);
+	r = server(&l);
+	assert_string_equal(r->word, "$QMAIL/bin/qmail-smtpd");
+	assert_true(r->word_unknown);
 	readers_free(&l);
 }
 
@@ -1221,6 +1257,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_runscript_words),
+		cmocka_unit_test(test_program_word),
 		cmocka_unit_test(test_runscript_builtins),
 		cmocka_unit_test(test_runscript_env),
 		cmocka_unit_test(test_runscript_control),

@@ -20,6 +20,7 @@
 #include <openssl/x509v3.h>
 
 #include "base/err.h"
+#include "check/loadcheck.h"
 #include "check/verify.h"
 #include "x509/chain.h"
 #include "x509/pemfile.h"
@@ -109,7 +110,7 @@ verify_status_name(enum check_status s)
  * cannot be parsed. */
 static const char *const content_checks[] = {
 	"parses", "single-key", "garbage", "key-matches", "chain-order",
-	"chain-duplicates", "chain-root", "not-yet-valid", "expiry",
+	"chain-duplicates", "chain-root", "chain-sent", "not-yet-valid", "expiry",
 	"key-strength", "rsa-key", "signature-algorithm", "leaf-ca", "eku",
 	"hostname"
 };
@@ -419,9 +420,15 @@ check_validity(const struct verify_opts *o, time_t now, struct file_report *r)
 		    days, date);
 }
 
+_Static_assert((int)LOADCHECK_WARNING == CHECK_WARNING && (int)
+    LOADCHECK_CRITICAL == CHECK_CRITICAL && (int)LOADCHECK_SKIPPED ==
+    CHECK_SKIPPED, "loadcheck's levels are check statuses");
+
 static void
-check_key(EVP_PKEY *key, struct file_report *r)
+check_key(EVP_PKEY *key, const struct verify_opts *o, struct file_report *r)
 {
+	enum loadcheck_level level;
+	char msg[sizeof(r->checks[0].message)];
 	char desc[64];
 	int bits = EVP_PKEY_get_bits(key);
 	int secbits = EVP_PKEY_get_security_bits(key);
@@ -436,14 +443,9 @@ check_key(EVP_PKEY *key, struct file_report *r)
 		    "qmail-pem install --new-key", desc);
 	else
 		verify_add(r, "key-strength", CHECK_OK, "%s", desc);
-	if (x509gen_key_is_rsa(key))
-		verify_add(r, "rsa-key", CHECK_OK, "%s", desc);
-	else
-		verify_add(r, "rsa-key", CHECK_WARNING, "%s is not an RSA key: "
-		    "many qmail TLS patches load the key with "
-		    "SSL_CTX_use_RSAPrivateKey_file and then answer STARTTLS "
-		    "with \"454 TLS missing RSA private key\"; fine only if "
-		    "your qmail-smtpd and qmail-remote load any key type", desc);
+	level = loadcheck_rsa_key(x509gen_key_is_rsa(key), desc, r->file,
+	    o->loads, msg, sizeof(msg));
+	verify_add(r, "rsa-key", (enum check_status)level, "%s", msg);
 	ERR_clear_error();
 }
 
@@ -550,6 +552,8 @@ verify_content(const char *data, size_t len, const struct verify_opts *o,
 {
 	struct pem_bundle b;
 	time_t now = o->now ? o->now : time(NULL);
+	enum loadcheck_level level;
+	char msg[sizeof(r->checks[0].message)];
 	X509 *leaf;
 	int li;
 
@@ -582,9 +586,11 @@ verify_content(const char *data, size_t len, const struct verify_opts *o,
 		    "matches the certificate");
 		check_chain(&b, li, r);
 	}
+	level = loadcheck_chain_sent(sk_X509_num(b.certs), o->loads, msg);
+	verify_add(r, "chain-sent", (enum check_status)level, "%s", msg);
 	verify_describe_cert(leaf, now, r);
 	check_validity(o, now, r);
-	check_key(b.key, r);
+	check_key(b.key, o, r);
 	check_signatures(b.certs, r);
 	check_leaf_use(leaf, o, r);
 	check_hostname(leaf, o, r);

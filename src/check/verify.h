@@ -17,6 +17,7 @@
 
 #include "base/err.h"
 #include "perms.h"
+#include "site/readerbin.h"
 
 enum check_status {
 	CHECK_OK = 0, CHECK_WARNING = 1, CHECK_CRITICAL = 2, CHECK_UNKNOWN = 3,
@@ -54,6 +55,9 @@ struct verify_opts {
 	int			 usage;		/* USAGE_SERVER or USAGE_CLIENT */
 	time_t			 now;		/* 0: time(NULL) */
 	const char		*no_hostname_why; /* hostname NULL: why */
+	/* What the file's readers load (rsa-key, chain-sent); NULL: not
+	 * known (rotate checking its new bytes). */
+	const struct readerbin_file *loads;
 };
 
 /*

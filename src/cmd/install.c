@@ -116,7 +116,8 @@ check_import_options(void *opts, struct err *err)
 static const char install_usage[] =
 "usage: qmail-pem install [-d DIR] [--hostname NAME] [--san NAME]...\n"
 "                         [--key-type TYPE] [--days N] [--distinct-keys]\n"
-"                         [--new-key] [--server-group G] [--client-group G]\n"
+"                         [--new-key] [--allow-non-rsa]\n"
+"                         [--server-group G] [--client-group G]\n"
 "                         [--owner U] [--format text|json] [--wait SEC]\n"
 "                         [--service-dir D]... [--dry-run] [-q | -v]\n"
 "       qmail-pem install [-d DIR] --key FILE --cert FILE [--chain FILE]...\n"
@@ -143,6 +144,7 @@ static const char install_usage[] =
 "                       ed25519; most qmail TLS patches load RSA keys only\n"
 "  --days N             validity of new certificates (default 365)\n"
 "  --distinct-keys      give each file its own key and certificate\n"
+"  --allow-non-rsa      write a non-RSA key although a reader loads RSA only\n"
 "  --new-key            make new keys and certificates even if some exist\n"
 "  --server-group G     group that reads servercert.pem (default nofiles)\n"
 "  --client-group G     group that reads clientcert.pem (default qmail)\n"
@@ -180,7 +182,7 @@ run(void *opts, struct err *err)
 
 const struct cmdline install_line = {
 	.usage = install_usage,
-	.groups = OPTS_SNI | OPTS_WRITE | OPTS_IMPORT,
+	.groups = OPTS_SNI | OPTS_WRITE | OPTS_IMPORT | OPTS_ALLOW_NON_RSA,
 	.size = sizeof(struct install_opts),
 	.option = install_option,
 	.operand = install_operand,

@@ -44,6 +44,8 @@ static const struct {
 	{ OPTS_DAYS, "days", required_argument, OPT_DAYS },
 	{ OPTS_NEW_KEY, "new-key", no_argument, OPT_NEW_KEY },
 	{ OPTS_DISTINCT, "distinct-keys", no_argument, OPT_DISTINCT },
+	{ OPTS_ALLOW_NON_RSA, "allow-non-rsa", no_argument,
+	    OPT_ALLOW_NON_RSA },
 	{ OPTS_POST_HOOK, "post-hook", required_argument, OPT_POST_HOOK },
 	{ OPTS_OUTPUT, "output", required_argument, OPT_OUTPUT },
 	{ OPTS_IMPORT, "key", required_argument, OPT_KEY },
@@ -180,7 +182,8 @@ static int *
 switch_of(struct common_opts *c, int ch)
 {
 	return ch == OPT_DRY_RUN ? &c->dry_run : ch == OPT_NEW_KEY ?
-	    &c->new_key : ch == OPT_DISTINCT ? &c->distinct_keys : NULL;
+	    &c->new_key : ch == OPT_DISTINCT ? &c->distinct_keys :
+	    ch == OPT_ALLOW_NON_RSA ? &c->allow_non_rsa : NULL;
 }
 
 /* Store a shared option; 0 for any other. */

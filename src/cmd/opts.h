@@ -52,6 +52,7 @@
 #define OPTS_STAGED	0x200000	/* tlsa: --staged */
 #define OPTS_ROLLBACK	0x400000	/* rollback: --allow-tlsa-change */
 #define OPTS_SNI	0x800000	/* --sni NAME: one SNI file */
+#define OPTS_ALLOW_NON_RSA 0x1000000	/* install, rotate: --allow-non-rsa */
 
 /* The getopt_long values of the options: a letter where it has one. */
 enum {
@@ -66,7 +67,7 @@ enum {
 	OPT_EXPIRES, OPT_KEEP_KEY, OPT_KEEP, OPT_STAGE, OPT_COMMIT,
 	OPT_REPORT_FORMAT, OPT_SERVER_USER, OPT_CLIENT_USER,
 	OPT_CONNECT, OPT_STARTTLS, OPT_TLS, OPT_TIMEOUT, OPT_HELO,
-	OPT_SUBJECT, OPT_STAGED, OPT_ALLOW_TLSA, OPT_SNI
+	OPT_SUBJECT, OPT_STAGED, OPT_ALLOW_TLSA, OPT_SNI, OPT_ALLOW_NON_RSA
 };
 
 struct cmdline {

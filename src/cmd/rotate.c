@@ -73,6 +73,7 @@ check_combinations(void *opts, struct err *err)
 static const char rotate_usage[] =
 "usage: qmail-pem rotate [-d DIR] [--if-expires-within DAYS]\n"
 "                        [--new-key | --keep-key] [--distinct-keys]\n"
+"                        [--allow-non-rsa]\n"
 "                        [--key-type TYPE] [--days N] [--keep N]\n"
 "                        [--stage | --commit] [--post-hook CMD]\n"
 "                        [--hostname NAME] [--san NAME]...\n"
@@ -93,6 +94,7 @@ static const char rotate_usage[] =
 "  --new-key                new keys (the default)\n"
 "  --keep-key               new certificates for the keys in place\n"
 "  --distinct-keys          a key for each file (from a shared key)\n"
+"  --allow-non-rsa          a non-RSA key although a reader loads RSA only\n"
 "  --key-type TYPE          type of new keys (default: as the current key)\n"
 "  --days N                 validity of the new certificates (default 365)\n"
 "  --keep N                 backups kept per file (default 5)\n"
@@ -131,7 +133,8 @@ run(void *opts, struct err *err)
 
 const struct cmdline rotate_line = {
 	.usage = rotate_usage,
-	.groups = OPTS_SNI | OPTS_WRITE | OPTS_POST_HOOK | OPTS_ROTATE,
+	.groups = OPTS_SNI | OPTS_WRITE | OPTS_POST_HOOK | OPTS_ROTATE |
+	    OPTS_ALLOW_NON_RSA,
 	.size = sizeof(struct rotate_cmd),
 	.defaults = defaults,
 	.option = rotate_option,

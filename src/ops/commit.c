@@ -16,6 +16,7 @@
 #include "fs/fileacl.h"
 #include "fs/plan.h"
 #include "ops/commit.h"
+#include "ops/readerload.h"
 #include "ops/replace.h"
 #include "ops/tlsa.h"
 #include "site/danenote.h"
@@ -222,6 +223,8 @@ commit_run(const struct common_opts *c, int keep,
 		plans[n].name = s[i].name;
 		plans[n++].target = *s[i].target;	/* no content: removed */
 	}
+	if (readerload_refuse(c, plans, n, err) == -1)
+		goto out;
 	for (i = 0; i < n; i++)
 		if (plan_decide(dir, &plans[i], err) == -1)
 			goto out;

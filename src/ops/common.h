@@ -22,6 +22,7 @@ struct common_opts {
 						 * --key-type, --days */
 	int			 new_key;	/* --new-key */
 	int			 distinct_keys;	/* --distinct-keys */
+	int			 allow_non_rsa;	/* --allow-non-rsa */
 	int			 json;		/* --format json */
 	int			 wait;		/* --wait: DEFAULT_WAIT */
 	int			 dry_run;	/* --dry-run */

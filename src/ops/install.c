@@ -22,6 +22,7 @@
 #include "ops/importfiles.h"
 #include "ops/install.h"
 #include "ops/journal.h"
+#include "ops/readerload.h"
 #include "ops/replace.h"
 #include "site/ctlfile.h"
 #include "site/me.h"
@@ -380,7 +381,8 @@ install_run(struct install_opts *o, struct err *err)
 	    import_read(&o->import, &imp, err) == -1) ||
 	    common_open_dir(&o->c, &dir, err) == -1 ||
 	    journal_refuse(&dir, err) == -1 ||
-	    plan_files(o, &dir, &srv, &cli, &imp, plans, &nplans, err) == -1)
+	    plan_files(o, &dir, &srv, &cli, &imp, plans, &nplans, err) == -1 ||
+	    readerload_refuse(&o->c, plans, 2, err) == -1)
 		goto out;
 	plan_show_in(plans, nplans, common_sni_sub(&o->c, sub, sizeof(sub)));
 	warn_exposed(plans);

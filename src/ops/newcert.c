@@ -40,8 +40,9 @@ newcert_warn_non_rsa(enum key_type type)
 		msg_warn("%s is not an RSA key type: many qmail TLS patches "
 		    "load the key with SSL_CTX_use_RSAPrivateKey_file, which "
 		    "only accepts RSA, and then answer STARTTLS with \"454 TLS "
-		    "missing RSA private key\"; use it only if your "
-		    "qmail-smtpd and qmail-remote load any key type",
+		    "no valid RSA private key\"; use it only if your "
+		    "qmail-smtpd and qmail-remote load any key type "
+		    "(qmail-pem readers shows what they load)",
 		    x509gen_key_type_name(type));
 }
 

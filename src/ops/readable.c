@@ -36,6 +36,7 @@
 #include "base/privs.h"
 #include "base/userdb.h"
 #include "ops/readable.h"
+#include "site/readerbin.h"
 #include "site/readerperm.h"
 #include "site/readers.h"
 
@@ -140,8 +141,30 @@ verdict_status(enum verdict v)
 	}
 }
 
+/* "  binary: PATH (how); keys: ...; certificates: ..." */
 static void
-print_text(const struct reader *r, const struct judgement *j)
+print_binary(const struct readerbin *b)
+{
+	const struct loaders *l = &b->loads;
+
+	if (b->path[0] == '\0') {
+		msg_say(stdout, "  binary: ", "not known: %s", l->key_why);
+		return;
+	}
+	msg_say(stdout, "  binary: ", "%s: %s", b->path, b->how_text);
+	if (l->key == LOADERS_KEY_UNKNOWN)
+		msg_say(stdout, "  loads: ", "keys: unknown (%s)", l->key_why);
+	else
+		msg_say(stdout, "  loads: ", "keys: %s (%s); certificates: "
+		    "%s%s%s%s", loaders_key_words(l->key), l->key_with,
+		    loaders_cert_words(l->cert), l->cert == LOADERS_CERT_UNKNOWN ?
+		    "" : " (", l->cert == LOADERS_CERT_UNKNOWN ? "" :
+		    l->cert_with, l->cert == LOADERS_CERT_UNKNOWN ? "" : ")");
+}
+
+static void
+print_text(const struct reader *r, const struct judgement *j,
+    const struct readerbin *b)
 {
 	char who[4400], fix[600], what[2048];
 
@@ -172,6 +195,7 @@ print_text(const struct reader *r, const struct judgement *j)
 	msg_say(stdout, "", "%s: read by %s; %s", r->file, who, what);
 	if (r->note[0])
 		msg_say(stdout, "  note: ", "%s", r->note);
+	print_binary(b);
 }
 
 static json_t *
@@ -180,8 +204,36 @@ str_or_null(const char *s, int present)
 	return present && s[0] ? json_string(s) : json_null();
 }
 
+/* "binary": where the reader's program is and what it loads. */
 static json_t *
-reader_json(const struct reader *r, const struct judgement *j)
+binary_json(const struct readerbin *b)
+{
+	static const char *const hows[] = { NULL, "run-script", "qmailhome" };
+	static const char *const keys[] = { "unknown", "rsa-only", "any" };
+	static const char *const certs[] = { "unknown", "leaf-only", "chain" };
+	const struct loaders *l = &b->loads;
+	json_t *o;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	json_object_set_new(o, "program", json_string(b->program));
+	json_object_set_new(o, "path", str_or_null(b->path, 1));
+	json_object_set_new(o, "found_by", hows[b->how] ?
+	    json_string(hows[b->how]) : json_null());
+	json_object_set_new(o, "how", str_or_null(b->how_text, 1));
+	json_object_set_new(o, "keys", json_string(keys[l->key]));
+	json_object_set_new(o, "key_loaders", str_or_null(l->key_with, 1));
+	json_object_set_new(o, "keys_why", str_or_null(l->key_why, 1));
+	json_object_set_new(o, "certificates", json_string(certs[l->cert]));
+	json_object_set_new(o, "cert_loaders", str_or_null(l->cert_with, 1));
+	json_object_set_new(o, "certificates_why", str_or_null(l->cert_why,
+	    1));
+	return o;
+}
+
+static json_t *
+reader_json(const struct reader *r, const struct judgement *j,
+    const struct readerbin *b)
 {
 	static const char *const sources[] = { "default", "script", "unknown" };
 	json_t *o, *groups;
@@ -222,6 +274,7 @@ reader_json(const struct reader *r, const struct judgement *j)
 	json_object_set_new(o, "reason", str_or_null(j->reason, 1));
 	json_object_set_new(o, "fix", j->verdict == V_CANNOT ?
 	    json_string(readers_fix(r, fix, sizeof(fix))) : json_null());
+	json_object_set_new(o, "binary", binary_json(b));
 	return o;
 }
 
@@ -259,21 +312,26 @@ judge_all(int dfd, const char *dir, const struct stat *dst,
     const struct reader_list *list, json_t *arr, struct err *err)
 {
 	struct judgement j;
+	struct loaders_cache cache;
+	struct readerbin b;
 	json_t *item;
 	size_t i;
 	int status = READERS_OK, s;
 
+	memset(&cache, 0, sizeof(cache));
 	for (i = 0; i < list->n; i++) {
 		judge(dfd, dir, dst, &list->v[i], &j);
+		if (readerbin_find(dir, &list->v[i], &cache, &b, err) == -1)
+			return -1;
 		s = verdict_status(j.verdict);
 		if (s == READERS_CANNOT || (s == READERS_UNSURE &&
 		    status == READERS_OK))
 			status = s;
 		if (arr == NULL) {
-			print_text(&list->v[i], &j);
+			print_text(&list->v[i], &j, &b);
 			continue;
 		}
-		if ((item = reader_json(&list->v[i], &j)) == NULL ||
+		if ((item = reader_json(&list->v[i], &j, &b)) == NULL ||
 		    json_array_append_new(arr, item) == -1)
 			return err_set(err, EX_OSERR, "out of memory");
 	}

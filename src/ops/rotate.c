@@ -23,6 +23,7 @@
 #include "ops/commit.h"
 #include "ops/journal.h"
 #include "ops/posthook.h"
+#include "ops/readerload.h"
 #include "ops/replace.h"
 #include "ops/rotate.h"
 #include "ops/tlsa.h"
@@ -432,7 +433,8 @@ rotate_files(struct rotate_opts *o, const struct perms_dir *dir,
 	ERR_clear_error();
 	r->distinct = !r->shared || o->c.distinct_keys;
 	if (build_contents(o, dir, r, err) == -1 ||
-	    verify_plans(r, o->c.sni, err) == -1)
+	    verify_plans(r, o->c.sni, err) == -1 ||
+	    readerload_refuse(&o->c, r->plans, (size_t)r->nfiles, err) == -1)
 		return -1;
 	for (i = 0; i < r->nfiles; i++) {
 		r->plans[i].keep_backup = !o->stage;

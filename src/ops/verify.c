@@ -55,6 +55,7 @@ struct target {
 						 * repairs it, complete */
 	char			 group_note[160];
 	char			 read_fix[2400];	/* for reader-can-read */
+	struct readerbin_file	 loads;		/* what its readers load */
 };
 
 static int
@@ -86,6 +87,7 @@ check_content(const struct verify_args *a, const struct perms_dir *dir,
 	vo.crit_days = a->crit_days;
 	vo.expect = t->d.expect;
 	vo.usage = t->usage;
+	vo.loads = &t->loads;
 	rc = verify_content(data, len, &vo, r, err);
 	secret_free(data, len);
 	return rc;
@@ -198,11 +200,17 @@ setup_targets(struct verify_args *a, const struct perms_dir *dir,
 {
 	const char *users[NFILES] = { a->server_user, a->client_user };
 	const struct model_file *f;
+	struct loaders_cache cache;
 	int i;
 
 	if (common_model(&a->c, dir, "install", 1, err) == -1)
 		return -1;
 	memset(t, 0, sizeof(t[0]) * NFILES);
+	memset(&cache, 0, sizeof(cache));
+	for (i = 0; i < NFILES; i++)
+		if (readerbin_of_file(a->c.dir, &a->c.model.readers,
+		    file_table[i].name, &cache, &t[i].loads, err) == -1)
+			return -1;
 	for (i = 0; i < NFILES; i++) {
 		f = model_file(&a->c.model, file_table[i].name);
 		t[i].role = f->role;

@@ -249,7 +249,9 @@ rs_make_env(struct runscript *rs, const struct rs_word *prefix, size_t nprefix,
 	    sizeof(*env), err)) == NULL)
 		return -1;
 	for (i = 0; i < rs->nvars; i++) {
-		if (!rs->vars[i].exported)
+		/* PATH comes from the environment: setting it changes it */
+		if (!rs->vars[i].exported &&
+		    strcmp(rs->vars[i].name, "PATH") != 0)
 			continue;
 		env[n].name = rs->vars[i].name;
 		env[n].value = rs->vars[i].value;

@@ -383,6 +383,31 @@ do_server(struct walk *wk, size_t i, const struct prog *p)
 	return i + 2;
 }
 
+/* The program word and the PATH it is looked up in (the last PATH of
+ * the command's environment wins). */
+static void
+record_word(struct startchain *out, const struct rs_command *cmd, size_t i)
+{
+	const struct rs_word *w = &cmd->words[i];
+	size_t k;
+
+	if ((size_t)snprintf(out->word, sizeof(out->word), "%.*s",
+	    (int)w->len, w->text) >= sizeof(out->word))
+		out->word_unknown = 1;
+	out->word_unknown |= w->unknown;
+	for (k = cmd->nenv; k-- > 0;) {
+		if (strcmp(cmd->env[k].name, "PATH") != 0)
+			continue;
+		out->path_set = 1;
+		out->path_unknown = cmd->env[k].unknown;
+		snprintf(out->path, sizeof(out->path), "%s",
+		    cmd->env[k].value ? cmd->env[k].value : "");
+		if (cmd->env[k].value == NULL)
+			out->path_set = 0;	/* unset: inherited PATH gone */
+		break;
+	}
+}
+
 /* qmail-smtpd found: what reads servercert.pem, and notes. */
 static void
 found_smtpd(struct walk *wk, size_t i)
@@ -394,6 +419,7 @@ found_smtpd(struct walk *wk, size_t i)
 
 	wk->out->kind = START_SMTPD;
 	snprintf(wk->out->program, sizeof(wk->out->program), "qmail-smtpd");
+	record_word(wk->out, cmd, i);
 	for (k = i + 1; k < cmd->nwords; k++) {
 		name = prog_name(&cmd->words[k]);
 		if (name != NULL && strcmp(name, "vchkpw") == 0)

@@ -39,6 +39,16 @@ struct startchain {
 	size_t	 ngroups;
 	int	 init_groups;	/* also the user's groups from the database */
 	int	 mentions_smtpd;	/* a word names qmail-smtpd */
+	/* START_SMTPD: the word that names qmail-smtpd, as the reader
+	 * expanded it (variables the script sets are replaced; an unknown
+	 * part stays as written), and the PATH the script sets, exported
+	 * or not (PATH is always in the environment): where the program
+	 * is, for site/programs.h. */
+	char	 word[1024];
+	int	 word_unknown;
+	char	 path[1024];
+	int	 path_set;	/* the script sets PATH ("" or unset too) */
+	int	 path_unknown;	/* ... to a value not known */
 	char	 note[512];	/* "line N: ..." what is assumed or unknown */
 };
 

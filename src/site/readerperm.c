@@ -165,7 +165,6 @@ readers_explain_cmd(const struct reader *r, const char *file_perms,
 	    r->file, who, file_perms,
 	    strcmp(r->file, CLIENTCERT) == 0 ?
 	    "qmail-remote could not load its client certificate" :
-	    "STARTTLS would fail with \"454 TLS not available: missing RSA "
-	    "private key\"", fix);
+	    "STARTTLS would fail with \"454 TLS missing certificate\"", fix);
 	return buf;
 }

@@ -45,7 +45,7 @@ const char *readers_fix(const struct reader *r, char *buf, size_t size);
  * perms_describe():
  *   servercert.pem: qmail-smtpd as vpopmail:vchkpw (uid 89, gid 89) from
  *   /service/qmail-smtpd/run cannot read it as root:nofiles 0640; STARTTLS
- *   would fail with "454 TLS not available: missing RSA private key".
+ *   would fail with "454 TLS missing certificate".
  *   Fix: run qmail-smtpd as qmaild, as djb designed it (tcpserver -u
  *   "$QMAILDUID" -g "$NOFILESGID"), or install with --server-group vchkpw
  */

@@ -109,7 +109,7 @@ add_unknown(struct scan *sc, const char *script, unsigned line,
 }
 
 static int
-add_start(struct scan *sc, const char *script, unsigned line,
+add_start(struct scan *sc, const char *svc, const char *script, unsigned line,
     const struct startchain *l, struct err *err)
 {
 	struct reader *r;
@@ -137,6 +137,12 @@ add_start(struct scan *sc, const char *script, unsigned line,
 		r->init_groups = 0;
 	}
 	snprintf(r->note, sizeof(r->note), "%s", l->note);
+	snprintf(r->word, sizeof(r->word), "%s", l->word);
+	r->word_unknown = l->word_unknown;
+	snprintf(r->path, sizeof(r->path), "%s", l->path);
+	r->path_set = l->path_set;
+	r->path_unknown = l->path_unknown;
+	snprintf(r->service_dir, sizeof(r->service_dir), "%s", svc);
 	name_ids(r);
 	sc->nserver++;
 	return 0;
@@ -283,7 +289,7 @@ parse_script(struct scan *sc, const char *svc, const char *script,
 		startchain_follow(&cmd, svc, &l);
 		switch (l.kind) {
 		case START_SMTPD:
-			if (add_start(sc, script, cmd.line, &l, err) == -1)
+			if (add_start(sc, svc, script, cmd.line, &l, err) == -1)
 				goto out;
 			break;
 		case START_SEND:
@@ -295,7 +301,7 @@ parse_script(struct scan *sc, const char *svc, const char *script,
 			break;
 		case START_UNKNOWN:
 			if ((smtp || l.mentions_smtpd) &&
-			    add_start(sc, script, cmd.line, &l, err) == -1)
+			    add_start(sc, svc, script, cmd.line, &l, err) == -1)
 				goto out;
 			break;
 		case START_NONE:

@@ -59,6 +59,14 @@ struct reader {
 					 * group database (s6-setuidgid) */
 	enum reader_source source;
 	char		 note[512];	/* what was assumed or not determined */
+	/* The program the script starts (startchain.h's word, path_set,
+	 * path_unknown, path), and the service directory the script runs
+	 * in: for site/readerbin.h.  word "" when no script names it. */
+	char		 word[1024];
+	int		 word_unknown;
+	char		 path[1024];
+	int		 path_set, path_unknown;
+	char		 service_dir[4096];
 };
 
 struct reader_list {

@@ -170,7 +170,7 @@ def inject(conn):
 def refuse454(conn):
     # What qmail-smtpd's TLS patch says when it cannot load its files.
     def answer(c):
-        c.sendall(b"454 TLS not available: missing RSA private key "
+        c.sendall(b"454 TLS no valid RSA private key: unsupported "
                   b"(#4.3.0)\r\n")
         c.recv(1024)
     offer_starttls(conn, answer)
