@@ -32,19 +32,19 @@ check_mode(const struct perms_dir *dir, const struct ondisk_target *t,
 	mode_t m = t->st.st_mode & 07777;
 
 	if (m & S_IRWXO)
-		verify_add(r, "mode", CHECK_CRITICAL, "mode %04o: %s by every "
-		    "user on the system; treat the key as stolen and make a "
-		    "new one with qmail-pem install --new-key", (unsigned)m,
-		    (m & S_IROTH) ? "readable" : "writable");
+		verify_add(r, "mode", CHECK_CRITICAL, "%s by every user on "
+		    "the system (%04o); treat the key as stolen and make a "
+		    "new one with qmail-pem install --new-key",
+		    (m & S_IROTH) ? "readable" : "writable", (unsigned)m);
 	else if (!(m & S_IRGRP))
-		verify_add(r, "mode", CHECK_CRITICAL, "mode %04o: group %s "
-		    "cannot read it, so %s fails STARTTLS; fix it with "
-		    "qmail-pem install -d %s", (unsigned)m, t->group_name,
+		verify_add(r, "mode", CHECK_CRITICAL, "group %s cannot read "
+		    "it (%04o), so %s fails STARTTLS; fix it with "
+		    "qmail-pem install -d %s", t->group_name, (unsigned)m,
 		    t->daemon, dir->path);
 	else if (m & (S_IWGRP | S_IXGRP | S_IXUSR | S_ISUID | S_ISGID |
 	    S_ISVTX))
-		verify_add(r, "mode", CHECK_WARNING, "mode %04o is wider than "
-		    "0640%s; fix it with qmail-pem install -d %s", (unsigned)m,
+		verify_add(r, "mode", CHECK_WARNING, "wider than 0640 (%04o)"
+		    "%s; fix it with qmail-pem install -d %s", (unsigned)m,
 		    (m & S_IWGRP) ? ": the reading daemon could replace the "
 		    "key" : "", dir->path);
 	else

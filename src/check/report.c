@@ -88,42 +88,199 @@ find_check(const struct file_report *r, const char *name)
 
 /* --- nagios ------------------------------------------------------------ */
 
-static void
-nagios_file_summary(FILE *fp, const struct file_report *r)
-{
-	enum check_status worst = verify_worst(r);
-	const struct check *first = NULL, *expiry;
-	char text[600];
-	size_t i, more = 0, skipped = 0;
+/*
+ * The status line lists the problems, each once, as "FILE: CHECK: what":
+ * CRITICAL ones first, then WARNING, then UNKNOWN, and within a level a
+ * key readable beyond its readers, then a reader that cannot read, then
+ * expiry, then the rest.  The checks stay as they are in json and
+ * prometheus; only this line folds what says one thing twice.
+ */
+#define NAGIOS_MAX_SHOWN	4
+#define NAGIOS_MAX_PROBLEMS	(4 * VERIFY_MAX_CHECKS)
 
-	for (i = 0; i < r->n; i++) {
+struct problem {
+	const struct file_report *file;
+	const struct check	*check;
+	int			 level;	/* 0 CRITICAL, 1 WARNING, 2 UNKNOWN */
+	int			 rank;	/* within the level */
+	size_t			 order;	/* as verify found them */
+};
+
+static int
+is_one_of(const char *name, const char *const *names)
+{
+	for (; *names != NULL; names++)
+		if (strcmp(name, *names) == 0)
+			return 1;
+	return 0;
+}
+
+/* A reader that cannot read its file: group, the read test and the run
+ * scripts' reader each say so about the same cause. */
+static const char *const reader_cause[] = { "reader-cannot-read", "group",
+    "reader-can-read", NULL };
+
+static int
+problem_rank(const char *name)
+{
+	static const char *const beyond[] = { "mode", "acl", "owner", NULL };
+	static const char *const expiry[] = { "expiry", "not-yet-valid",
+	    "live-cert-expiry", NULL };
+
+	if (is_one_of(name, beyond))
+		return 0;
+	if (is_one_of(name, reader_cause))
+		return 1;
+	return is_one_of(name, expiry) ? 2 : 3;
+}
+
+static int
+problem_level(enum check_status s)
+{
+	return s == CHECK_CRITICAL ? 0 : s == CHECK_WARNING ? 1 :
+	    s == CHECK_UNKNOWN ? 2 : -1;
+}
+
+/* The one check of r that speaks for reader_cause: the most severe, and
+ * of those the first in reader_cause (reader-cannot-read has the fix). */
+static const struct check *
+reader_cause_speaker(const struct file_report *r)
+{
+	const struct check *best = NULL, *c;
+	int i, level, best_level = 3;
+
+	for (i = 0; reader_cause[i] != NULL; i++) {
+		if ((c = find_check(r, reader_cause[i])) == NULL ||
+		    (level = problem_level(c->status)) == -1)
+			continue;
+		if (best == NULL || level < best_level) {
+			best = c;
+			best_level = level;
+		}
+	}
+	return best;
+}
+
+static int
+problem_compare(const void *pa, const void *pb)
+{
+	const struct problem *a = pa, *b = pb;
+
+	if (a->level != b->level)
+		return a->level - b->level;
+	if (a->rank != b->rank)
+		return a->rank - b->rank;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* A key that cannot be loaded at all: the read test fails for that
+ * reason too, and says nothing more. */
+static int
+content_broken(const struct file_report *r)
+{
+	static const char *const broken[] = { "parses", "single-key",
+	    "key-matches", NULL };
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->checks[i].status == CHECK_CRITICAL &&
+		    is_one_of(r->checks[i].name, broken))
+			return 1;
+	return 0;
+}
+
+static size_t
+collect_problems(const struct verify_summary *s, struct problem *p,
+    size_t max)
+{
+	const struct check *c, *speaker;
+	size_t i, j, n = 0;
+	int level;
+
+	for (i = 0; i < s->nfiles; i++) {
+		speaker = content_broken(&s->files[i]) ? NULL :
+		    reader_cause_speaker(&s->files[i]);
+		for (j = 0; j < s->files[i].n && n < max; j++) {
+			c = &s->files[i].checks[j];
+			if ((level = problem_level(c->status)) == -1 ||
+			    (is_one_of(c->name, reader_cause) && c != speaker &&
+			    (speaker != NULL || strcmp(c->name,
+			    "reader-can-read") == 0)))
+				continue;
+			p[n] = (struct problem){ &s->files[i], c, level,
+			    problem_rank(c->name), n };
+			n++;
+		}
+	}
+	qsort(p, n, sizeof(p[0]), problem_compare);
+	return n;
+}
+
+/* "FILE: CHECK: message", without the file again where the message
+ * starts with it. */
+static void
+nagios_problem(FILE *fp, const struct problem *p)
+{
+	const char *msg = p->check->message;
+	size_t flen = strlen(p->file->file);
+	char text[600];
+
+	if (strncmp(msg, p->file->file, flen) == 0 && msg[flen] == ':' &&
+	    msg[flen + 1] == ' ')
+		msg += flen + 2;
+	fprintf(fp, "%s: ", nagios_text(p->file->file, text, sizeof(text)));
+	fprintf(fp, "%s: ", nagios_text(p->check->name, text, sizeof(text)));
+	fputs(nagios_text(msg, text, sizeof(text)), fp);
+}
+
+/* A file with no problem: "FILE: OK, expires in N days". */
+static void
+nagios_file_ok(FILE *fp, const struct file_report *r)
+{
+	const struct check *expiry;
+	char text[600];
+	size_t i, skipped = 0;
+
+	for (i = 0; i < r->n; i++)
 		if (r->checks[i].status == CHECK_SKIPPED)
 			skipped++;
-		if (worst == CHECK_OK || r->checks[i].status != worst)
-			continue;
-		if (first == NULL)
-			first = &r->checks[i];
-		else
-			more++;
-	}
-	fprintf(fp, "%s: ", nagios_text(r->file, text, sizeof(text)));
-	if (first != NULL) {
-		fprintf(fp, "%s ", nagios_text(first->name, text,
-		    sizeof(text)));
-		fputs(nagios_text(first->message, text, sizeof(text)), fp);
-		if (more > 0)
-			fprintf(fp, " (and %zu more %s)", more,
-			    verify_status_name(worst));
-		return;
-	}
 	if ((expiry = find_check(r, "expiry")) == NULL)
 		expiry = find_check(r, "live-cert-expiry");
-	fputs("OK", fp);
+	fprintf(fp, "%s: OK", nagios_text(r->file, text, sizeof(text)));
 	if (r->have_cert && expiry != NULL && expiry->status == CHECK_OK)
 		fprintf(fp, ", expires in %ld days", verify_days(r));
 	if (skipped > 0)
 		fprintf(fp, " (%zu check%s skipped)", skipped,
 		    skipped == 1 ? "" : "s");
+}
+
+static void
+nagios_summary(FILE *fp, const struct verify_summary *s)
+{
+	static const char *const levels[] = { "CRITICAL", "WARNING",
+	    "UNKNOWN" };
+	struct problem p[NAGIOS_MAX_PROBLEMS];
+	size_t i, n, shown;
+	const char *sep = "";
+
+	n = collect_problems(s, p, NAGIOS_MAX_PROBLEMS);
+	shown = n < NAGIOS_MAX_SHOWN ? n : NAGIOS_MAX_SHOWN;
+	for (i = 0; i < shown; i++, sep = "; ") {
+		fputs(sep, fp);
+		/* a lower level than the status line's is named */
+		if (i > 0 ? p[i].level != p[i - 1].level :
+		    p[i].level != problem_level(s->status))
+			fprintf(fp, "%s: ", levels[p[i].level]);
+		nagios_problem(fp, &p[i]);
+	}
+	if (n > shown)
+		fprintf(fp, " (and %zu more; -v lists every check)", n - shown);
+	for (i = 0; i < s->nfiles; i++)
+		if (verify_worst(&s->files[i]) == CHECK_OK) {
+			fputs(n > 0 ? "; " : sep, fp);
+			sep = "; ";
+			nagios_file_ok(fp, &s->files[i]);
+		}
 }
 
 static void
@@ -137,11 +294,7 @@ render_nagios(FILE *fp, const struct verify_summary *s)
 		fprintf(fp, "%s\n", nagios_text(s->error, text, sizeof(text)));
 		return;
 	}
-	for (i = 0; i < s->nfiles; i++) {
-		if (i > 0)
-			fputs("; ", fp);
-		nagios_file_summary(fp, &s->files[i]);
-	}
+	nagios_summary(fp, s);
 	fputs(" |", fp);
 	for (i = 0; i < s->nfiles; i++) {
 		char label[320], *pem;

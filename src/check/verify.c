@@ -20,6 +20,7 @@
 #include <openssl/x509v3.h>
 
 #include "base/err.h"
+#include "check/renew.h"
 #include "check/verify.h"
 #include "x509/chain.h"
 #include "x509/pemfile.h"
@@ -391,9 +392,10 @@ date_text(time_t t, char *buf, size_t size)
 static void
 check_validity(const struct verify_opts *o, time_t now, struct file_report *r)
 {
-	char date[64];
+	char date[64], how[300];
 	long days = verify_days(r);
 
+	renew_how(r->subject, r->issuer, o->dir, how, sizeof(how));
 	date_text(r->not_before, date, sizeof(date));
 	if (r->not_before > now)
 		verify_add(r, "not-yet-valid", CHECK_CRITICAL, "not valid "
@@ -405,15 +407,16 @@ check_validity(const struct verify_opts *o, time_t now, struct file_report *r)
 	date_text(r->not_after, date, sizeof(date));
 	if (r->not_after <= now)
 		verify_add(r, "expiry", CHECK_CRITICAL, "expired %ld day%s "
-		    "ago (%s): renew it now", -days, -days == 1 ? "" : "s",
-		    date);
+		    "ago (%s): renew it now %s", -days, -days == 1 ? "" : "s",
+		    date, how);
 	else if (r->days_left < o->crit_days)
 		verify_add(r, "expiry", CHECK_CRITICAL, "expires in %ld "
-		    "day%s (%s): renew it now", days, days == 1 ? "" : "s",
-		    date);
+		    "day%s (%s): renew it now %s", days, days == 1 ? "" : "s",
+		    date, how);
 	else if (r->days_left < o->warn_days)
 		verify_add(r, "expiry", CHECK_WARNING, "expires in %ld day%s "
-		    "(%s): renew it soon", days, days == 1 ? "" : "s", date);
+		    "(%s): renew it soon %s", days, days == 1 ? "" : "s", date,
+		    how);
 	else
 		verify_add(r, "expiry", CHECK_OK, "expires in %ld days (%s)",
 		    days, date);

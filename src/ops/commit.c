@@ -18,6 +18,7 @@
 #include "ops/commit.h"
 #include "ops/replace.h"
 #include "ops/tlsa.h"
+#include "ops/trace.h"
 #include "site/policy.h"
 #include "x509/certinfo.h"
 
@@ -135,6 +136,7 @@ commit_run(const struct common_opts *c, int keep,
     const struct perms_dir *dir, char *changed, size_t size,
     struct err *err)
 {
+	struct trace trace;
 	struct staged s[2];
 	struct file_plan plans[4];
 	char host[256], tlsa[TLSA_RECORD_MAX];
@@ -188,8 +190,11 @@ commit_run(const struct common_opts *c, int keep,
 	    tlsa_record(s[0].b.key, host, tlsa, sizeof(tlsa), err) == -1)
 		goto out;
 	if (!c->dry_run) {
-		if (plan_apply(dir, plans, n, time(NULL), err) == -1 ||
-		    replace_check_result(dir, plans, n, err) == -1 ||
+		trace_before(&trace, dir, plans, n);
+		if (plan_apply(dir, plans, n, time(NULL), err) == -1)
+			goto out;
+		trace_after(&trace, "rotate --commit", dir, plans, n);
+		if (replace_check_result(dir, plans, n, err) == -1 ||
 		    replace_prune(dir, SERVERCERT, keep, err) == -1 ||
 		    replace_prune(dir, CLIENTCERT, keep, err) == -1)
 			goto out;

@@ -23,6 +23,7 @@
 #include "ops/install.h"
 #include "ops/journal.h"
 #include "ops/replace.h"
+#include "ops/trace.h"
 #include "site/ctlfile.h"
 #include "site/me.h"
 #include "site/policy.h"
@@ -326,6 +327,7 @@ plan_files(const struct install_opts *o, const struct perms_dir *dir,
 int
 install_run(struct install_opts *o, struct err *err)
 {
+	struct trace trace;
 	struct perms_dir dir = { .fd = -1 };
 	struct ctl_file srv, cli;
 	struct file_plan plans[3];
@@ -347,9 +349,13 @@ install_run(struct install_opts *o, struct err *err)
 	    plan_files(o, &dir, &srv, &cli, &imp, plans, &nplans, err) == -1)
 		goto out;
 	warn_exposed(plans);
+	if (!o->c.dry_run)
+		trace_before(&trace, &dir, plans, nplans);
 	if (warn_kept(plans, err) == -1 || (!o->c.dry_run &&
 	    plan_apply(&dir, plans, nplans, time(NULL), err) == -1))
 		goto out;
+	if (!o->c.dry_run)
+		trace_after(&trace, "install", &dir, plans, nplans);
 	if (o->c.json)
 		rc = plan_print_json("install", &dir, plans, nplans,
 		    o->c.dry_run, err);

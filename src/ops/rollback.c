@@ -32,6 +32,7 @@
 #include "ops/posthook.h"
 #include "ops/replace.h"
 #include "ops/rollback.h"
+#include "ops/trace.h"
 #include "site/policy.h"
 #include "x509/pemfile.h"
 
@@ -320,6 +321,7 @@ static int
 restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
     struct restore *r, char *changed, size_t size, struct err *err)
 {
+	struct trace trace;
 	struct file_plan plans[2];
 	size_t n = 0;
 	int rc = -1, resume;
@@ -332,10 +334,12 @@ restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
 	if (!o->c.dry_run) {
 		if (!resume && write_journal(dir, r, err) == -1)
 			goto out;
+		trace_before(&trace, dir, plans, n);
 		if (plan_apply(dir, plans, n, time(NULL), err) == -1) {
 			journal_drop_if_unchanged(dir, plans, n);
 			goto out;
 		}
+		trace_after(&trace, "rollback", dir, plans, n);
 		if (replace_check_result(dir, plans, n, err) == -1 ||
 		    remove_restored(dir, r, err) == -1)
 			goto out;

@@ -26,6 +26,7 @@
 #include "ops/replace.h"
 #include "ops/rotate.h"
 #include "ops/tlsa.h"
+#include "ops/trace.h"
 #include "site/ctlfile.h"
 #include "site/policy.h"
 #include "x509/certinfo.h"
@@ -379,6 +380,7 @@ static int
 rotate_files(struct rotate_opts *o, const struct perms_dir *dir,
     struct rotation *r, struct err *err)
 {
+	struct trace trace;
 	time_t now = time(NULL);
 	int due, staged, i;
 
@@ -427,8 +429,12 @@ rotate_files(struct rotate_opts *o, const struct perms_dir *dir,
 	    r->plans[0].content, r->plans[0].len, r->tlsa,
 	    sizeof(r->tlsa), err) == -1)
 		return -1;
-	if (plan_apply(dir, r->plans, 2, now, err) == -1 ||
-	    replace_check_result(dir, r->plans, 2, err) == -1)
+	trace_before(&trace, dir, r->plans, 2);
+	if (plan_apply(dir, r->plans, 2, now, err) == -1)
+		return -1;
+	trace_after(&trace, o->stage ? "rotate --stage" : "rotate", dir,
+	    r->plans, 2);
+	if (replace_check_result(dir, r->plans, 2, err) == -1)
 		return -1;
 	return o->stage ? 0 : prune_backups(o, dir, err);
 }

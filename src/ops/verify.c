@@ -72,6 +72,7 @@ check_content(const struct verify_args *a, const struct perms_dir *dir,
 	vo.crit_days = a->crit_days;
 	vo.expect = t->d.expect;
 	vo.usage = t->usage;
+	vo.dir = dir->path;
 	rc = verify_content(data, len, &vo, r, err);
 	secret_free(data, len);
 	return rc;

@@ -39,6 +39,9 @@ struct startchain {
 	size_t	 ngroups;
 	int	 init_groups;	/* also the user's groups from the database */
 	int	 mentions_smtpd;	/* a word names qmail-smtpd */
+	int	 mentions_vchkpw;	/* a word names vchkpw (vpopmail's
+					 * checkpassword: runs as vpopmail
+					 * or root) */
 	char	 note[512];	/* "line N: ..." what is assumed or unknown */
 };
 

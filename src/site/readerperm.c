@@ -117,8 +117,13 @@ readers_fix(const struct reader *r, char *buf, size_t size)
 		    r->have_gid ? group : DEFAULT_CLIENT_GROUP);
 		return buf;
 	}
-	if (r->have_gid && strcmp(r->user, DEFAULT_SERVER_USER) == 0) {
-		text_append(buf, size, "install with --server-group %s", group);
+	/* vchkpw must run as vpopmail or root: qmaild is no fix there */
+	if (r->have_gid && (r->starts_vchkpw ||
+	    strcmp(r->user, DEFAULT_SERVER_USER) == 0)) {
+		text_append(buf, size, "install with --server-group %s%s", group,
+		    r->starts_vchkpw && strcmp(r->user, DEFAULT_SERVER_USER) ?
+		    " (the run script starts vchkpw, which must run as "
+		    "vpopmail or root)" : "");
 		return buf;
 	}
 	text_append(buf, size, "run %s as qmaild, as djb designed it (%s)",
