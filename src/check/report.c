@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "base/err.h"
+#include "base/msg.h"
 #include "check/report.h"
 #include "fs/output.h"
 
@@ -399,6 +400,18 @@ json_file(const struct file_report *r)
 	return o;
 }
 
+static json_t *
+json_warnings(void)
+{
+	const char *list[MSG_MAX_WARNINGS];
+	json_t *a = json_array();
+	size_t i, n = msg_warnings(list);
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(list[i]));
+	return a;
+}
+
 static int
 render_json(FILE *fp, const struct verify_summary *s, struct err *err)
 {
@@ -411,6 +424,9 @@ render_json(FILE *fp, const struct verify_summary *s, struct err *err)
 		json_decref(files);
 		goto out;
 	}
+	json_object_set_new(root, "command", json_string("verify"));
+	/* ok: the files could be checked (status says how they are) */
+	json_object_set_new(root, "ok", json_boolean(s->error == NULL));
 	json_object_set_new(root, "status",
 	    json_string(verify_status_name(s->status)));
 	json_object_set_new(root, "exit", json_integer(s->status));
@@ -421,8 +437,11 @@ render_json(FILE *fp, const struct verify_summary *s, struct err *err)
 	    json_string(iso_time(s->now, buf, sizeof(buf))));
 	json_object_set_new(root, "warning_days", json_integer(s->warn_days));
 	json_object_set_new(root, "critical_days", json_integer(s->crit_days));
-	if (s->error != NULL)
+	if (s->error != NULL) {
+		json_object_set_new(root, "message", jtext(s->error));
 		json_object_set_new(root, "error", jtext(s->error));
+	}
+	json_object_set_new(root, "warnings", json_warnings());
 	for (i = 0; i < s->nfiles; i++)
 		json_object_set_new(files, s->files[i].file,
 		    json_file(&s->files[i]));

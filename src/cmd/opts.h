@@ -50,6 +50,7 @@
 #define OPTS_LIVE	0x080000	/* verify: --connect ... */
 #define OPTS_SUBJECT	0x100000	/* csr: --subject DN */
 #define OPTS_STAGED	0x200000	/* tlsa: --staged */
+#define OPTS_KEEP	0x400000	/* install, rotate: --keep N */
 
 /* The getopt_long values of the options: a letter where it has one. */
 enum {
@@ -86,9 +87,10 @@ struct cmdline {
 	int	(*check)(void *o, struct err *err);
 	/* The command: its exit status, or -1 (err set). */
 	int	(*run)(void *o, struct err *err);
-	/* Before a usage error is said, and the status it exits with
-	 * (verify: a Nagios status line, and UNKNOWN). */
-	void	(*before_usage_error)(const struct err *err);
+	/* Before a usage error is said, with the options parsed so far,
+	 * and the status it exits with (verify: a status line in its
+	 * --format, and UNKNOWN). */
+	void	(*before_usage_error)(const void *o, const struct err *err);
 	int	 usage_status;			/* 0: EX_USAGE */
 };
 

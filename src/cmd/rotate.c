@@ -129,7 +129,7 @@ run(void *opts, struct err *err)
 
 const struct cmdline rotate_line = {
 	.usage = rotate_usage,
-	.groups = OPTS_WRITE | OPTS_POST_HOOK | OPTS_ROTATE,
+	.groups = OPTS_WRITE | OPTS_POST_HOOK | OPTS_ROTATE | OPTS_KEEP,
 	.size = sizeof(struct rotate_cmd),
 	.defaults = defaults,
 	.option = rotate_option,

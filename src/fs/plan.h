@@ -84,6 +84,9 @@ json_t *plan_json(const char *command, const struct perms_dir *dir,
     const struct file_plan *plans, size_t n, int dry_run);
 int plan_dump_json(json_t *root, struct err *err);
 
+/* "warnings": the warnings said so far (base/msg.h), a list. */
+void plan_json_warnings(json_t *obj);
+
 /* key: text in obj, unless text is empty. */
 void plan_json_text(json_t *obj, const char *key, const char *text);
 

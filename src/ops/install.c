@@ -354,8 +354,12 @@ install_run(struct install_opts *o, struct err *err)
 	if (warn_kept(plans, err) == -1 || (!o->c.dry_run &&
 	    plan_apply(&dir, plans, nplans, time(NULL), err) == -1))
 		goto out;
-	if (!o->c.dry_run)
+	if (!o->c.dry_run) {
 		trace_after(&trace, "install", &dir, plans, nplans);
+		if (replace_prune(&dir, SERVERCERT, o->keep, err) == -1 ||
+		    replace_prune(&dir, CLIENTCERT, o->keep, err) == -1)
+			goto out;
+	}
 	if (o->c.json)
 		rc = plan_print_json("install", &dir, plans, nplans,
 		    o->c.dry_run, err);

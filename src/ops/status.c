@@ -23,6 +23,7 @@
 
 #include "base/userdb.h"
 #include "fs/backup.h"
+#include "fs/plan.h"
 #include "ops/status.h"
 #include "ops/statusprint.h"
 #include "ops/verify.h"
@@ -336,6 +337,7 @@ status_json(const struct status_opts *o, const struct perms_dir *dir,
 		    staged_names[i], readers, cache, f->s.now));
 	json_object_set_new(root, "files", files);
 	json_object_set_new(root, "verdict", verdict_json(&f->s));
+	plan_json_warnings(root);
 	return root;
 }
 
