@@ -67,14 +67,24 @@ qp_assert_contains "$summary" "renew it soon with the client of the CA that issu
 qp_assert_status 2 "$QMAIL_PEM" verify -d "$CTL" --service-dir "$rocks" \
     --format json
 printf '%s\n' "$QP_OUT" >"$QP_TMP/v.json"
+# (Under memcheck the read test's child may not answer in time: UNKNOWN.)
+can_read=CRITICAL can_read_n=2
+if qp_under_valgrind; then
+	got=$(vl_json_check "$QP_TMP/v.json" servercert.pem reader-can-read)
+	[ "$got" = UNKNOWN ] && can_read=UNKNOWN can_read_n=3
+fi
 for check in group reader-can-read reader-cannot-read; do
 	got=$(vl_json_check "$QP_TMP/v.json" servercert.pem "$check")
-	qp_assert_eq CRITICAL "$got" "json: $check stays CRITICAL"
+	want=CRITICAL
+	[ "$check" = reader-can-read ] && want=$can_read
+	qp_assert_eq "$want" "$got" "json: $check stays $want"
 done
 qp_assert_status 2 "$QMAIL_PEM" verify -d "$CTL" --service-dir "$rocks" \
     --format prometheus
 for check in group reader-can-read reader-cannot-read; do
-	qp_assert_contains "$QP_OUT" "qmail_pem_check_status{file=\"servercert.pem\",check=\"$check\"} 2" \
+	n=2
+	[ "$check" = reader-can-read ] && n=$can_read_n
+	qp_assert_contains "$QP_OUT" "qmail_pem_check_status{file=\"servercert.pem\",check=\"$check\"} $n" \
 	    "prometheus: $check"
 done
 

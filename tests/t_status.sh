@@ -75,7 +75,9 @@ qp_assert_contains "$RQ_REPLY" "454 TLS missing certificate" \
 chgrp vchkpw "$ctl/servercert.pem"
 qp_assert_status 0 status --format json
 printf '%s\n' "$QP_OUT" >"$QP_TMP/s.json"
-python3 - "$QP_TMP/s.json" "$svc" "$RQ_ROOT" >"$QP_TMP/fields" <<-'EOF' ||
+# Under memcheck the read test's child may not answer in time: UNKNOWN.
+python3 - "$QP_TMP/s.json" "$svc" "$RQ_ROOT" "${QP_VALGRIND:-0}" \
+    >"$QP_TMP/fields" <<-'EOF' ||
 	import json, sys
 	doc = json.load(open(sys.argv[1]))
 	assert doc["command"] == "status" and doc["ok"] is True, doc
@@ -97,7 +99,8 @@ python3 - "$QP_TMP/s.json" "$svc" "$RQ_ROOT" >"$QP_TMP/fields" <<-'EOF' ||
 	p = srv["program"]
 	assert p["path"] == sys.argv[3] + "/bin/qmail-smtpd", p
 	assert p["keys"] == "RSA only" and p["certificates"] == "the chain", p
-	assert srv["read_test"]["status"] == "OK", srv["read_test"]
+	assert srv["read_test"]["status"] in (("OK", "UNKNOWN")
+	    if sys.argv[4] == "1" else ("OK",)), srv["read_test"]
 	assert srv["staged"] is None and srv["backups"] == {"count": 0}
 	assert cli["readers"][0]["user"] == "qmailr", cli["readers"]
 	assert doc["verdict"]["line"].startswith("QMAIL-PEM "), doc["verdict"]
