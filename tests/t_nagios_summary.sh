@@ -1,4 +1,5 @@
 #!/bin/bash
+# labels: once
 # verify's Nagios status line as an on-call person reads it (issue 21):
 # each problem once as "FILE: CHECK: what", CRITICAL before WARNING, and
 # within a level a key readable beyond its readers, then a reader that

@@ -45,8 +45,9 @@ qp_assert_same_snapshot "$before" "$ctl" "refused install leaves $ctl as it was"
 qp_assert_eq 1 "$(printf '%s\n' "$QP_ERR" | wc -l)" "refusal is one line"
 qp_assert_contains "$QP_ERR" "servercert.pem: qmail-smtpd as vpopmail:vchkpw (uid 20010, gid 20010) from $script cannot read it as root:nofiles 0640" \
     "refusal names the file, the user and the run script"
-qp_assert_contains "$QP_ERR" 'run qmail-smtpd as qmaild, as djb designed it' \
-    "refusal names the first fix"
+qp_assert_contains "$QP_ERR" 'install with --server-group vchkpw (the run script starts vchkpw, which must run as vpopmail or root)' \
+    "refusal names the fix that works with vchkpw"
+qp_assert_not_contains "$QP_ERR" 'as qmaild' "no hint to run qmail-smtpd as qmaild"
 qp_assert_contains "$QP_ERR" 'or install with --server-group vchkpw' \
     "refusal names the second fix"
 # --dry-run refuses as well: the plan would break STARTTLS.

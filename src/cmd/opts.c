@@ -355,7 +355,7 @@ opts_main(const struct cmdline *cl, int argc, char *argv[])
 	if ((rc = parse(cl, argc, argv, c, o)) == OPTS_RUN) {
 		if ((rc = cl->run(o, &err)) == -1) {
 			rc = err_print(&err);
-			if (c->json)
+			if (c->json && !plan_json_printed())
 				json_failure(cl, c, rc, err.text[0] ? err.text :
 				    "internal error");
 		}

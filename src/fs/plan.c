@@ -457,12 +457,21 @@ plan_json_warnings(json_t *obj)
 	json_object_set_new(obj, "warnings", a);
 }
 
+static int json_printed;
+
+int
+plan_json_printed(void)
+{
+	return json_printed;
+}
+
 int
 plan_dump_json(json_t *root, struct err *err)
 {
 	char *text;
 	int rc;
 
+	json_printed = 1;
 	plan_json_warnings(root);
 	text = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) :
 	    NULL;
