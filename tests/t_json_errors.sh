@@ -6,6 +6,7 @@
 # stderr and "warnings" as a list; a success says "ok": true with the same
 # names ("dir" everywhere, readers' too).  And install --keep N (default 5,
 # as rotate): the backups install keeps, each holding an old private key.
+# shellcheck disable=SC2119  # qp_mkcontrol with its default
 set -eu
 . "$QP_SRCDIR/tests/lib.sh"
 qp_setup
@@ -70,7 +71,7 @@ json_is 0 true 'd["dry_run"] and not d["changed"]'
 backups() { find "$ctl" -maxdepth 1 -name "$1.*.bak" | sort; }
 pub() { openssl pkey -in "$1" -pubout 2>/dev/null | sha256sum | cut -c1-64; }
 declare -A was
-for i in 1 2 3; do
+for _ in 1 2 3; do
 	was[$(pub "$ctl/servercert.pem")]=1
 	qp_assert_status 0 "$QMAIL_PEM" install -q -d "$ctl" --new-key \
 	    --key-type ec-p256 --keep 2
@@ -84,7 +85,7 @@ while read -r b; do
 	[ "$k" != "$(pub "$ctl/servercert.pem")" ] || qp_fail "$b holds the live key"
 done <<<"$list"
 qp_ok "each backup holds an old private key"
-for i in 1 2 3 4; do
+for _ in 1 2 3 4; do
 	qp_assert_status 0 "$QMAIL_PEM" install -q -d "$ctl" --new-key \
 	    --key-type ec-p256
 done

@@ -9,6 +9,7 @@
 # expiring certificate says how to renew it: qmail-pem rotate for a
 # self-signed one, the CA's client (certbot renew) for a CA-issued one.
 # The run script starts vchkpw: no hint says to run qmail-smtpd as qmaild.
+# shellcheck disable=SC2015  # `a && b || fail` is meant
 set -eu
 . "$QP_SRCDIR/tests/lib.sh"
 . "$QP_SRCDIR/tests/verify_lib.sh"

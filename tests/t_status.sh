@@ -8,7 +8,7 @@
 # that reader.  It changes nothing and exits 0 whatever the files' state;
 # 66 when DIR does not exist, 77 when it is not safe.
 # fixtures: realqmail
-# shellcheck disable=SC2119  # rq_mkroot with its default
+# shellcheck disable=SC2119,SC2154  # rq_mkroot default; QP_UID_* from qp_setup
 set -eu
 . "$QP_SRCDIR/tests/lib.sh"
 . "$QP_SRCDIR/tests/realqmail.sh"

@@ -8,6 +8,7 @@
 # changes.  CI runs no syslog daemon: the test runs in a private mount
 # namespace whose /dev is a directory of its own (the devices bound into it)
 # with a datagram listener (tests/syslog_listen.py) at /dev/log.
+# shellcheck disable=SC2015,SC2119  # `a && b || fail` is meant; qp_mkcontrol default
 set -eu
 if [ -z "${QP_SYSLOG_NS:-}" ]; then
 	export QP_SYSLOG_NS=1
