@@ -248,11 +248,14 @@ json_failure(const struct cmdline *cl, const struct common_opts *c,
     int status, const char *text)
 {
 	char cmd[32];
-	json_t *root;
+	json_t *root, *dir;
 
 	command_of(cl->usage, cmd, sizeof(cmd));
+	/* a path that is not UTF-8 cannot be a JSON string: null */
+	if (c->dir == NULL || (dir = json_string(c->dir)) == NULL)
+		dir = json_null();
 	root = json_pack("{s:s, s:b, s:i, s:o, s:s}", "command", cmd, "ok", 0,
-	    "exit", status, "dir", json_string(c->dir), "message", text);
+	    "exit", status, "dir", dir, "message", text);
 	if (root == NULL)
 		return;
 	plan_json_warnings(root);
@@ -267,9 +270,7 @@ static int
 usage_error(const struct cmdline *cl, int argc, char *argv[],
     const struct err *err, const struct common_opts *c)
 {
-	char text[1200];
-
-	char cmd[32], opt[3] = "-?";
+	char text[1200], cmd[32], opt[3] = "-?";
 	const char *bad = opt;
 
 	if (cl->before_usage_error != NULL)
