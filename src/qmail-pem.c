@@ -17,6 +17,9 @@ static const struct command {
 	const struct cmdline	*line;
 	const char		*summary;
 } commands[] = {
+	{ "status", &status_line,
+	    "show the files, their readers and verify's verdict; changes "
+	    "nothing" },
 	{ "install", &install_line,
 	    "write servercert.pem and clientcert.pem safely (new or repaired)" },
 	{ "verify", &verify_line,

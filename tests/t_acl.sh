@@ -82,7 +82,7 @@ vl_expect 2 servercert.pem acl CRITICAL
 vl_expect_also servercert.pem mode OK
 vl_expect_also clientcert.pem acl OK
 qp_assert_status 2 "$QMAIL_PEM" verify -d "$CTL"
-qp_assert_contains "$QP_OUT" "servercert.pem: acl extended ACL entries user:nobody:r--, group:other:r--" \
+qp_assert_contains "$QP_OUT" "servercert.pem: acl: extended ACL entries user:nobody:r--, group:other:r--" \
     "verify names who the ACL lets in"
 # A masked entry lets no one in today, but is one chmod away: CRITICAL
 # too, shown with what it lets in now.

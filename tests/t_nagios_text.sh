@@ -38,7 +38,7 @@ vl_selfsigned "$QP_TMP/c/subject" key=ec cn="mail.example.com|$forged" san=
 cat "$QP_TMP/c/subject.key" "$QP_TMP/c/subject.crt" >"$QP_TMP/c/subject.pem"
 vl_place servercert.pem "$QP_TMP/c/subject.pem"
 qp_assert_status 2 "$QMAIL_PEM" verify -d "$CTL"
-qp_assert_contains "$QP_OUT" "hostname does not cover mail.example.com (names: CN=mail.example.com?servercert_days=9999\\;30\\;7)" \
+qp_assert_contains "$QP_OUT" "hostname: does not cover mail.example.com (names: CN=mail.example.com?servercert_days=9999\\;30\\;7)" \
     "the subject is shown with '?' for '|'"
 nagios_clean
 qp_assert_status 2 "$QMAIL_PEM" verify -d "$CTL" -v

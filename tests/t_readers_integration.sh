@@ -45,10 +45,9 @@ qp_assert_same_snapshot "$before" "$ctl" "refused install leaves $ctl as it was"
 qp_assert_eq 1 "$(printf '%s\n' "$QP_ERR" | wc -l)" "refusal is one line"
 qp_assert_contains "$QP_ERR" "servercert.pem: qmail-smtpd as vpopmail:vchkpw (uid 20010, gid 20010) from $script cannot read it as root:nofiles 0640" \
     "refusal names the file, the user and the run script"
-qp_assert_contains "$QP_ERR" 'run qmail-smtpd as qmaild, as djb designed it' \
-    "refusal names the first fix"
-qp_assert_contains "$QP_ERR" "or qmail-pem install -d $ctl --server-group vchkpw --service-dir $rocks" \
-    "refusal names the second fix as a complete command"
+qp_assert_contains "$QP_ERR" "qmail-pem install -d $ctl --server-group vchkpw --service-dir $rocks (the run script starts vchkpw, which must run as vpopmail or root)" \
+    "refusal names the fix that works with vchkpw, as a complete command"
+qp_assert_not_contains "$QP_ERR" 'as qmaild' "no hint to run qmail-smtpd as qmaild"
 # --dry-run refuses as well: the plan would break STARTTLS.
 qp_assert_status 78 "$QMAIL_PEM" install -d "$ctl" --service-dir "$rocks" --dry-run
 qp_assert_same_snapshot "$before" "$ctl" "refused dry run leaves $ctl as it was"
@@ -64,8 +63,12 @@ qp_assert_same_snapshot "$before_fresh" "$fresh" "refused fresh install creates 
 # --- verify on root:nofiles: CRITICAL reader-cannot-read in every format ----
 qp_assert_status 2 "$QMAIL_PEM" verify -d "$ctl" --service-dir "$rocks"
 qp_assert_contains "$QP_OUT" "CRITICAL" "nagios: CRITICAL"
-qp_assert_contains "$QP_OUT" "not root:vchkpw 0640" \
+# The wrong group, the failed read test and the reader that cannot read
+# are one cause: the status line says it once, with the group it needs.
+qp_assert_contains "$QP_OUT" "Fix: qmail-pem install -d $ctl --server-group vchkpw --service-dir $rocks (the run script starts vchkpw" \
     "nagios: the group the detected reader needs is expected"
+qp_assert_not_contains "${QP_OUT%%|*}" "servercert.pem: group:" \
+    "nagios: the group check is not a second problem"
 qp_assert_status 2 "$QMAIL_PEM" verify -d "$ctl" --service-dir "$rocks" -v
 qp_assert_contains "$QP_OUT" "servercert.pem reader-cannot-read CRITICAL: servercert.pem: qmail-smtpd as vpopmail:vchkpw" \
     "nagios -v: reader-cannot-read names the detected reader"

@@ -162,7 +162,7 @@ qp_assert_status 77 "$QP" install -d "$ctl" --sni new.example.org
 qp_assert_contains "$(cat "$QP_ERR_FILE")" "unsafe directory $ctl/servercerts" "install: unsafe servercerts/ refused"
 qp_assert_same_snapshot "$before" "$ctl" "nothing changed by the refusal"
 qp_assert_status 2 "$QP" verify -d "$ctl"
-qp_assert_contains "$(cat "$QP_OUT_FILE")" "servercerts: sni-folder unsafe directory" "verify: unsafe servercerts/ is CRITICAL"
+qp_assert_contains "$(cat "$QP_OUT_FILE")" "servercerts: sni-folder: unsafe directory" "verify: unsafe servercerts/ is CRITICAL"
 chmod 0755 "$ctl/servercerts"
 mv "$sni" "$QP_TMP/real-sni" && ln -s "$QP_TMP/real-sni" "$sni"
 before=$(qp_snapshot "$ctl")

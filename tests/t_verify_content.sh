@@ -66,8 +66,10 @@ cat "$VL/enc.key" "$VL/leaf.crt" "$VL/inter.crt" >"$VL/enc.pem"
 vl_place servercert.pem "$VL/enc.pem"
 vl_expect 2 servercert.pem parses CRITICAL
 qp_assert_status 2 "$QMAIL_PEM" verify -d "$CTL"
-qp_assert_contains "$QP_OUT" "servercert.pem: parses the private key is encrypted" \
+qp_assert_contains "$QP_OUT" "QMAIL-PEM CRITICAL - servercert.pem: parses: the private key is encrypted" \
     "the summary names the check and the encrypted key"
+qp_assert_not_contains "${QP_OUT%%|*}" "reader-can-read" \
+    "the read test's failure, the same cause, is not said again"
 
 # A key that belongs to no certificate in the file.
 cat "$VL/self.key" "$VL/leaf.crt" "$VL/inter.crt" >"$VL/mismatch.pem"
@@ -88,8 +90,10 @@ vl_place servercert.pem "$VL/expired.pem"
 vl_expect 2 servercert.pem expiry CRITICAL
 qp_assert_status 2 "$QMAIL_PEM" verify -d "$CTL"
 qp_assert_contains "$QP_OUT" "'servercert_days'=-37" "perfdata: negative days"
-qp_assert_contains "$QP_OUT" "servercert.pem: expiry expired 37" \
+qp_assert_contains "$QP_OUT" "servercert.pem: expiry: expired 37" \
     "summary names the check and says how long ago"
+qp_assert_contains "$QP_OUT" "renew it now with qmail-pem rotate -d $CTL (self-signed)" \
+    "a self-signed certificate: renewed with qmail-pem rotate"
 
 # Expires within -c (5 days), within -w (20 days), -w/-c honoured.
 vl_selfsigned "$VL/soon" days=5

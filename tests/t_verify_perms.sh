@@ -19,7 +19,7 @@ vl_expect_also clientcert.pem reader-can-read SKIPPED
 qp_assert_status 2 "$QMAIL_PEM" verify -d "$CTL"
 qp_assert_contains "$QP_OUT" "'clientcert_days'=U;30;7" \
     "perfdata of a file not read is U"
-qp_assert_contains "$QP_OUT" "clientcert.pem: regular-file a symlink to servercert.pem" \
+qp_assert_contains "$QP_OUT" "clientcert.pem: regular-file: a symlink to servercert.pem" \
     "the summary names the symlink"
 
 # A symlink to a file the daemon could not otherwise read is not followed:

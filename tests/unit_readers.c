@@ -585,6 +585,7 @@ static void
 test_fixture_qmailrocks(void **state)
 {
 	struct reader_list l;
+	struct reader other;
 	const struct reader *r;
 	char buf[8192];
 
@@ -596,10 +597,18 @@ test_fixture_qmailrocks(void **state)
 	assert_int_equal(readers_can_read(r, 0, 20001, 0640, &err), 0);
 	assert_int_equal(readers_can_read(r, 0, 20010, 0640, &err), 1);
 	assert_contains(r->note, "vchkpw");
+	/* vchkpw must run as vpopmail or root: no hint to run as qmaild */
+	assert_int_equal(r->starts_vchkpw, 1);
 	readers_fix(r, buf, sizeof(buf));
+	assert_null(strstr(buf, "qmaild"));
+	assert_contains(buf, "--server-group vchkpw (the run script starts "
+	    "vchkpw, which must run as vpopmail or root)");
+	other = *r;		/* the same reader without vchkpw */
+	other.starts_vchkpw = 0;
+	readers_fix(&other, buf, sizeof(buf));
 	assert_contains(buf, "run qmail-smtpd as qmaild");
-	assert_contains(buf, "--server-group vchkpw");
 	readers_explain(r, "root:nofiles 0640", buf, sizeof(buf));
+	assert_null(strstr(buf, "as qmaild"));
 	assert_contains(buf, "qmailrocks/qmail-smtpd/run");
 	assert_contains(buf, "vpopmail:vchkpw (uid 20010, gid 20010)");
 	assert_contains(buf, "root:nofiles 0640");

@@ -60,6 +60,38 @@ msg_say(FILE *fp, const char *prefix, const char *fmt, ...)
 	va_end(ap);
 }
 
+static char warnings[MSG_MAX_WARNINGS][1024];
+static size_t nwarnings;
+
+void
+msg_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (nwarnings < MSG_MAX_WARNINGS) {
+		va_start(ap, fmt);
+		vsnprintf(warnings[nwarnings], sizeof(warnings[0]), fmt, ap);
+		va_end(ap);
+		msg_printable(warnings[nwarnings++]);
+	}
+	if (verbosity < MSG_NORMAL)
+		return;
+	fflush(stdout);
+	va_start(ap, fmt);
+	msg_vsay(stderr, "qmail-pem: warning: ", fmt, ap);
+	va_end(ap);
+}
+
+size_t
+msg_warnings(const char *list[MSG_MAX_WARNINGS])
+{
+	size_t i;
+
+	for (i = 0; i < nwarnings; i++)
+		list[i] = warnings[i];
+	return nwarnings;
+}
+
 void
 msg_at(enum msg_level least, FILE *fp, const char *prefix, const char *fmt,
     ...)

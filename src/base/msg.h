@@ -19,8 +19,7 @@ enum msg_level msg_verbosity(void);
 
 /* Warnings go to stderr unless quiet; info to stdout unless quiet;
  * detail to stdout only when verbose. */
-#define msg_warn(...)	msg_at(MSG_NORMAL, stderr, "qmail-pem: warning: ", \
-			    __VA_ARGS__)
+#define msg_warn(...)	msg_warning(__VA_ARGS__)
 #define msg_info(...)	msg_at(MSG_NORMAL, stdout, "", __VA_ARGS__)
 #define msg_detail(...)	msg_at(MSG_VERBOSE, stdout, "", __VA_ARGS__)
 
@@ -28,6 +27,14 @@ enum msg_level msg_verbosity(void);
  * stderr what is waiting on stdout goes out. */
 void msg_at(enum msg_level least, FILE *fp, const char *prefix,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* A warning: on stderr unless quiet, and kept (also when quiet) for the
+ * JSON output's "warnings" list. */
+void msg_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The warnings said so far, printable, oldest first (at most
+ * MSG_MAX_WARNINGS). */
+#define MSG_MAX_WARNINGS	16
+size_t msg_warnings(const char *list[MSG_MAX_WARNINGS]);
 
 /* One line "PREFIX MESSAGE\n" on fp, the message made printable: for
  * lines a command prints itself (usage errors, progress on stderr). */

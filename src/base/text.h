@@ -3,6 +3,10 @@
 #define QP_TEXT_H
 
 #include <stddef.h>
+#include <time.h>
+
+/* t as "YYYY-MM-DD HH:MM UTC" ("?" if it cannot be). */
+void text_date(time_t t, char *buf, size_t size);
 
 /* Append to the string in buf (size bytes), cut at the end of buf. */
 void text_append(char *buf, size_t size, const char *fmt, ...)

@@ -31,18 +31,19 @@ check_mode(const struct ondisk_target *t, struct file_report *r)
 	mode_t m = t->st.st_mode & 07777;
 
 	if (m & S_IRWXO)
-		verify_add(r, "mode", CHECK_CRITICAL, "mode %04o: %s by every "
-		    "user on the system; treat the key as stolen and make a "
-		    "new one with %s --new-key", (unsigned)m,
-		    (m & S_IROTH) ? "readable" : "writable", t->fix);
+		verify_add(r, "mode", CHECK_CRITICAL, "%s by every user on "
+		    "the system (%04o); treat the key as stolen and make a "
+		    "new one with %s --new-key",
+		    (m & S_IROTH) ? "readable" : "writable", (unsigned)m,
+		    t->fix);
 	else if (!(m & S_IRGRP))
-		verify_add(r, "mode", CHECK_CRITICAL, "mode %04o: group %s "
-		    "cannot read it, so %s fails STARTTLS; fix it with %s",
-		    (unsigned)m, t->group_name, t->daemon, t->fix);
+		verify_add(r, "mode", CHECK_CRITICAL, "group %s cannot read "
+		    "it (%04o), so %s fails STARTTLS; fix it with %s",
+		    t->group_name, (unsigned)m, t->daemon, t->fix);
 	else if (m & (S_IWGRP | S_IXGRP | S_IXUSR | S_ISUID | S_ISGID |
 	    S_ISVTX))
-		verify_add(r, "mode", CHECK_WARNING, "mode %04o is wider than "
-		    "0640%s; fix it with %s", (unsigned)m,
+		verify_add(r, "mode", CHECK_WARNING, "wider than 0640 (%04o)"
+		    "%s; fix it with %s", (unsigned)m,
 		    (m & S_IWGRP) ? ": the reading daemon could replace the "
 		    "key" : "", t->fix);
 	else

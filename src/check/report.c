@@ -19,6 +19,8 @@
 #include <jansson.h>
 
 #include "base/err.h"
+#include "base/msg.h"
+#include "check/problems.h"
 #include "check/report.h"
 #include "fs/output.h"
 
@@ -88,42 +90,75 @@ find_check(const struct file_report *r, const char *name)
 
 /* --- nagios ------------------------------------------------------------ */
 
+/* "FILE: CHECK: message", without the file again where the message
+ * starts with it. */
 static void
-nagios_file_summary(FILE *fp, const struct file_report *r)
+nagios_problem(FILE *fp, const struct problem *p)
 {
-	enum check_status worst = verify_worst(r);
-	const struct check *first = NULL, *expiry;
+	const char *msg = p->check->message;
+	size_t flen = strlen(p->file->file);
 	char text[600];
-	size_t i, more = 0, skipped = 0;
 
-	for (i = 0; i < r->n; i++) {
+	if (strncmp(msg, p->file->file, flen) == 0 && msg[flen] == ':' &&
+	    msg[flen + 1] == ' ')
+		msg += flen + 2;
+	fprintf(fp, "%s: ", nagios_text(p->file->file, text, sizeof(text)));
+	fprintf(fp, "%s: ", nagios_text(p->check->name, text, sizeof(text)));
+	fputs(nagios_text(msg, text, sizeof(text)), fp);
+}
+
+/* A file with no problem: "FILE: OK, expires in N days". */
+static void
+nagios_file_ok(FILE *fp, const struct file_report *r)
+{
+	const struct check *expiry;
+	char text[600];
+	size_t i, skipped = 0;
+
+	for (i = 0; i < r->n; i++)
 		if (r->checks[i].status == CHECK_SKIPPED)
 			skipped++;
-		if (worst == CHECK_OK || r->checks[i].status != worst)
-			continue;
-		if (first == NULL)
-			first = &r->checks[i];
-		else
-			more++;
-	}
-	fprintf(fp, "%s: ", nagios_text(r->file, text, sizeof(text)));
-	if (first != NULL) {
-		fprintf(fp, "%s ", nagios_text(first->name, text,
-		    sizeof(text)));
-		fputs(nagios_text(first->message, text, sizeof(text)), fp);
-		if (more > 0)
-			fprintf(fp, " (and %zu more %s)", more,
-			    verify_status_name(worst));
-		return;
-	}
 	if ((expiry = find_check(r, "expiry")) == NULL)
 		expiry = find_check(r, "live-cert-expiry");
-	fputs("OK", fp);
+	fprintf(fp, "%s: OK", nagios_text(r->file, text, sizeof(text)));
 	if (r->have_cert && expiry != NULL && expiry->status == CHECK_OK)
 		fprintf(fp, ", expires in %ld days", verify_days(r));
 	if (skipped > 0)
 		fprintf(fp, " (%zu check%s skipped)", skipped,
 		    skipped == 1 ? "" : "s");
+}
+
+#define NAGIOS_MAX_SHOWN	4
+#define NAGIOS_MAX_PROBLEMS	(4 * VERIFY_MAX_CHECKS)
+
+/* The status line: the problems (problems.h), then the files without. */
+static void
+nagios_summary(FILE *fp, const struct verify_summary *s)
+{
+	static const char *const levels[] = { "CRITICAL", "WARNING",
+	    "UNKNOWN" };
+	struct problem p[NAGIOS_MAX_PROBLEMS];
+	size_t i, n, shown;
+	const char *sep = "";
+
+	n = problems_collect(s->files, s->nfiles, p, NAGIOS_MAX_PROBLEMS);
+	shown = n < NAGIOS_MAX_SHOWN ? n : NAGIOS_MAX_SHOWN;
+	for (i = 0; i < shown; i++, sep = "; ") {
+		fputs(sep, fp);
+		/* a lower level than the status line's is named */
+		if (i > 0 ? p[i].level != p[i - 1].level :
+		    p[i].level != problems_level(s->status))
+			fprintf(fp, "%s: ", levels[p[i].level]);
+		nagios_problem(fp, &p[i]);
+	}
+	if (n > shown)
+		fprintf(fp, " (and %zu more; -v lists every check)", n - shown);
+	for (i = 0; i < s->nfiles; i++)
+		if (verify_worst(&s->files[i]) == CHECK_OK) {
+			fputs(n > 0 ? "; " : sep, fp);
+			sep = "; ";
+			nagios_file_ok(fp, &s->files[i]);
+		}
 }
 
 static void
@@ -137,11 +172,7 @@ render_nagios(FILE *fp, const struct verify_summary *s)
 		fprintf(fp, "%s\n", nagios_text(s->error, text, sizeof(text)));
 		return;
 	}
-	for (i = 0; i < s->nfiles; i++) {
-		if (i > 0)
-			fputs("; ", fp);
-		nagios_file_summary(fp, &s->files[i]);
-	}
+	nagios_summary(fp, s);
 	fputs(" |", fp);
 	for (i = 0; i < s->nfiles; i++) {
 		char label[320], *pem;
@@ -246,6 +277,18 @@ json_file(const struct file_report *r)
 	return o;
 }
 
+static json_t *
+json_warnings(void)
+{
+	const char *list[MSG_MAX_WARNINGS];
+	json_t *a = json_array();
+	size_t i, n = msg_warnings(list);
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(list[i]));
+	return a;
+}
+
 static int
 render_json(FILE *fp, const struct verify_summary *s, struct err *err)
 {
@@ -258,6 +301,9 @@ render_json(FILE *fp, const struct verify_summary *s, struct err *err)
 		json_decref(files);
 		goto out;
 	}
+	json_object_set_new(root, "command", json_string("verify"));
+	/* ok: the files could be checked (status says how they are) */
+	json_object_set_new(root, "ok", json_boolean(s->error == NULL));
 	json_object_set_new(root, "status",
 	    json_string(verify_status_name(s->status)));
 	json_object_set_new(root, "exit", json_integer(s->status));
@@ -268,8 +314,11 @@ render_json(FILE *fp, const struct verify_summary *s, struct err *err)
 	    json_string(iso_time(s->now, buf, sizeof(buf))));
 	json_object_set_new(root, "warning_days", json_integer(s->warn_days));
 	json_object_set_new(root, "critical_days", json_integer(s->crit_days));
-	if (s->error != NULL)
+	if (s->error != NULL) {
+		json_object_set_new(root, "message", jtext(s->error));
 		json_object_set_new(root, "error", jtext(s->error));
+	}
+	json_object_set_new(root, "warnings", json_warnings());
 	for (i = 0; i < s->nfiles; i++)
 		json_object_set_new(files, s->files[i].file,
 		    json_file(&s->files[i]));

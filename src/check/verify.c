@@ -20,7 +20,9 @@
 #include <openssl/x509v3.h>
 
 #include "base/err.h"
+#include "base/text.h"
 #include "check/loadcheck.h"
+#include "check/renew.h"
 #include "check/verify.h"
 #include "x509/chain.h"
 #include "x509/pemfile.h"
@@ -380,22 +382,13 @@ check_chain(const struct pem_bundle *b, int leaf, struct file_report *r)
 }
 
 static void
-date_text(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm) == 0)
-		snprintf(buf, size, "?");
-}
-
-static void
 check_validity(const struct verify_opts *o, time_t now, struct file_report *r)
 {
-	char date[64];
+	char date[64], how[300];
 	long days = verify_days(r);
 
-	date_text(r->not_before, date, sizeof(date));
+	renew_how(r->subject, r->issuer, o->dir, how, sizeof(how));
+	text_date(r->not_before, date, sizeof(date));
 	if (r->not_before > now)
 		verify_add(r, "not-yet-valid", CHECK_CRITICAL, "not valid "
 		    "before %s: clients refuse it until then (is the clock "
@@ -403,18 +396,19 @@ check_validity(const struct verify_opts *o, time_t now, struct file_report *r)
 	else
 		verify_add(r, "not-yet-valid", CHECK_OK, "valid since %s",
 		    date);
-	date_text(r->not_after, date, sizeof(date));
+	text_date(r->not_after, date, sizeof(date));
 	if (r->not_after <= now)
 		verify_add(r, "expiry", CHECK_CRITICAL, "expired %ld day%s "
-		    "ago (%s): renew it now", -days, -days == 1 ? "" : "s",
-		    date);
+		    "ago (%s): renew it now %s", -days, -days == 1 ? "" : "s",
+		    date, how);
 	else if (r->days_left < o->crit_days)
 		verify_add(r, "expiry", CHECK_CRITICAL, "expires in %ld "
-		    "day%s (%s): renew it now", days, days == 1 ? "" : "s",
-		    date);
+		    "day%s (%s): renew it now %s", days, days == 1 ? "" : "s",
+		    date, how);
 	else if (r->days_left < o->warn_days)
 		verify_add(r, "expiry", CHECK_WARNING, "expires in %ld day%s "
-		    "(%s): renew it soon", days, days == 1 ? "" : "s", date);
+		    "(%s): renew it soon %s", days, days == 1 ? "" : "s", date,
+		    how);
 	else
 		verify_add(r, "expiry", CHECK_OK, "expires in %ld days (%s)",
 		    days, date);

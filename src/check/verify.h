@@ -58,6 +58,7 @@ struct verify_opts {
 	/* What the file's readers load (rsa-key, chain-sent); NULL: not
 	 * known (rotate checking its new bytes). */
 	const struct readerbin_file *loads;
+	const char		*dir;		/* for hints; NULL: the default */
 };
 
 /*

@@ -14,5 +14,6 @@ extern const struct cmdline rollback_line;
 extern const struct cmdline tlsa_line;
 extern const struct cmdline csr_line;
 extern const struct cmdline readers_line;
+extern const struct cmdline status_line;
 
 #endif

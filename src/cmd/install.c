@@ -9,6 +9,7 @@
 #include "cmd/commands.h"
 #include "cmd/opts.h"
 #include "ops/install.h"
+#include "site/policy.h"
 
 static int
 install_option(void *opts, int ch, char *arg, struct err *err)
@@ -47,6 +48,8 @@ install_option(void *opts, int ch, char *arg, struct err *err)
 	case OPT_FORCE:
 		src->force = 1;
 		break;
+	case OPT_KEEP:
+		return opts_number(arg, 1, 10000, &o->keep, "--keep", err);
 	}
 	return 0;
 }
@@ -119,7 +122,7 @@ static const char install_usage[] =
 "                         [--new-key] [--allow-non-rsa]\n"
 "                         [--server-group G] [--client-group G]\n"
 "                         [--owner U] [--format text|json] [--wait SEC]\n"
-"                         [--service-dir D]... [--dry-run] [-q | -v]\n"
+"                         [--service-dir D]... [--keep N] [--dry-run] [-q | -v]\n"
 "       qmail-pem install [-d DIR] --key FILE --cert FILE [--chain FILE]...\n"
 "                         [--passin SRC] [--client-self-signed] [--force] ...\n"
 "       qmail-pem install [-d DIR] --cert FILE [--chain FILE]... ...\n"
@@ -153,6 +156,8 @@ static const char install_usage[] =
 "                       default /service, /etc/service, /var/service)\n"
 "  --format json        print the result as JSON (per-file \"changed\")\n"
 "  --wait SEC           wait at most SEC for another writer (default 30)\n"
+"  --keep N             backups kept per file, each an old private key\n"
+"                       (default 5; older ones are removed)\n"
 "  --dry-run            print the plan and change nothing\n"
 "  -q, -v               quieter, more detail\n"
 "import:\n"
@@ -180,10 +185,20 @@ run(void *opts, struct err *err)
 	return rc;
 }
 
+static void
+defaults(void *opts)
+{
+	struct install_opts *o = opts;
+
+	o->keep = DEFAULT_KEEP;
+}
+
 const struct cmdline install_line = {
 	.usage = install_usage,
-	.groups = OPTS_SNI | OPTS_WRITE | OPTS_IMPORT | OPTS_ALLOW_NON_RSA,
+	.groups = OPTS_SNI | OPTS_WRITE | OPTS_IMPORT | OPTS_ALLOW_NON_RSA |
+	    OPTS_KEEP,
 	.size = sizeof(struct install_opts),
+	.defaults = defaults,
 	.option = install_option,
 	.operand = install_operand,
 	.check = check_import_options,

@@ -11,9 +11,12 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include <jansson.h>
+
 #include "base/msg.h"
 #include "base/text.h"
 #include "cmd/opts.h"
+#include "fs/plan.h"
 #include "site/policy.h"
 #include "site/sni.h"
 #include "x509gen.h"
@@ -59,7 +62,7 @@ static const struct {
 	{ OPTS_IMPORT, "force", no_argument, OPT_FORCE },
 	{ OPTS_ROTATE, "if-expires-within", required_argument, OPT_EXPIRES },
 	{ OPTS_ROTATE, "keep-key", no_argument, OPT_KEEP_KEY },
-	{ OPTS_ROTATE, "keep", required_argument, OPT_KEEP },
+	{ OPTS_KEEP, "keep", required_argument, OPT_KEEP },
 	{ OPTS_ROTATE, "stage", no_argument, OPT_STAGE },
 	{ OPTS_ROTATE, "commit", no_argument, OPT_COMMIT },
 	{ OPTS_REPORT, "client-user", required_argument, OPT_CLIENT_USER },
@@ -264,19 +267,47 @@ command_of(const char *usage_text, char *buf, size_t size)
 	snprintf(buf, size, "%.*s", (int)n, p != NULL ? p : "");
 }
 
+/*
+ * With --format json, a command that refuses or fails still prints one
+ * JSON object on stdout, with the field names of its report: "command",
+ * "ok" (false), "exit" (its exit status), "dir", "message" (as said on
+ * stderr) and "warnings" (a list).
+ */
+static void
+json_failure(const struct cmdline *cl, const struct common_opts *c,
+    int status, const char *text)
+{
+	char cmd[32];
+	json_t *root, *dir;
+
+	command_of(cl->usage, cmd, sizeof(cmd));
+	/* a path that is not UTF-8 cannot be a JSON string: null */
+	if (c->dir == NULL || (dir = json_string(c->dir)) == NULL)
+		dir = json_null();
+	root = json_pack("{s:s, s:b, s:i, s:o, s:s}", "command", cmd, "ok", 0,
+	    "exit", status, "dir", dir, "message", text);
+	if (root == NULL)
+		return;
+	plan_json_warnings(root);
+	(void)json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	fflush(stdout);
+	json_decref(root);
+}
+
 /* err, or (none recorded) the argument getopt(3) stopped at. */
 static int
 usage_error(const struct cmdline *cl, int argc, char *argv[],
-    const struct err *err)
+    const struct err *err, const struct common_opts *c)
 {
-	char cmd[32], opt[3] = "-?";
+	char text[1200], cmd[32], opt[3] = "-?";
 	const char *bad = opt;
 
 	if (cl->before_usage_error != NULL)
-		cl->before_usage_error(err);
+		cl->before_usage_error(c, err);	/* c: the start of o */
 	command_of(cl->usage, cmd, sizeof(cmd));
 	if (err->text[0])
-		msg_say(stderr, "qmail-pem: ", "%s; see qmail-pem help %s",
+		snprintf(text, sizeof(text), "%s; see qmail-pem help %s",
 		    err->text, cmd);
 	else {
 		if (optind >= 1 && optind <= argc && argv != NULL &&
@@ -286,10 +317,15 @@ usage_error(const struct cmdline *cl, int argc, char *argv[],
 			opt[1] = (char)optopt;		/* a short one */
 		else if (optind >= 1 && optind <= argc && argv != NULL)
 			bad = argv[optind - 1];
-		msg_say(stderr, "qmail-pem: ", "%s: %s is not an option of %s, "
+		snprintf(text, sizeof(text), "%s: %s is not an option of %s, "
 		    "or it needs a value; see qmail-pem help %s", cmd, bad,
 		    cmd, cmd);
 	}
+	msg_printable(text);
+	msg_say(stderr, "qmail-pem: ", "%s", text);
+	if (c->json)
+		json_failure(cl, c, cl->usage_status ? cl->usage_status :
+		    EX_USAGE, text);
 	return cl->usage_status ? cl->usage_status : EX_USAGE;
 }
 
@@ -315,7 +351,7 @@ parse(const struct cmdline *cl, int argc, char *argv[], struct common_opts *c,
 		    shared_option(c, ch, optarg, &err) == -1 ||
 		    (cl->option != NULL &&
 		    cl->option(o, ch, optarg, &err) == -1))
-			return usage_error(cl, argc, argv, &err);
+			return usage_error(cl, argc, argv, &err, c);
 	}
 	for (; optind < argc; optind++) {
 		if (cl->operand == NULL)
@@ -323,11 +359,11 @@ parse(const struct cmdline *cl, int argc, char *argv[], struct common_opts *c,
 			    argv[optind]);
 		if (cl->operand == NULL || cl->operand(o, argv[optind],
 		    optind == argc - 1, &err) == -1)
-			return usage_error(cl, argc, argv, &err);
+			return usage_error(cl, argc, argv, &err, c);
 	}
 	if ((cl->check != NULL && cl->check(o, &err) == -1) ||
 	    check_post_hook(c, &err) == -1 || check_sni(c, &err) == -1)
-		return usage_error(cl, argc, argv, &err);
+		return usage_error(cl, argc, argv, &err, c);
 	return OPTS_RUN;
 }
 
@@ -349,8 +385,12 @@ opts_main(const struct cmdline *cl, int argc, char *argv[])
 	if (cl->defaults != NULL)
 		cl->defaults(o);
 	if ((rc = parse(cl, argc, argv, c, o)) == OPTS_RUN) {
-		if ((rc = cl->run(o, &err)) == -1)
+		if ((rc = cl->run(o, &err)) == -1) {
 			rc = err_print(&err);
+			if (c->json && !plan_json_printed())
+				json_failure(cl, c, rc, err.text[0] ? err.text :
+				    "internal error");
+		}
 	}
 	free(o);
 	return rc;

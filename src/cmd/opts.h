@@ -53,6 +53,7 @@
 #define OPTS_ROLLBACK	0x400000	/* rollback: --allow-tlsa-change */
 #define OPTS_SNI	0x800000	/* --sni NAME: one SNI file */
 #define OPTS_ALLOW_NON_RSA 0x1000000	/* install, rotate: --allow-non-rsa */
+#define OPTS_KEEP	0x2000000	/* install, rotate: --keep N */
 
 /* The getopt_long values of the options: a letter where it has one. */
 enum {
@@ -89,9 +90,10 @@ struct cmdline {
 	int	(*check)(void *o, struct err *err);
 	/* The command: its exit status, or -1 (err set). */
 	int	(*run)(void *o, struct err *err);
-	/* Before a usage error is said, and the status it exits with
-	 * (verify: a Nagios status line, and UNKNOWN). */
-	void	(*before_usage_error)(const struct err *err);
+	/* Before a usage error is said, with the options parsed so far,
+	 * and the status it exits with (verify: a status line in its
+	 * --format, and UNKNOWN). */
+	void	(*before_usage_error)(const void *o, const struct err *err);
 	int	 usage_status;			/* 0: EX_USAGE */
 };
 

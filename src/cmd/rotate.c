@@ -134,7 +134,7 @@ run(void *opts, struct err *err)
 const struct cmdline rotate_line = {
 	.usage = rotate_usage,
 	.groups = OPTS_SNI | OPTS_WRITE | OPTS_POST_HOOK | OPTS_ROTATE |
-	    OPTS_ALLOW_NON_RSA,
+	    OPTS_ALLOW_NON_RSA | OPTS_KEEP,
 	.size = sizeof(struct rotate_cmd),
 	.defaults = defaults,
 	.option = rotate_option,

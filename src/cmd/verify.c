@@ -129,8 +129,9 @@ check_options(void *opts, struct err *err)
  * writes every other one: an argument with '|' or a newline must not
  * split it. */
 static void
-unknown_line(const struct err *err)
+unknown_line(const void *o, const struct err *err)
 {
+	const struct verify_args *a = o;
 	struct verify_summary s;
 	struct err ignored = { 0 };
 	char *text = NULL;
@@ -140,7 +141,12 @@ unknown_line(const struct err *err)
 	s.status = CHECK_UNKNOWN;
 	s.error = err->text[0] ? err->text : "bad command line: see "
 	    "qmail-pem help verify";
-	if (report_render(&s, REPORT_NAGIOS, &text, &len, &ignored) == 0)
+	s.dir = a->c.dir;
+	s.warn_days = a->warn_days;
+	s.crit_days = a->crit_days;
+	/* --format json before the error: the error as a JSON report */
+	if (report_render(&s, a->format == REPORT_JSON ? REPORT_JSON :
+	    REPORT_NAGIOS, &text, &len, &ignored) == 0)
 		fwrite(text, 1, len, stdout);
 	free(text);
 	fflush(stdout);

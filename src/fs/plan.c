@@ -420,6 +420,8 @@ plan_json(const char *command, const struct perms_dir *dir,
 	root = json_object();
 	files = json_array();
 	json_object_set_new(root, "command", json_string(command));
+	json_object_set_new(root, "ok", json_true());
+	json_object_set_new(root, "exit", json_integer(0));
 	json_object_set_new(root, "dir", json_string(dir->path));
 	json_object_set_new(root, "dry_run", json_boolean(dry_run));
 	json_object_set_new(root, "changed",
@@ -457,12 +459,34 @@ plan_json_text(json_t *obj, const char *key, const char *text)
 		json_object_set_new(obj, key, json_string(text));
 }
 
+void
+plan_json_warnings(json_t *obj)
+{
+	const char *list[MSG_MAX_WARNINGS];
+	json_t *a = json_array();
+	size_t i, n = msg_warnings(list);
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(list[i]));
+	json_object_set_new(obj, "warnings", a);
+}
+
+static int json_printed;
+
+int
+plan_json_printed(void)
+{
+	return json_printed;
+}
+
 int
 plan_dump_json(json_t *root, struct err *err)
 {
 	char *text;
 	int rc;
 
+	json_printed = 1;
+	plan_json_warnings(root);
 	text = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) :
 	    NULL;
 	json_decref(root);

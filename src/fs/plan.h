@@ -86,6 +86,13 @@ json_t *plan_json(const char *command, const struct perms_dir *dir,
     const struct file_plan *plans, size_t n, int dry_run);
 int plan_dump_json(json_t *root, struct err *err);
 
+/* Whether plan_dump_json() printed its object (a command that fails
+ * after it, in its post-hook, prints no second one). */
+int plan_json_printed(void);
+
+/* "warnings": the warnings said so far (base/msg.h), a list. */
+void plan_json_warnings(json_t *obj);
+
 /* key: text in obj, unless text is empty. */
 void plan_json_text(json_t *obj, const char *key, const char *text);
 

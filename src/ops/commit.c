@@ -20,6 +20,7 @@
 #include "ops/replace.h"
 #include "ops/tlsa.h"
 #include "site/danenote.h"
+#include "ops/trace.h"
 #include "site/policy.h"
 #include "x509/certinfo.h"
 
@@ -172,20 +173,11 @@ note_replaced(const struct common_opts *c, const struct perms_dir *dir,
 		    "record was to be removed", e.text);
 }
 
-int
-commit_run(const struct common_opts *c, int keep,
-    const struct perms_dir *dir, char *changed, size_t size,
-    struct err *err)
+/* The two staged files and the live files they replace. */
+static void
+staged_init(const struct common_opts *c, struct staged s[2])
 {
-	struct staged s[2];
-	struct file_plan plans[4];
-	char host[256], tlsa[TLSA_RECORD_MAX], old[65];
-	char sub[sizeof(SNI_DIR) + 256];
-	size_t n = 0, i;
-	int rc = -1;
-
-	memset(s, 0, sizeof(s));
-	memset(plans, 0, sizeof(plans));
+	memset(s, 0, sizeof(s[0]) * 2);
 	s[0].name = SERVERCERT_NEXT;
 	s[0].live = SERVERCERT;
 	s[0].target = &c->owners.server;
@@ -194,6 +186,23 @@ commit_run(const struct common_opts *c, int keep,
 	s[1].live = CLIENTCERT;
 	s[1].target = &c->owners.client;
 	s[1].usage = USAGE_CLIENT;
+}
+
+int
+commit_run(const struct common_opts *c, int keep,
+    const struct perms_dir *dir, char *changed, size_t size,
+    struct err *err)
+{
+	struct trace trace;
+	struct staged s[2];
+	struct file_plan plans[4];
+	char host[256], tlsa[TLSA_RECORD_MAX], old[65];
+	char sub[sizeof(SNI_DIR) + 256];
+	size_t n = 0, i;
+	int rc = -1;
+
+	memset(plans, 0, sizeof(plans));
+	staged_init(c, s);
 	if (read_staged(dir, &s[0], NULL, err) == -1 ||
 	    read_staged(dir, &s[1], &s[0], err) == -1)
 		goto out;
@@ -236,8 +245,10 @@ commit_run(const struct common_opts *c, int keep,
 	if (replaced_spki(dir, &s[0], old, err) == -1)
 		goto out;
 	if (!c->dry_run) {
+		trace_before(&trace, dir, plans, n);
 		if (plan_apply(dir, plans, n, time(NULL), err) == -1)
 			goto out;
+		trace_after(&trace, "rotate --commit", dir, plans, n);
 		note_replaced(c, dir, old);
 		if (replace_check_result(dir, plans, n, err) == -1 ||
 		    replace_prune(dir, SERVERCERT, keep, err) == -1 ||

@@ -22,6 +22,7 @@
 #include "fs/output.h"
 #include "fs/plan.h"
 #include "ops/csr.h"
+#include "ops/trace.h"
 #include "site/ctlfile.h"
 #include "site/policy.h"
 #include "x509/pemfile.h"
@@ -119,6 +120,7 @@ static int
 write_pending_key(const struct csr_opts *o, const struct perms_dir *dir,
     EVP_PKEY *key, char *what, size_t size, struct err *err)
 {
+	struct trace trace;
 	struct file_plan plan;
 	STACK_OF(X509) *none = sk_X509_new_null();
 	int rc = -1;
@@ -136,9 +138,12 @@ write_pending_key(const struct csr_opts *o, const struct perms_dir *dir,
 	plan.target.mode = PRIVATE_FILE_MODE;
 	plan.keep_backup = 1;	/* an earlier request may still be signed */
 	plan.info = ACT_NEW_KEY;
-	if (plan_decide(dir, &plan, err) == -1 ||
-	    plan_apply(dir, &plan, 1, time(NULL), err) == -1)
+	if (plan_decide(dir, &plan, err) == -1)
 		goto out;
+	trace_before(&trace, dir, &plan, 1);
+	if (plan_apply(dir, &plan, 1, time(NULL), err) == -1)
+		goto out;
+	trace_after(&trace, "csr --new-key", dir, &plan, 1);
 	plan_describe(&plan, what, size);
 	if (plan.backup[0])
 		say(o, "%s: the earlier pending key is kept as %s", PENDING_KEY,

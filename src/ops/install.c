@@ -24,6 +24,7 @@
 #include "ops/journal.h"
 #include "ops/readerload.h"
 #include "ops/replace.h"
+#include "ops/trace.h"
 #include "site/ctlfile.h"
 #include "site/me.h"
 #include "site/policy.h"
@@ -362,6 +363,7 @@ plan_files(const struct install_opts *o, const struct perms_dir *dir,
 int
 install_run(struct install_opts *o, struct err *err)
 {
+	struct trace trace;
 	struct perms_dir dir = { .fd = -1 };
 	struct ctl_file srv, cli;
 	struct file_plan plans[3];
@@ -386,9 +388,17 @@ install_run(struct install_opts *o, struct err *err)
 		goto out;
 	plan_show_in(plans, nplans, common_sni_sub(&o->c, sub, sizeof(sub)));
 	warn_exposed(plans);
+	if (!o->c.dry_run)
+		trace_before(&trace, &dir, plans, nplans);
 	if (warn_kept(plans, err) == -1 || (!o->c.dry_run &&
 	    plan_apply(&dir, plans, nplans, time(NULL), err) == -1))
 		goto out;
+	if (!o->c.dry_run) {
+		trace_after(&trace, "install", &dir, plans, nplans);
+		if (replace_prune(&dir, SERVERCERT, o->keep, err) == -1 ||
+		    replace_prune(&dir, CLIENTCERT, o->keep, err) == -1)
+			goto out;
+	}
 	if (o->c.json)
 		rc = plan_print_json("install", &dir, plans, nplans,
 		    o->c.dry_run, err);

@@ -20,6 +20,7 @@ struct install_opts {
 	struct import_src	 import;	/* --key, --cert, --pkcs12 ... */
 	struct passin		 passin;
 	int			 client_self_signed;
+	int			 keep;		/* --keep: backups per file */
 };
 
 /* Plan, then (unless --dry-run) write; print the plan. */

@@ -35,6 +35,7 @@
 #include "base/msg.h"
 #include "base/privs.h"
 #include "base/userdb.h"
+#include "fs/plan.h"
 #include "ops/readable.h"
 #include "site/readerbin.h"
 #include "site/readerperm.h"
@@ -293,11 +294,16 @@ print_json(const char *dir, const char *const *sdirs, size_t nsdirs,
 	}
 	for (i = 0; dirs != NULL && i < nsdirs; i++)
 		json_array_append_new(dirs, json_string(sdirs[i]));
-	json_object_set_new(root, "control_dir", json_string(dir));
+	json_object_set_new(root, "command", json_string("readers"));
+	json_object_set_new(root, "ok", json_true());
+	json_object_set_new(root, "exit", json_integer(status));
+	json_object_set_new(root, "dir", json_string(dir));
 	json_object_set_new(root, "service_dirs", dirs ? dirs : json_null());
 	json_object_set(root, "readers", readers);
 	json_object_set_new(root, "status", json_integer(status));
-	if (json_dumpf(root, stdout, JSON_INDENT(2)) == -1)
+	plan_json_warnings(root);
+	if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) ==
+	    -1)
 		rc = err_set(err, EX_IOERR, "cannot write the JSON output");
 	else
 		putchar('\n');

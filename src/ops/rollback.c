@@ -33,6 +33,7 @@
 #include "ops/rollback.h"
 #include "ops/tlsa.h"
 #include "site/danenote.h"
+#include "ops/trace.h"
 #include "site/policy.h"
 #include "x509/pemfile.h"
 
@@ -387,6 +388,7 @@ restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
     struct restore *r, char *changed, size_t size, struct err *err)
 {
 	char tlsa[TLSA_RECORD_MAX];
+	struct trace trace;
 	struct file_plan plans[2];
 	char sub[sizeof(SNI_DIR) + 256];
 	size_t n = 0;
@@ -403,10 +405,12 @@ restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
 	if (!o->c.dry_run) {
 		if (!resume && write_journal(dir, r, err) == -1)
 			goto out;
+		trace_before(&trace, dir, plans, n);
 		if (plan_apply(dir, plans, n, time(NULL), err) == -1) {
 			journal_drop_if_unchanged(dir, plans, n);
 			goto out;
 		}
+		trace_after(&trace, "rollback", dir, plans, n);
 		if (replace_check_result(dir, plans, n, err) == -1 ||
 		    remove_restored(dir, r, err) == -1)
 			goto out;

@@ -27,6 +27,7 @@
 #include "ops/replace.h"
 #include "ops/rotate.h"
 #include "ops/tlsa.h"
+#include "ops/trace.h"
 #include "site/ctlfile.h"
 #include "site/policy.h"
 #include "site/sni.h"
@@ -393,6 +394,7 @@ static int
 rotate_files(struct rotate_opts *o, const struct perms_dir *dir,
     struct rotation *r, struct err *err)
 {
+	struct trace trace;
 	time_t now = time(NULL);
 	char sub[sizeof(SNI_DIR) + 256];
 	int due, staged, i;
@@ -447,8 +449,12 @@ rotate_files(struct rotate_opts *o, const struct perms_dir *dir,
 	    r->plans[0].content, r->plans[0].len, r->tlsa,
 	    sizeof(r->tlsa), err) == -1)
 		return -1;
-	if (plan_apply(dir, r->plans, r->nfiles, now, err) == -1 ||
-	    replace_check_result(dir, r->plans, r->nfiles, err) == -1)
+	trace_before(&trace, dir, r->plans, (size_t)r->nfiles);
+	if (plan_apply(dir, r->plans, (size_t)r->nfiles, now, err) == -1)
+		return -1;
+	trace_after(&trace, o->stage ? "rotate --stage" : "rotate", dir,
+	    r->plans, (size_t)r->nfiles);
+	if (replace_check_result(dir, r->plans, (size_t)r->nfiles, err) == -1)
 		return -1;
 	return o->stage ? 0 : prune_backups(o, dir, err);
 }

@@ -88,6 +88,7 @@ check_content(const struct verify_args *a, const struct perms_dir *dir,
 	vo.expect = t->d.expect;
 	vo.usage = t->usage;
 	vo.loads = &t->loads;
+	vo.dir = dir->path;
 	rc = verify_content(data, len, &vo, r, err);
 	secret_free(data, len);
 	return rc;
@@ -526,4 +527,42 @@ verify_run(struct verify_args *a)
 	if (a->live.connect != NULL && !a->live.dir_given)
 		return run_live_only(a);
 	return run_verify(a);
+}
+
+/* For status: verify's checks without a report (ops/verify.h). */
+int
+verify_collect(struct verify_args *a, struct verify_found *f,
+    struct err *err)
+{
+	struct perms_dir dir = { .fd = -1 };
+	struct target targets[NFILES];
+	struct err no_host = { 0 };
+	int i, rc = -1;
+
+	memset(f, 0, sizeof(*f));
+	summary_init(a, &f->s);
+	memset(targets, 0, sizeof(targets));
+	if (privs_limit(PRIVS_PROBE, err) == -1 ||
+	    perms_open_dir(a->c.dir, &dir, err) == -1 ||
+	    setup_targets(a, &dir, targets, err) == -1)
+		goto out;
+	targets[0].dir = targets[1].dir = &dir;
+	if (newcert_hostname(&dir, &a->c.newcert, f->hostname,
+	    sizeof(f->hostname), &no_host) == 0)
+		f->s.hostname = f->hostname;
+	snprintf(f->no_host, sizeof(f->no_host), "%s", no_host.text);
+	f->s.error_hostname = f->no_host;
+	if (check_files(a, NFILES, &a->c.model.readers, targets, &f->s,
+	    f->files, err) == -1)
+		goto out;
+	f->s.files = f->files;
+	f->s.nfiles = NFILES;
+	f->s.status = report_overall(&f->s);
+	rc = 0;
+out:
+	for (i = 0; i < NFILES; i++)
+		readtest_reap(&targets[i].rt.run);
+	common_free(&a->c);
+	perms_close_dir(&dir);
+	return rc;
 }

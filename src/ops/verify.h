@@ -29,4 +29,18 @@ struct verify_args {
  * the Nagios status (check/verify.h's CHECK_OK ... CHECK_UNKNOWN). */
 int verify_run(struct verify_args *a);
 
+/* What verify finds in the control directory, without a report: for
+ * qmail-pem status, whose verdict is verify's. */
+struct verify_found {
+	struct file_report	 files[2];	/* servercert.pem, clientcert.pem */
+	struct verify_summary	 s;		/* status set; files point here */
+	char			 hostname[256];
+	char			 no_host[1024];
+};
+
+/* verify's checks of the files in a->c.dir (privileges cut to the read
+ * test's); -1 (err set) when the directory cannot be opened safely. */
+int verify_collect(struct verify_args *a, struct verify_found *f,
+    struct err *err);
+
 #endif

@@ -496,9 +496,12 @@ startchain_follow(const struct rs_command *cmd, const char *service_dir,
 	/* supervise, runsv and s6-supervise run the script as root */
 	set_user(out, 0, 0, 0);
 	env_init(wk.env, cmd);
-	for (k = 0; k < cmd->nwords; k++)
+	for (k = 0; k < cmd->nwords; k++) {
 		if (strstr(cmd->words[k].text, "qmail-smtpd") != NULL)
 			out->mentions_smtpd = 1;
+		if (strstr(cmd->words[k].text, "vchkpw") != NULL)
+			out->mentions_vchkpw = 1;
+	}
 
 	while (i < cmd->nwords) {
 		w = &cmd->words[i];

@@ -49,6 +49,9 @@ struct startchain {
 	char	 path[1024];
 	int	 path_set;	/* the script sets PATH ("" or unset too) */
 	int	 path_unknown;	/* ... to a value not known */
+	int	 mentions_vchkpw;	/* a word names vchkpw (vpopmail's
+					 * checkpassword: runs as vpopmail
+					 * or root) */
 	char	 note[512];	/* "line N: ..." what is assumed or unknown */
 };
 

@@ -93,7 +93,9 @@ set_group(struct model_file *f, const char *name, gid_t gid,
 	f->group_from = from;
 }
 
-/* The live file's group, if it is to be kept (model.h, rule 2). */
+/* The live file's group, if it is to be kept (model.h, rule 2).  Group
+ * root is never kept: it is what a copy made as root gets, and no qmail
+ * reader runs in it, so it is no choice anyone made. */
 static int
 keep_live_group(const struct site_model *m, struct model_file *f,
     int have_default, gid_t dflt)
@@ -104,7 +106,7 @@ keep_live_group(const struct site_model *m, struct model_file *f,
 	if (!f->exists || !S_ISREG(f->st.st_mode) ||
 	    f->st.st_uid != f->want.uid ||
 	    (f->st.st_mode & 07777 & ~(mode_t)KEY_FILE_MODE) != 0 ||
-	    (have_default && f->st.st_gid == dflt) ||
+	    (have_default && f->st.st_gid == dflt) || f->st.st_gid == 0 ||
 	    (in = named_readers_in(m, f, f->st.st_gid)) == -1)
 		return 0;
 	if (userdb_group_by_gid(f->st.st_gid, name, sizeof(name)) != 0)

@@ -124,8 +124,13 @@ fix_text(const struct reader *r, const char *cmd, char *buf, size_t size)
 	}
 	snprintf(with, sizeof(with), "install with --server-group %s",
 	    group);
-	if (r->have_gid && strcmp(r->user, DEFAULT_SERVER_USER) == 0) {
-		text_append(buf, size, "%s", cmd ? cmd : with);
+	/* vchkpw must run as vpopmail or root: qmaild is no fix there */
+	if (r->have_gid && (r->starts_vchkpw ||
+	    strcmp(r->user, DEFAULT_SERVER_USER) == 0)) {
+		text_append(buf, size, "%s%s", cmd ? cmd : with,
+		    r->starts_vchkpw && strcmp(r->user, DEFAULT_SERVER_USER) ?
+		    " (the run script starts vchkpw, which must run as "
+		    "vpopmail or root)" : "");
 		return buf;
 	}
 	text_append(buf, size, "run %s as qmaild, as djb designed it (%s)",

@@ -126,6 +126,7 @@ add_start(struct scan *sc, const char *svc, const char *script, unsigned line,
 	memcpy(r->groups, l->groups, sizeof(r->groups));
 	r->ngroups = l->ngroups;
 	r->init_groups = l->init_groups;
+	r->starts_vchkpw = l->mentions_vchkpw;
 	r->source = l->kind == START_SMTPD && l->have_uid && l->have_gid ?
 	    READER_SCRIPT : READER_UNKNOWN;
 	if (l->kind == START_UNKNOWN) {

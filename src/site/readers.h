@@ -57,6 +57,8 @@ struct reader {
 	size_t		 ngroups;
 	int		 init_groups;	/* also the user's groups from the
 					 * group database (s6-setuidgid) */
+	int		 starts_vchkpw;	/* the command starts vchkpw, which
+					 * must run as vpopmail or root */
 	enum reader_source source;
 	char		 note[512];	/* what was assumed or not determined */
 	/* The program the script starts (startchain.h's word, path_set,
