@@ -90,8 +90,8 @@ qp_assert_contains "$QP_OUT" \
     "qmailrocks: vpopmail:vchkpw cannot read root:nofiles 0640"
 qp_assert_contains "$QP_OUT" "run qmail-smtpd as qmaild" \
     "qmailrocks: first fix named"
-qp_assert_contains "$QP_OUT" "install with --server-group vchkpw" \
-    "qmailrocks: second fix named"
+qp_assert_contains "$QP_OUT" "or qmail-pem install -d $ctl --server-group vchkpw --service-dir $fixtures/qmailrocks" \
+    "qmailrocks: second fix named, a complete command (the model's)"
 if qp_open_as vpopmail vchkpw "$ctl/servercert.pem"; then
 	qp_fail "vpopmail:vchkpw can read root:nofiles 0640 after all"
 fi

@@ -54,6 +54,9 @@ struct verify_opts {
 	int			 usage;		/* USAGE_SERVER or USAGE_CLIENT */
 	time_t			 now;		/* 0: time(NULL) */
 	const char		*no_hostname_why; /* hostname NULL: why */
+	const char		*install;	/* the hints' "qmail-pem install
+						 * -d DIR ...", complete
+						 * (model_command); NULL: plain */
 };
 
 /*

@@ -271,9 +271,11 @@ build_import(const struct install_opts *o, const struct perms_dir *dir,
  * idempotent run stays fast).
  */
 static int
-warn_kept(const struct file_plan *plans, struct err *err)
+warn_kept(const struct install_opts *o, const struct file_plan *plans,
+    struct err *err)
 {
 	static const int usage[2] = { USAGE_SERVER, USAGE_CLIENT };
+	char cmd[2400];
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
@@ -282,6 +284,7 @@ warn_kept(const struct file_plan *plans, struct err *err)
 			continue;
 		if (replace_verify(plans[i].name, plans[i].content,
 		    plans[i].len, &plans[i].target, usage[i], NULL,
+		    common_command(&o->c, "install", cmd, sizeof(cmd)),
 		    REPLACE_WARN_ONLY, err) == -1)
 			return -1;
 	}
@@ -294,8 +297,9 @@ warn_kept(const struct file_plan *plans, struct err *err)
  * only a new key fixes that.
  */
 static void
-warn_exposed(const struct file_plan *plans)
+warn_exposed(const struct install_opts *o, const struct file_plan *plans)
 {
+	char cmd[2400];
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
@@ -307,8 +311,8 @@ warn_exposed(const struct file_plan *plans)
 			continue;
 		msg_warn("%s was readable by every user (mode %04o): the key "
 		    "it keeps may be known to others; make a new one with "
-		    "qmail-pem install --new-key", p->name,
-		    (unsigned)(p->old.st_mode & 07777));
+		    "%s --new-key", p->name, (unsigned)(p->old.st_mode & 07777),
+		    common_command(&o->c, "install", cmd, sizeof(cmd)));
 		return;
 	}
 }
@@ -358,6 +362,21 @@ plan_files(const struct install_opts *o, const struct perms_dir *dir,
 	return 0;
 }
 
+/* The SNI folders a --dry-run would make (nothing is made). */
+static void
+print_new_folders(const struct install_opts *o)
+{
+	char perm[128];
+
+	if (o->c.sni_new == SNI_NEW_NONE)
+		return;
+	perms_describe(0, 0, SNI_DIR_MODE, perm, sizeof(perm));
+	if (o->c.sni_new == SNI_NEW_BOTH)
+		msg_info("%s: would create the folder -> %s", SNI_DIR, perm);
+	msg_info("%s/%s: would create the folder -> %s", SNI_DIR, o->c.sni,
+	    perm);
+}
+
 int
 install_run(struct install_opts *o, struct err *err)
 {
@@ -375,22 +394,24 @@ install_run(struct install_opts *o, struct err *err)
 	memset(&imp, 0, sizeof(imp));
 	if (o->c.newcert.key_type_given)
 		newcert_warn_non_rsa(o->c.newcert.key_type);
+	o->c.plan_new_sni = 1;
 	if (common_prepare(&o->c, 1, err) == -1 ||
 	    (import_requested(&o->import) &&
 	    import_read(&o->import, &imp, err) == -1) ||
 	    common_open_dir(&o->c, &dir, err) == -1 ||
-	    journal_refuse(&dir, err) == -1 ||
+	    journal_refuse(&dir, &o->c, err) == -1 ||
 	    plan_files(o, &dir, &srv, &cli, &imp, plans, &nplans, err) == -1)
 		goto out;
 	plan_show_in(plans, nplans, common_sni_sub(&o->c, sub, sizeof(sub)));
-	warn_exposed(plans);
-	if (warn_kept(plans, err) == -1 || (!o->c.dry_run &&
+	warn_exposed(o, plans);
+	if (warn_kept(o, plans, err) == -1 || (!o->c.dry_run &&
 	    plan_apply(&dir, plans, nplans, time(NULL), err) == -1))
 		goto out;
 	if (o->c.json)
 		rc = plan_print_json("install", &dir, plans, nplans,
 		    o->c.dry_run, err);
 	else {
+		print_new_folders(o);
 		plan_print(plans, nplans, o->c.dry_run);
 		rc = 0;
 	}
