@@ -84,6 +84,16 @@ qp_assert_status 66 "$QMAIL_PEM" rotate "${w[@]}" --sni "$name" --commit
 qp_assert_contains "$QP_ERR" "stage one with qmail-pem rotate -d $ctl --sni $name --server-group vchkpw --service-dir $nosvc --stage" \
     "rotate --commit --sni: the stage hint is complete"
 
+# A certificate without its key: the request to make names -d and --sni.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$QP_TMP/other.key" -subj "/CN=$name" -addext "subjectAltName=DNS:$name" \
+    -days 30 -out "$QP_TMP/other.crt" 2>/dev/null || qp_fail "openssl req failed"
+before=$(qp_snapshot "$ctl")
+qp_assert_status 65 "$QMAIL_PEM" install "${w[@]}" --sni "$name" --cert "$QP_TMP/other.crt"
+qp_assert_contains "$QP_ERR" "make a request from this server's key with qmail-pem csr -d $ctl --sni $name" \
+    "install --cert without its key: the csr command names -d and --sni (csr takes no groups)"
+qp_assert_same_snapshot "$before" "$ctl" "install --cert without its key: nothing changed"
+
 # --- tlsa --sni: the record is labelled with the SNI file -----------------------
 qp_assert_status 0 "$QMAIL_PEM" tlsa -d "$ctl" --sni "$name"
 qp_assert_contains "$QP_OUT" "_25._tcp.$name. IN TLSA 3 1 1 " "tlsa --sni: NAME's record"

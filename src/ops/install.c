@@ -214,10 +214,11 @@ build_import(const struct install_opts *o, const struct perms_dir *dir,
     struct err *err)
 {
 	struct file_plan *ps = &plans[0], *pc = &plans[1];
-	char hostname[256];
+	char hostname[256], csr[MODEL_COMMAND_MAX];
 	int pending = 0;
 
 	if (imp->key == NULL && import_find_key(dir, PENDING_KEY,
+	    model_command_file(&o->c.model, "csr", csr, sizeof(csr)),
 	    srv->exists ? srv->bundle.key : NULL, srv_unusable ?
 	    "unusable, see the warning above" : "absent", imp, &pending,
 	    err) == -1)

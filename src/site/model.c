@@ -251,13 +251,19 @@ append_word(char *buf, size_t size, const char *word)
 		text_append(buf, size, " '%s'", word);
 }
 
+/* What command_line() says besides -d and --sni. */
+enum { WITH_GROUPS = 1, WITH_SERVICES = 2 };
+
 /* "qmail-pem COMMAND" with -d, --sni NAME (sni, may be ""), --owner and
- * the groups (with_groups) and --service-dir, as model_command() says. */
+ * the groups (WITH_GROUPS) and --service-dir (WITH_SERVICES), as
+ * model_command() says. */
 static const char *
 command_line(const struct site_model *m, const char *command, const char *sni,
-    int with_groups, enum model_role role, const char *group, char *buf,
+    int with, enum model_role role, const char *group, char *buf,
     size_t size)
 {
+	int with_groups = with & WITH_GROUPS;
+
 	const char *g;
 	size_t i;
 
@@ -283,7 +289,7 @@ command_line(const struct site_model *m, const char *command, const char *sni,
 		text_append(buf, size, " %s", f->option);
 		append_word(buf, size, g);
 	}
-	for (i = 0; i < m->services.n; i++) {
+	for (i = 0; (with & WITH_SERVICES) && i < m->services.n; i++) {
 		text_append(buf, size, " --service-dir");
 		append_word(buf, size, m->services.v[i]);
 	}
@@ -294,21 +300,30 @@ const char *
 model_command(const struct site_model *m, const char *command,
     enum model_role role, const char *group, char *buf, size_t size)
 {
-	return command_line(m, command, m->sni, 1, role, group, buf, size);
+	return command_line(m, command, m->sni, WITH_GROUPS | WITH_SERVICES,
+	    role, group, buf, size);
 }
 
 const char *
 model_command_sni(const struct site_model *m, const char *command,
     const char *sni, const char *group, char *buf, size_t size)
 {
-	return command_line(m, command, sni, 1, MODEL_SERVER, group, buf,
-	    size);
+	return command_line(m, command, sni, WITH_GROUPS | WITH_SERVICES,
+	    MODEL_SERVER, group, buf, size);
 }
 
 const char *
 model_readers_command(const struct site_model *m, char *buf, size_t size)
 {
-	return command_line(m, "readers", "", 0, MODEL_SERVER, NULL, buf,
+	return command_line(m, "readers", "", WITH_SERVICES, MODEL_SERVER,
+	    NULL, buf, size);
+}
+
+const char *
+model_command_file(const struct site_model *m, const char *command,
+    char *buf, size_t size)
+{
+	return command_line(m, command, m->sni, 0, MODEL_SERVER, NULL, buf,
 	    size);
 }
 

@@ -145,6 +145,11 @@ const char *model_command_sni(const struct site_model *m, const char *command,
 const char *model_readers_command(const struct site_model *m, char *buf,
     size_t size);
 
+/* "qmail-pem COMMAND [-d DIR] [--sni NAME]": for csr and tlsa, which
+ * take no groups and no run scripts. */
+const char *model_command_file(const struct site_model *m,
+    const char *command, char *buf, size_t size);
+
 /* The file as the administrator knows it, relative to -d:
  * "servercerts/NAME/servercert.pem" with --sni NAME, else name. */
 const char *model_label(const struct site_model *m, const char *name,
