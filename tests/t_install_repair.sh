@@ -77,8 +77,8 @@ qp_assert_status 0 "$QMAIL_PEM" install -d "$ctl"
 t1=$(stamp_now)
 qp_assert_not_contains "$QP_OUT" "new key" "no new key"
 qp_assert_contains "$QP_ERR" \
-    "servercert.pem was readable by every user (mode 0644): the key it keeps may be known to others; make a new one with qmail-pem install --new-key" \
-    "a warning says the kept key was exposed and how to replace it"
+    "servercert.pem was readable by every user (mode 0644): the key it keeps may be known to others; make a new one with qmail-pem install -d $ctl --new-key" \
+    "a warning says the kept key was exposed and how to replace it, a complete command"
 qp_assert_file_perm "$srv" root:nofiles 0640
 qp_assert_file_perm "$cli" root:qmail 0640
 [ "$srv_ino" != "$(stat -c %i "$srv")" ] ||

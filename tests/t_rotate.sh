@@ -197,8 +197,8 @@ chmod 0644 "$ctl2/servercert.pem"
 ln -s servercert.pem "$ctl2/clientcert.pem"
 before=$(qp_snapshot "$ctl2")
 qp_assert_status 65 "$QMAIL_PEM" rotate -d "$ctl2"
-qp_assert_contains "$QP_ERR" "run qmail-pem install first" \
-    "the qmailrocks layout: rotate says to run install first"
+qp_assert_contains "$QP_ERR" "run qmail-pem install -d $ctl2 first" \
+    "the qmailrocks layout: rotate says to run install first, a complete command"
 qp_assert_same_snapshot "$before" "$ctl2" "the qmailrocks layout is left as it was"
 rm "$ctl2/clientcert.pem"
 before=$(qp_snapshot "$ctl2")
@@ -230,7 +230,8 @@ qp_assert_status 0 "$QMAIL_PEM" rotate -d "$ctl3" --if-expires-within 10
 qp_assert_contains "$QP_OUT" "nothing to do" "a CA certificate that is not due: nothing to do"
 qp_assert_status 78 "$QMAIL_PEM" rotate -d "$ctl3"
 qp_assert_contains "$QP_ERR" "issued by a CA" "a CA-issued certificate is refused"
-qp_assert_contains "$QP_ERR" "install --new-key" "the refusal names the way to self-signed"
+qp_assert_contains "$QP_ERR" "qmail-pem install -d $ctl3 --new-key" \
+    "the refusal names the way to self-signed, a complete command"
 qp_assert_status 78 "$QMAIL_PEM" rotate -d "$ctl3" --keep-key
 qp_assert_same_snapshot "$before" "$ctl3" "a CA-issued certificate is left as it was"
 

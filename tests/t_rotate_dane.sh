@@ -39,7 +39,8 @@ before=$(qp_snapshot "$ctl")
 qp_assert_status 66 "$QMAIL_PEM" rotate -d "$ctl" --commit
 qp_assert_contains "$QP_ERR" "no staged key to commit: $ctl/servercert.pem.next does not exist" \
     "--commit without a staged key names the missing file"
-qp_assert_contains "$QP_ERR" "rotate --stage" "and says how to stage one"
+qp_assert_contains "$QP_ERR" "stage one with qmail-pem rotate -d $ctl --stage" \
+    "and says how to stage one, a complete command"
 qp_assert_status 66 "$QMAIL_PEM" tlsa -d "$ctl" --staged
 qp_assert_contains "$QP_ERR" "no staged key" "tlsa --staged without a staged key"
 qp_assert_same_snapshot "$before" "$ctl" "the refusals changed nothing"
@@ -88,7 +89,8 @@ qp_assert_contains "$QP_ERR" "already staged" "a second --stage warns"
 qp_assert_contains "$QP_OUT" "3 1 1 $nxt" "and prints the record of the key staged before"
 qp_assert_same_snapshot "$before" "$ctl" "a second --stage changes nothing"
 qp_assert_status 78 "$QMAIL_PEM" rotate -d "$ctl"
-qp_assert_contains "$QP_ERR" "rotate --commit" "a plain rotate while staged points to --commit"
+qp_assert_contains "$QP_ERR" "run qmail-pem rotate -d $ctl --commit" \
+    "a plain rotate while staged points to --commit, a complete command"
 qp_assert_same_snapshot "$before" "$ctl" "the refused rotate changed nothing"
 
 # A staged key someone made readable does not go live.

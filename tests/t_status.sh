@@ -54,7 +54,9 @@ qp_assert_contains "$text" "  subject    CN=mail.example.com" "subject"
 qp_assert_contains "$text" "  issuer     self-signed" "issuer"
 qp_assert_contains "$text" "  names      mail.example.com, smtp.example.com" \
     "subjectAltNames"
-qp_assert_contains "$text" "(99 days left)" "days left"
+# 100 days from openssl's now: 100 in the same second, else 99.
+grep -Eq '\((99|100) days left\)' <<<"$text" && qp_ok "days left" ||
+    qp_fail "days left: $text"
 qp_assert_contains "$text" "  reader     qmail-smtpd as vpopmail:vchkpw (uid $QP_UID_vpopmail, gid $QP_GID_vchkpw) from $svc/qmail-smtpd/run" \
     "the reader and the run script that says so"
 qp_assert_contains "$text" "  can read NO; fix: " "it cannot read it today"
@@ -67,7 +69,10 @@ qp_assert_contains "$text" "  staged     none" "no staged key"
 qp_assert_contains "$text" "  backups    none" "no backups"
 qp_assert_status 2 "$QMAIL_PEM" verify -d "$ctl" --service-dir "$svc"
 verdict=${QP_OUT%% |*}
-qp_assert_contains "$text" "verify: $verdict" "verify's verdict, its own line"
+# (the two runs may fall on either side of the second the 100 days end)
+norm() { sed -E 's/expires in (99|100) days/expires in N days/g'; }
+qp_assert_contains "$(norm <<<"$text")" "verify: $(norm <<<"$verdict")" \
+    "verify's verdict, its own line"
 # The real qmail-smtpd as that reader agrees: it cannot read the file.
 rq_smtpd_start smtpd vpopmail vchkpw
 rq_starttls "$RQ_PORT"

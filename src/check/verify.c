@@ -257,37 +257,39 @@ verify_describe_cert(X509 *leaf, time_t now, struct file_report *r)
 }
 
 static void
-check_parses(const struct pem_bundle *b, struct file_report *r)
+check_parses(const struct pem_bundle *b, const char *install,
+    struct file_report *r)
 {
-	const char *why = NULL;
+	char why[600] = "";
 
 	if (b->nblocks == 0)
-		why = "no PEM block at all: this is not a key and certificate "
-		    "file; install a new one with qmail-pem install --new-key";
+		snprintf(why, sizeof(why), "no PEM block at all: this is not a "
+		    "key and certificate file; install a new one with %s "
+		    "--new-key", install);
 	else if (b->key == NULL && b->encrypted_keys > 0)
-		why = "the private key is encrypted and qmail cannot ask for a "
-		    "password: import it with qmail-pem install --key FILE "
-		    "--passin ...";
+		snprintf(why, sizeof(why), "the private key is encrypted and "
+		    "qmail cannot ask for a password: import it with %s --key "
+		    "FILE --passin ...", install);
 	else if (b->key == NULL && b->bad_keys > 0)
-		why = "the private key is damaged and cannot be decoded: "
-		    "restore it from a backup or install a new one with "
-		    "qmail-pem install --new-key";
+		snprintf(why, sizeof(why), "the private key is damaged and "
+		    "cannot be decoded: restore it from a backup or install a "
+		    "new one with %s --new-key", install);
 	else if (b->key == NULL)
-		why = "no private key: qmail needs the key and the certificate "
-		    "in one file; import them with qmail-pem install "
-		    "--key/--cert";
+		snprintf(why, sizeof(why), "no private key: qmail needs the key "
+		    "and the certificate in one file; import them with %s "
+		    "--key FILE --cert FILE", install);
 	else if (sk_X509_num(b->certs) > 0 && (b->bad_certs > 0 ||
 	    b->truncated > 0))
-		why = "a certificate or key block is damaged or cut short, so "
-		    "the TLS library stops loading the chain there: replace "
-		    "the file with a complete copy";
-	if (why != NULL)
+		snprintf(why, sizeof(why), "a certificate or key block is "
+		    "damaged or cut short, so the TLS library stops loading "
+		    "the chain there: replace the file with a complete copy");
+	if (why[0])
 		verify_add(r, "parses", CHECK_CRITICAL, "%s", why);
 	else if (sk_X509_num(b->certs) == 0)
 		verify_add(r, "parses", CHECK_CRITICAL, "%s: qmail needs the "
-		    "certificate after the key; import it with qmail-pem "
-		    "install --key/--cert", b->bad_certs ? "the certificate "
-		    "is damaged and cannot be decoded" : "no certificate");
+		    "certificate after the key; import it with %s --key FILE "
+		    "--cert FILE", b->bad_certs ? "the certificate is damaged "
+		    "and cannot be decoded" : "no certificate", install);
 	else
 		verify_add(r, "parses", CHECK_OK, "one private key and %d "
 		    "certificate%s decoded", sk_X509_num(b->certs),
@@ -310,27 +312,29 @@ check_single_key(const struct pem_bundle *b, struct file_report *r)
 }
 
 static void
-check_garbage(const struct pem_bundle *b, struct file_report *r)
+check_garbage(const struct pem_bundle *b, const char *install,
+    struct file_report *r)
 {
 	if (b->garbage > 0 && b->other_blocks > 0)
 		verify_add(r, "garbage", CHECK_WARNING, "text outside the PEM "
-		    "blocks and a %s block that qmail does not use: qmail-pem "
-		    "install rewrites the file cleanly", b->other_type);
+		    "blocks and a %s block that qmail does not use: %s "
+		    "rewrites the file cleanly", b->other_type, install);
 	else if (b->garbage > 0)
 		verify_add(r, "garbage", CHECK_WARNING, "%d line%s of text "
-		    "outside the PEM blocks: qmail-pem install rewrites the "
-		    "file cleanly", b->garbage, b->garbage == 1 ? "" : "s");
+		    "outside the PEM blocks: %s rewrites the file cleanly",
+		    b->garbage, b->garbage == 1 ? "" : "s", install);
 	else if (b->other_blocks > 0)
 		verify_add(r, "garbage", CHECK_WARNING, "a %s block that qmail "
-		    "does not use: qmail-pem install rewrites the file "
-		    "cleanly", b->other_type);
+		    "does not use: %s rewrites the file cleanly",
+		    b->other_type, install);
 	else
 		verify_add(r, "garbage", CHECK_OK, "nothing but the key and "
 		    "the certificates");
 }
 
 static void
-check_chain(const struct pem_bundle *b, int leaf, struct file_report *r)
+check_chain(const struct pem_bundle *b, int leaf, const char *install,
+    struct file_report *r)
 {
 	struct chain_result cr;
 	struct err why = { 0 };
@@ -340,7 +344,7 @@ check_chain(const struct pem_bundle *b, int leaf, struct file_report *r)
 		verify_add(r, "chain-order", CHECK_CRITICAL, "the first "
 		    "certificate is not the key's certificate (it is number "
 		    "%d): qmail would send the wrong certificate or refuse the "
-		    "key; qmail-pem install puts the leaf first", leaf + 1);
+		    "key; %s puts the leaf first", leaf + 1, install);
 	if (chain_build(b->key, b->certs, r->file, &cr, &why) == -1) {
 		if (leaf == 0)
 			verify_add(r, "chain-order", CHECK_WARNING, "%s",
@@ -352,11 +356,11 @@ check_chain(const struct pem_bundle *b, int leaf, struct file_report *r)
 		return;
 	}
 	if (leaf == 0 && (cr.reordered || b->key_after_cert))
-		verify_add(r, "chain-order", CHECK_WARNING, "%s: qmail-pem "
-		    "install writes the key first, then the leaf and each "
-		    "issuer in order", cr.reordered ? "the certificates are "
-		    "not in order from the leaf up to the root" : "the key "
-		    "comes after a certificate");
+		verify_add(r, "chain-order", CHECK_WARNING, "%s: %s writes "
+		    "the key first, then the leaf and each issuer in order",
+		    cr.reordered ? "the certificates are not in order from "
+		    "the leaf up to the root" : "the key comes after a "
+		    "certificate", install);
 	else if (leaf == 0)
 		verify_add(r, "chain-order", CHECK_OK, "key first, then %d "
 		    "certificate%s from the leaf up", ncerts, ncerts == 1 ?
@@ -364,17 +368,17 @@ check_chain(const struct pem_bundle *b, int leaf, struct file_report *r)
 	if (cr.duplicates > 0)
 		verify_add(r, "chain-duplicates", CHECK_WARNING, "%d "
 		    "certificate%s appear%s twice and would be sent twice: "
-		    "qmail-pem install drops the copies", cr.duplicates,
+		    "%s drops the copies", cr.duplicates,
 		    cr.duplicates == 1 ? "" : "s", cr.duplicates == 1 ?
-		    "s" : "");
+		    "s" : "", install);
 	else
 		verify_add(r, "chain-duplicates", CHECK_OK, "no certificate "
 		    "twice");
 	if (cr.dropped_roots > 0)
 		verify_add(r, "chain-root", CHECK_WARNING, "a self-signed root "
 		    "certificate is in the chain; clients must have it already "
-		    "and it only costs bytes in every handshake: qmail-pem "
-		    "install leaves it out");
+		    "and it only costs bytes in every handshake: %s leaves it "
+		    "out", install);
 	else
 		verify_add(r, "chain-root", CHECK_OK, "no root certificate in "
 		    "the chain");
@@ -419,7 +423,8 @@ _Static_assert((int)LOADCHECK_WARNING == CHECK_WARNING && (int)
     CHECK_SKIPPED, "loadcheck's levels are check statuses");
 
 static void
-check_key(EVP_PKEY *key, const struct verify_opts *o, struct file_report *r)
+check_key(EVP_PKEY *key, const struct verify_opts *o, const char *install,
+    struct file_report *r)
 {
 	enum loadcheck_level level;
 	char msg[sizeof(r->checks[0].message)];
@@ -434,7 +439,7 @@ check_key(EVP_PKEY *key, const struct verify_opts *o, struct file_report *r)
 		verify_add(r, "key-strength", CHECK_CRITICAL, "%s is too weak: "
 		    "OpenSSL 3 at Debian's default security level refuses to "
 		    "load it and clients refuse it; make a new key with "
-		    "qmail-pem install --new-key", desc);
+		    "%s --new-key", desc, install);
 	else
 		verify_add(r, "key-strength", CHECK_OK, "%s", desc);
 	level = loadcheck_rsa_key(x509gen_key_is_rsa(key), desc, r->file,
@@ -445,7 +450,8 @@ check_key(EVP_PKEY *key, const struct verify_opts *o, struct file_report *r)
 
 /* The worst signature digest in the chain the server sends. */
 static void
-check_signatures(const STACK_OF(X509) *certs, struct file_report *r)
+check_signatures(const STACK_OF(X509) *certs, const char *install,
+    struct file_report *r)
 {
 	int i, mdnid, pknid, worst = CHECK_OK, weak_nid = NID_undef;
 	int self_signed = 0;
@@ -479,15 +485,14 @@ check_signatures(const STACK_OF(X509) *certs, struct file_report *r)
 	else if (worst == CHECK_WARNING)
 		verify_add(r, "signature-algorithm", CHECK_WARNING, "the "
 		    "self-signed certificate is signed with %s; make a new "
-		    "one with qmail-pem install --new-key",
-		    OBJ_nid2sn(weak_nid));
+		    "one with %s --new-key", OBJ_nid2sn(weak_nid), install);
 	else
 		verify_add(r, "signature-algorithm", CHECK_OK, "no MD5 or "
 		    "SHA-1 signature");
 }
 
 static void
-check_leaf_use(X509 *leaf, const struct verify_opts *o,
+check_leaf_use(X509 *leaf, const struct verify_opts *o, const char *install,
     struct file_report *r)
 {
 	uint32_t xku;
@@ -497,8 +502,8 @@ check_leaf_use(X509 *leaf, const struct verify_opts *o,
 	    (X509_get_extension_flags(leaf) & EXFLAG_CA))
 		verify_add(r, "leaf-ca", CHECK_WARNING, "the certificate is a "
 		    "CA certificate (basicConstraints CA:TRUE); some clients "
-		    "refuse it as a server's: make a new one with qmail-pem "
-		    "install --new-key");
+		    "refuse it as a server's: make a new one with %s "
+		    "--new-key", install);
 	else
 		verify_add(r, "leaf-ca", CHECK_OK, "not a CA certificate");
 	if (!(X509_get_extension_flags(leaf) & EXFLAG_XKUSAGE))
@@ -519,7 +524,7 @@ check_leaf_use(X509 *leaf, const struct verify_opts *o,
 }
 
 static void
-check_hostname(X509 *leaf, const struct verify_opts *o,
+check_hostname(X509 *leaf, const struct verify_opts *o, const char *install,
     struct file_report *r)
 {
 	int want_server = (o->usage & USAGE_SERVER) != 0;
@@ -534,9 +539,9 @@ check_hostname(X509 *leaf, const struct verify_opts *o,
 		verify_add(r, "hostname", want_server ? CHECK_CRITICAL :
 		    CHECK_WARNING, "does not cover %s (names: %s): clients "
 		    "that check the name refuse it; get a certificate for %s "
-		    "or make one with qmail-pem install --new-key --hostname "
-		    "%s", o->hostname, r->sans[0] ? r->sans : r->subject,
-		    o->hostname, o->hostname);
+		    "or make one with %s --new-key --hostname %s", o->hostname,
+		    r->sans[0] ? r->sans : r->subject, o->hostname,
+		    install, o->hostname);
 	ERR_clear_error();
 }
 
@@ -548,12 +553,13 @@ verify_content(const char *data, size_t len, const struct verify_opts *o,
 	time_t now = o->now ? o->now : time(NULL);
 	enum loadcheck_level level;
 	char msg[sizeof(r->checks[0].message)];
+	const char *install = o->install ? o->install : "qmail-pem install";
 	X509 *leaf;
 	int li;
 
 	if (pemfile_parse(data, len, &b, err) == -1)
 		return -1;
-	check_parses(&b, r);
+	check_parses(&b, install, r);
 	if (b.key == NULL || sk_X509_num(b.certs) == 0) {
 		if (sk_X509_num(b.certs) > 0)
 			verify_describe_cert(sk_X509_value(b.certs, 0), now, r);
@@ -562,7 +568,7 @@ verify_content(const char *data, size_t len, const struct verify_opts *o,
 		goto out;
 	}
 	check_single_key(&b, r);
-	check_garbage(&b, r);
+	check_garbage(&b, install, r);
 	if ((li = pemfile_key_cert_index(&b)) == -1) {
 		verify_add(r, "key-matches", CHECK_CRITICAL, "the private key "
 		    "matches none of the certificates: qmail would fail "
@@ -578,16 +584,16 @@ verify_content(const char *data, size_t len, const struct verify_opts *o,
 		leaf = sk_X509_value(b.certs, li);
 		verify_add(r, "key-matches", CHECK_OK, "the private key "
 		    "matches the certificate");
-		check_chain(&b, li, r);
+		check_chain(&b, li, install, r);
 	}
 	level = loadcheck_chain_sent(sk_X509_num(b.certs), o->loads, msg);
 	verify_add(r, "chain-sent", (enum check_status)level, "%s", msg);
 	verify_describe_cert(leaf, now, r);
 	check_validity(o, now, r);
-	check_key(b.key, o, r);
-	check_signatures(b.certs, r);
-	check_leaf_use(leaf, o, r);
-	check_hostname(leaf, o, r);
+	check_key(b.key, o, install, r);
+	check_signatures(b.certs, install, r);
+	check_leaf_use(leaf, o, install, r);
+	check_hostname(leaf, o, install, r);
 out:
 	pemfile_free(&b);
 	return 0;

@@ -59,6 +59,9 @@ struct verify_opts {
 	 * known (rotate checking its new bytes). */
 	const struct readerbin_file *loads;
 	const char		*dir;		/* for hints; NULL: the default */
+	const char		*install;	/* the hints' "qmail-pem install
+						 * -d DIR ...", complete
+						 * (model_command); NULL: plain */
 };
 
 /*

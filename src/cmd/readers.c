@@ -8,7 +8,6 @@
 #include "cmd/commands.h"
 #include "cmd/opts.h"
 #include "ops/readable.h"
-#include "site/policy.h"
 
 static const char readers_usage[] =
 "usage: qmail-pem readers [-d DIR] [--service-dir D]... [--format text|json]\n"
@@ -29,14 +28,7 @@ static const char readers_usage[] =
 static int
 run(void *opts, struct err *err)
 {
-	struct readable_opts *o = opts;
-	size_t i;
-
-	if (o->c.services.n == 0)	/* no --service-dir: the usual ones */
-		for (i = 0; i < NDEFAULT_SERVICE_DIRS; i++)
-			o->c.services.v[o->c.services.n++] =
-			    default_service_dirs[i];
-	return readable_run(o, err);
+	return readable_run(opts, err);
 }
 
 const struct cmdline readers_line = {

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sysexits.h>
@@ -125,4 +126,28 @@ perms_open_subdir(const struct perms_dir *parent, const char *name,
 	}
 	out->fd = fd;
 	return 1;
+}
+
+int
+perms_absent_subdir(const char *shown, struct perms_dir *out, struct err *err)
+{
+	char tmp[] = "/tmp/qmail-pem-dry-run.XXXXXX";
+	int fd;
+
+	out->fd = -1;
+	out->real[0] = '\0';
+	snprintf(out->path, sizeof(out->path), "%s", shown);
+	if (mkdtemp(tmp) == NULL)
+		return err_set(err, EX_CANTCREAT, "%s does not exist, and the "
+		    "dry run cannot make an empty directory in /tmp to plan "
+		    "in: %s", shown, strerror(errno));
+	fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rmdir(tmp) == -1 || fd == -1) {
+		err_set(err, EX_OSERR, "%s: %s", tmp, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	out->fd = fd;
+	return 0;
 }

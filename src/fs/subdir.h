@@ -23,4 +23,13 @@
 int perms_open_subdir(const struct perms_dir *parent, const char *name,
     int create, struct perms_dir *out, struct err *err);
 
+/*
+ * For a dry run, a stand-in for a directory that does not exist yet
+ * (shown, its path for messages): out->fd is an empty directory made in
+ * /tmp and removed at once, so every name looked up in it is absent and
+ * nothing can be made in it; nothing is left anywhere.  -1 on error.
+ */
+int perms_absent_subdir(const char *shown, struct perms_dir *out,
+    struct err *err);
+
 #endif

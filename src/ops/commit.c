@@ -34,6 +34,8 @@ struct staged {
 	char			*data;
 	size_t			 len;
 	struct pem_bundle	 b;
+	const char		*install;	/* the hints' commands, */
+	const char		*rotate;	/* complete */
 };
 
 /* The staged file still has the owner and mode it was written with: if
@@ -59,16 +61,16 @@ check_staged_perms(const struct perms_dir *dir, const struct staged *s,
 		return err_set(err, EX_DATAERR, "%s/%s has extended ACL "
 		    "entries (%s) that it was not staged with: its key may "
 		    "have been read by them, so it does not go live; remove "
-		    "the .next files and stage a new key with qmail-pem rotate "
-		    "--stage", dir->path, s->name, who);
+		    "the .next files and stage a new key with %s --stage",
+		    dir->path, s->name, who, s->rotate);
 	}
 	perms_describe(st.st_uid, st.st_gid, st.st_mode, have, sizeof(have));
 	perms_describe(s->target->uid, s->target->gid, s->target->mode, want,
 	    sizeof(want));
 	return err_set(err, EX_DATAERR, "%s/%s is %s, not %s as it was staged: "
 	    "its key may have been read by others, so it does not go live; "
-	    "remove the .next files and stage a new key with qmail-pem rotate "
-	    "--stage", dir->path, s->name, have, want);
+	    "remove the .next files and stage a new key with %s --stage",
+	    dir->path, s->name, have, want, s->rotate);
 }
 
 /* quiet: the same bytes as a file already checked, warnings said once. */
@@ -96,7 +98,7 @@ read_staged(const struct perms_dir *dir, struct staged *s,
 	}
 	snprintf(shown, sizeof(shown), "the staged %s", s->name);
 	rc = replace_verify(shown, s->data, s->len, s->target, s->usage,
-	    n->host, first != NULL && first->found && first->len == s->len &&
+	    n->host, s->install, first != NULL && first->found && first->len == s->len &&
 	    memcmp(first->data, s->data, s->len) == 0 ? REPLACE_QUIET : 0, err);
 out:
 	free(n);
@@ -173,11 +175,17 @@ note_replaced(const struct common_opts *c, const struct perms_dir *dir,
 		    "record was to be removed", e.text);
 }
 
-/* The two staged files and the live files they replace. */
+/* The two staged files, and the commands of the hints into install and
+ * rotate (MODEL_COMMAND_MAX bytes each). */
 static void
-staged_init(const struct common_opts *c, struct staged s[2])
+staged_init(const struct common_opts *c, struct staged *s, char *install,
+    char *rotate)
 {
-	memset(s, 0, sizeof(s[0]) * 2);
+	memset(s, 0, 2 * sizeof(*s));
+	s[0].install = s[1].install = common_command(c, "install", install,
+	    MODEL_COMMAND_MAX);
+	s[0].rotate = s[1].rotate = common_command(c, "rotate", rotate,
+	    MODEL_COMMAND_MAX);
 	s[0].name = SERVERCERT_NEXT;
 	s[0].live = SERVERCERT;
 	s[0].target = &c->owners.server;
@@ -197,19 +205,20 @@ commit_run(const struct common_opts *c, int keep,
 	struct staged s[2];
 	struct file_plan plans[4];
 	char host[256], tlsa[TLSA_RECORD_MAX], old[65];
-	char sub[sizeof(SNI_DIR) + 256];
+	char sub[sizeof(SNI_DIR) + 256], install[MODEL_COMMAND_MAX],
+	    rotate[MODEL_COMMAND_MAX];
 	size_t n = 0, i;
 	int rc = -1;
 
 	memset(plans, 0, sizeof(plans));
-	staged_init(c, s);
+	staged_init(c, s, install, rotate);
 	if (read_staged(dir, &s[0], NULL, err) == -1 ||
 	    read_staged(dir, &s[1], &s[0], err) == -1)
 		goto out;
 	if (!s[0].found) {
 		err_set(err, EX_NOINPUT, "no staged key to commit: %s/%s does "
-		    "not exist; stage one with qmail-pem rotate --stage",
-		    dir->path, SERVERCERT_NEXT);
+		    "not exist; stage one with %s --stage", dir->path,
+		    SERVERCERT_NEXT, rotate);
 		goto out;
 	}
 	for (i = 0; i < 2; i++) {
@@ -250,7 +259,7 @@ commit_run(const struct common_opts *c, int keep,
 			goto out;
 		trace_after(&trace, "rotate --commit", dir, plans, n);
 		note_replaced(c, dir, old);
-		if (replace_check_result(dir, plans, n, err) == -1 ||
+		if (replace_check_result(dir, plans, n, install, err) == -1 ||
 		    replace_prune(dir, SERVERCERT, keep, err) == -1 ||
 		    replace_prune(dir, CLIENTCERT, keep, err) == -1)
 			goto out;

@@ -1,9 +1,12 @@
 /* common.c: the defaults of the options several commands share. */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
 
 #include "base/privs.h"
+#include "fs/subdir.h"
 #include "ops/common.h"
 #include "site/policy.h"
 #include "site/sni.h"
@@ -48,11 +51,27 @@ common_open_sni(const struct common_opts *c, int create, struct perms_dir *dir,
 	return common_enter_sni(c, create, dir, err);
 }
 
+const char *
+common_command(const struct common_opts *c, const char *command, char *buf,
+    size_t size)
+{
+	struct site_model told;
+
+	/* c->sni, not the model's: rotate's sweep of the SNI files runs
+	 * each under the model of DIR */
+	if (c->model.dir[0])
+		return model_command_sni(&c->model, command, c->sni ? c->sni :
+		    "", NULL, buf, size);
+	model_init(&told, c->dir, c->sni, &c->services);
+	return model_command(&told, command, MODEL_SERVER, NULL, buf, size);
+}
+
 int
 common_enter_sni(const struct common_opts *c, int create,
     struct perms_dir *dir, struct err *err)
 {
 	struct perms_dir top = *dir;
+	char cmd[2400];
 	int rc;
 
 	if (c->sni == NULL)
@@ -61,10 +80,41 @@ common_enter_sni(const struct common_opts *c, int create,
 	perms_close_dir(&top);
 	if (rc == 0)
 		return err_set(err, EX_NOINPUT, "%s/%s/%s does not exist: there "
-		    "is no SNI certificate for %s%s", c->dir, SNI_DIR, c->sni,
-		    c->sni, create ? "" : "; qmail-pem install --sni NAME "
-		    "makes one (a --dry-run does not create the folder)");
+		    "is no SNI certificate for %s; %s makes one", c->dir,
+		    SNI_DIR, c->sni, c->sni, common_command(c, "install", cmd,
+		    sizeof(cmd)));
 	return rc == 1 ? 0 : -1;
+}
+
+/*
+ * DIR/servercerts/NAME for common_open_dir(): made unless --dry-run; a
+ * dry run of install (c->plan_new_sni) plans in an empty stand-in when it
+ * does not exist yet, and c->sni_new says which folders it would make.
+ */
+static int
+open_sni_planned(struct common_opts *c, struct perms_dir *dir,
+    struct err *err)
+{
+	struct perms_dir top = { .fd = -1 };
+	char shown[sizeof(dir->path)];
+	struct stat st;
+	int rc, top_exists = 0;
+
+	if (!c->dry_run || !c->plan_new_sni)
+		return common_open_sni(c, !c->dry_run, dir, err);
+	if (perms_open_dir(c->dir, &top, err) == -1 ||
+	    (rc = sni_open(&top, c->sni, 0, dir, err)) == -1 ||
+	    (rc == 0 && (top_exists = perms_stat(&top, SNI_DIR, &st,
+	    err)) == -1)) {
+		perms_close_dir(&top);
+		return -1;
+	}
+	perms_close_dir(&top);
+	if (rc == 1)
+		return 0;
+	c->sni_new = top_exists ? SNI_NEW_NAME : SNI_NEW_BOTH;
+	snprintf(shown, sizeof(shown), "%s/%s/%s", c->dir, SNI_DIR, c->sni);
+	return perms_absent_subdir(shown, dir, err);
 }
 
 int
@@ -72,7 +122,7 @@ common_open_dir(struct common_opts *c, struct perms_dir *dir,
     struct err *err)
 {
 	if (c->sni != NULL) {
-		if (common_open_sni(c, !c->dry_run, dir, err) == -1)
+		if (open_sni_planned(c, dir, err) == -1)
 			return -1;
 	} else if (perms_open_dir(c->dir, dir, err) == -1)
 		return -1;

@@ -31,6 +31,11 @@ struct common_opts {
 	const char		*sni;		/* --sni NAME: the file
 						 * servercerts/NAME/servercert.pem
 						 * alone (site/sni.h) */
+	int			 plan_new_sni;	/* install: a --dry-run plans
+						 * a missing SNI folder */
+	enum { SNI_NEW_NONE, SNI_NEW_NAME, SNI_NEW_BOTH }
+				 sni_new;	/* the folders it would make
+						 * (servercerts/ too: BOTH) */
 	int			 refuse_readers;	/* common_prepare() */
 	struct site_model	 model;		/* common_model() */
 };
@@ -65,6 +70,12 @@ int common_open_dir(struct common_opts *c, struct perms_dir *dir,
 int common_model(struct common_opts *c, const struct perms_dir *dir,
     const char *command, int quiet, struct err *err);
 void common_free(struct common_opts *c);
+
+/* "qmail-pem COMMAND ..." repeating what the command was told: from the
+ * model when common_model() built it (model_command(), the groups in
+ * use), else -d, --sni and --service-dir alone. */
+const char *common_command(const struct common_opts *c, const char *command,
+    char *buf, size_t size);
 
 /* "servercerts/NAME" with --sni NAME, else NULL. */
 const char *common_sni_sub(const struct common_opts *c, char *buf,

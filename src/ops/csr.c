@@ -49,15 +49,18 @@ say(const struct csr_opts *o, const char *fmt, ...)
 
 /* The key of servercert.pem, in any layout qmail-pem can read. */
 static int
-current_key(const struct perms_dir *dir, struct ctl_file *srv, EVP_PKEY **key,
-    struct err *err)
+current_key(const struct csr_opts *o, const struct perms_dir *dir,
+    struct ctl_file *srv, EVP_PKEY **key, struct err *err)
 {
+	char cmd[2400];
+
 	if (ctlfile_read(dir, SERVERCERT, srv, err) == -1)
 		return -1;
 	if (!srv->exists)
 		return err_set(err, EX_NOINPUT, "%s/%s does not exist, so "
 		    "there is no key to make the request from: use --new-key "
-		    "(or run qmail-pem install first)", dir->path, SERVERCERT);
+		    "(or run %s first)", dir->path, SERVERCERT,
+		    common_command(&o->c, "install", cmd, sizeof(cmd)));
 	*key = srv->bundle.key;
 	if (!EVP_PKEY_up_ref(*key))
 		return err_set(err, EX_OSERR, "out of memory");
@@ -212,7 +215,7 @@ static void
 summary(const struct csr_opts *o, const char *hostname, const char *subject,
     EVP_PKEY *key, const char *hex, const char *what)
 {
-	char keydesc[64], sans[2048];
+	char keydesc[64], sans[2048], cmd[2400];
 	size_t i, used;
 
 	x509gen_describe_key(key, keydesc, sizeof(keydesc));
@@ -234,13 +237,12 @@ summary(const struct csr_opts *o, const char *hostname, const char *subject,
 	if (o->c.output)
 		say(o, "request written to %s", o->c.output);
 	say(o, "next: send the request to the CA, then install what it "
-	    "returns with: qmail-pem install%s%s --cert CERT.pem --chain "
-	    "CHAIN.pem", strcmp(o->c.dir, DEFAULT_DIR) ? " -d " : "",
-	    strcmp(o->c.dir, DEFAULT_DIR) ? o->c.dir : "");
+	    "returns with: %s --cert CERT.pem --chain CHAIN.pem",
+	    common_command(&o->c, "install", cmd, sizeof(cmd)));
 }
 
 int
-csr_run(const struct csr_opts *o, struct err *err)
+csr_run(struct csr_opts *o, struct err *err)
 {
 	struct perms_dir dir = { .fd = -1 };
 	struct output out = { .dirfd = -1 };
@@ -253,12 +255,13 @@ csr_run(const struct csr_opts *o, struct err *err)
 
 	memset(&srv, 0, sizeof(srv));
 	if (open_dirs(o, &dir, &out, err) == -1 ||
+	    common_model(&o->c, &dir, "csr", 1, err) == -1 ||
 	    newcert_hostname(&dir, &o->c.newcert, hostname, sizeof(hostname),
 	    err) == -1 || subject_cn_matches(o->subject, hostname, err) == -1)
 		goto out;
 	if (o->c.new_key)
 		key = x509gen_new_key(o->c.newcert.key_type, err);
-	else if (current_key(&dir, &srv, &key, err) == -1)
+	else if (current_key(o, &dir, &srv, &key, err) == -1)
 		goto out;
 	if (key == NULL || request_pem(key, o, hostname, &pem, &len, subject,
 	    sizeof(subject), err) == -1 ||
@@ -283,5 +286,6 @@ out:
 	ctlfile_free(&srv);
 	output_close(&out);
 	perms_close_dir(&dir);
+	common_free(&o->c);
 	return rc;
 }

@@ -19,6 +19,6 @@ struct csr_opts {
 
 /* Make the request, write the pending key (--new-key), then the request
  * (stdout or --output); say what was done. */
-int csr_run(const struct csr_opts *o, struct err *err);
+int csr_run(struct csr_opts *o, struct err *err);
 
 #endif

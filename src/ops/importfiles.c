@@ -120,8 +120,8 @@ import_read(struct import_src *src, struct import_result *r, struct err *err)
 
 /* The pending key, if there is one: *key NULL when absent. */
 static int
-read_pending(const struct perms_dir *dir, const char *name, EVP_PKEY **key,
-    int *exists, struct err *err)
+read_pending(const struct perms_dir *dir, const char *name, const char *csr,
+    EVP_PKEY **key, int *exists, struct err *err)
 {
 	struct pem_bundle b;
 	struct stat st;
@@ -143,8 +143,8 @@ read_pending(const struct perms_dir *dir, const char *name, EVP_PKEY **key,
 	if (b.key == NULL || b.nkeys != 1) {
 		pemfile_free(&b);
 		return err_set(err, EX_DATAERR, "%s/%s holds no usable private "
-		    "key: remove it (qmail-pem csr --new-key makes a new one)",
-		    dir->path, name);
+		    "key: remove it (%s --new-key makes a new one)", dir->path,
+		    name, csr);
 	}
 	*key = b.key;
 	b.key = NULL;
@@ -165,15 +165,15 @@ matches_some_cert(const struct import_result *r, EVP_PKEY *key)
 
 int
 import_find_key(const struct perms_dir *dir, const char *pending_name,
-    EVP_PKEY *srv_key, const char *srv_problem, struct import_result *r,
-    int *pending, struct err *err)
+    const char *csr, EVP_PKEY *srv_key, const char *srv_problem,
+    struct import_result *r, int *pending, struct err *err)
 {
 	char subj[256], cd[32], pd[32], sd[32], tried_p[512], tried_s[512];
 	EVP_PKEY *pkey = NULL;
 	int exists = 0;
 
 	*pending = 0;
-	if (read_pending(dir, pending_name, &pkey, &exists, err) == -1)
+	if (read_pending(dir, pending_name, csr, &pkey, &exists, err) == -1)
 		return -1;
 	if (matches_some_cert(r, pkey)) {
 		r->key = pkey;
@@ -206,8 +206,8 @@ import_find_key(const struct perms_dir *dir, const char *pending_name,
 	return err_set(err, EX_DATAERR, "%s: no key for this certificate "
 	    "(\"%s\", public key sha256 %s...); tried %s and %s: give its key "
 	    "with --key, or make a request from this server's key with "
-	    "qmail-pem csr", r->cert_files,
+	    "%s", r->cert_files,
 	    chain_subject(sk_X509_value(r->certs, 0), subj, sizeof(subj)),
 	    import_short_digest(X509_get0_pubkey(sk_X509_value(r->certs, 0)),
-	    cd, sizeof(cd)), tried_p, tried_s);
+	    cd, sizeof(cd)), tried_p, tried_s, csr);
 }

@@ -41,10 +41,11 @@ int import_read(struct import_src *src, struct import_result *r,
  * from the pending key of `qmail-pem csr --new-key' first, then from
  * srv_key (the key in servercert.pem, NULL if none is usable).  Sets
  * *pending when the pending key was taken.  No match is an error naming
- * every key tried.
+ * every key tried, and csr, the command that makes a request
+ * ("qmail-pem csr -d DIR").
  */
 int import_find_key(const struct perms_dir *dir, const char *pending_name,
-    EVP_PKEY *srv_key, const char *srv_problem, struct import_result *r,
-    int *pending, struct err *err);
+    const char *csr, EVP_PKEY *srv_key, const char *srv_problem,
+    struct import_result *r, int *pending, struct err *err);
 
 #endif

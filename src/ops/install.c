@@ -216,10 +216,11 @@ build_import(const struct install_opts *o, const struct perms_dir *dir,
     struct err *err)
 {
 	struct file_plan *ps = &plans[0], *pc = &plans[1];
-	char hostname[256];
+	char hostname[256], csr[MODEL_COMMAND_MAX];
 	int pending = 0;
 
 	if (imp->key == NULL && import_find_key(dir, PENDING_KEY,
+	    model_command_file(&o->c.model, "csr", csr, sizeof(csr)),
 	    srv->exists ? srv->bundle.key : NULL, srv_unusable ?
 	    "unusable, see the warning above" : "absent", imp, &pending,
 	    err) == -1)
@@ -273,9 +274,11 @@ build_import(const struct install_opts *o, const struct perms_dir *dir,
  * idempotent run stays fast).
  */
 static int
-warn_kept(const struct file_plan *plans, struct err *err)
+warn_kept(const struct install_opts *o, const struct file_plan *plans,
+    struct err *err)
 {
 	static const int usage[2] = { USAGE_SERVER, USAGE_CLIENT };
+	char cmd[2400];
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
@@ -284,6 +287,7 @@ warn_kept(const struct file_plan *plans, struct err *err)
 			continue;
 		if (replace_verify(plans[i].name, plans[i].content,
 		    plans[i].len, &plans[i].target, usage[i], NULL,
+		    common_command(&o->c, "install", cmd, sizeof(cmd)),
 		    REPLACE_WARN_ONLY, err) == -1)
 			return -1;
 	}
@@ -296,8 +300,9 @@ warn_kept(const struct file_plan *plans, struct err *err)
  * only a new key fixes that.
  */
 static void
-warn_exposed(const struct file_plan *plans)
+warn_exposed(const struct install_opts *o, const struct file_plan *plans)
 {
+	char cmd[2400];
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
@@ -309,8 +314,8 @@ warn_exposed(const struct file_plan *plans)
 			continue;
 		msg_warn("%s was readable by every user (mode %04o): the key "
 		    "it keeps may be known to others; make a new one with "
-		    "qmail-pem install --new-key", p->name,
-		    (unsigned)(p->old.st_mode & 07777));
+		    "%s --new-key", p->name, (unsigned)(p->old.st_mode & 07777),
+		    common_command(&o->c, "install", cmd, sizeof(cmd)));
 		return;
 	}
 }
@@ -360,6 +365,21 @@ plan_files(const struct install_opts *o, const struct perms_dir *dir,
 	return 0;
 }
 
+/* The SNI folders a --dry-run would make (nothing is made). */
+static void
+print_new_folders(const struct install_opts *o)
+{
+	char perm[128];
+
+	if (o->c.sni_new == SNI_NEW_NONE)
+		return;
+	perms_describe(0, 0, SNI_DIR_MODE, perm, sizeof(perm));
+	if (o->c.sni_new == SNI_NEW_BOTH)
+		msg_info("%s: would create the folder -> %s", SNI_DIR, perm);
+	msg_info("%s/%s: would create the folder -> %s", SNI_DIR, o->c.sni,
+	    perm);
+}
+
 int
 install_run(struct install_opts *o, struct err *err)
 {
@@ -378,19 +398,20 @@ install_run(struct install_opts *o, struct err *err)
 	memset(&imp, 0, sizeof(imp));
 	if (o->c.newcert.key_type_given)
 		newcert_warn_non_rsa(o->c.newcert.key_type);
+	o->c.plan_new_sni = 1;
 	if (common_prepare(&o->c, 1, err) == -1 ||
 	    (import_requested(&o->import) &&
 	    import_read(&o->import, &imp, err) == -1) ||
 	    common_open_dir(&o->c, &dir, err) == -1 ||
-	    journal_refuse(&dir, err) == -1 ||
+	    journal_refuse(&dir, &o->c, err) == -1 ||
 	    plan_files(o, &dir, &srv, &cli, &imp, plans, &nplans, err) == -1 ||
 	    readerload_refuse(&o->c, plans, 2, err) == -1)
 		goto out;
 	plan_show_in(plans, nplans, common_sni_sub(&o->c, sub, sizeof(sub)));
-	warn_exposed(plans);
+	warn_exposed(o, plans);
 	if (!o->c.dry_run)
 		trace_before(&trace, &dir, plans, nplans);
-	if (warn_kept(plans, err) == -1 || (!o->c.dry_run &&
+	if (warn_kept(o, plans, err) == -1 || (!o->c.dry_run &&
 	    plan_apply(&dir, plans, nplans, time(NULL), err) == -1))
 		goto out;
 	if (!o->c.dry_run) {
@@ -403,6 +424,7 @@ install_run(struct install_opts *o, struct err *err)
 		rc = plan_print_json("install", &dir, plans, nplans,
 		    o->c.dry_run, err);
 	else {
+		print_new_folders(o);
 		plan_print(plans, nplans, o->c.dry_run);
 		rc = 0;
 	}

@@ -12,17 +12,19 @@
 #define FIRST_LINE	"qmail-pem-rollback"
 
 int
-journal_refuse(const struct perms_dir *dir, struct err *err)
+journal_refuse(const struct perms_dir *dir, const struct common_opts *c,
+    struct err *err)
 {
+	char cmd[2400];
 	struct stat st;
 	int rc;
 
 	if ((rc = perms_stat(dir, ROLLBACK_NOTE, &st, err)) != 1)
 		return rc;
 	return err_set(err, EX_CONFIG, "%s/%s: a rollback was interrupted and "
-	    "is not finished: run qmail-pem rollback -d %s to finish it (or "
-	    "remove the note if you know better), then run this again",
-	    dir->path, ROLLBACK_NOTE, dir->path);
+	    "is not finished: run %s to finish it (or remove the note if you "
+	    "know better), then run this again", dir->path, ROLLBACK_NOTE,
+	    common_command(c, "rollback", cmd, sizeof(cmd)));
 }
 
 static const char *const files[2] = { SERVERCERT, CLIENTCERT };

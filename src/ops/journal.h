@@ -15,6 +15,7 @@
 
 #include "base/err.h"
 #include "fs/backup.h"
+#include "ops/common.h"
 #include "perms.h"
 
 /* What the note says of servercert.pem (e[0]) and clientcert.pem
@@ -27,8 +28,10 @@ struct journal {
 	} e[2];
 };
 
-/* -1 (EX_CONFIG) when an interrupted rollback left its note in dir. */
-int journal_refuse(const struct perms_dir *dir, struct err *err);
+/* -1 (EX_CONFIG) when an interrupted rollback left its note in dir; the
+ * fix is c's rollback command (common_command()). */
+int journal_refuse(const struct perms_dir *dir, const struct common_opts *c,
+    struct err *err);
 
 /* 1 with j filled when there is a note, 0 when there is none, -1 when it
  * cannot be read or is not one rollback wrote (EX_DATAERR). */

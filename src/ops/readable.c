@@ -38,6 +38,7 @@
 #include "fs/plan.h"
 #include "ops/readable.h"
 #include "site/readerbin.h"
+#include "site/policy.h"
 #include "site/readerperm.h"
 #include "site/readers.h"
 
@@ -51,6 +52,8 @@ struct judgement {
 	struct stat	 st;
 	char		 perms[160];	/* "root:nofiles 0640" */
 	char		 reason[600];	/* why not, or why not known */
+	char		 fix[3000];	/* cannot: the fix, a complete
+					 * command (the model's) */
 };
 
 /* "root:nofiles 0640", names from userdb.h like the readers'. */
@@ -167,7 +170,7 @@ static void
 print_text(const struct reader *r, const struct judgement *j,
     const struct readerbin *b)
 {
-	char who[4400], fix[600], what[2048];
+	char who[4400], what[4000];
 
 	readers_describe(r, who, sizeof(who));
 	switch (j->verdict) {
@@ -178,7 +181,7 @@ print_text(const struct reader *r, const struct judgement *j,
 	case V_CANNOT:
 		snprintf(what, sizeof(what), "cannot read it today (%s)%s%s: "
 		    "%s", j->perms, j->reason[0] ? ": " : "", j->reason,
-		    readers_fix(r, fix, sizeof(fix)));
+		    j->fix);
 		break;
 	case V_MISSING:
 		snprintf(what, sizeof(what), "%s", j->reason);
@@ -238,7 +241,7 @@ reader_json(const struct reader *r, const struct judgement *j,
 {
 	static const char *const sources[] = { "default", "script", "unknown" };
 	json_t *o, *groups;
-	char fix[600], mode[8];
+	char mode[8];
 	size_t i;
 
 	if ((o = json_object()) == NULL || (groups = json_array()) == NULL) {
@@ -274,7 +277,7 @@ reader_json(const struct reader *r, const struct judgement *j,
 	    j->verdict == V_CANNOT ? json_false() : json_null());
 	json_object_set_new(o, "reason", str_or_null(j->reason, 1));
 	json_object_set_new(o, "fix", j->verdict == V_CANNOT ?
-	    json_string(readers_fix(r, fix, sizeof(fix))) : json_null());
+	    json_string(j->fix) : json_null());
 	json_object_set_new(o, "binary", binary_json(b));
 	return o;
 }
@@ -311,12 +314,29 @@ print_json(const char *dir, const char *const *sdirs, size_t nsdirs,
 	return rc;
 }
 
-/* Judge each reader, print it (text) or add it to arr (JSON); the
- * command's status, or -1. */
+/* The fix for r as a complete command: the model's install with the
+ * group r runs as (site/model.h). */
+static void
+fix_of(const struct site_model *m, const struct reader *r,
+    struct judgement *j)
+{
+	const struct model_file *f = model_file(m, r->file);
+	char cmd[2400];
+
+	if (f != NULL && r->group[0])
+		model_command(m, "install", f->role, r->group, cmd,
+		    sizeof(cmd));
+	readers_fix_cmd(r, f != NULL && r->group[0] ? cmd : NULL, j->fix,
+	    sizeof(j->fix));
+}
+
+/* Judge each reader of the model, print it (text) or add it to arr
+ * (JSON); the command's status, or -1. */
 static int
 judge_all(int dfd, const char *dir, const struct stat *dst,
-    const struct reader_list *list, json_t *arr, struct err *err)
+    const struct site_model *m, json_t *arr, struct err *err)
 {
+	const struct reader_list *list = &m->readers;
 	struct judgement j;
 	struct loaders_cache cache;
 	struct readerbin b;
@@ -329,6 +349,8 @@ judge_all(int dfd, const char *dir, const struct stat *dst,
 		judge(dfd, dir, dst, &list->v[i], &j);
 		if (readerbin_find(dir, &list->v[i], &cache, &b, err) == -1)
 			return -1;
+		if (j.verdict == V_CANNOT)
+			fix_of(m, &list->v[i], &j);
 		s = verdict_status(j.verdict);
 		if (s == READERS_CANNOT || (s == READERS_UNSURE &&
 		    status == READERS_OK))
@@ -345,32 +367,38 @@ judge_all(int dfd, const char *dir, const struct stat *dst,
 }
 
 int
-readable_run(const struct readable_opts *o, struct err *err)
+readable_run(struct readable_opts *o, struct err *err)
 {
 	const char *const *sdirs = o->c.services.v;
 	size_t nsdirs = o->c.services.n;
-	struct reader_list list = { NULL, 0 };
+	struct perms_dir dir = { .fd = -1 };
 	struct stat dst;
 	json_t *arr = NULL;
-	int dfd = -1, rc = -1, status;
+	int rc = -1, status;
 
+	if (nsdirs == 0) {	/* the model reads the usual ones */
+		sdirs = default_service_dirs;
+		nsdirs = NDEFAULT_SERVICE_DIRS;
+	}
 	if (privs_limit(PRIVS_READ, err) == -1)
 		return -1;
-	if ((dfd = open(o->c.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
-	    fstat(dfd, &dst) == -1) {
+	/* Opened as given, not refused when unsafe: readers explains. */
+	snprintf(dir.path, sizeof(dir.path), "%s", o->c.dir);
+	if ((dir.fd = open(o->c.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1 || fstat(dir.fd, &dst) == -1) {
 		err_set(err, EX_NOINPUT, "cannot open the control directory "
 		    "%s: %s", o->c.dir, strerror(errno));
 		goto out;
 	}
-	if (readers_scan(sdirs, nsdirs, &list, err) == -1)
+	if (common_model(&o->c, &dir, "install", 1, err) == -1)
 		goto out;
 	if (o->c.json && (arr = json_array()) == NULL) {
 		err_set(err, EX_OSERR, "out of memory");
 		goto out;
 	}
-	if ((status = judge_all(dfd, o->c.dir, &dst, &list, arr, err)) == -1 ||
-	    (arr != NULL && print_json(o->c.dir, sdirs, nsdirs, arr, status,
-	    err) == -1))
+	if ((status = judge_all(dir.fd, o->c.dir, &dst, &o->c.model, arr,
+	    err)) == -1 || (arr != NULL && print_json(o->c.dir, sdirs, nsdirs,
+	    arr, status, err) == -1))
 		goto out;
 	if (fflush(stdout) == EOF) {
 		err_set(err, EX_IOERR, "cannot write the output: %s",
@@ -380,8 +408,7 @@ readable_run(const struct readable_opts *o, struct err *err)
 	rc = status;
 out:
 	json_decref(arr);
-	readers_free(&list);
-	if (dfd != -1)
-		close(dfd);
+	common_free(&o->c);
+	perms_close_dir(&dir);
 	return rc;
 }

@@ -19,8 +19,9 @@ struct readable_opts {
 	struct common_opts	c;	/* -d, --service-dir, --format */
 };
 
-/* Print the readers (text or JSON) of the run scripts in o->c.services;
- * READERS_*, or -1 (err set). */
-int readable_run(const struct readable_opts *o, struct err *err);
+/* Print the readers (text or JSON) of the model of o->c.dir (the run
+ * scripts in o->c.services, none: policy.h's), each fix a complete
+ * command; READERS_*, or -1 (err set). */
+int readable_run(struct readable_opts *o, struct err *err);
 
 #endif

@@ -19,7 +19,7 @@
 int
 replace_verify(const char *shown, const char *data, size_t len,
     const struct perms_target *expect, int usage, const char *hostname,
-    int flags, struct err *err)
+    const char *install, int flags, struct err *err)
 {
 	struct verify_opts vo;
 	struct file_report *r;
@@ -35,6 +35,7 @@ replace_verify(const char *shown, const char *data, size_t len,
 	vo.crit_days = DEFAULT_CRIT_DAYS;
 	vo.expect = *expect;
 	vo.usage = usage;
+	vo.install = install;
 	r->file = shown;
 	if (verify_content(data, len, &vo, r, err) == -1)
 		goto out;
@@ -62,7 +63,8 @@ out:
 
 int
 replace_check_result(const struct perms_dir *dir,
-    const struct file_plan *plans, size_t n, struct err *err)
+    const struct file_plan *plans, size_t n, const char *install,
+    struct err *err)
 {
 	char want[128], have[128];
 	struct stat st;
@@ -86,8 +88,9 @@ replace_check_result(const struct perms_dir *dir,
 		    sizeof(have));
 		return err_set(err, EX_SOFTWARE, "%s/%s is %s with %lu link(s) "
 		    "after it was written, not %s: another program changed it; "
-		    "check the directory and run qmail-pem install", dir->path,
-		    plans[i].name, have, (unsigned long)st.st_nlink, want);
+		    "check the directory and run %s", dir->path,
+		    plans[i].name, have, (unsigned long)st.st_nlink, want,
+		    install);
 	}
 	return 0;
 }

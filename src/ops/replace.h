@@ -17,18 +17,20 @@
  * checks.  A CRITICAL or UNKNOWN check refuses them (EX_DATAERR, naming
  * `shown' and the check) unless REPLACE_WARN_ONLY, which prints them as
  * warnings; warnings are printed unless REPLACE_QUIET.  hostname may be
- * NULL (no host check).
+ * NULL (no host check); install is the hints' complete install command
+ * (common_command()).
  */
 #define REPLACE_QUIET		1
 #define REPLACE_WARN_ONLY	2
 int replace_verify(const char *shown, const char *data, size_t len,
     const struct perms_target *expect, int usage, const char *hostname,
-    int flags, struct err *err);
+    const char *install, int flags, struct err *err);
 
 /* After plan_apply(): every file written has its owner, group and mode
- * and a single link. */
+ * and a single link; else the fix is install (a complete command). */
 int replace_check_result(const struct perms_dir *dir,
-    const struct file_plan *plans, size_t n, struct err *err);
+    const struct file_plan *plans, size_t n, const char *install,
+    struct err *err);
 
 /* Remove the oldest backups of name so that keep are left; fsyncs the
  * directory when it removed any. */

@@ -48,6 +48,7 @@ struct restore {
 	char			*data;
 	size_t			 len;
 	struct pem_bundle	 b;
+	const char		*install;	/* the hints' install command */
 };
 
 /*
@@ -123,11 +124,12 @@ read_backup(const struct perms_dir *dir, struct restore *r, struct err *err)
 	 * back as it was. */
 	snprintf(shown, sizeof(shown), "backup %s", r->newest.name);
 	return replace_verify(shown, r->data, r->len, r->target, r->usage,
-	    NULL, REPLACE_WARN_ONLY, err);
+	    NULL, r->install, REPLACE_WARN_ONLY, err);
 }
 
 static int
-choose(const struct perms_dir *dir, struct restore *r, struct err *err)
+choose(const struct perms_dir *dir, int sni, struct restore *r,
+    struct err *err)
 {
 	const struct backup_name *max = NULL;
 	int i;
@@ -139,6 +141,10 @@ choose(const struct perms_dir *dir, struct restore *r, struct err *err)
 		    backup_compare(&r[i].newest, max) > 0))
 			max = &r[i].newest;
 	}
+	if (max == NULL && sni)	/* an SNI folder: its file alone */
+		return err_set(err, EX_NOINPUT, "%s holds no backup of %s "
+		    "(%s.YYYYMMDDTHHMMSSZ.bak): there is nothing to roll back "
+		    "to", dir->path, SERVERCERT, SERVERCERT);
 	if (max == NULL)
 		return err_set(err, EX_NOINPUT, "%s holds no backup of %s or "
 		    "%s (NAME.YYYYMMDDTHHMMSSZ.bak): there is nothing to roll "
@@ -387,7 +393,7 @@ static int
 restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
     struct restore *r, char *changed, size_t size, struct err *err)
 {
-	char tlsa[TLSA_RECORD_MAX];
+	char tlsa[TLSA_RECORD_MAX], install[2400];
 	struct trace trace;
 	struct file_plan plans[2];
 	char sub[sizeof(SNI_DIR) + 256];
@@ -396,8 +402,10 @@ restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
 
 	memset(plans, 0, sizeof(plans));
 	tlsa[0] = '\0';
+	r[0].install = r[1].install = common_command(&o->c, "install",
+	    install, sizeof(install));
 	if ((resume = resume_journal(dir, r, err)) == -1 ||
-	    (!resume && choose(dir, r, err) == -1) ||
+	    (!resume && choose(dir, o->c.sni != NULL, r, err) == -1) ||
 	    plan_restores(dir, r, plans, &n, err) == -1 ||
 	    (!resume && dane_guard(o, dir, r, tlsa, sizeof(tlsa), err) == -1))
 		goto out;
@@ -411,7 +419,7 @@ restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
 			goto out;
 		}
 		trace_after(&trace, "rollback", dir, plans, n);
-		if (replace_check_result(dir, plans, n, err) == -1 ||
+		if (replace_check_result(dir, plans, n, install, err) == -1 ||
 		    remove_restored(dir, r, err) == -1)
 			goto out;
 		changed_files(r, plans, n, resume, changed, size);

@@ -44,32 +44,34 @@ struct rotation {
 	char			 host[2][256];	/* CN of each new certificate */
 	char			 tlsa[TLSA_RECORD_MAX];
 	char			 reason[512];	/* why nothing was done */
+	char			 install[2400];	/* the hints' commands, */
+	char			 rotate[2400];	/* complete */
 };
 
 /* Is the file a file of its own, as install leaves it?  Anything else
  * is install's job. */
 static int
 check_shape(const struct perms_dir *dir, const struct ctl_file *f,
-    struct err *err)
+    const char *install, struct err *err)
 {
 	if (!f->exists)
 		return err_set(err, EX_NOINPUT, "%s/%s does not exist: rotate "
-		    "renews what qmail-pem install made; run qmail-pem install "
-		    "first", dir->path, f->name);
+		    "renews what qmail-pem install made; run %s first",
+		    dir->path, f->name, install);
 	if (f->is_symlink)
 		return err_set(err, EX_DATAERR, "%s/%s is a symlink to %s: run "
-		    "qmail-pem install first to make it a file of its own, "
-		    "then rotate", dir->path, f->name, f->link_target);
+		    "%s first to make it a file of its own, then rotate",
+		    dir->path, f->name, f->link_target, install);
 	if (f->st.st_nlink != 1)
 		return err_set(err, EX_DATAERR, "%s/%s has %lu hard links: run "
-		    "qmail-pem install first to make it a file of its own, "
-		    "then rotate", dir->path, f->name,
-		    (unsigned long)f->st.st_nlink);
+		    "%s first to make it a file of its own, then rotate",
+		    dir->path, f->name, (unsigned long)f->st.st_nlink,
+		    install);
 	if (f->needs_rewrite)
 		return err_set(err, EX_DATAERR, "%s/%s is usable but not in "
 		    "qmail-pem's layout (key, then the chain leaf first, "
-		    "nothing else): run qmail-pem install first, then rotate",
-		    dir->path, f->name);
+		    "nothing else): run %s first, then rotate", dir->path,
+		    f->name, install);
 	return 0;
 }
 
@@ -133,7 +135,7 @@ rotation_due(const struct rotate_opts *o, struct rotation *r, time_t now,
  * CA-issued one into one. */
 static int
 check_self_signed(const struct perms_dir *dir, const struct ctl_file *f,
-    struct err *err)
+    const char *install, struct err *err)
 {
 	char subject[256];
 
@@ -142,8 +144,8 @@ check_self_signed(const struct perms_dir *dir, const struct ctl_file *f,
 	return err_set(err, EX_CONFIG, "%s/%s holds a certificate issued by a "
 	    "CA (%s); rotate only makes self-signed certificates: renew it "
 	    "with your CA and import it, or switch to self-signed with "
-	    "qmail-pem install --new-key", dir->path, f->name,
-	    chain_subject(leaf_of(f), subject, sizeof(subject)));
+	    "%s --new-key", dir->path, f->name,
+	    chain_subject(leaf_of(f), subject, sizeof(subject)), install);
 }
 
 /* Names for the new certificate of f: --hostname/--san when given, else
@@ -229,7 +231,7 @@ verify_plans(const struct rotation *r, const char *sni, struct err *err)
 		/* An SNI file must cover the name it is chosen for. */
 		if (replace_verify(shown, p->content, p->len, &p->target,
 		    i == 0 ? USAGE_SERVER : USAGE_CLIENT, sni != NULL ? sni :
-		    r->host[i],
+		    r->host[i], r->install,
 		    i == 1 && !r->distinct ? REPLACE_QUIET : 0, err) == -1)
 			return -1;
 	}
@@ -312,8 +314,8 @@ already_staged(const struct rotate_opts *o, const struct perms_dir *dir,
 		goto out;
 	snprintf(r->reason, sizeof(r->reason), "a key is already staged in "
 	    "%s: publish its TLSA record next to the current one, wait for "
-	    "twice the TTL, then run qmail-pem rotate --commit (to stage "
-	    "another, remove the .next files)", SERVERCERT_NEXT);
+	    "twice the TTL, then run %s --commit (to stage another, remove "
+	    "the .next files)", SERVERCERT_NEXT, r->rotate);
 	msg_warn("%s", r->reason);
 	rc = 0;
 out:
@@ -382,8 +384,8 @@ print_result(const struct rotate_opts *o, const struct perms_dir *dir,
 		plan_print(r->plans, r->nfiles, o->c.dry_run);
 	if (r->tlsa[0]) {
 		msg_info("TLSA record of the staged key (publish it next to the "
-		    "current one, wait twice the TTL, then run qmail-pem rotate "
-		    "--commit):");
+		    "current one, wait twice the TTL, then run %s --commit):",
+		    r->rotate);
 		printf("%s\n", r->tlsa);
 	}
 	return 0;
@@ -400,11 +402,14 @@ rotate_files(struct rotate_opts *o, const struct perms_dir *dir,
 	int due, staged, i;
 
 	r->nfiles = o->c.sni != NULL ? 1 : 2;
+	common_command(&o->c, "install", r->install, sizeof(r->install));
+	common_command(&o->c, "rotate", r->rotate, sizeof(r->rotate));
 	if (ctlfile_read(dir, SERVERCERT, &r->srv, err) == -1 ||
 	    (r->nfiles == 2 &&
 	    ctlfile_read(dir, CLIENTCERT, &r->cli, err) == -1) ||
-	    check_shape(dir, &r->srv, err) == -1 ||
-	    (r->nfiles == 2 && check_shape(dir, &r->cli, err) == -1))
+	    check_shape(dir, &r->srv, r->install, err) == -1 ||
+	    (r->nfiles == 2 && check_shape(dir, &r->cli, r->install,
+	    err) == -1))
 		return -1;
 	/* The owners and modes the model wants (site/model.h): a group
 	 * the files have and their readers are in is kept. */
@@ -424,11 +429,12 @@ rotate_files(struct rotate_opts *o, const struct perms_dir *dir,
 		return already_staged(o, dir, r, err);
 	if (staged)
 		return err_set(err, EX_CONFIG, "%s/%s is staged for a DANE "
-		    "rollover: run qmail-pem rotate --commit to put it in "
-		    "place (or remove the .next files to drop it)", dir->path,
-		    SERVERCERT_NEXT);
-	if (check_self_signed(dir, &r->srv, err) == -1 ||
-	    (r->nfiles == 2 && check_self_signed(dir, &r->cli, err) == -1))
+		    "rollover: run %s --commit to put it in place (or remove "
+		    "the .next files to drop it)", dir->path, SERVERCERT_NEXT,
+		    r->rotate);
+	if (check_self_signed(dir, &r->srv, r->install, err) == -1 ||
+	    (r->nfiles == 2 && check_self_signed(dir, &r->cli, r->install,
+	    err) == -1))
 		return -1;
 	r->shared = r->nfiles == 2 &&
 	    EVP_PKEY_eq(r->srv.bundle.key, r->cli.bundle.key) == 1;
@@ -454,7 +460,8 @@ rotate_files(struct rotate_opts *o, const struct perms_dir *dir,
 		return -1;
 	trace_after(&trace, o->stage ? "rotate --stage" : "rotate", dir,
 	    r->plans, (size_t)r->nfiles);
-	if (replace_check_result(dir, r->plans, (size_t)r->nfiles, err) == -1)
+	if (replace_check_result(dir, r->plans, (size_t)r->nfiles, r->install,
+	    err) == -1)
 		return -1;
 	return o->stage ? 0 : prune_backups(o, dir, err);
 }
@@ -480,7 +487,7 @@ rotate_one_sni(const struct rotate_opts *o, const struct perms_dir *dir,
 		goto out;	/* 0: gone since it was listed */
 	rc = -1;
 	if ((!o->c.dry_run && perms_lock_dir(&sdir, o->c.wait, err) == -1) ||
-	    journal_refuse(&sdir, err) == -1 ||
+	    journal_refuse(&sdir, &so.c, err) == -1 ||
 	    rotate_files(&so, &sdir, &r, err) == -1 ||
 	    print_result(&so, &sdir, &r, NULL, results, err) == -1)
 		goto out;
@@ -540,7 +547,7 @@ rotate_run(struct rotate_opts *o, struct err *err)
 	changed[0] = '\0';
 	if (common_prepare(&o->c, 1, err) == -1 ||
 	    common_open_dir(&o->c, &dir, err) == -1 ||
-	    journal_refuse(&dir, err) == -1)
+	    journal_refuse(&dir, &o->c, err) == -1)
 		goto out;
 	if (o->commit) {
 		if (commit_run(&o->c, o->keep, &dir, changed, sizeof(changed),

@@ -64,12 +64,14 @@ tlsa_hostname(const struct perms_dir *dir, const char *given, X509 *leaf,
 }
 
 int
-tlsa_run(const struct tlsa_opts *o, struct err *err)
+tlsa_run(struct tlsa_opts *o, struct err *err)
 {
 	struct perms_dir dir = { .fd = -1 };
 	struct pem_bundle next;
 	struct ctl_file srv;
+	struct common_opts *c = &o->c;
 	char host[256], record[TLSA_RECORD_MAX], *data = NULL;
+	char cmd[2400], label[sizeof(SNI_DIR) + 256 + sizeof(SERVERCERT_NEXT)];
 	size_t len = 0;
 	int rc = -1, found;
 
@@ -77,12 +79,14 @@ tlsa_run(const struct tlsa_opts *o, struct err *err)
 	memset(&next, 0, sizeof(next));
 	if (privs_limit(PRIVS_READ, err) == -1 ||
 	    perms_open_dir(o->c.dir, &dir, err) == -1 ||
-	    common_enter_sni(&o->c, 0, &dir, err) == -1 ||
+	    common_enter_sni(c, 0, &dir, err) == -1 ||
+	    common_model(c, &dir, "tlsa", 1, err) == -1 ||
 	    ctlfile_read(&dir, SERVERCERT, &srv, err) == -1)
 		goto out;
 	if (!srv.exists) {
-		err_set(err, EX_NOINPUT, "%s/%s does not exist: run qmail-pem "
-		    "install first", dir.path, SERVERCERT);
+		err_set(err, EX_NOINPUT, "%s/%s does not exist: run %s first",
+		    dir.path, SERVERCERT, common_command(c, "install", cmd,
+		    sizeof(cmd)));
 		goto out;
 	}
 	if (tlsa_hostname(&dir, o->c.newcert.hostname ? o->c.newcert.hostname :
@@ -95,20 +99,25 @@ tlsa_run(const struct tlsa_opts *o, struct err *err)
 			goto out;
 		if (found == 0) {
 			err_set(err, EX_NOINPUT, "no staged key: %s/%s does "
-			    "not exist; stage one with qmail-pem rotate "
-			    "--stage", dir.path, SERVERCERT_NEXT);
+			    "not exist; stage one with %s --stage", dir.path,
+			    SERVERCERT_NEXT, common_command(c, "rotate", cmd,
+			    sizeof(cmd)));
 			goto out;
 		}
 	}
 	if (tlsa_record(srv.bundle.key, host, record, sizeof(record),
 	    err) == -1)
 		goto out;
-	printf("%s ; %s\n", record, SERVERCERT);
+	/* labelled as the administrator knows the file: with --sni,
+	 * servercerts/NAME/servercert.pem */
+	printf("%s ; %s\n", record, model_label(&c->model, SERVERCERT, label,
+	    sizeof(label)));
 	if (o->staged) {
 		if (tlsa_record(next.key, host, record, sizeof(record),
 		    err) == -1)
 			goto out;
-		printf("%s ; %s\n", record, SERVERCERT_NEXT);
+		printf("%s ; %s\n", record, model_label(&c->model,
+		    SERVERCERT_NEXT, label, sizeof(label)));
 	}
 	rc = fflush(stdout) == 0 ? 0 : err_set(err, EX_IOERR, "cannot write "
 	    "to standard output");
@@ -116,6 +125,7 @@ out:
 	pemfile_free(&next);
 	secret_free(data, len);
 	ctlfile_free(&srv);
+	common_free(c);
 	perms_close_dir(&dir);
 	return rc;
 }

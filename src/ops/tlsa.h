@@ -32,6 +32,6 @@ struct tlsa_opts {
 
 /* Print the records of servercert.pem (and, --staged, of
  * servercert.pem.next). */
-int tlsa_run(const struct tlsa_opts *o, struct err *err);
+int tlsa_run(struct tlsa_opts *o, struct err *err);
 
 #endif

@@ -89,6 +89,7 @@ check_content(const struct verify_args *a, const struct perms_dir *dir,
 	vo.usage = t->usage;
 	vo.loads = &t->loads;
 	vo.dir = dir->path;
+	vo.install = t->fix;
 	rc = verify_content(data, len, &vo, r, err);
 	secret_free(data, len);
 	return rc;
@@ -353,10 +354,11 @@ check_files(const struct verify_args *a, size_t n,
 	return 0;
 }
 
-/* One SNI file as servercert.pem is checked (tmpl), in its folder. */
+/* One SNI file as servercert.pem is checked (tmpl), in its folder; its
+ * fixes are install --sni NAME. */
 static void
-add_sni(const struct perms_dir *dir, const struct target *tmpl,
-    const char *name, struct target *t)
+add_sni(const struct verify_args *a, const struct perms_dir *dir,
+    const struct target *tmpl, const char *name, struct target *t)
 {
 	struct err why = { 0 };
 	int rc;
@@ -367,11 +369,18 @@ add_sni(const struct perms_dir *dir, const struct target *tmpl,
 	snprintf(t->label, sizeof(t->label), "%s/%s/%s", SNI_DIR, name,
 	    SERVERCERT);
 	t->host = name;
+	model_command_sni(&a->c.model, "install", name, NULL, t->fix,
+	    sizeof(t->fix));
+	t->d.fix = t->rt.fix = t->fix;
+	if (tmpl->rt.fix == tmpl->read_fix)	/* as setup_targets() */
+		t->rt.fix = model_command_sni(&a->c.model, "install", name,
+		    model_file(&a->c.model, SERVERCERT)->default_group,
+		    t->read_fix, sizeof(t->read_fix));
 	if (sni_check_name(name, "the folder name", &why) == -1)
 		rc = -1;
 	else if ((rc = sni_open(dir, name, 0, &t->sdir, &why)) == 0)
-		err_set(&why, EX_NOINPUT, "%s/%s/%s does not exist: qmail-pem "
-		    "install --sni %s makes it", dir->path, SNI_DIR, name, name);
+		err_set(&why, EX_NOINPUT, "%s/%s/%s does not exist: %s makes "
+		    "it", dir->path, SNI_DIR, name, t->fix);
 	snprintf(t->why, sizeof(t->why), "%s", rc == 1 ? "" : why.text);
 }
 
@@ -388,7 +397,7 @@ sni_targets(const struct verify_args *a, const struct perms_dir *dir,
 
 	if (a->c.sni != NULL) {
 		snprintf(hosts[0], 256, "%s", a->c.sni);
-		add_sni(dir, &t[0], hosts[0], &t[0]);
+		add_sni(a, dir, &t[0], hosts[0], &t[0]);
 		*n = 1;
 		return 0;
 	}
@@ -403,7 +412,7 @@ sni_targets(const struct verify_args *a, const struct perms_dir *dir,
 		return 0;
 	}
 	for (i = 0; i < found; i++)
-		add_sni(dir, &t[0], hosts[i], &t[NFILES + i]);
+		add_sni(a, dir, &t[0], hosts[i], &t[NFILES + i]);
 	*n = NFILES + found;
 	return 0;
 }

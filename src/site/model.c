@@ -191,18 +191,26 @@ build_dane(const struct perms_dir *dir, struct site_model *m,
 	return dane_note_read(dir, &m->dane.note, err);
 }
 
+void
+model_init(struct site_model *m, const char *dir, const char *sni,
+    const struct service_dirs *services)
+{
+	memset(m, 0, sizeof(*m));
+	snprintf(m->dir, sizeof(m->dir), "%s", dir);
+	snprintf(m->sni, sizeof(m->sni), "%s", sni ? sni : "");
+	m->dir_default = strcmp(m->dir, DEFAULT_DIR) == 0;
+	if (services != NULL)
+		m->services = *services;
+}
+
 int
 model_build(const struct model_request *req, const struct perms_dir *dir,
     struct site_model *m, struct err *err)
 {
 	size_t i;
 
-	memset(m, 0, sizeof(*m));
-	snprintf(m->dir, sizeof(m->dir), "%s", req->dir ? req->dir : dir->path);
-	snprintf(m->sni, sizeof(m->sni), "%s", req->sni ? req->sni : "");
-	m->dir_default = strcmp(m->dir, DEFAULT_DIR) == 0;
-	if (req->services != NULL)
-		m->services = *req->services;
+	model_init(m, req->dir ? req->dir : dir->path, req->sni,
+	    req->services);
 	if (readercheck_scan(&m->services, &m->readers, err) == -1)
 		return -1;
 	m->nfiles = sizeof(file_table) / sizeof(file_table[0]);
@@ -245,10 +253,19 @@ append_word(char *buf, size_t size, const char *word)
 		text_append(buf, size, " '%s'", word);
 }
 
-const char *
-model_command(const struct site_model *m, const char *command,
-    enum model_role role, const char *group, char *buf, size_t size)
+/* What command_line() says besides -d and --sni. */
+enum { WITH_GROUPS = 1, WITH_SERVICES = 2 };
+
+/* "qmail-pem COMMAND" with -d, --sni NAME (sni, may be ""), --owner and
+ * the groups (WITH_GROUPS) and --service-dir (WITH_SERVICES), as
+ * model_command() says. */
+static const char *
+command_line(const struct site_model *m, const char *command, const char *sni,
+    int with, enum model_role role, const char *group, char *buf,
+    size_t size)
 {
+	int with_groups = with & WITH_GROUPS;
+
 	const char *g;
 	size_t i;
 
@@ -258,13 +275,14 @@ model_command(const struct site_model *m, const char *command,
 		text_append(buf, size, " -d");
 		append_word(buf, size, m->dir);
 	}
-	if (m->sni[0])
-		text_append(buf, size, " --sni %s", m->sni);
-	if (m->nfiles > 0 && strcmp(m->files[0].owner, DEFAULT_OWNER) != 0) {
+	if (sni[0])
+		text_append(buf, size, " --sni %s", sni);
+	if (with_groups && m->nfiles > 0 &&
+	    strcmp(m->files[0].owner, DEFAULT_OWNER) != 0) {
 		text_append(buf, size, " --owner");
 		append_word(buf, size, m->files[0].owner);
 	}
-	for (i = 0; i < m->nfiles; i++) {
+	for (i = 0; with_groups && i < m->nfiles; i++) {
 		const struct model_file *f = &m->files[i];
 		if (group != NULL && f->role == role)
 			g = group;	/* said even when it is the default */
@@ -273,10 +291,52 @@ model_command(const struct site_model *m, const char *command,
 		text_append(buf, size, " %s", f->option);
 		append_word(buf, size, g);
 	}
-	for (i = 0; i < m->services.n; i++) {
+	for (i = 0; (with & WITH_SERVICES) && i < m->services.n; i++) {
 		text_append(buf, size, " --service-dir");
 		append_word(buf, size, m->services.v[i]);
 	}
+	return buf;
+}
+
+const char *
+model_command(const struct site_model *m, const char *command,
+    enum model_role role, const char *group, char *buf, size_t size)
+{
+	return command_line(m, command, m->sni, WITH_GROUPS | WITH_SERVICES,
+	    role, group, buf, size);
+}
+
+const char *
+model_command_sni(const struct site_model *m, const char *command,
+    const char *sni, const char *group, char *buf, size_t size)
+{
+	return command_line(m, command, sni, WITH_GROUPS | WITH_SERVICES,
+	    MODEL_SERVER, group, buf, size);
+}
+
+const char *
+model_readers_command(const struct site_model *m, char *buf, size_t size)
+{
+	return command_line(m, "readers", "", WITH_SERVICES, MODEL_SERVER,
+	    NULL, buf, size);
+}
+
+const char *
+model_command_file(const struct site_model *m, const char *command,
+    char *buf, size_t size)
+{
+	return command_line(m, command, m->sni, 0, MODEL_SERVER, NULL, buf,
+	    size);
+}
+
+const char *
+model_label(const struct site_model *m, const char *name, char *buf,
+    size_t size)
+{
+	if (m->sni[0])
+		snprintf(buf, size, "%s/%s/%s", SNI_DIR, m->sni, name);
+	else
+		snprintf(buf, size, "%s", name);
 	return buf;
 }
 
@@ -284,9 +344,10 @@ model_command(const struct site_model *m, const char *command,
 static void
 warn_unknown_readers(const struct site_model *m, const struct model_file *f)
 {
-	char perms[160], who[4400];
+	char perms[160], who[4400], readers[2400];
 	size_t i;
 
+	model_readers_command(m, readers, sizeof(readers));
 	perms_describe(f->want.uid, f->want.gid, f->want.mode, perms,
 	    sizeof(perms));
 	for (i = 0; i < m->readers.n; i++) {
@@ -296,8 +357,8 @@ warn_unknown_readers(const struct site_model *m, const struct model_file *f)
 			continue;
 		readers_describe(r, who, sizeof(who));
 		msg_warn("%s: cannot tell whether %s can read it as %s%s%s; "
-		    "check with qmail-pem readers", f->name, who, perms,
-		    r->note[0] ? ": " : "", r->note);
+		    "check with %s", f->name, who, perms,
+		    r->note[0] ? ": " : "", r->note, readers);
 	}
 }
 

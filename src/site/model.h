@@ -36,6 +36,7 @@
 #include "site/readers.h"
 
 #define MODEL_MAX_FILES		8
+#define MODEL_COMMAND_MAX	2400	/* a buffer for model_command() */
 
 enum model_role { MODEL_SERVER, MODEL_CLIENT, MODEL_NROLES };
 
@@ -94,6 +95,14 @@ struct model_request {
 };
 
 /*
+ * What a command was told (-d, --sni, --service-dir), before or without
+ * model_build(), which starts with it: enough for model_command() to
+ * print a hint with -d, --sni and --service-dir (no group: none known).
+ */
+void model_init(struct site_model *m, const char *dir, const char *sni,
+    const struct service_dirs *services);
+
+/*
  * The model of dir (opened).  An unknown owner or group is EX_NOUSER.
  * A group kept only because no run script names the reader is said once
  * on stderr unless req->quiet.  model_free() after, also on failure.
@@ -124,6 +133,27 @@ int model_refuse(const struct site_model *m, const char *command,
  */
 const char *model_command(const struct site_model *m, const char *command,
     enum model_role role, const char *group, char *buf, size_t size);
+
+/* The same with --sni NAME for the SNI file of sni (verify, which checks
+ * every SNI file under one model of DIR), group (NULL: the model's) for
+ * --server-group. */
+const char *model_command_sni(const struct site_model *m, const char *command,
+    const char *sni, const char *group, char *buf, size_t size);
+
+/* "qmail-pem readers [-d DIR] [--service-dir D]...": readers takes no
+ * groups. */
+const char *model_readers_command(const struct site_model *m, char *buf,
+    size_t size);
+
+/* "qmail-pem COMMAND [-d DIR] [--sni NAME]": for csr and tlsa, which
+ * take no groups and no run scripts. */
+const char *model_command_file(const struct site_model *m,
+    const char *command, char *buf, size_t size);
+
+/* The file as the administrator knows it, relative to -d:
+ * "servercerts/NAME/servercert.pem" with --sni NAME, else name. */
+const char *model_label(const struct site_model *m, const char *name,
+    char *buf, size_t size);
 
 /* Why the file has the group it should have, in words ("kept: ..."). */
 const char *model_group_reason(const struct model_file *f, char *buf,

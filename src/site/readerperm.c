@@ -152,6 +152,13 @@ readers_fix(const struct reader *r, char *buf, size_t size)
 }
 
 const char *
+readers_fix_cmd(const struct reader *r, const char *cmd, char *buf,
+    size_t size)
+{
+	return fix_text(r, cmd, buf, size);
+}
+
+const char *
 readers_explain(const struct reader *r, const char *file_perms, char *buf,
     size_t size)
 {

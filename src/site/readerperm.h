@@ -37,6 +37,10 @@ const char *readers_describe(const struct reader *r, char *buf, size_t size);
  * "run qmail-smtpd as qmaild, as djb designed it (tcpserver -u ...), or
  * install with --server-group vchkpw" */
 const char *readers_fix(const struct reader *r, char *buf, size_t size);
+/* The same with the fix that changes the group as the complete command
+ * cmd (model_command()); NULL: as readers_fix(). */
+const char *readers_fix_cmd(const struct reader *r, const char *cmd,
+    char *buf, size_t size);
 
 /*
  * The whole message for a refusal (install, rotate) or a CRITICAL
