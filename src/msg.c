@@ -123,6 +123,25 @@ msg_clear(void)
 	error_status = EX_SOFTWARE;
 }
 
+/* Issue 22: see msg.h. */
+const char *
+msg_error_ssl(void)
+{
+	return ssl_reasons;
+}
+
+int
+msg_fail_carried(int status, const char *text, const char *ssl)
+{
+	snprintf(error_text, sizeof(error_text), "%s", text);
+	msg_printable(error_text);
+	snprintf(ssl_reasons, sizeof(ssl_reasons), "%s", ssl);
+	msg_printable(ssl_reasons);
+	error_status = status;
+	ERR_clear_error();
+	return -1;
+}
+
 void
 msg_print_error(void)
 {

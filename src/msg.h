@@ -30,6 +30,17 @@ const char *msg_error(void);	/* "" when no error was recorded */
 int msg_status(void);		/* EX_SOFTWARE when none was recorded */
 void msg_clear(void);
 
+/*
+ * Issue 22: an error recorded in a sandboxed child (src/base/sandbox.c)
+ * crosses the pipe to the parent as it was.  msg_error_ssl() is the
+ * OpenSSL reasons kept with the error ("" when none); msg_fail_carried()
+ * records an error with its reasons as given (made printable again: it
+ * comes from the child).  With issue 18's caller-owned errors these are
+ * the status, text and ssl fields of the error value.  Returns -1.
+ */
+const char *msg_error_ssl(void);
+int msg_fail_carried(int status, const char *text, const char *ssl);
+
 /* Print the recorded error (and OpenSSL's reasons) on stderr. */
 void msg_print_error(void);
 
