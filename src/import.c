@@ -23,6 +23,7 @@
 #include <openssl/ui.h>
 #include <openssl/x509v3.h>
 
+#include "decodechild.h"	/* issue 22 */
 #include "import.h"
 #include "kdflimit.h"
 #include "msg.h"
@@ -380,17 +381,19 @@ read_input(const char *path, const char *opt, enum input_kind kind,
 		snprintf(why, sizeof(why), "%s", msg_error());
 		return msg_fail(msg_status(), "%s: %s", opt, why);
 	}
+	/* Issue 22: decoded in a sandboxed child (decodechild.h), never in
+	 * this process; same results and messages as import_decode_*. */
 	switch (kind) {
 	case IN_KEY:
-		rc = import_decode_key((unsigned char *)data, len, src->passin,
+		rc = decodechild_key((unsigned char *)data, len, src->passin,
 		    path, opt, &r->key);
 		break;
 	case IN_CERTS:
-		rc = import_decode_certs((unsigned char *)data, len, path, opt,
+		rc = decodechild_certs((unsigned char *)data, len, path, opt,
 		    r->certs);
 		break;
 	default:
-		rc = import_decode_pkcs12((unsigned char *)data, len,
+		rc = decodechild_pkcs12((unsigned char *)data, len,
 		    src->passin, path, &r->key, r->certs);
 		break;
 	}
