@@ -17,6 +17,7 @@
 #include "chain.h"
 #include "livecheck.h"
 #include "msg.h"
+#include "probechild.h"	/* issue 22 */
 #include "smtpreply.h"
 #include "x509gen.h"
 
@@ -490,7 +491,10 @@ livecheck_run(const struct live_opts *o, struct file_report *r)
 	po.target = o->target;
 	po.timeout = o->timeout;
 	po.helo = o->helo;
-	if (smtpprobe_run(&po, &p) == -1)
+	po.addrs = NULL;
+	/* Issue 22: the dialogue runs in a sandboxed child (probechild.h),
+	 * never in this process; same findings as smtpprobe_run(). */
+	if (probechild_run(&po, &p) == -1)
 		return -1;
 	livecheck_judge(o, &p, r);
 	smtpprobe_free(&p);

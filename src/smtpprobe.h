@@ -28,10 +28,15 @@ struct smtp_target {
 	char	label[300];	/* "smtp:HOST:PORT", "smtps:[::1]:465" */
 };
 
+struct addrinfo;
+
 struct smtp_probe_opts {
 	const struct smtp_target	*target;
 	int				 timeout;	/* seconds per step */
 	const char			*helo;		/* EHLO name */
+	/* Issue 22: the target's addresses, resolved by the caller
+	 * (smtpprobe_resolve()); NULL: smtpprobe_run() resolves them. */
+	const struct addrinfo		*addrs;
 };
 
 struct smtp_probe {
@@ -64,6 +69,14 @@ int smtpprobe_check_helo(const char *name);
 /* The EHLO name to use when none is given: this host's name when it is a
  * valid DNS name, else "qmail-pem.invalid". */
 void smtpprobe_default_helo(char *buf, size_t size);
+
+/*
+ * Issue 22: the name resolution step alone, for a caller that runs the
+ * rest where no file can be opened.  0 with *res set (freeaddrinfo()), or
+ * -1 with p->failed STEP_RESOLVE and p->error saying why.
+ */
+int smtpprobe_resolve(const struct smtp_target *t, struct addrinfo **res,
+    struct smtp_probe *p);
 
 /*
  * Run the dialogue.  Returns 0 when it ran (p->failed says how far it got,
