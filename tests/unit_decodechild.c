@@ -11,7 +11,9 @@
  * pem-samples, many broken on purpose) goes through each decoder it may
  * meet, with no --passin, the right password, a wrong one and a source
  * that cannot be read.  Under valgrind (every fork copies memcheck's
- * shadow memory) every fourth input only, from the third on.
+ * shadow memory, and the children run without their filter) a few inputs
+ * only, one of each shape: what memcheck looks for there is the
+ * wrapper's own memory handling, the same for every input.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -206,6 +208,28 @@ same_both_ways(const char *name, const unsigned char *data, size_t len,
 	return ok;
 }
 
+/* The inputs of a valgrind run: an encrypted key, a DER key, a chain, a
+ * certificate file with a key (a warning), PKCS#12 files that decode and
+ * that do not, a sample with a key and a chain. */
+static const char *const valgrind_inputs[] = {
+	"pkcs8-encrypted.pem", "pkcs1.der", "chain.pem", "with-key.pem",
+	"modern.p12", "wrong-password.p12", "sample-03.pem",
+};
+
+static int
+wanted(const char *name)
+{
+	size_t i;
+
+	if (getenv("QP_VALGRIND") == NULL)
+		return 1;
+	for (i = 0; i < sizeof(valgrind_inputs) / sizeof(valgrind_inputs[0]);
+	    i++)
+		if (strcmp(name, valgrind_inputs[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static unsigned char *
 read_whole(const char *path, size_t *len)
 {
@@ -230,7 +254,7 @@ each_input(const char *dir, const unsigned *kinds, size_t nkinds)
 	struct dirent **list;
 	unsigned char *data;
 	size_t len, k;
-	int i, n, step, decoded = 0;
+	int i, n, decoded = 0;
 	enum pass_kind pk;
 
 	snprintf(path, sizeof(path), "%s/%s", getenv("QP_SRCDIR"), dir);
@@ -238,9 +262,8 @@ each_input(const char *dir, const unsigned *kinds, size_t nkinds)
 	if (n == -1 && errno == ENOENT)
 		return 0;	/* fuzz/regressions/<target> may not exist */
 	assert_true(n >= 0);
-	step = getenv("QP_VALGRIND") != NULL ? 4 : 1;
 	for (i = 0; i < n; i++) {
-		if (list[i]->d_name[0] == '.' || i % step != step / 2 ||
+		if (list[i]->d_name[0] == '.' || !wanted(list[i]->d_name) ||
 		    strcmp(list[i]->d_name, "SOURCES.md") == 0)
 			continue;
 		snprintf(name, sizeof(name), "%s/%s", path, list[i]->d_name);

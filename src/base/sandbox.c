@@ -10,10 +10,7 @@
  *
  * Anything else, or anything after it, is a malformed answer.
  */
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -35,39 +32,15 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
-#include <seccomp.h>
-
-#ifdef QP_HAVE_VALGRIND_H
-#include <valgrind/valgrind.h>
-#endif
 
 #include "msg.h"
 #include "privs.h"
 #include "sandbox.h"
+#include "sandboxfilter.h"
 
 #define SANDBOX_MAGIC	0x42535051u	/* "QPSB" */
-#define ANSWER_FD	3
 #define MAX_STDERR	(64 * 1024)	/* more is read and dropped */
 #define FRAME_OVERHEAD	4096		/* magic, status, message */
-
-/* The ASan runtime makes system calls of its own in the child. */
-#if defined(__SANITIZE_ADDRESS__)
-#define QP_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define QP_ASAN 1
-#endif
-#endif
-
-int
-sandbox_filter_active(void)
-{
-#ifdef QP_HAVE_VALGRIND_H
-	return !RUNNING_ON_VALGRIND;
-#else
-	return 1;
-#endif
-}
 
 int
 sandbox_prepare(void)
@@ -104,149 +77,6 @@ sandbox_prepare(void)
 
 /* --- the child ---------------------------------------------------------- */
 
-/* Argument n equals v (libseccomp's SCMP_An macros leave datum_b out). */
-static struct scmp_arg_cmp
-arg_eq(unsigned int n, scmp_datum_t v)
-{
-	struct scmp_arg_cmp c = { n, SCMP_CMP_EQ, v, 0 };
-
-	return c;
-}
-
-/* Argument n with mask applied equals v. */
-static struct scmp_arg_cmp
-arg_masked(unsigned int n, scmp_datum_t mask, scmp_datum_t v)
-{
-	struct scmp_arg_cmp c = { n, SCMP_CMP_MASKED_EQ, mask, v };
-
-	return c;
-}
-
-/*
- * What every job may do: each call below was seen in strace of a child
- * (decoding every kind of input, a live probe), or is the fallback of one
- * that was (the clock outside the vDSO).
- */
-static const int base_calls[] = {
-	SCMP_SYS(brk),		/* malloc */
-	SCMP_SYS(munmap),	/* free of a large block */
-	SCMP_SYS(mremap),	/* realloc of a large block (OpenSSL buffers) */
-	SCMP_SYS(futex),	/* pthread_once in OpenSSL's first calls */
-	SCMP_SYS(getrandom),	/* OpenSSL's generator reseeds after fork */
-	SCMP_SYS(getpid),	/* OpenSSL's fork check; abort() */
-	SCMP_SYS(gettid),	/* abort() */
-	SCMP_SYS(rt_sigprocmask),	/* abort() */
-	SCMP_SYS(clock_gettime),	/* deadlines; time() and */
-	SCMP_SYS(gettimeofday),	/* OpenSSL's clock, when the vDSO */
-	SCMP_SYS(time),		/* cannot answer */
-	SCMP_SYS(exit_group),	/* _exit() */
-#ifdef QP_ASAN
-	/* The sanitizer runtime: its signal stack, checked at every
-	 * interceptor; its shadow of a large block (scrypt's 16 MiB). */
-	SCMP_SYS(sigaltstack), SCMP_SYS(madvise),
-#endif
-};
-
-/* And with SANDBOX_NET: TCP to the addresses the parent resolved. */
-static const int net_calls[] = {
-	SCMP_SYS(connect), SCMP_SYS(getsockopt),	/* SO_ERROR */
-	SCMP_SYS(poll),		/* every wait, with the step's deadline */
-	SCMP_SYS(read), SCMP_SYS(recvfrom),	/* OpenSSL reads, recv() */
-	SCMP_SYS(sendto),	/* send() */
-	SCMP_SYS(close),	/* the socket of an address that failed */
-	SCMP_SYS(rt_sigaction),	/* SIGPIPE ignored */
-};
-
-static int
-allow_calls(scmp_filter_ctx ctx, const int *calls, size_t n)
-{
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < n && rc == 0; i++)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i], 0);
-	return rc;
-}
-
-/* The calls allowed with some arguments only. */
-static int
-allow_some(scmp_filter_ctx ctx, enum sandbox_kind kind)
-{
-	static const int families[] = { AF_INET, AF_INET6 };
-	size_t i;
-	int rc;
-
-	/* Mappings for malloc, never executable ones. */
-	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-	    arg_masked(2, PROT_EXEC, 0));
-	/* abort() (a failed assertion, OPENSSL_die) ends the child with
-	 * SIGABRT, which names the failure better than SIGSYS would. */
-	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 2,
-		    arg_eq(0, (scmp_datum_t)getpid()), arg_eq(2, SIGABRT));
-#ifdef QP_ASAN
-	/*
-	 * A sanitizer report asks whether stderr is a terminal (colours).
-	 * Its stack trace would then read /proc/self/maps, which the filter
-	 * does not allow: the child dies by SIGSYS after the report's first
-	 * lines (the error and its address), which reach stderr.  The fuzz
-	 * targets run the decoders in-process, with whole reports.
-	 */
-	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
-		    arg_eq(0, STDERR_FILENO), arg_eq(1, TCGETS));
-#endif
-	if (kind == SANDBOX_DECODE) {
-		/* The answer and warnings: its two pipes, nothing else. */
-		if (rc == 0)
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
-			    SCMP_SYS(write), 1, arg_eq(0, STDERR_FILENO));
-		if (rc == 0)
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
-			    SCMP_SYS(write), 1, arg_eq(0, ANSWER_FD));
-		return rc;
-	}
-	/* The pipes and its sockets, whose numbers are not known yet. */
-	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 0);
-	/* TCP over IPv4 or IPv6 only; the type carries SOCK_NONBLOCK and
-	 * SOCK_CLOEXEC in its high bits. */
-	for (i = 0; i < sizeof(families) / sizeof(families[0]) && rc == 0;
-	    i++)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
-		    arg_eq(0, (scmp_datum_t)families[i]),
-		    arg_masked(1, 0xf, SOCK_STREAM));
-	return rc;
-}
-
-static int
-load_filter(enum sandbox_kind kind)
-{
-	scmp_filter_ctx ctx;
-	int rc;
-
-	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
-		return msg_fail(EX_SOFTWARE, "cannot make a seccomp filter");
-	/* A call through another ABI (i386, x32) is killed too. */
-	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-	    SCMP_ACT_KILL_PROCESS);
-	if (rc == 0)
-		rc = allow_calls(ctx, base_calls,
-		    sizeof(base_calls) / sizeof(base_calls[0]));
-	if (rc == 0 && kind == SANDBOX_NET)
-		rc = allow_calls(ctx, net_calls,
-		    sizeof(net_calls) / sizeof(net_calls[0]));
-	if (rc == 0)
-		rc = allow_some(ctx, kind);
-	if (rc == 0)
-		rc = seccomp_load(ctx);
-	seccomp_release(ctx);
-	if (rc != 0)
-		return msg_fail(EX_SOFTWARE, "cannot load the seccomp filter: "
-		    "%s", strerror(-rc));
-	return 0;
-}
-
 /*
  * stdin and stdout on /dev/null (a stray write there is killed, and a
  * socket cannot get their numbers), stderr and the answer on their pipes,
@@ -264,9 +94,9 @@ child_fds(int null_fd, int err_fd, int answer_fd)
 	    (a = fcntl(answer_fd, F_DUPFD, 10)) == -1)
 		return msg_fail(EX_OSERR, "fcntl: %s", strerror(errno));
 	if (dup2(n, STDIN_FILENO) == -1 || dup2(n, STDOUT_FILENO) == -1 ||
-	    dup2(e, STDERR_FILENO) == -1 || dup2(a, ANSWER_FD) == -1)
+	    dup2(e, STDERR_FILENO) == -1 || dup2(a, SANDBOX_ANSWER_FD) == -1)
 		return msg_fail(EX_OSERR, "dup2: %s", strerror(errno));
-	if (close_range(ANSWER_FD + 1, ~0U, 0) == -1)
+	if (close_range(SANDBOX_ANSWER_FD + 1, ~0U, 0) == -1)
 		return msg_fail(EX_OSERR, "close_range: %s", strerror(errno));
 	return 0;
 }
@@ -278,7 +108,7 @@ confine(const struct sandbox_job *job)
 		return msg_fail(EX_OSERR, "prctl: %s", strerror(errno));
 	if (privs_limit(PRIVS_NONE) == -1 || privs_no_new_privs() == -1)
 		return -1;
-	if (sandbox_filter_active() && load_filter(job->kind) == -1)
+	if (sandbox_filter_active() && sandboxfilter_load(job->kind) == -1)
 		return -1;
 	return 0;
 }
@@ -361,7 +191,7 @@ child(const struct sandbox_job *job, int null_fd, int err_fd, int answer_fd)
 		ok = 0;
 	}
 	if (frame(&f, ok, &out) == -1 ||
-	    write_all(ANSWER_FD, f.data, f.len) == -1)
+	    write_all(SANDBOX_ANSWER_FD, f.data, f.len) == -1)
 		st = EX_IOERR;
 	wire_free(&out);
 	wire_free(&f);
@@ -468,7 +298,9 @@ read_pipes(struct reading *r, int answer_fd, int err_fd, long long deadline)
 static int
 reap(struct reading *r, long long deadline, int *status)
 {
-	struct timespec pause = { 0, 5 * 1000 * 1000 };
+	/* The child is ending: its pipes close as it exits.  Look again
+	 * after 0.1 ms, then less often, up to every 10 ms. */
+	struct timespec pause = { 0, 100 * 1000 };
 	int late = 0;
 	pid_t got;
 
@@ -484,8 +316,11 @@ reap(struct reading *r, long long deadline, int *status)
 		if (got == 0 && now_ms() >= deadline) {
 			stop_child(r);
 			late = 1;
-		} else if (got == 0)
+		} else if (got == 0) {
 			nanosleep(&pause, NULL);
+			if (pause.tv_nsec < 10 * 1000 * 1000)
+				pause.tv_nsec *= 2;
+		}
 	}
 	if (late)
 		return msg_fail(EX_SOFTWARE, "%s: the sandboxed child did not "

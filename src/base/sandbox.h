@@ -6,8 +6,9 @@
  * permitted, inheritable, ambient; the bounding set too where CAP_SETPCAP
  * allows), sets no_new_privs, keeps only /dev/null on stdin and stdout, a
  * pipe on stderr and the answer pipe (descriptor 3), and loads a seccomp
- * filter (libseccomp) that kills the whole child at the first system call
- * its kind of job does not need.  Then it runs the job, writes the answer
+ * filter (libseccomp; sandboxfilter.c lists each call it allows and why)
+ * that kills the whole child at the first system call its kind of job
+ * does not need.  Then it runs the job, writes the answer
  * and ends with _exit() (exit() would run atexit handlers, LeakSanitizer's
  * among them, which hang under the filter).  The child keeps the user id
  * of the caller (root): without capabilities and without open(2) that
