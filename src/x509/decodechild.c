@@ -36,6 +36,9 @@
 /* Decoding is bounded by kdflimit.c; this is for a decoder that hangs. */
 #define DECODE_TIMEOUT		600
 #define MAX_CERTS		100000
+/* A certificate takes at least this much of an answer: its PEM lines, a
+ * digest, the lengths and dates. */
+#define MIN_CERT_BYTES		100
 
 static const char key_begin[] = "-----BEGIN PRIVATE KEY-----\n";
 static const char cert_begin[] = "-----BEGIN CERTIFICATE-----\n";
@@ -313,7 +316,9 @@ take_cert(struct wire *w, STACK_OF(X509) *certs, struct decodechild_cert *f)
 
 /*
  * The answer: 1 for "password wanted", 0 with the objects and facts, -1
- * (nothing kept) when it does not hold together.
+ * (nothing kept) when it does not hold together.  As from the decoders
+ * in-process, a success has a key when one was asked for (key) and a
+ * certificate at least when certificates were (certs).
  */
 static int
 take_answer(struct wire *w, EVP_PKEY **key, STACK_OF(X509) *certs,
@@ -326,9 +331,10 @@ take_answer(struct wire *w, EVP_PKEY **key, STACK_OF(X509) *certs,
 		return -1;
 	if (kind == ANSWER_PASSWORD_WANTED)
 		return wire_end(w) == -1 ? -1 : 1;
-	if (take_key(w, key, f) == -1 ||
+	if (take_key(w, key, f) == -1 || (key != NULL && !f->has_key) ||
 	    wire_get_bounded(w, MAX_CERTS, &n) == -1 ||
-	    (n > 0 && certs == NULL))
+	    (n > 0 && certs == NULL) || (n == 0 && certs != NULL) ||
+	    n > (w->len - w->pos) / MIN_CERT_BYTES)
 		goto bad;
 	if (n > 0 && (f->certs = calloc(n, sizeof(*f->certs))) == NULL)
 		goto bad;
