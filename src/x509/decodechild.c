@@ -106,6 +106,18 @@ decode_here(const struct task *t, EVP_PKEY **key, STACK_OF(X509) *certs,
 	    (int)in->kind);
 }
 
+/* The PEM that bio holds, as one string of the answer. */
+static int
+put_bio(struct wire *out, BIO *bio)
+{
+	char *pem;
+	long n;
+
+	if ((n = BIO_get_mem_data(bio, &pem)) <= 0)
+		return -1;
+	return wire_put_bytes(out, pem, (size_t)n);
+}
+
 /* The key as unencrypted PKCS#8 PEM, through OpenSSL's secure memory
  * (cleansed when freed). */
 static int
@@ -113,8 +125,6 @@ put_key(struct wire *out, EVP_PKEY *key, struct err *err)
 {
 	struct decodechild_facts f;
 	BIO *bio = NULL;
-	char *pem;
-	long n;
 	int rc = -1;
 
 	memset(&f, 0, sizeof(f));
@@ -124,20 +134,15 @@ put_key(struct wire *out, EVP_PKEY *key, struct err *err)
 		    wire_put_bytes(out, "", 0) == -1 ? -1 : 0;
 	if ((bio = BIO_new(BIO_s_secmem())) == NULL ||
 	    !PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL) ||
-	    (n = BIO_get_mem_data(bio, &pem)) <= 0 ||
-	    key_facts(key, &f, err) == -1) {
+	    key_facts(key, &f, err) == -1)
 		err_set_ssl(err, EX_SOFTWARE, "cannot encode the decoded key");
-		goto out;
-	}
-	if (wire_put_bytes(out, pem, (size_t)n) == -1 ||
+	else if (put_bio(out, bio) == -1 ||
 	    wire_put_str(out, f.key_type) == -1 ||
-	    wire_put_bytes(out, f.key_sha256, 32) == -1) {
+	    wire_put_bytes(out, f.key_sha256, 32) == -1)
 		err_set(err, EX_SOFTWARE, "the decoded key does not fit the "
 		    "answer");
-		goto out;
-	}
-	rc = 0;
-out:
+	else
+		rc = 0;
 	BIO_free(bio);
 	return rc;
 }
@@ -147,28 +152,21 @@ put_cert(struct wire *out, X509 *cert, struct err *err)
 {
 	struct decodechild_cert f;
 	BIO *bio = NULL;
-	char *pem;
-	long n;
 	int rc = -1;
 
 	if ((bio = BIO_new(BIO_s_mem())) == NULL ||
-	    !PEM_write_bio_X509(bio, cert) ||
-	    (n = BIO_get_mem_data(bio, &pem)) <= 0 || cert_facts(cert, &f) == -1) {
+	    !PEM_write_bio_X509(bio, cert) || cert_facts(cert, &f) == -1)
 		err_set_ssl(err, EX_SOFTWARE, "cannot encode a decoded "
 		    "certificate");
-		goto out;
-	}
-	if (wire_put_bytes(out, pem, (size_t)n) == -1 ||
+	else if (put_bio(out, bio) == -1 ||
 	    wire_put_bytes(out, f.sha256, 32) == -1 ||
 	    wire_put_str(out, f.subject) == -1 ||
 	    wire_put_i64(out, f.not_before) == -1 ||
-	    wire_put_i64(out, f.not_after) == -1) {
+	    wire_put_i64(out, f.not_after) == -1)
 		err_set(err, EX_SOFTWARE, "the decoded certificates do not fit "
 		    "the answer");
-		goto out;
-	}
-	rc = 0;
-out:
+	else
+		rc = 0;
 	BIO_free(bio);
 	return rc;
 }
@@ -221,48 +219,34 @@ no_password(char *buf, int size, int rwflag, void *u)
 	return -1;
 }
 
-/* One PEM block of the given kind, and nothing else. */
-static BIO *
-one_block(const unsigned char *pem, size_t len, const char *begin)
+/*
+ * One PEM block, the key (is_key) or a certificate, and nothing else: the
+ * object, or NULL.
+ */
+static void *
+canonical(const unsigned char *pem, size_t len, int is_key)
 {
+	const char *begin = is_key ? key_begin : cert_begin;
+	void *obj;
+	BIO *bio;
+
 	if (len < strlen(begin) || len > INT32_MAX ||
-	    memcmp(pem, begin, strlen(begin)) != 0)
+	    memcmp(pem, begin, strlen(begin)) != 0 ||
+	    (bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
 		return NULL;
-	return BIO_new_mem_buf(pem, (int)len);
-}
-
-static EVP_PKEY *
-canonical_key(const unsigned char *pem, size_t len)
-{
-	EVP_PKEY *key = NULL;
-	BIO *bio;
-
-	if ((bio = one_block(pem, len, key_begin)) == NULL)
-		return NULL;
-	key = PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL);
-	if (key != NULL && BIO_ctrl_pending(bio) != 0) {
-		EVP_PKEY_free(key);
-		key = NULL;
+	if (is_key)
+		obj = PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL);
+	else
+		obj = PEM_read_bio_X509(bio, NULL, no_password, NULL);
+	if (obj != NULL && BIO_ctrl_pending(bio) != 0) {
+		if (is_key)
+			EVP_PKEY_free(obj);
+		else
+			X509_free(obj);
+		obj = NULL;
 	}
 	BIO_free(bio);
-	return key;
-}
-
-static X509 *
-canonical_cert(const unsigned char *pem, size_t len)
-{
-	X509 *cert = NULL;
-	BIO *bio;
-
-	if ((bio = one_block(pem, len, cert_begin)) == NULL)
-		return NULL;
-	cert = PEM_read_bio_X509(bio, NULL, no_password, NULL);
-	if (cert != NULL && BIO_ctrl_pending(bio) != 0) {
-		X509_free(cert);
-		cert = NULL;
-	}
-	BIO_free(bio);
-	return cert;
+	return obj;
 }
 
 /* The key of the answer, decoded and checked against its facts. */
@@ -283,7 +267,7 @@ take_key(struct wire *w, EVP_PKEY **key, struct decodechild_facts *f)
 		return shalen == 0 && f->key_type[0] == '\0' ? 0 : -1;
 	/* A key where none was asked for does not hold together either. */
 	if (key == NULL || shalen != 32 ||
-	    (*key = canonical_key(pem, len)) == NULL ||
+	    (*key = canonical(pem, len, 1)) == NULL ||
 	    key_facts(*key, &mine, &scratch) == -1)
 		return -1;
 	f->has_key = 1;
@@ -307,7 +291,7 @@ take_cert(struct wire *w, STACK_OF(X509) *certs, struct decodechild_cert *f)
 	    wire_get_i64(w, &f->not_after) == -1)
 		return -1;
 	memcpy(f->sha256, sha, 32);
-	if ((cert = canonical_cert(pem, len)) == NULL)
+	if ((cert = canonical(pem, len, 0)) == NULL)
 		return -1;
 	if (cert_facts(cert, &mine) == -1 || memcmp(mine.sha256, sha, 32) ||
 	    strcmp(mine.subject, f->subject) ||
