@@ -15,9 +15,11 @@ cd "$(dirname "$0")"
 top=$(pwd)
 
 # libelf-dev: which OpenSSL loaders qmail-smtpd and qmail-remote import
-# (src/site/loaders.c); libacl1-dev: key files without extended ACL entries.
+# (src/site/loaders.c); libacl1-dev: key files without extended ACL entries;
+# libseccomp-dev: the filter of the children that parse untrusted input
+# (src/base/sandbox.c).
 build_deps="cmake gcc pkg-config libssl-dev libcap-dev libcmocka-dev libjansson-dev
-	libelf-dev libacl1-dev"
+	libelf-dev libacl1-dev libseccomp-dev"
 # ucspi-tcp (tcpserver), make and binutils (nm): the real qmail-smtpd and
 # qmail-remote that tests/realqmail_build.sh builds and tests/realqmail.sh runs.
 test_deps="openssl libnss-wrapper mandoc util-linux strace faketime clang valgrind libcap2-bin

@@ -16,6 +16,7 @@
 
 #include "base/err.h"
 #include "live/livecheck.h"
+#include "live/probechild.h"	/* issue 22 */
 #include "live/smtpreply.h"
 #include "x509/chain.h"
 #include "x509gen.h"
@@ -480,7 +481,10 @@ livecheck_run(const struct live_opts *o, struct file_report *r, struct err *err)
 	po.target = o->target;
 	po.timeout = o->timeout;
 	po.helo = o->helo;
-	if (smtpdialog_run(&po, &p, err) == -1)
+	po.addrs = NULL;
+	/* Issue 22: the dialogue runs in a sandboxed child (probechild.h),
+	 * never in this process; same findings as smtpdialog_run(). */
+	if (probechild_run(&po, &p, err) == -1)
 		return -1;
 	livecheck_judge(o, &p, r);
 	smtpdialog_free(&p);

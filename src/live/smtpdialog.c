@@ -275,25 +275,49 @@ command(struct conn *c, const char *cmd, const char *awaiting,
 
 /* --- steps ------------------------------------------------------------- */
 
-static int
-connect_to(struct conn *c, const struct smtp_target *t)
+int
+smtpdialog_resolve(const struct smtp_target *t, struct addrinfo **res,
+    struct smtp_dialog *p)
 {
-	struct addrinfo hints, *res = NULL, *ai;
-	char addr[INET6_ADDRSTRLEN];
-	socklen_t len;
-	int fd, err, gai;
+	struct addrinfo hints;
+	int gai;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
-	c->p->failed = STEP_RESOLVE;
-	if ((gai = getaddrinfo(t->host, t->port, &hints, &res)) != 0)
-		return fail(c, "cannot resolve %s: %s", t->host,
-		    gai == EAI_SYSTEM ? strerror(errno) : gai_strerror(gai));
+	*res = NULL;
+	p->failed = STEP_RESOLVE;
+	if ((gai = getaddrinfo(t->host, t->port, &hints, res)) != 0) {
+		if (p->error[0] == '\0')
+			snprintf(p->error, sizeof(p->error), "cannot resolve "
+			    "%s: %s", t->host, gai == EAI_SYSTEM ?
+			    strerror(errno) : gai_strerror(gai));
+		*res = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Issue 22: addrs, when the caller resolved the name; else resolve here. */
+static int
+connect_to(struct conn *c, const struct smtp_target *t,
+    const struct addrinfo *addrs)
+{
+	struct addrinfo *res = NULL;
+	const struct addrinfo *ai;
+	char addr[INET6_ADDRSTRLEN];
+	socklen_t len;
+	int fd, err;
+
+	if (addrs == NULL) {
+		if (smtpdialog_resolve(t, &res, c->p) == -1)
+			return -1;
+		addrs = res;
+	}
 	c->p->failed = STEP_CONNECT;
 	step_begin(c, "connection", c->timeout);
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
+	for (ai = addrs; ai != NULL; ai = ai->ai_next) {
 		c->p->error[0] = '\0';
 		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr,
 		    sizeof(addr), NULL, 0, NI_NUMERICHOST) != 0)
@@ -489,7 +513,7 @@ smtpdialog_run(const struct smtp_dialog_opts *o, struct smtp_dialog *p,
 		err_set_ssl(err, EX_SOFTWARE, "cannot set up TLS");
 		goto out;
 	}
-	if (connect_to(&c, t) == -1)
+	if (connect_to(&c, t, o->addrs) == -1)
 		goto done;
 	if (t->implicit_tls) {
 		p->failed = STEP_HANDSHAKE;

@@ -23,10 +23,15 @@ enum smtp_step {
 	STEP_HANDSHAKE, STEP_EHLO_TLS, STEP_DONE
 };
 
+struct addrinfo;
+
 struct smtp_dialog_opts {
 	const struct smtp_target	*target;
 	int				 timeout;	/* seconds per step */
 	const char			*helo;		/* EHLO name */
+	/* Issue 22: the target's addresses, resolved by the caller
+	 * (smtpdialog_resolve()); NULL: smtpdialog_run() resolves them. */
+	const struct addrinfo		*addrs;
 };
 
 struct smtp_dialog {
@@ -43,6 +48,14 @@ struct smtp_dialog {
 	char			 cipher[64];
 	STACK_OF(X509)		*peer_chain;	/* as sent, leaf first */
 };
+
+/*
+ * Issue 22: the name resolution step alone, for a caller that runs the
+ * rest where no file can be opened.  0 with *res set (freeaddrinfo()), or
+ * -1 with p->failed STEP_RESOLVE and p->error saying why.
+ */
+int smtpdialog_resolve(const struct smtp_target *t, struct addrinfo **res,
+    struct smtp_dialog *p);
 
 /*
  * Run the dialogue.  Returns 0 when it ran (p->failed says how far it got,

@@ -14,7 +14,7 @@
 #include "base/secret.h"
 #include "fs/readfile.h"
 #include "ops/importfiles.h"
-#include "x509/import.h"
+#include "x509/decodechild.h"	/* issue 22 */
 #include "x509/pemfile.h"
 
 /* Read one input file and decode it with the decoder for its option. */
@@ -37,17 +37,19 @@ read_input(const char *path, const char *opt, enum input_kind kind,
 
 	if (readfile_path(path, &data, &len, err) == -1)
 		return err_prefix(err, "%s: ", opt);
+	/* Issue 22: decoded in a sandboxed child (decodechild.h), never in
+	 * this process; same results and messages as import_decode_*. */
 	switch (kind) {
 	case IN_KEY:
-		rc = import_decode_key((unsigned char *)data, len, src->passin,
+		rc = decodechild_key((unsigned char *)data, len, src->passin,
 		    path, opt, &r->key, err);
 		break;
 	case IN_CERTS:
-		rc = import_decode_certs((unsigned char *)data, len, path, opt,
+		rc = decodechild_certs((unsigned char *)data, len, path, opt,
 		    r->certs, err);
 		break;
 	default:
-		rc = import_decode_pkcs12((unsigned char *)data, len,
+		rc = decodechild_pkcs12((unsigned char *)data, len,
 		    src->passin, path, &r->key, r->certs, err);
 		break;
 	}
