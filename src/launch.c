@@ -26,9 +26,9 @@
 #define ID_MAX	4294967294UL	/* (uid_t)-1 is not an id */
 
 enum env_state { ENV_INHERITED, ENV_UNSET, ENV_SET, ENV_UNKNOWN };
-enum { E_UID, E_GID, E_CERTFILE, E_KEYFILE, NENV };
+enum { E_UID, E_GID, E_CERTFILE, E_KEYFILE, E_TLSCIPHERS, NENV };
 static const char *const env_names[NENV] = {
-	"UID", "GID", "CERTFILE", "KEYFILE"
+	"UID", "GID", "CERTFILE", "KEYFILE", "TLSCIPHERS"
 };
 
 struct envslot {
@@ -719,6 +719,16 @@ do_server(struct walk *wk, size_t i, const struct prog *p)
 	return i + 2;
 }
 
+/* Issue 23: TLSCIPHERS as qmail-smtpd gets it. */
+static void
+tlsciphers_found(const struct envslot *e, struct launch_var *out)
+{
+	out->state = e->state == ENV_SET ? LAUNCH_VAR_SET :
+	    e->state == ENV_UNKNOWN ? LAUNCH_VAR_UNKNOWN : LAUNCH_VAR_NOT_SET;
+	snprintf(out->value, sizeof(out->value), "%s", e->state == ENV_SET ?
+	    e->value : e->state == ENV_UNKNOWN ? e->why : "");
+}
+
 /* qmail-smtpd found: what reads servercert.pem, and notes. */
 static void
 found_smtpd(struct walk *wk, size_t i)
@@ -730,6 +740,7 @@ found_smtpd(struct walk *wk, size_t i)
 
 	wk->out->kind = LAUNCH_SMTPD;
 	snprintf(wk->out->program, sizeof(wk->out->program), "qmail-smtpd");
+	tlsciphers_found(&wk->env[E_TLSCIPHERS], &wk->out->tlsciphers);
 	for (k = i + 1; k < cmd->nwords; k++) {
 		name = prog_name(&cmd->words[k]);
 		if (name != NULL && strcmp(name, "vchkpw") == 0)

@@ -27,6 +27,18 @@ enum launch_kind {
 	LAUNCH_UNKNOWN		/* cannot tell what it starts */
 };
 
+/* A variable the script sets for qmail-smtpd (issue 23: TLSCIPHERS). */
+enum launch_var_state {
+	LAUNCH_VAR_NOT_SET = 0,	/* not set, unset, or inherited from the
+				 * supervisor (which passes none on) */
+	LAUNCH_VAR_SET,		/* value is what qmail-smtpd gets */
+	LAUNCH_VAR_UNKNOWN	/* set to something not known: value says why */
+};
+struct launch_var {
+	enum launch_var_state	state;
+	char			value[1024];
+};
+
 struct launch {
 	enum launch_kind kind;
 	char	 program[32];	/* who reads servercert.pem: qmail-smtpd or
@@ -39,6 +51,8 @@ struct launch {
 	int	 init_groups;	/* also the user's groups from the database */
 	int	 mentions_smtpd;	/* a word names qmail-smtpd */
 	char	 note[512];	/* "line N: ..." what is assumed or unknown */
+	struct launch_var tlsciphers;	/* issue 23: qmail-smtpd takes it
+					 * instead of control/tlsserverciphers */
 };
 
 /*

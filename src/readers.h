@@ -29,6 +29,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "launch.h"	/* struct launch_var (issue 23) */
+
 #define READERS_MAX_GROUPS	16
 #define READERS_SERVERCERT	"servercert.pem"
 #define READERS_CLIENTCERT	"clientcert.pem"
@@ -63,6 +65,8 @@ struct reader {
 					 * group database (s6-setuidgid) */
 	enum reader_source source;
 	char		 note[512];	/* what was assumed or not determined */
+	struct launch_var tlsciphers;	/* issue 23: TLSCIPHERS the script
+					 * gives qmail-smtpd */
 };
 
 struct reader_list {
