@@ -26,6 +26,7 @@
 #include "privs.h"
 #include "readercheck.h"
 #include "rotate.h"
+#include "tmprsa.h"
 #include "usage.h"
 
 int
@@ -421,7 +422,8 @@ run_install(struct install_opts *o)
 {
 	struct perms_dir dir = { .fd = -1 };
 	struct ctl_file srv, cli;
-	struct file_plan plans[3];
+	struct file_plan plans[3 + TMPRSA_MAX_REPAIRS];	/* issue 23 */
+	struct tmprsa_repairs rsa_names;
 	struct import_result imp;
 	size_t nplans = 2, i;
 	int rc = -1, srv_bad = 0, cli_bad = 0;
@@ -463,6 +465,12 @@ run_install(struct install_opts *o)
 	plans[0].target = o->owners.server;
 	plans[1].name = CLIENTCERT;
 	plans[1].target = o->owners.client;
+	/* Issue 23: temporary RSA keys (rsa*.pem) readable beyond their
+	 * reader get their mode repaired, by a new file (check/tmprsa.h). */
+	if (tmprsa_repair_plans(&dir, o->owners.server.gid, &rsa_names,
+	    plans + nplans, TMPRSA_MAX_REPAIRS, &i) == -1)
+		goto out;
+	nplans += i;
 	for (i = 0; i < nplans; i++) {
 		/* A used pending key is in servercert.pem now: no backup. */
 		plans[i].keep_backup = i < 2;

@@ -29,6 +29,7 @@
 #include "probe.h"
 #include "readercheck.h"
 #include "report.h"
+#include "tlsfiles.h"
 #include "usage.h"
 #include "verify.h"
 #include "verify_live.h"
@@ -445,6 +446,35 @@ setup_targets(struct verify_cmd *o, struct target *t)
 	return 0;
 }
 
+/* Issue 23: qmail's other TLS files (check/tlsfiles.h), after the key
+ * files and the live server, in one array for the report (*all). */
+static int
+other_tls_files(const struct verify_cmd *o, const struct perms_dir *dir,
+    const struct file_report *files, size_t n, time_t now,
+    struct tlsfiles_result *tls, struct file_report **all)
+{
+	struct tlsfiles_opts to;
+
+	memset(&to, 0, sizeof(to));
+	to.dir = dir;
+	to.dir_arg = o->dir;
+	to.readers = &o->readers;
+	to.smtpd_group = o->owners.server.gid;
+	if (files[0].have_cert && files[0].key_type[0]) {
+		to.server_key.type = files[0].key_type;
+		to.server_key.bits = files[0].key_bits;
+	}
+	to.now = now;
+	if (tlsfiles_check(&to, tls) == -1)
+		return -1;
+	if ((*all = calloc(n + tls->nfiles, sizeof(**all))) == NULL)
+		return msg_fail(EX_OSERR, "out of memory");
+	memcpy(*all, files, n * sizeof(**all));
+	if (tls->nfiles > 0)
+		memcpy(*all + n, tls->files, tls->nfiles * sizeof(**all));
+	return 0;
+}
+
 /* The report to stdout, or to --output (out, opened). */
 static int
 emit(const struct verify_cmd *o, const struct perms_output *out,
@@ -473,6 +503,8 @@ run_verify(struct verify_cmd *o)
 	struct perms_dir dir = { .fd = -1 };
 	struct perms_output out = { .dirfd = -1 };
 	struct file_report files[NFILES + 1];	/* and the live server */
+	struct file_report *all = NULL;		/* and the other TLS files */
+	struct tlsfiles_result tls;
 	struct target targets[NFILES];
 	struct verify_summary s;
 	char hostname[256], error[1024], why_no_host[1024];
@@ -481,6 +513,7 @@ run_verify(struct verify_cmd *o)
 	memset(&s, 0, sizeof(s));
 	memset(files, 0, sizeof(files));
 	memset(targets, 0, sizeof(targets));	/* no probe started */
+	memset(&tls, 0, sizeof(tls));
 	s.dir = o->dir;
 	s.warn_days = o->warn_days;
 	s.crit_days = o->crit_days;
@@ -559,12 +592,21 @@ run_verify(struct verify_cmd *o)
 	}
 	s.files = files;
 	s.nfiles = NFILES + (o->live.connect != NULL);
+	if (other_tls_files(o, &dir, files, s.nfiles, s.now, &tls, &all) ==
+	    -1) {
+		msg_print_error();
+		goto out;
+	}
+	s.files = all;
+	s.nfiles += tls.nfiles;
 	if (emit(o, &out, &s) == -1) {
 		msg_print_error();
 		goto out;
 	}
 	rc = s.status;
 out:
+	free(all);
+	tlsfiles_free(&tls);
 	for (i = 0; i < NFILES; i++)
 		probe_reap(&targets[i].probe);
 	readers_free(&o->readers);
@@ -616,9 +658,11 @@ static const char verify_usage[] =
 "                        [--connect HOST[:PORT] [--starttls smtp | --tls]\n"
 "                         [--timeout SEC] [--helo NAME]]\n"
 "\n"
-"Check servercert.pem and clientcert.pem in DIR (default /var/qmail/control)\n"
-"and report as a Nagios plugin (exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN),\n"
-"as JSON or as a Prometheus textfile.  Changes nothing in DIR.\n"
+"Check servercert.pem and clientcert.pem in DIR (default /var/qmail/control),\n"
+"and the other TLS files there (client CAs and CRL, tlsclients, tlshosts/,\n"
+"cipher lists, DH and temporary RSA files), and report as a Nagios plugin\n"
+"(exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN), as JSON or as a Prometheus\n"
+"textfile.  Changes nothing in DIR.\n"
 "\n"
 "  -d DIR               qmail control directory\n"
 "  -w, --warning DAYS   WARNING when a certificate expires within DAYS (30)\n"

@@ -1,0 +1,34 @@
+/*
+ * dirnames.h: the names in a directory that a rule picks, sorted (issue
+ * 23: rsa*.pem and dh*.pem in the control directory, the files of
+ * tlshosts/ and notlshosts/).  Files layer: an open directory descriptor
+ * in, names out; nothing is opened by name and nothing is followed.
+ */
+#ifndef QP_DIRNAMES_H
+#define QP_DIRNAMES_H
+
+#include <stddef.h>
+
+struct dirnames {
+	char	**v;		/* sorted (strcmp) */
+	size_t	  n;
+	size_t	  more;		/* matching names left out beyond max */
+};
+
+/*
+ * The names of dirfd (a directory open for reading; it is not moved:
+ * the listing works on a descriptor of its own) for which match returns
+ * non-zero (NULL: every name but "." and ".."), at most max of them
+ * (the first in readdir order; the others are counted in more).  -1 with
+ * a message recorded (msg_fail) when the directory cannot be read or
+ * memory runs out.  Free with dirnames_free().
+ */
+int dirnames_list(int dirfd, int (*match)(const char *), size_t max,
+    struct dirnames *out);
+void dirnames_free(struct dirnames *names);
+
+/* "rsa*.pem", "dh*.pem": prefix, then something, then ".pem". */
+int dirnames_is_rsa(const char *name);
+int dirnames_is_dh(const char *name);
+
+#endif
