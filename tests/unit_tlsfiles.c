@@ -103,8 +103,8 @@ test_ciphers_judge(void **state)
 	assert_int_equal(v.status, CHECK_OK);
 	assert_true(v.tls12 > 0 && v.tls13 > 0);
 	assert_int_equal(v.weak_status, CHECK_OK);
-	/* a TLS 1.3 suite name: SSL_set_cipher_list fails and keeps
-	 * DEFAULT?  No: it leaves no TLS 1.2 cipher at all */
+	/* a TLS 1.3 suite name: SSL_set_cipher_list fails, but the list it
+	 * leaves has no TLS 1.2 cipher at all */
 	assert_int_equal(ciphers_judge("TLS_AES_128_GCM_SHA256",
 	    CIPHERS_SERVER, &rsa2048, &v), 0);
 	assert_int_equal(v.status, CHECK_WARNING);
