@@ -47,7 +47,7 @@ fuzz_one() {	# fuzz_one TARGET: run it; its log in $build/logs/TARGET.log
 	local -a corpora=("$build/corpus/$t" "$top/fuzz/corpus/$t")
 	mkdir -p "$build/corpus/$t"
 	case $t in
-	ctlpem | importkey | importcert)
+	ctlpem | importkey | importcert | tlsfiles)
 		[ -d "$samples" ] && corpora+=("$samples") ;;
 	esac
 	[ -d "$top/fuzz/regressions/$t" ] && corpora+=("$top/fuzz/regressions/$t")
