@@ -129,6 +129,25 @@ qp_assert_contains "$(cat "$QP_TMP/.qp/vl.nagios")" \
     "notlshosts/ hosts INFO: qmail-remote never tries TLS with 1 host: old.example.com" \
     "notlshosts/ lists its hosts"
 
+# A run script that exports a good TLSCIPHERS: judged OK under its own
+# name, and tlsserverciphers, which qmail-smtpd then ignores, not judged.
+svc="$QP_TMP/service"
+mkdir -p "$svc/qmail-smtpd"
+run_script() {
+	printf '#!/bin/sh\nTLSCIPHERS=%s\nexport TLSCIPHERS\nexec tcpserver -u 20001 -g 20001 0 smtp /var/qmail/bin/qmail-smtpd\n' \
+	    "$1" >"$svc/qmail-smtpd/run" && chmod 0755 "$svc/qmail-smtpd/run" ||
+	    qp_fail "cannot write the run script"
+}
+run_script "'HIGH:!aNULL'"
+env="TLSCIPHERS:$svc/qmail-smtpd/run"
+qp_assert_status 0 "$QMAIL_PEM" verify -d "$CTL" -v --service-dir "$svc"
+qp_assert_contains "$QP_OUT" "
+$env ciphers OK: TLSCIPHERS from $svc/qmail-smtpd/run (line 4), which qmail-smtpd takes instead of tlsserverciphers: \"HIGH:!aNULL\": in effect:" \
+    "a run script's TLSCIPHERS is judged, under its own name"
+qp_assert_contains "$QP_OUT" "
+tlsserverciphers used INFO: not used: the run script ($svc/qmail-smtpd/run) sets TLSCIPHERS" \
+    "tlsserverciphers: not used beside TLSCIPHERS"
+
 # OpenSSL with qmail-smtpd's settings (CA file clientca.pem, the CRL of
 # clientcrl.pem, X509_V_FLAG_CRL_CHECK_ALL) accepts the client's
 # certificate with this CRL ...
@@ -174,16 +193,7 @@ chown qmailr "$CTL/tlsclientciphers"
 chmod 0664 "$CTL/tlsclients"
 chown other "$CTL/dh2048.pem"
 chmod 0777 "$CTL/notlshosts"
-svc="$QP_TMP/service"
-mkdir -p "$svc/qmail-smtpd"
-cat >"$svc/qmail-smtpd/run" <<-'EOF'
-#!/bin/sh
-TLSCIPHERS='DEFAULT:@SECLEVEL=3'
-export TLSCIPHERS
-exec tcpserver -u 20001 -g 20001 0 smtp /var/qmail/bin/qmail-smtpd
-EOF
-chmod 0755 "$svc/qmail-smtpd/run"
-env="TLSCIPHERS:$svc/qmail-smtpd/run"
+run_script "'DEFAULT:@SECLEVEL=3'"
 vl_expect 2 clientca.pem mode CRITICAL --service-dir "$svc"
 vl_expect_also clientcrl.pem crl-next-update CRITICAL
 vl_expect_also tlshosts/mx.example.com.pem ca-expiry CRITICAL

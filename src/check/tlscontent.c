@@ -73,8 +73,9 @@ has_private_key(const char *data, size_t len)
 		if (nl == NULL)
 			nl = end;
 		line = p;
-		if ((size_t)(nl - line) > 16 && memcmp(line, "-----BEGIN ", 11) == 0
-		    && memmem(line, (size_t)(nl - line), "PRIVATE KEY-----",
+		if ((size_t)(nl - line) > 16 &&
+		    memcmp(line, "-----BEGIN ", 11) == 0 &&
+		    memmem(line, (size_t)(nl - line), "PRIVATE KEY-----",
 		    16) != NULL)
 			return 1;
 		if (nl == end)

@@ -339,15 +339,83 @@ tlsdisk_check_file(const struct tlsdisk_kind *k, gid_t reader_gid,
 	check_readers(k, l, R_OK, r);
 }
 
+/* The directory a symlink name leads to: l->dir opened safely. */
+static int
+linked_subdir(const struct perms_dir *parent, const char *name,
+    const struct tlsdisk_kind *k, struct tlsdisk_loc *l,
+    struct file_report *r)
+{
+	char link[PATH_MAX], real[PATH_MAX];
+
+	if (perms_readlink(parent, name, link, sizeof(link)) == -1) {
+		snprintf(link, sizeof(link), "?");
+		msg_clear();
+	}
+	if (follow(parent, name, link, "directory", real, r) == -1 ||
+	    open_linked_dir(real, k, "directory", &l->dir, r) == -1)
+		return 0;
+	l->own_dir = l->linked = 1;
+	snprintf(l->shown, sizeof(l->shown), "%s", real);
+	if (fstat(l->dir.fd, &l->st) == -1) {
+		verify_add(r, "directory", CHECK_UNKNOWN, "cannot examine %s: "
+		    "%s", real, strerror(errno));
+		return 0;
+	}
+	verify_add(r, "directory", CHECK_OK, "a symlink to %s (%s): it and "
+	    "every directory above it are root's and writable by no one else",
+	    link, real);
+	return 1;
+}
+
+/* A directory in the control directory (st: its lstat). */
+static int
+plain_subdir(const struct perms_dir *parent, const char *name,
+    const struct stat *st, const struct tlsdisk_kind *k,
+    struct tlsdisk_loc *l, struct file_report *r)
+{
+	char have[160];
+	mode_t m;
+	int fd;
+
+	fd = openat(parent->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd == -1 || fstat(fd, &l->st) == -1 ||
+	    l->st.st_ino != st->st_ino || l->st.st_dev != st->st_dev) {
+		verify_add(r, "directory", CHECK_UNKNOWN, "cannot open %s: %s",
+		    l->shown, fd == -1 ? strerror(errno) : "it changed while it "
+		    "was checked");
+		if (fd != -1)
+			close(fd);
+		return 0;
+	}
+	l->dir.fd = fd;
+	l->own_dir = 1;
+	snprintf(l->dir.path, sizeof(l->dir.path), "%s", l->shown);
+	snprintf(l->dir.real, sizeof(l->dir.real), "%s/%s", parent->real,
+	    name);
+	m = l->st.st_mode & 07777;
+	perms_describe(l->st.st_uid, l->st.st_gid, m, have, sizeof(have));
+	if (l->st.st_uid != 0)
+		verify_add(r, "directory", CHECK_CRITICAL, "is %s, not root's: "
+		    "its owner can %s; fix: chown root %s", have, k->writable,
+		    l->shown);
+	else if (m & (S_IWGRP | S_IWOTH))
+		verify_add(r, "directory", CHECK_CRITICAL, "%s: %s can add and "
+		    "replace files in it, which lets them %s; fix: chmod go-w "
+		    "%s", have, (m & S_IWOTH) ? "every user" : "its group",
+		    k->writable, l->shown);
+	else
+		verify_add(r, "directory", CHECK_OK, "%s", have);
+	return 1;
+}
+
 int
 tlsdisk_open_subdir(const struct perms_dir *parent, const char *name,
     const struct tlsdisk_kind *k, struct tlsdisk_loc *l,
     struct file_report *r)
 {
-	char link[PATH_MAX], real[PATH_MAX], have[160];
 	struct stat st;
-	mode_t m;
-	int fd;
+	int ok;
 
 	memset(l, 0, sizeof(*l));
 	l->dir.fd = -1;
@@ -359,60 +427,17 @@ tlsdisk_open_subdir(const struct perms_dir *parent, const char *name,
 		msg_clear();
 		return 0;
 	}
-	if (S_ISLNK(st.st_mode)) {
-		if (perms_readlink(parent, name, link, sizeof(link)) == -1) {
-			snprintf(link, sizeof(link), "?");
-			msg_clear();
-		}
-		if (follow(parent, name, link, "directory", real, r) == -1 ||
-		    open_linked_dir(real, k, "directory", &l->dir, r) == -1)
-			return 0;
-		l->own_dir = l->linked = 1;
-		snprintf(l->shown, sizeof(l->shown), "%s", real);
-		if (fstat(l->dir.fd, &l->st) == -1) {
-			verify_add(r, "directory", CHECK_UNKNOWN, "cannot "
-			    "examine %s: %s", real, strerror(errno));
-			return 0;
-		}
-		verify_add(r, "directory", CHECK_OK, "a symlink to %s (%s): it "
-		    "and every directory above it are root's and writable by "
-		    "no one else", link, real);
-	} else if (S_ISDIR(st.st_mode)) {
-		fd = openat(parent->fd, name, O_RDONLY | O_DIRECTORY |
-		    O_NOFOLLOW | O_CLOEXEC);
-		if (fd == -1 || fstat(fd, &l->st) == -1 ||
-		    l->st.st_ino != st.st_ino || l->st.st_dev != st.st_dev) {
-			verify_add(r, "directory", CHECK_UNKNOWN, "cannot open "
-			    "%s: %s", l->shown, fd == -1 ? strerror(errno) :
-			    "it changed while it was checked");
-			if (fd != -1)
-				close(fd);
-			return 0;
-		}
-		l->dir.fd = fd;
-		l->own_dir = 1;
-		snprintf(l->dir.path, sizeof(l->dir.path), "%s", l->shown);
-		snprintf(l->dir.real, sizeof(l->dir.real), "%s/%s",
-		    parent->real, name);
-		m = l->st.st_mode & 07777;
-		perms_describe(l->st.st_uid, l->st.st_gid, m, have,
-		    sizeof(have));
-		if (l->st.st_uid != 0)
-			verify_add(r, "directory", CHECK_CRITICAL, "is %s, not "
-			    "root's: its owner can %s; fix: chown root %s",
-			    have, k->writable, l->shown);
-		else if (m & (S_IWGRP | S_IWOTH))
-			verify_add(r, "directory", CHECK_CRITICAL, "%s: %s can "
-			    "add and replace files in it, and so %s; fix: "
-			    "chmod go-w %s", have, (m & S_IWOTH) ? "every user" :
-			    "its group", k->writable, l->shown);
-		else
-			verify_add(r, "directory", CHECK_OK, "%s", have);
-	} else {
+	if (S_ISLNK(st.st_mode))
+		ok = linked_subdir(parent, name, k, l, r);
+	else if (S_ISDIR(st.st_mode))
+		ok = plain_subdir(parent, name, &st, k, l, r);
+	else {
 		verify_add(r, "directory", CHECK_WARNING, "not a directory, so "
 		    "%s", k->unreadable_means);
 		return 0;
 	}
+	if (!ok)
+		return 0;
 	check_acl(k, "", l, ".", r);
 	check_readers(k, l, X_OK, r);
 	return 1;

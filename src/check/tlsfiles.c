@@ -27,7 +27,9 @@ struct ctx {
 	const struct tlsfiles_opts	*o;
 	struct tlsreport_list		*l;
 	struct tlsdisk_readers		 smtpd, remote;
-	struct loaders			 loaders;
+	struct loaders			 loaders;	/* once dh*.pem or
+							 * rsa*.pem exist */
+	int				 loaders_found;
 	char				 smtpd_path[PATH_MAX];
 };
 
@@ -80,6 +82,9 @@ find_loaders(struct ctx *c)
 {
 	struct qmail_programs p;
 
+	if (c->loaders_found++)
+		return;
+
 	if (c->o->smtpd_program != NULL)
 		snprintf(c->smtpd_path, sizeof(c->smtpd_path), "%s",
 		    c->o->smtpd_program);
@@ -99,77 +104,107 @@ find_loaders(struct ctx *c)
 
 /* --- client certificates: clientca.pem, clientcrl.pem, tlsclients ---- */
 
+/* clientca.pem: its CAs in *cas for the CRL (NULL: why says why). */
+static void
+do_clientca(struct ctx *c, int have_clients, STACK_OF(X509) **cas,
+    char *why, size_t size)
+{
+	struct tlsdisk_kind k;
+	char *data;
+	size_t len, i;
+
+	*cas = NULL;
+	snprintf(why, size, " (it does not exist)");
+	if (!tlsdisk_present(c->o->dir, "clientca.pem") ||
+	    (i = tlsreport_add(c->l, "clientca.pem")) == TLSREPORT_NONE)
+		return;
+	snprintf(why, size, " (it does not load here)");
+	k = tlsdisk_kind_of(&c->smtpd, CHECK_CRITICAL, "make qmail-smtpd "
+	    "trust a CA of their own, whose client certificates then relay",
+	    "qmail-smtpd asks no client for a certificate and none relays "
+	    "with one");
+	if (disk_and_bytes(c, c->o->dir, "clientca.pem", &k, "parses", &data,
+	    &len, i)) {
+		tlscontent_cas(data, len, TLSCONTENT_CLIENTCA, NULL, c->o->now,
+		    rep(c, i), cas);
+		perms_free_secret(data, len);
+	}
+	if (have_clients)
+		verify_add(rep(c, i), "used", CHECK_OK, "qmail-smtpd reads it "
+		    "when a client with TLS asks to relay");
+	else
+		verify_add(rep(c, i), "used", CHECK_INFO, "tlsclients does not "
+		    "exist: qmail-smtpd asks no client for a certificate, so "
+		    "this file has no effect");
+}
+
+static void
+do_clientcrl(struct ctx *c, int in_use, const STACK_OF(X509) *cas,
+    const char *why)
+{
+	struct tlsdisk_kind k;
+	char *data;
+	size_t len, i;
+
+	if (!tlsdisk_present(c->o->dir, "clientcrl.pem") ||
+	    (i = tlsreport_add(c->l, "clientcrl.pem")) == TLSREPORT_NONE)
+		return;
+	k = tlsdisk_kind_of(&c->smtpd, CHECK_CRITICAL, "accept revoked "
+	    "client certificates, or reject all of them", "qmail-smtpd checks "
+	    "no client certificate against it and accepts a revoked one");
+	if (disk_and_bytes(c, c->o->dir, "clientcrl.pem", &k, "parses", &data,
+	    &len, i)) {
+		tlscontent_crl(data, len, cas, why, c->o->now, rep(c, i));
+		perms_free_secret(data, len);
+	}
+	verify_add(rep(c, i), "used", in_use ? CHECK_OK : CHECK_INFO, "%s",
+	    in_use ? "qmail-smtpd checks client certificates against it" :
+	    "without clientca.pem and tlsclients, qmail-smtpd asks no client "
+	    "for a certificate: this file has no effect");
+}
+
+static void
+do_tlsclients(struct ctx *c, int have_ca)
+{
+	struct tlsdisk_kind k;
+	char *data;
+	size_t len, i;
+
+	if ((i = tlsreport_add(c->l, "tlsclients")) == TLSREPORT_NONE)
+		return;
+	k = tlsdisk_kind_of(&c->smtpd, CHECK_CRITICAL, "let the address of "
+	    "a certificate of their own relay", "qmail-smtpd ends a TLS "
+	    "session in which a client asks to relay with \"421 unable to "
+	    "read controls\"");
+	if (disk_and_bytes(c, c->o->dir, "tlsclients", &k, "addresses", &data,
+	    &len, i)) {
+		tlstext_tlsclients(data, len, rep(c, i));
+		perms_free_secret(data, len);
+	}
+	if (have_ca)
+		verify_add(rep(c, i), "used", CHECK_OK, "qmail-smtpd reads it "
+		    "when a client with TLS asks to relay");
+	else
+		verify_add(rep(c, i), "used", CHECK_WARNING, "clientca.pem does "
+		    "not exist: qmail-smtpd cannot ask for client certificates, "
+		    "so no address here can relay with one");
+}
+
+/* clientca.pem, clientcrl.pem, tlsclients: client certificates that may
+ * relay. */
 static void
 do_client_auth(struct ctx *c)
 {
-	const struct perms_dir *dir = c->o->dir;
-	int have_ca = tlsdisk_present(dir, "clientca.pem");
-	int have_clients = tlsdisk_present(dir, "tlsclients");
+	int have_ca = tlsdisk_present(c->o->dir, "clientca.pem");
+	int have_clients = tlsdisk_present(c->o->dir, "tlsclients");
 	STACK_OF(X509) *cas = NULL;
-	char *data, why[200] = "";
-	struct tlsdisk_kind k;
-	size_t len, i;
+	char why[64];
 
-	if (have_ca && (i = tlsreport_add(c->l, "clientca.pem")) != TLSREPORT_NONE) {
-		k = tlsdisk_kind_of(&c->smtpd, CHECK_CRITICAL, "make qmail-smtpd trust a "
-		    "CA of their own, whose client certificates then relay",
-		    "qmail-smtpd asks no client for a certificate and none "
-		    "relays with one");
-		if (disk_and_bytes(c, dir, "clientca.pem", &k, "parses", &data,
-		    &len, i)) {
-			tlscontent_cas(data, len, TLSCONTENT_CLIENTCA, NULL,
-			    c->o->now, rep(c, i), &cas);
-			perms_free_secret(data, len);
-		}
-		if (have_clients)
-			verify_add(rep(c, i), "used", CHECK_OK, "qmail-smtpd "
-			    "reads it when a client with TLS asks to relay");
-		else
-			verify_add(rep(c, i), "used", CHECK_INFO, "tlsclients "
-			    "does not exist: qmail-smtpd asks no client for a "
-			    "certificate, so this file has no effect");
-		if (cas == NULL)
-			snprintf(why, sizeof(why), " (it does not load here)");
-	} else if (!have_ca)
-		snprintf(why, sizeof(why), " (it does not exist)");
-	if (tlsdisk_present(dir, "clientcrl.pem") &&
-	    (i = tlsreport_add(c->l, "clientcrl.pem")) != TLSREPORT_NONE) {
-		k = tlsdisk_kind_of(&c->smtpd, CHECK_CRITICAL, "accept revoked client "
-		    "certificates, or reject all of them", "qmail-smtpd checks "
-		    "no client certificate against it and accepts a revoked "
-		    "one");
-		if (disk_and_bytes(c, dir, "clientcrl.pem", &k, "parses",
-		    &data, &len, i)) {
-			tlscontent_crl(data, len, cas, why, c->o->now,
-			    rep(c, i));
-			perms_free_secret(data, len);
-		}
-		verify_add(rep(c, i), "used", have_ca && have_clients ?
-		    CHECK_OK : CHECK_INFO, "%s", have_ca && have_clients ?
-		    "qmail-smtpd checks client certificates against it" :
-		    "without clientca.pem and tlsclients, qmail-smtpd asks "
-		    "no client for a certificate: this file has no effect");
-	}
+	do_clientca(c, have_clients, &cas, why, sizeof(why));
+	do_clientcrl(c, have_ca && have_clients, cas, why);
 	sk_X509_pop_free(cas, X509_free);
-	if (have_clients && (i = tlsreport_add(c->l, "tlsclients")) != TLSREPORT_NONE) {
-		k = tlsdisk_kind_of(&c->smtpd, CHECK_CRITICAL, "let the address of a "
-		    "certificate of their own relay", "qmail-smtpd ends a TLS "
-		    "session in which a client asks to relay with \"421 "
-		    "unable to read controls\"");
-		if (disk_and_bytes(c, dir, "tlsclients", &k, "addresses",
-		    &data, &len, i)) {
-			tlstext_tlsclients(data, len, rep(c, i));
-			perms_free_secret(data, len);
-		}
-		if (have_ca)
-			verify_add(rep(c, i), "used", CHECK_OK, "qmail-smtpd "
-			    "reads it when a client with TLS asks to relay");
-		else
-			verify_add(rep(c, i), "used", CHECK_WARNING,
-			    "clientca.pem does not exist: qmail-smtpd cannot "
-			    "ask for client certificates, so no address here "
-			    "can relay with one");
-	}
+	if (have_clients)
+		do_tlsclients(c, have_ca);
 }
 
 /* --- cipher lists --------------------------------------------------- */
@@ -189,7 +224,8 @@ add_verdict(struct ctx *c, size_t i, const char *from, const char *list,
 
 	if (ciphers_judge(list, side, side == CIPHERS_SERVER ?
 	    &c->o->server_key : NULL, &v) == -1) {
-		verify_add(rep(c, i), "ciphers", CHECK_UNKNOWN, "%s", msg_error());
+		verify_add(rep(c, i), "ciphers", CHECK_UNKNOWN, "%s",
+		    msg_error());
 		msg_clear();
 		return;
 	}
@@ -207,8 +243,8 @@ do_cipher_file(struct ctx *c, const char *name, enum ciphers_side side)
 	size_t len, i, j, smtpd = 0, set = 0;
 	struct tlsdisk_kind k;
 
-	if (!tlsdisk_present(c->o->dir, name) || (i = tlsreport_add(c->l, "%s", name)) ==
-	    TLSREPORT_NONE)
+	if (!tlsdisk_present(c->o->dir, name) ||
+	    (i = tlsreport_add(c->l, "%s", name)) == TLSREPORT_NONE)
 		return;
 	for (j = 0; side == CIPHERS_SERVER && l != NULL && j < l->n; j++) {
 		if (strcmp(l->v[j].file, READERS_SERVERCERT) != 0)
@@ -259,15 +295,15 @@ do_tlsciphers_env(struct ctx *c)
 			if (sets_tlsciphers(&l->v[k]) &&
 			    strcmp(l->v[k].script, r->script) == 0)
 				break;
-		if (k < j || (i = tlsreport_add(c->l, "TLSCIPHERS:%s", r->script)) ==
-		    TLSREPORT_NONE)
+		if (k < j || (i = tlsreport_add(c->l, "TLSCIPHERS:%s",
+		    r->script)) == TLSREPORT_NONE)
 			continue;
 		if (r->tlsciphers.state == LAUNCH_VAR_UNKNOWN) {
 			verify_add(rep(c, i), "ciphers", CHECK_INFO, "not "
 			    "judged: %s (line %u) sets TLSCIPHERS, which "
-			    "qmail-smtpd takes instead of tlsserverciphers, to a "
-			    "value known only by running it (%s)", r->script,
-			    r->line, r->tlsciphers.value);
+			    "qmail-smtpd takes instead of tlsserverciphers, "
+			    "to a value known only by running it (%s)",
+			    r->script, r->line, r->tlsciphers.value);
 			continue;
 		}
 		snprintf(from, sizeof(from), "TLSCIPHERS from %s (line %u), "
@@ -322,14 +358,17 @@ do_keyfiles(struct ctx *c, int rsa)
 		msg_clear();
 		return;
 	}
-	k = tlsdisk_kind_of(&c->smtpd, CHECK_WARNING, rsa ? "choose the temporary key "
-	    "qmail-smtpd uses" : "give qmail-smtpd weak DH parameters",
-	    rsa ? "qmail-smtpd gets no temporary key from it" :
+	k = tlsdisk_kind_of(&c->smtpd, CHECK_WARNING, rsa ? "choose the "
+	    "temporary key qmail-smtpd uses" : "give qmail-smtpd weak DH "
+	    "parameters", rsa ? "qmail-smtpd gets no temporary key from it" :
 	    "qmail-smtpd gets no DH parameters from it");
 	k.private_key = rsa;
 	k.reader_may_own = !rsa;
+	if (names.n > 0)
+		find_loaders(c);
 	for (n = 0; n < names.n; n++) {
-		if ((i = tlsreport_add(c->l, "%s", names.v[n])) == TLSREPORT_NONE)
+		if ((i = tlsreport_add(c->l, "%s", names.v[n])) ==
+		    TLSREPORT_NONE)
 			break;
 		if (!keyfile_used(c, i, rsa))
 			continue;
@@ -356,7 +395,6 @@ tlsfiles_check(const struct tlsfiles_opts *o, struct tlsfiles_result *out)
 	c.o = o;
 	c.l = &out->reports;
 	pick_readers(&c);
-	find_loaders(&c);
 	/* qmail-smtpd's, then qmail-remote's */
 	do_client_auth(&c);
 	do_cipher_file(&c, "tlsserverciphers", CIPHERS_SERVER);
@@ -375,7 +413,8 @@ tlsfiles_check(const struct tlsfiles_opts *o, struct tlsfiles_result *out)
 	out->files = c.l->files;
 	out->nfiles = c.l->n;
 	if (c.l->failed)
-		return msg_fail(EX_OSERR, "out of memory checking the TLS files");
+		return msg_fail(EX_OSERR, "out of memory checking the TLS "
+		    "files");
 	return 0;
 }
 
