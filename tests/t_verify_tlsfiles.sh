@@ -194,6 +194,12 @@ chmod 0664 "$CTL/tlsclients"
 chown other "$CTL/dh2048.pem"
 chmod 0777 "$CTL/notlshosts"
 run_script "'DEFAULT:@SECLEVEL=3'"
+# ... and a qmail-smtpd (QMAILHOME/bin, the control directory's parent)
+# that imports PEM_read_DHparams and PEM_read_bio_RSAPrivateKey, with
+# 1024-bit DH parameters beside.
+mkdir -p "$QP_TMP/bin"
+cp "$QP_SRCDIR/fuzz/corpus/elfimports/rsa-chain-dh" "$QP_TMP/bin/qmail-smtpd"
+tf_put dh1024.pem "$W/dh1024.pem" root:root 0644
 vl_expect 2 clientca.pem mode CRITICAL --service-dir "$svc"
 vl_expect_also clientcrl.pem crl-next-update CRITICAL
 vl_expect_also tlshosts/mx.example.com.pem ca-expiry CRITICAL
@@ -208,6 +214,9 @@ vl_expect_also tlsclients mode CRITICAL
 vl_expect_also dh2048.pem owner CRITICAL
 vl_expect_also notlshosts/ directory CRITICAL
 vl_expect_also "$env" ciphers CRITICAL
+vl_expect_also rsa2048.pem used OK
+vl_expect_also dh1024.pem used OK
+vl_expect_also dh1024.pem dh-bits WARNING
 nagios=$(cat "$QP_TMP/.qp/vl.nagios")
 line=${nagios%%$'\n'*}
 for f in clientca.pem: clientcrl.pem: rsa2048.pem: tlshosts/mx.example.com.pem: \
@@ -227,6 +236,7 @@ qp_assert_contains "$nagios" "421 unable to read controls" \
 qp_assert_contains "$nagios" "TLSCIPHERS from $svc/qmail-smtpd/run (line 4), which qmail-smtpd takes instead of tlsserverciphers: \"DEFAULT:@SECLEVEL=3\": security level 3" \
     "TLSCIPHERS: judged, and said where it comes from"
 # ... and rejects it once the CRL has expired.
+rm -f "$QP_TMP/bin/qmail-smtpd"
 chmod 0644 "$CTL/clientca.pem"
 out=$(crl_handshake)
 qp_assert_contains "$out" "verify error:num=12:CRL has expired" \
@@ -270,75 +280,66 @@ qp_assert_contains "$nagios" "tlshosts/mx3.example.com is never read" \
     "tlshosts/: the stray file is named"
 
 # Two CRLs (qmail-smtpd then turns no CRL checking on), a CRL from a CA
-# not in clientca.pem, tlsclients without clientca.pem.
+# not in clientca.pem, tlsclients without clientca.pem; and a qmail-smtpd
+# that imports no DH or RSA reader, as qmail-tls 20231230: "not used" is
+# all there is to say of dh*.pem and rsa*.pem, even of a key every user
+# can read.
 tf_clear
 tf_put clientcrl.pem "$W/two.crl" root:root 0644
 tf_text tlsclients "relay@client.example"
+tf_put dh1024.pem "$W/dh1024.pem" root:root 0644
+tf_put rsa2048.pem "$W/rsa2048.pem" root:root 0644
+cp "$QP_SRCDIR/fuzz/corpus/elfimports/any-leaf" "$QP_TMP/bin/qmail-smtpd"
 vl_expect 1 clientcrl.pem crl-count WARNING
 vl_expect_also clientcrl.pem crl-issuer WARNING
 vl_expect_also clientcrl.pem used INFO
 vl_expect_also tlsclients used WARNING
-
-# --- dh*.pem and rsa*.pem: used or not, as qmail-smtpd's imports say ----
-# A qmail-smtpd (QMAILHOME/bin, the control directory's parent) that
-# imports no DH or RSA reader, as qmail-tls 20231230: "not used" is all
-# there is to say, even of a key every user can read.
-tf_clear
-tf_put dh1024.pem "$W/dh1024.pem" root:root 0644
-tf_put rsa2048.pem "$W/rsa2048.pem" root:root 0644
-mkdir -p "$QP_TMP/bin"
-cp "$QP_SRCDIR/fuzz/corpus/elfimports/any-leaf" "$QP_TMP/bin/qmail-smtpd"
-vl_expect 0 rsa2048.pem used INFO
+vl_expect_also rsa2048.pem used INFO
 vl_expect_also dh1024.pem used INFO
 qp_assert_contains "$(cat "$QP_TMP/.qp/vl.nagios")" \
     "rsa2048.pem used INFO: not used: qmail-smtpd ($QP_TMP/bin/qmail-smtpd) imports no reader of temporary RSA keys" \
     "rsa2048.pem: not used, and why"
 qp_assert_not_contains "$(cat "$QP_TMP/.qp/vl.nagios")" "rsa2048.pem mode" \
     "an unused file gets no other check"
-# One that imports PEM_read_DHparams and PEM_read_bio_RSAPrivateKey.
-cp "$QP_SRCDIR/fuzz/corpus/elfimports/rsa-chain-dh" "$QP_TMP/bin/qmail-smtpd"
-vl_expect 2 rsa2048.pem mode CRITICAL
-vl_expect_also rsa2048.pem used OK
-vl_expect_also dh1024.pem used OK
-vl_expect_also dh1024.pem dh-bits WARNING
 rm -f "$QP_TMP/bin/qmail-smtpd"
 
-# --- symlinks: followed as qmail follows them, checked where they lead --
+# --- symlinks, followed as qmail follows them and checked where they
+# lead; ACLs, whose read entries are fine on a public file, write entries
+# not ---------------------------------------------------------------------
 tf_clear
 mkdir -m 0755 "$W/bundle"
+mkdir -m 0777 "$W/open" "$W/open-hosts"
 cp "$W/ca.crt" "$W/bundle/ca.pem"
-chmod 0644 "$W/bundle/ca.pem"
+cp "$W/ca.crt" "$W/bundle/mx.example.com.pem"
+printf 'relay@client.example\n' >"$W/open/tlsclients"
+chmod 0644 "$W/bundle/ca.pem" "$W/bundle/mx.example.com.pem" \
+    "$W/open/tlsclients"
 ln -s "$W/bundle/ca.pem" "$CTL/clientca.pem"
 ln -s "$W/missing.pem" "$CTL/clientcrl.pem"
+ln -s "$W/open/tlsclients" "$CTL/tlsclients"
 ln -s "$W/bundle" "$CTL/tlshosts"
-cp "$W/ca.crt" "$W/bundle/mx.example.com.pem"
+ln -s "$W/open-hosts" "$CTL/notlshosts"
 ln -s "$W/rsa2048.pem" "$CTL/rsa2048.pem"
+tf_text tlsserverciphers HIGH
+tf_text tlsclientciphers HIGH
+setfacl -m u:other:rw "$CTL/tlsserverciphers"
+setfacl -m u:other:r "$CTL/tlsclientciphers"
 vl_expect 2 clientca.pem regular-file OK
 vl_expect_also clientca.pem directory OK
 vl_expect_also clientca.pem parses OK
 vl_expect_also clientcrl.pem regular-file WARNING
+vl_expect_also tlsclients directory CRITICAL
 vl_expect_also tlshosts/ directory OK
 vl_expect_also tlshosts/mx.example.com.pem ca-expiry OK
+vl_expect_also notlshosts/ directory CRITICAL
 vl_expect_also rsa2048.pem regular-file CRITICAL
-# The directory the link leads to is writable by others: whoever can
-# write there chooses what qmail trusts.
-rm -f "$CTL/rsa2048.pem"
-chmod 0777 "$W/bundle"
-vl_expect 2 clientca.pem directory CRITICAL
-vl_expect_also tlshosts/ directory CRITICAL
-chmod 0755 "$W/bundle"
-
-# --- ACLs: read entries are fine on a public file, write entries not ----
-tf_clear
-tf_put clientca.pem "$W/ca.crt" root:root 0644
-tf_text tlsserverciphers HIGH
-setfacl -m u:other:rw "$CTL/clientca.pem"
-setfacl -m u:other:r "$CTL/tlsserverciphers"
-vl_expect 2 clientca.pem acl CRITICAL
-vl_expect_also tlsserverciphers acl OK
-qp_assert_contains "$(cat "$QP_TMP/.qp/vl.nagios")" \
-    "clientca.pem acl CRITICAL: extended ACL entries user:other:rw- let others write it" \
-    "clientca.pem: the ACL entry is named"
+vl_expect_also tlsserverciphers acl CRITICAL
+vl_expect_also tlsclientciphers acl OK
+nagios=$(cat "$QP_TMP/.qp/vl.nagios")
+qp_assert_contains "$nagios" "tlsclients directory CRITICAL: unsafe directory $W/open: writable by others" \
+    "tlsclients: the writable directory it leads to is named"
+qp_assert_contains "$nagios" "tlsserverciphers acl CRITICAL: extended ACL entries user:other:rw- let others write it" \
+    "tlsserverciphers: the ACL entry is named"
 tf_clear
 
 qp_done
