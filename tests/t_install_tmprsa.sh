@@ -7,6 +7,7 @@
 # update_tmprsadh makes it (the reader's own, 0600) or root:nofiles 0640
 # is left alone, so install and update_tmprsadh never undo each other.
 # --dry-run changes nothing; verify says CRITICAL before and OK after.
+# shellcheck disable=SC2015,SC2119  # `a && b || fail`; helpers with defaults
 set -eu
 . "$QP_SRCDIR/tests/lib.sh"
 . "$QP_SRCDIR/tests/verify_lib.sh"

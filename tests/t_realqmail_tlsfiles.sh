@@ -14,6 +14,7 @@
 #   - TLSCIPHERS from the run script: judged instead of tlsserverciphers
 #     (which is "not used"), and qmail-smtpd started with it behaves so.
 # fixtures: realqmail
+# shellcheck disable=SC2015,SC2119  # `a && b || fail`; helpers with defaults
 set -eu
 . "$QP_SRCDIR/tests/lib.sh"
 . "$QP_SRCDIR/tests/realqmail.sh"

@@ -10,6 +10,7 @@
 # with the CRL when qmail-smtpd's flags are set is shown by openssl
 # s_server verifying a client certificate with them; the real qmail-smtpd
 # is in t_realqmail_tlsfiles.sh.
+# shellcheck disable=SC2015,SC2119  # `a && b || fail`; helpers with defaults
 set -eu
 . "$QP_SRCDIR/tests/lib.sh"
 qp_need_acls "$0" "$@"
