@@ -17,8 +17,8 @@ by_name(const void *a, const void *b)
 }
 
 int
-dirnames_list(int dirfd, int (*match)(const char *), size_t max,
-    struct dirnames *out)
+dirnames_list(int dirfd, const char *shown, int (*match)(const char *),
+    size_t max, struct dirnames *out)
 {
 	struct dirent *de;
 	size_t cap = 0;
@@ -32,7 +32,7 @@ dirnames_list(int dirfd, int (*match)(const char *), size_t max,
 		e = errno;
 		if (fd != -1)
 			close(fd);
-		return msg_fail(EX_NOINPUT, "cannot list the directory: %s",
+		return msg_fail(EX_NOINPUT, "cannot list %s: %s", shown,
 		    strerror(e));
 	}
 	for (;;) {
@@ -62,7 +62,7 @@ dirnames_list(int dirfd, int (*match)(const char *), size_t max,
 	closedir(d);
 	if (e != 0) {
 		dirnames_free(out);
-		return msg_fail(EX_IOERR, "cannot list the directory: %s",
+		return msg_fail(EX_IOERR, "cannot list %s: %s", shown,
 		    strerror(e));
 	}
 	if (out->n > 1)
@@ -71,7 +71,7 @@ dirnames_list(int dirfd, int (*match)(const char *), size_t max,
 nomem:
 	closedir(d);
 	dirnames_free(out);
-	return msg_fail(EX_OSERR, "out of memory listing a directory");
+	return msg_fail(EX_OSERR, "out of memory listing %s", shown);
 }
 
 void

@@ -16,15 +16,16 @@ struct dirnames {
 };
 
 /*
- * The names of dirfd (a directory open for reading; it is not moved:
- * the listing works on a descriptor of its own) for which match returns
+ * The names of dirfd (a directory open for reading, named shown in
+ * messages; it is not moved: the listing works on a descriptor of its
+ * own) for which match returns
  * non-zero (NULL: every name but "." and ".."), at most max of them
  * (the first in readdir order; the others are counted in more).  -1 with
  * a message recorded (msg_fail) when the directory cannot be read or
  * memory runs out.  Free with dirnames_free().
  */
-int dirnames_list(int dirfd, int (*match)(const char *), size_t max,
-    struct dirnames *out);
+int dirnames_list(int dirfd, const char *shown, int (*match)(const char *),
+    size_t max, struct dirnames *out);
 void dirnames_free(struct dirnames *names);
 
 /* "rsa*.pem", "dh*.pem": prefix, then something, then ".pem". */

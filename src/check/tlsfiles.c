@@ -353,8 +353,8 @@ do_keyfiles(struct ctx *c, int rsa)
 	char *data;
 	size_t len, i, n;
 
-	if (dirnames_list(c->o->dir->fd, rsa ? dirnames_is_rsa :
-	    dirnames_is_dh, KEYFILES_MAX, &names) == -1) {
+	if (dirnames_list(c->o->dir->fd, c->o->dir->path, rsa ?
+	    dirnames_is_rsa : dirnames_is_dh, KEYFILES_MAX, &names) == -1) {
 		msg_clear();
 		return;
 	}

@@ -101,7 +101,8 @@ tlshosts_dir(const struct tlshosts_opts *o, struct tlsreport_list *l,
 	if (!tlsdisk_open_subdir(o->dir, "tlshosts", &k, &sub,
 	    tlsreport_at(l, i)))
 		goto out;
-	if (dirnames_list(sub.dir.fd, NULL, TLSHOSTS_MAX, &names) == -1) {
+	if (dirnames_list(sub.dir.fd, sub.shown, NULL, TLSHOSTS_MAX,
+	    &names) == -1) {
 		verify_add(tlsreport_at(l, i), "names", CHECK_UNKNOWN, "%s",
 		    msg_error());
 		msg_clear();
@@ -134,7 +135,8 @@ notlshosts_dir(const struct tlshosts_opts *o, struct tlsreport_list *l,
 	if (!tlsdisk_open_subdir(o->dir, "notlshosts", &k, &sub,
 	    tlsreport_at(l, i)))
 		goto out;
-	if (dirnames_list(sub.dir.fd, NULL, TLSHOSTS_MAX, &names) == -1) {
+	if (dirnames_list(sub.dir.fd, sub.shown, NULL, TLSHOSTS_MAX,
+	    &names) == -1) {
 		verify_add(tlsreport_at(l, i), "hosts", CHECK_UNKNOWN, "%s",
 		    msg_error());
 		msg_clear();

@@ -73,7 +73,7 @@ tmprsa_repair_plans(const struct perms_dir *dir, gid_t reader_gid,
 	*n = 0;
 	if (max > TMPRSA_MAX_REPAIRS)
 		max = TMPRSA_MAX_REPAIRS;
-	if (dirnames_list(dir->fd, dirnames_is_rsa, 64, &list) == -1)
+	if (dirnames_list(dir->fd, dir->path, dirnames_is_rsa, 64, &list) == -1)
 		return -1;
 	for (i = 0; i < list.n; i++) {
 		if (*n == max) {
