@@ -130,21 +130,32 @@ static void
 render_nagios(FILE *fp, const struct verify_summary *s)
 {
 	char text[600];
-	size_t i, j;
+	size_t i, j, quiet;
 
 	fprintf(fp, "QMAIL-PEM %s - ", verify_status_name(s->status));
 	if (s->error != NULL) {
 		fprintf(fp, "%s\n", nagios_text(s->error, text, sizeof(text)));
 		return;
 	}
-	for (i = 0; i < s->nfiles; i++) {
-		if (i > 0)
+	for (i = 0, j = 0, quiet = 0; i < s->nfiles; i++) {
+		/* issue 23: the other TLS files only when not OK */
+		if (s->files[i].secondary &&
+		    verify_worst(&s->files[i]) == CHECK_OK) {
+			quiet++;
+			continue;
+		}
+		if (j++ > 0)
 			fputs("; ", fp);
 		nagios_file_summary(fp, &s->files[i]);
 	}
+	if (quiet > 0)
+		fprintf(fp, "; %zu other TLS file%s OK", quiet,
+		    quiet == 1 ? "" : "s");
 	fputs(" |", fp);
 	for (i = 0; i < s->nfiles; i++) {
 		char label[320], *pem;
+		if (s->files[i].secondary)
+			continue;	/* issue 23: no perfdata */
 		nagios_label(s->files[i].file, label, sizeof(label));
 		/* servercert.pem: servercert; smtp:HOST:PORT stays whole. */
 		if ((pem = strstr(label, ".pem")) != NULL && pem[4] == '\0')

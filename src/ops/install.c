@@ -23,6 +23,7 @@
 #include "ops/install.h"
 #include "ops/journal.h"
 #include "ops/replace.h"
+#include "ops/tmprsa.h"
 #include "site/ctlfile.h"
 #include "site/me.h"
 #include "site/policy.h"
@@ -292,11 +293,13 @@ warn_exposed(const struct file_plan *plans)
 	}
 }
 
-/* The plans of both files (and of a pending key an import used). */
+/* The plans of both files (and of a pending key an import used, and of
+ * the temporary RSA keys to repair: names). */
 static int
 plan_files(const struct install_opts *o, const struct perms_dir *dir,
     struct ctl_file *srv, struct ctl_file *cli, struct import_result *imp,
-    struct file_plan *plans, size_t *nplans, struct err *err)
+    struct file_plan *plans, size_t *nplans, struct tmprsa_repairs *names,
+    struct err *err)
 {
 	int srv_bad = 0, cli_bad = 0;
 	size_t i;
@@ -314,6 +317,12 @@ plan_files(const struct install_opts *o, const struct perms_dir *dir,
 	plans[0].target = o->c.owners.server;
 	plans[1].name = CLIENTCERT;
 	plans[1].target = o->c.owners.client;
+	/* Issue 23: temporary RSA keys (rsa*.pem) readable beyond their
+	 * reader get their mode repaired, by a new file (ops/tmprsa.h). */
+	if (tmprsa_repair_plans(dir, o->c.owners.server.gid, names,
+	    plans + *nplans, TMPRSA_MAX_REPAIRS, &i, err) == -1)
+		return -1;
+	*nplans += i;
 	for (i = 0; i < *nplans; i++) {
 		/* A used pending key is in servercert.pem now: no backup. */
 		plans[i].keep_backup = i < 2;
@@ -328,7 +337,8 @@ install_run(struct install_opts *o, struct err *err)
 {
 	struct perms_dir dir = { .fd = -1 };
 	struct ctl_file srv, cli;
-	struct file_plan plans[3];
+	struct file_plan plans[3 + TMPRSA_MAX_REPAIRS];	/* issue 23 */
+	struct tmprsa_repairs rsa_names;
 	struct import_result imp;
 	size_t nplans = 2;
 	int rc = -1;
@@ -344,7 +354,8 @@ install_run(struct install_opts *o, struct err *err)
 	    import_read(&o->import, &imp, err) == -1) ||
 	    common_open_dir(&o->c, &dir, err) == -1 ||
 	    journal_refuse(&dir, err) == -1 ||
-	    plan_files(o, &dir, &srv, &cli, &imp, plans, &nplans, err) == -1)
+	    plan_files(o, &dir, &srv, &cli, &imp, plans, &nplans, &rsa_names,
+	    err) == -1)
 		goto out;
 	warn_exposed(plans);
 	if (warn_kept(plans, err) == -1 || (!o->c.dry_run &&

@@ -24,6 +24,7 @@
 #include "check/ondisk.h"
 #include "check/readtest.h"
 #include "check/report.h"
+#include "check/tlsfiles.h"
 #include "fs/output.h"
 #include "fs/readfile.h"
 #include "ops/verify.h"
@@ -290,6 +291,39 @@ check_files(const struct verify_args *a, const struct perms_dir *dir,
 	return 0;
 }
 
+/* Issue 23: qmail's other TLS files (check/tlsfiles.h), after the key
+ * files and the live server, in one array for the report (*all). */
+static int
+other_tls_files(const struct verify_args *a, const struct perms_dir *dir,
+    const struct reader_list *readers, struct verify_summary *s,
+    struct tlsfiles_result *tls, struct file_report **all, struct err *err)
+{
+	const struct file_report *srv = &s->files[0];
+	struct tlsfiles_opts to;
+
+	memset(&to, 0, sizeof(to));
+	to.dir = dir;
+	to.dir_arg = a->c.dir;
+	to.readers = readers;
+	to.smtpd_group = a->c.owners.server.gid;
+	if (srv->have_cert && srv->key_type[0]) {
+		to.server_key.type = srv->key_type;
+		to.server_key.bits = srv->key_bits;
+	}
+	to.now = s->now;
+	if (tlsfiles_check(&to, tls, err) == -1)
+		return -1;
+	if ((*all = calloc(s->nfiles + tls->nfiles, sizeof(**all))) == NULL)
+		return err_set(err, EX_OSERR, "out of memory");
+	memcpy(*all, s->files, s->nfiles * sizeof(**all));
+	if (tls->nfiles > 0)
+		memcpy(*all + s->nfiles, tls->files,
+		    tls->nfiles * sizeof(**all));
+	s->files = *all;
+	s->nfiles += tls->nfiles;
+	return 0;
+}
+
 static void
 summary_init(const struct verify_args *a, struct verify_summary *s)
 {
@@ -307,6 +341,8 @@ run_verify(struct verify_args *a)
 	struct perms_dir dir = { .fd = -1 };
 	struct output out = { .dirfd = -1 };
 	struct file_report files[NFILES + 1];	/* and the live server */
+	struct file_report *all = NULL;		/* and the other TLS files */
+	struct tlsfiles_result tls = { 0 };
 	struct reader_list readers = { NULL, 0 };
 	struct target targets[NFILES];
 	struct verify_summary s;
@@ -341,13 +377,16 @@ run_verify(struct verify_args *a)
 		goto fail;
 	s.files = files;
 	s.nfiles = NFILES + (a->live.connect != NULL);
-	if (emit(a, &out, &s, &err) == -1)
+	if (other_tls_files(a, &dir, &readers, &s, &tls, &all, &err) == -1 ||
+	    emit(a, &out, &s, &err) == -1)
 		goto fail;
 	rc = s.status;
 	goto out;
 fail:
 	(void)err_print(&err);
 out:
+	free(all);
+	tlsfiles_free(&tls);
 	for (i = 0; i < NFILES; i++)
 		readtest_reap(&targets[i].rt.run);
 	readers_free(&readers);

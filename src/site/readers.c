@@ -137,6 +137,7 @@ add_start(struct scan *sc, const char *script, unsigned line,
 		r->init_groups = 0;
 	}
 	snprintf(r->note, sizeof(r->note), "%s", l->note);
+	r->tlsciphers = l->tlsciphers;	/* issue 23 */
 	name_ids(r);
 	sc->nserver++;
 	return 0;

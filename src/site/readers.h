@@ -30,6 +30,7 @@
 #include <sys/types.h>
 
 #include "base/err.h"
+#include "runscript/startchain.h"	/* struct start_var (issue 23) */
 
 #define READERS_MAX_GROUPS	16
 
@@ -59,6 +60,8 @@ struct reader {
 					 * group database (s6-setuidgid) */
 	enum reader_source source;
 	char		 note[512];	/* what was assumed or not determined */
+	struct start_var tlsciphers;	/* issue 23: TLSCIPHERS the script
+					 * gives qmail-smtpd */
 };
 
 struct reader_list {
