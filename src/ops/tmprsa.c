@@ -5,11 +5,11 @@
 #include <sysexits.h>
 
 #include "base/msg.h"
-#include "base/secret.h"
 #include "fs/dirnames.h"
 #include "fs/fileacl.h"
 #include "fs/readfile.h"
 #include "ops/tmprsa.h"
+#include "site/policy.h"
 #include "site/tlsnames.h"
 
 #define TMPRSA_LISTED	64	/* rsa*.pem looked at in one run */
@@ -46,7 +46,8 @@ plan_one(const struct perms_dir *dir, const char *name, gid_t reader_gid,
 	p->target.gid = st.st_gid;
 	p->target.mode = repair;
 	snprintf(p->note, sizeof(p->note), "a temporary RSA key: readable by "
-	    "its owner%s only", repair & 0040 ? " and group" : "");
+	    "its owner%s only", repair == TMPRSA_GROUP_MODE ? " and group" :
+	    "");
 	return 1;
 }
 
