@@ -19,7 +19,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 cd "$tmp"
 
-targets=${*:-ctlpem importkey importcert pkcs12 me runscript smtpreply}
+targets=${*:-ctlpem importkey importcert pkcs12 me runscript smtpreply tlsfiles}
 want() {
 	case " $targets " in *" $1 "*) return 0 ;; esac
 	return 1
@@ -65,6 +65,28 @@ cat rsa.key ec.key self.crt >"$c/two-keys.pem"
 { cat rsa.key; head -c 300 self.crt; } >"$c/truncated.pem"
 cat rsa.key self.crt root.crt int.crt >"$c/stranger.pem"
 { cat rsa.key self.crt; openssl req -new -key rsa.key -subj /CN=x; } >"$c/csr-block.pem"
+fi
+
+if want tlsfiles; then
+t=$out/tlsfiles
+mkdir db
+: >db/index
+echo 01 >db/crlnumber
+printf '[ca]\ndefault_ca = c\n[c]\ndatabase = db/index\ncrlnumber = db/crlnumber\ndefault_md = sha256\ndefault_crl_days = 3650\n' >ca.cnf
+openssl ca -config ca.cnf -gencrl -keyfile ec.key -cert root.crt -out root.crl 2>/dev/null
+cp root.crt "$t/clientca.pem"
+cat int.crt root.crt >"$t/tlshost-chain.pem"
+cp int.crt "$t/tlshost-no-root.pem"
+cat root.crt root.crl >"$t/ca-and-crl.pem"
+cat root.crl root.crl >"$t/two-crls.pem"
+cat root.crt rsa.key >"$t/ca-with-key.pem"
+openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 -out "$t/dh2048.pem"
+cp rsa-pkcs1.key "$t/rsa1024.pem"
+printf 'relay@client.example\n# a comment\n\nbad line\n' >"$t/tlsclients"
+printf '# ciphers\nHIGH:!aNULL \n\n!MD5\n' >"$t/tlsserverciphers"
+printf 'TLS_AES_128_GCM_SHA256\n' >"$t/tls13-only"
+printf 'eNULL:aNULL:@SECLEVEL=0\n' >"$t/weak"
+printf 'MX.Example.com\n' >"$t/host-upper"
 fi
 
 if want importkey; then

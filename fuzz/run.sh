@@ -53,7 +53,7 @@ fuzz_one() {	# fuzz_one TARGET: run it; its log in $build/logs/TARGET.log
 		corpora+=("$top/fuzz/corpus/$t")
 	fi
 	case $t in
-	ctlpem | importkey | importcert)
+	ctlpem | importkey | importcert | tlsfiles)
 		[ -d "$samples" ] && corpora+=("$samples") ;;
 	esac
 	[ -d "$top/fuzz/regressions/$t" ] && corpora+=("$top/fuzz/regressions/$t")

@@ -138,7 +138,7 @@ nagios_summary(FILE *fp, const struct verify_summary *s)
 	static const char *const levels[] = { "CRITICAL", "WARNING",
 	    "UNKNOWN" };
 	struct problem p[NAGIOS_MAX_PROBLEMS];
-	size_t i, n, shown;
+	size_t i, n, shown, quiet;
 	const char *sep = "";
 
 	n = problems_collect(s->files, s->nfiles, p, NAGIOS_MAX_PROBLEMS);
@@ -153,12 +153,20 @@ nagios_summary(FILE *fp, const struct verify_summary *s)
 	}
 	if (n > shown)
 		fprintf(fp, " (and %zu more; -v lists every check)", n - shown);
-	for (i = 0; i < s->nfiles; i++)
-		if (verify_worst(&s->files[i]) == CHECK_OK) {
-			fputs(n > 0 ? "; " : sep, fp);
-			sep = "; ";
-			nagios_file_ok(fp, &s->files[i]);
+	for (i = 0, quiet = 0; i < s->nfiles; i++) {
+		if (verify_worst(&s->files[i]) != CHECK_OK)
+			continue;
+		if (s->files[i].secondary) {	/* issue 23: a count */
+			quiet++;
+			continue;
 		}
+		fputs(n > 0 ? "; " : sep, fp);
+		sep = "; ";
+		nagios_file_ok(fp, &s->files[i]);
+	}
+	if (quiet > 0)
+		fprintf(fp, "%s%zu other TLS file%s OK", n > 0 ? "; " : sep,
+		    quiet, quiet == 1 ? "" : "s");
 }
 
 static void
@@ -176,6 +184,8 @@ render_nagios(FILE *fp, const struct verify_summary *s)
 	fputs(" |", fp);
 	for (i = 0; i < s->nfiles; i++) {
 		char label[320], *pem;
+		if (s->files[i].secondary)
+			continue;	/* issue 23: no perfdata */
 		nagios_label(s->files[i].file, label, sizeof(label));
 		/* servercert.pem: servercert; smtp:HOST:PORT stays whole. */
 		if ((pem = strstr(label, ".pem")) != NULL && pem[4] == '\0')

@@ -132,21 +132,6 @@ verify_skip_content(struct file_report *r, const char *from,
 }
 
 static void
-name_text(const X509_NAME *name, char *buf, size_t size)
-{
-	BIO *bio = BIO_new(BIO_s_mem());
-	char *p;
-	long n;
-
-	buf[0] = '\0';
-	if (bio != NULL && X509_NAME_print_ex(bio, name, 0,
-	    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0 &&
-	    (n = BIO_get_mem_data(bio, &p)) > 0)
-		snprintf(buf, size, "%.*s", (int)n, p);
-	BIO_free(bio);
-}
-
-static void
 serial_text(X509 *cert, char *buf, size_t size)
 {
 	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
@@ -240,8 +225,8 @@ verify_describe_cert(X509 *leaf, time_t now, struct file_report *r)
 	if (asn1_to_time(X509_get0_notAfter(leaf), &r->not_after) == -1)
 		r->not_after = 0;
 	r->days_left = difftime(r->not_after, now) / 86400.0;
-	name_text(X509_get_subject_name(leaf), r->subject, sizeof(r->subject));
-	name_text(X509_get_issuer_name(leaf), r->issuer, sizeof(r->issuer));
+	chain_name(X509_get_subject_name(leaf), r->subject, sizeof(r->subject));
+	chain_name(X509_get_issuer_name(leaf), r->issuer, sizeof(r->issuer));
 	serial_text(leaf, r->serial, sizeof(r->serial));
 	sans_text(leaf, r->sans, sizeof(r->sans));
 	if (pub != NULL) {

@@ -45,6 +45,9 @@ struct file_report {
 	int		 key_bits;
 	char		 sans[1024];	/* comma separated */
 	char		 cert_sha256[65], pubkey_sha256[65];
+	/* Issue 23: one of qmail's other TLS files (check/tlsfiles.h): in
+	 * the Nagios status line only when not OK, and no perfdata. */
+	int		 secondary;
 };
 
 struct verify_opts {

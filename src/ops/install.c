@@ -25,6 +25,7 @@
 #include "ops/readerload.h"
 #include "ops/replace.h"
 #include "ops/trace.h"
+#include "ops/tmprsa.h"
 #include "site/ctlfile.h"
 #include "site/me.h"
 #include "site/policy.h"
@@ -331,11 +332,13 @@ drop_client(struct file_plan *plans, size_t *nplans)
 	(*nplans)--;
 }
 
-/* The plans of both files (and of a pending key an import used). */
+/* The plans of both files (and of a pending key an import used, and of
+ * the temporary RSA keys to repair: names). */
 static int
 plan_files(const struct install_opts *o, const struct perms_dir *dir,
     struct ctl_file *srv, struct ctl_file *cli, struct import_result *imp,
-    struct file_plan *plans, size_t *nplans, struct err *err)
+    struct file_plan *plans, size_t *nplans, struct tmprsa_repairs *names,
+    struct err *err)
 {
 	int srv_bad = 0, cli_bad = 0;
 	size_t i;
@@ -356,6 +359,12 @@ plan_files(const struct install_opts *o, const struct perms_dir *dir,
 	plans[1].target = o->c.owners.client;
 	if (o->c.sni != NULL)
 		drop_client(plans, nplans);
+	/* Issue 23: temporary RSA keys (rsa*.pem) readable beyond their
+	 * reader get their mode repaired, by a new file (ops/tmprsa.h). */
+	if (tmprsa_repair_plans(dir, o->c.owners.server.gid, names,
+	    plans + *nplans, TMPRSA_MAX_REPAIRS, &i, err) == -1)
+		return -1;
+	*nplans += i;
 	for (i = 0; i < *nplans; i++) {
 		/* A used pending key is in servercert.pem now: no backup. */
 		plans[i].keep_backup = strcmp(plans[i].name, PENDING_KEY) != 0;
@@ -386,7 +395,8 @@ install_run(struct install_opts *o, struct err *err)
 	struct trace trace;
 	struct perms_dir dir = { .fd = -1 };
 	struct ctl_file srv, cli;
-	struct file_plan plans[3];
+	struct file_plan plans[3 + TMPRSA_MAX_REPAIRS];	/* issue 23 */
+	struct tmprsa_repairs rsa_names;
 	struct import_result imp;
 	char sub[sizeof(SNI_DIR) + 256];
 	size_t nplans = 2;
@@ -404,7 +414,8 @@ install_run(struct install_opts *o, struct err *err)
 	    import_read(&o->import, &imp, err) == -1) ||
 	    common_open_dir(&o->c, &dir, err) == -1 ||
 	    journal_refuse(&dir, &o->c, err) == -1 ||
-	    plan_files(o, &dir, &srv, &cli, &imp, plans, &nplans, err) == -1 ||
+	    plan_files(o, &dir, &srv, &cli, &imp, plans, &nplans, &rsa_names,
+	    err) == -1 ||
 	    readerload_refuse(&o->c, plans, 2, err) == -1)
 		goto out;
 	plan_show_in(plans, nplans, common_sni_sub(&o->c, sub, sizeof(sub)));

@@ -25,9 +25,11 @@
 #include "check/ondisk.h"
 #include "check/readtest.h"
 #include "check/report.h"
+#include "check/tlsfiles.h"
 #include "fs/output.h"
 #include "fs/readfile.h"
 #include "ops/verify.h"
+#include "ops/verifytls.h"
 #include "ops/verifylive.h"
 #include "site/policy.h"
 #include "site/readercheck.h"
@@ -435,6 +437,8 @@ run_verify(struct verify_args *a)
 	struct output out = { .dirfd = -1 };
 	struct file_report *files;		/* and the live server */
 	struct target *targets;
+	struct file_report *all = NULL;		/* and the other TLS files */
+	struct tlsfiles_result tls = { 0 };
 	struct verify_summary s;
 	struct err err = { 0 }, no_host = { 0 };
 	char hostname[256], (*hosts)[256];
@@ -477,13 +481,19 @@ run_verify(struct verify_args *a)
 		goto fail;
 	s.files = files;
 	s.nfiles = n + (a->live.connect != NULL);
-	if (emit(a, &out, &s, &err) == -1)
+	/* qmail's other TLS files (issue 23): not with --sni NAME */
+	if ((a->c.sni == NULL && verify_other_tls_files(a->c.dir,
+	    a->c.owners.server.gid, &dir,
+	    &a->c.model.readers, &s, &tls, &all, &err) == -1) ||
+	    emit(a, &out, &s, &err) == -1)
 		goto fail;
 	rc = s.status;
 	goto out;
 fail:
 	(void)err_print(&err);
 out:
+	free(all);
+	tlsfiles_free(&tls);
 	for (i = 0; targets != NULL && i < n; i++) {
 		readtest_reap(&targets[i].rt.run);
 		if (targets[i].dir != &dir)

@@ -408,6 +408,16 @@ record_word(struct startchain *out, const struct rs_command *cmd, size_t i)
 	}
 }
 
+/* Issue 23: TLSCIPHERS as qmail-smtpd gets it. */
+static void
+tlsciphers_found(const struct envslot *e, struct start_var *out)
+{
+	out->state = e->state == ENV_SET ? START_VAR_SET :
+	    e->state == ENV_UNKNOWN ? START_VAR_UNKNOWN : START_VAR_NOT_SET;
+	snprintf(out->value, sizeof(out->value), "%s", e->state == ENV_SET ?
+	    e->value : e->state == ENV_UNKNOWN ? e->why : "");
+}
+
 /* qmail-smtpd found: what reads servercert.pem, and notes. */
 static void
 found_smtpd(struct walk *wk, size_t i)
@@ -420,6 +430,7 @@ found_smtpd(struct walk *wk, size_t i)
 	wk->out->kind = START_SMTPD;
 	snprintf(wk->out->program, sizeof(wk->out->program), "qmail-smtpd");
 	record_word(wk->out, cmd, i);
+	tlsciphers_found(&wk->env[E_TLSCIPHERS], &wk->out->tlsciphers);
 	for (k = i + 1; k < cmd->nwords; k++) {
 		name = prog_name(&cmd->words[k]);
 		if (name != NULL && strcmp(name, "vchkpw") == 0)

@@ -6,9 +6,10 @@
  * softlimit, envdir, envuidgid, setuidgid, chpst, s6-setuidgid, nice,
  * tcpserver and sslserver with -u, -g and -U, rblsmtpd ...) to
  * qmail-smtpd or qmail-start, tracking the user, the groups and the
- * variables that matter ($UID, $GID, $CERTFILE, $KEYFILE).  It reads the
- * files of an envdir, never runs anything, and writes into the note what
- * it could not determine.
+ * variables that matter ($UID, $GID, $CERTFILE, $KEYFILE, and
+ * $TLSCIPHERS, which qmail-smtpd takes instead of control/tlsserverciphers).
+ * It reads the files of an envdir, never runs anything, and writes into the
+ * note what it could not determine.
  */
 #ifndef QP_STARTCHAIN_H
 #define QP_STARTCHAIN_H
@@ -26,6 +27,18 @@ enum start_kind {
 				 * unknown) */
 	START_SEND,		/* starts qmail-start */
 	START_UNKNOWN		/* cannot tell what it starts */
+};
+
+/* A variable the script sets for qmail-smtpd (issue 23: TLSCIPHERS). */
+enum start_var_state {
+	START_VAR_NOT_SET = 0,	/* not set, unset, or inherited from the
+				 * supervisor (which passes none on) */
+	START_VAR_SET,		/* value is what qmail-smtpd gets */
+	START_VAR_UNKNOWN	/* set to something not known: value says why */
+};
+struct start_var {
+	enum start_var_state	state;
+	char			value[1024];
 };
 
 struct startchain {
@@ -53,6 +66,8 @@ struct startchain {
 					 * checkpassword: runs as vpopmail
 					 * or root) */
 	char	 note[512];	/* "line N: ..." what is assumed or unknown */
+	struct start_var tlsciphers;	/* issue 23: qmail-smtpd takes it
+					 * instead of control/tlsserverciphers */
 };
 
 /*

@@ -1,7 +1,8 @@
 /*
  * startenv.c: the variables that matter on the way from a run script to
  * qmail-smtpd ($UID and $GID for tcpserver -U, $CERTFILE and $KEYFILE for
- * sslserver), as the script, env and envdir set them.  An envdir's files
+ * sslserver, $TLSCIPHERS for qmail-smtpd itself), as the script, env and
+ * envdir set them.  An envdir's files
  * are read, never anything run.
  */
 #include <errno.h>
@@ -15,7 +16,7 @@
 #include "runscript/startenv.h"
 
 const char *const env_names[NENV] = {
-	"UID", "GID", "CERTFILE", "KEYFILE"
+	"UID", "GID", "CERTFILE", "KEYFILE", "TLSCIPHERS"
 };
 
 /* What the script exports of these variables; the rest is inherited. */

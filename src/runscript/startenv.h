@@ -10,7 +10,7 @@
 #include "runscript/rscommand.h"
 
 enum env_state { ENV_INHERITED, ENV_UNSET, ENV_SET, ENV_UNKNOWN };
-enum { E_UID, E_GID, E_CERTFILE, E_KEYFILE, NENV };
+enum { E_UID, E_GID, E_CERTFILE, E_KEYFILE, E_TLSCIPHERS, NENV };
 extern const char *const env_names[NENV];	/* "UID", ... */
 
 struct envslot {

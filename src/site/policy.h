@@ -40,6 +40,30 @@
 #define SNI_DIR_MODE		0755
 #define SNI_MAX			64	/* SNI files verify and rotate take */
 
+/*
+ * qmail's other TLS files in the control directory (qmail-tls; issue 23),
+ * checked by verify when they exist.  qmail-smtpd reads the client CAs,
+ * their CRL, the addresses that may relay with a client certificate, its
+ * cipher list and, in builds of older patches, DH parameters (dh*.pem)
+ * and temporary RSA keys (rsa*.pem, made by update_tmprsadh);
+ * qmail-remote its cipher list and the per-host directories.
+ */
+#define CLIENTCA		"clientca.pem"
+#define CLIENTCRL		"clientcrl.pem"
+#define TLSCLIENTS		"tlsclients"
+#define TLSSERVERCIPHERS	"tlsserverciphers"
+#define TLSCLIENTCIPHERS	"tlsclientciphers"
+#define TLSHOSTS_DIR		"tlshosts"	/* HOST.pem: CAs for HOST */
+#define TLSHOSTS_EXHAUSTIVE	"exhaustivelist"	/* in tlshosts/ */
+#define NOTLSHOSTS_DIR		"notlshosts"	/* HOST: no TLS with it */
+#define DHPARAMS_PREFIX		"dh"		/* dh*.pem */
+#define TMPRSA_PREFIX		"rsa"		/* rsa*.pem */
+#define TLSFILE_SUFFIX		".pem"
+/* A temporary RSA key is its reader's, 0600, as update_tmprsadh makes it,
+ * or root's and readable by its reader's group. */
+#define TMPRSA_MODE		0600
+#define TMPRSA_GROUP_MODE	0640
+
 /* Owner, groups and mode of the key files; the readers' users. */
 #define DEFAULT_OWNER		"root"
 #define DEFAULT_SERVER_GROUP	"nofiles"	/* qmail-smtpd's (qmaild's) */

@@ -144,6 +144,7 @@ add_start(struct scan *sc, const char *svc, const char *script, unsigned line,
 	r->path_set = l->path_set;
 	r->path_unknown = l->path_unknown;
 	snprintf(r->service_dir, sizeof(r->service_dir), "%s", svc);
+	r->tlsciphers = l->tlsciphers;	/* issue 23 */
 	name_ids(r);
 	sc->nserver++;
 	return 0;

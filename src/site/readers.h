@@ -30,6 +30,7 @@
 #include <sys/types.h>
 
 #include "base/err.h"
+#include "runscript/startchain.h"	/* struct start_var (issue 23) */
 
 #define READERS_MAX_GROUPS	16
 
@@ -69,6 +70,8 @@ struct reader {
 	char		 path[1024];
 	int		 path_set, path_unknown;
 	char		 service_dir[4096];
+	struct start_var tlsciphers;	/* issue 23: TLSCIPHERS the script
+					 * gives qmail-smtpd */
 };
 
 struct reader_list {

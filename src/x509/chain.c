@@ -9,21 +9,25 @@
 #include "x509/chain.h"
 
 const char *
-chain_subject(X509 *cert, char *buf, size_t size)
+chain_name(const X509_NAME *name, char *buf, size_t size)
 {
 	BIO *bio = BIO_new(BIO_s_mem());
 	char *p;
 	long n;
 
 	buf[0] = '\0';
-	if (bio == NULL)
-		return buf;
-	if (X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
+	if (bio != NULL && X509_NAME_print_ex(bio, name, 0,
 	    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0 &&
 	    (n = BIO_get_mem_data(bio, &p)) > 0)
 		snprintf(buf, size, "%.*s", (int)n, p);
 	BIO_free(bio);
-	if (buf[0] == '\0')
+	return buf;
+}
+
+const char *
+chain_subject(X509 *cert, char *buf, size_t size)
+{
+	if (chain_name(X509_get_subject_name(cert), buf, size)[0] == '\0')
 		snprintf(buf, size, "(empty subject)");
 	return buf;
 }

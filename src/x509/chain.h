@@ -38,5 +38,7 @@ int chain_issued_by(X509 *issuer, X509 *subject);
 
 /* "CN=..., O=..." of a certificate subject, for messages. */
 const char *chain_subject(X509 *cert, char *buf, size_t size);
+/* The same of any name (an issuer, a CRL's issuer); "" when empty. */
+const char *chain_name(const X509_NAME *name, char *buf, size_t size);
 
 #endif
