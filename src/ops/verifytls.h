@@ -11,7 +11,8 @@
 #include "perms.h"
 #include "site/readers.h"
 
-/* Check them (dir_arg: -d as given; smtpd_gid: servercert.pem's group) (check/tlsfiles.h) and append their reports to s's files,
+/* Check them (check/tlsfiles.h; dir_arg: -d as given, smtpd_gid:
+ * servercert.pem's group) and append their reports to s's files,
  * in one new array *all (free() it, and tlsfiles_free(tls), after). */
 int verify_other_tls_files(const char *dir_arg, gid_t smtpd_gid,
     const struct perms_dir *dir, const struct reader_list *readers,
