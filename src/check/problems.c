@@ -13,17 +13,6 @@
 
 #include "check/problems.h"
 
-static const struct check *
-find_check(const struct file_report *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		if (strcmp(r->checks[i].name, name) == 0)
-			return &r->checks[i];
-	return NULL;
-}
-
 static int
 is_one_of(const char *name, const char *const *names)
 {
@@ -68,7 +57,7 @@ reader_cause_speaker(const struct file_report *r)
 	int i, level, best_level = 3;
 
 	for (i = 0; reader_cause[i] != NULL; i++) {
-		if ((c = find_check(r, reader_cause[i])) == NULL ||
+		if ((c = verify_find(r, reader_cause[i])) == NULL ||
 		    (level = problems_level(c->status)) == -1)
 			continue;
 		if (best == NULL || level < best_level) {

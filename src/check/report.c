@@ -20,6 +20,7 @@
 
 #include "base/err.h"
 #include "base/msg.h"
+#include "base/text.h"
 #include "check/problems.h"
 #include "check/report.h"
 #include "fs/output.h"
@@ -77,17 +78,6 @@ nagios_label(const char *in, char *buf, size_t size)
 	return buf;
 }
 
-static const struct check *
-find_check(const struct file_report *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		if (strcmp(r->checks[i].name, name) == 0)
-			return &r->checks[i];
-	return NULL;
-}
-
 /* --- nagios ------------------------------------------------------------ */
 
 /* "FILE: CHECK: message", without the file again where the message
@@ -118,8 +108,8 @@ nagios_file_ok(FILE *fp, const struct file_report *r)
 	for (i = 0; i < r->n; i++)
 		if (r->checks[i].status == CHECK_SKIPPED)
 			skipped++;
-	if ((expiry = find_check(r, "expiry")) == NULL)
-		expiry = find_check(r, "live-cert-expiry");
+	if ((expiry = verify_find(r, "expiry")) == NULL)
+		expiry = verify_find(r, "live-cert-expiry");
 	fprintf(fp, "%s: OK", nagios_text(r->file, text, sizeof(text)));
 	if (r->have_cert && expiry != NULL && expiry->status == CHECK_OK)
 		fprintf(fp, ", expires in %ld days", verify_days(r));
@@ -225,17 +215,6 @@ jtext(const char *s)
 	return j != NULL ? j : json_string(plain(s, buf, sizeof(buf)));
 }
 
-static char *
-iso_time(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, size, "?");
-	return buf;
-}
-
 static json_t *
 json_file(const struct file_report *r)
 {
@@ -251,10 +230,10 @@ json_file(const struct file_report *r)
 	json_object_set_new(o, "status",
 	    json_string(verify_status_name(verify_worst(r))));
 	if (r->have_cert) {
-		json_object_set_new(o, "not_before",
-		    json_string(iso_time(r->not_before, buf, sizeof(buf))));
-		json_object_set_new(o, "not_after",
-		    json_string(iso_time(r->not_after, buf, sizeof(buf))));
+		json_object_set_new(o, "not_before", json_string(
+		    text_iso_time(r->not_before, buf, sizeof(buf))));
+		json_object_set_new(o, "not_after", json_string(
+		    text_iso_time(r->not_after, buf, sizeof(buf))));
 		json_object_set_new(o, "not_after_epoch",
 		    json_integer((json_int_t)r->not_after));
 		json_object_set_new(o, "days_left",
@@ -321,7 +300,7 @@ render_json(FILE *fp, const struct verify_summary *s, struct err *err)
 	json_object_set_new(root, "hostname",
 	    s->hostname ? jtext(s->hostname) : json_null());
 	json_object_set_new(root, "timestamp",
-	    json_string(iso_time(s->now, buf, sizeof(buf))));
+	    json_string(text_iso_time(s->now, buf, sizeof(buf))));
 	json_object_set_new(root, "warning_days", json_integer(s->warn_days));
 	json_object_set_new(root, "critical_days", json_integer(s->crit_days));
 	if (s->error != NULL) {

@@ -62,6 +62,17 @@ verify_add(struct file_report *r, const char *name, enum check_status status,
 	va_end(ap);
 }
 
+const struct check *
+verify_find(const struct file_report *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->checks[i].name, name) == 0)
+			return &r->checks[i];
+	return NULL;
+}
+
 /* Nagios order, as monitoring-plugins' max_state_alt(): CRITICAL, then
  * WARNING, then UNKNOWN, then OK; SKIPPED and INFO count as OK. */
 static int

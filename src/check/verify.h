@@ -93,6 +93,9 @@ void verify_set(struct check *c, const char *name, enum check_status status,
 void verify_add(struct file_report *r, const char *name,
     enum check_status status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The check of r named name, or NULL when r has none. */
+const struct check *verify_find(const struct file_report *r,
+    const char *name);
 /* Append every content check from the one named `from' (NULL: all) as
  * SKIPPED with the reason why. */
 void verify_skip_content(struct file_report *r, const char *from,

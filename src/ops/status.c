@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "base/text.h"
 #include "base/userdb.h"
 #include "fs/backup.h"
 #include "fs/plan.h"
@@ -60,17 +61,6 @@ text_or_null(const char *s)
 	return s != NULL && s[0] ? jstr(s) : json_null();
 }
 
-static const struct check *
-find_check(const struct file_report *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		if (strcmp(r->checks[i].name, name) == 0)
-			return &r->checks[i];
-	return NULL;
-}
-
 static json_t *
 check_json(const struct check *c)
 {
@@ -78,17 +68,6 @@ check_json(const struct check *c)
 		return json_null();
 	return json_pack("{s:s, s:o}", "status",
 	    verify_status_name(c->status), "message", jstr(c->message));
-}
-
-static char *
-iso_time(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, size, "?");
-	return buf;
 }
 
 static json_int_t
@@ -103,7 +82,7 @@ cert_json(json_t *o, const struct file_report *r)
 {
 	json_t *sans = json_array();
 	char buf[64], copy[sizeof(r->sans)], *p, *save = NULL;
-	const struct check *shared = find_check(r, "shared-key");
+	const struct check *shared = verify_find(r, "shared-key");
 
 	if (!r->have_cert) {
 		json_decref(sans);
@@ -118,7 +97,7 @@ cert_json(json_t *o, const struct file_report *r)
 	    "s:o, s:b, s:o, s:s, s:I}", "key_type", r->key_type, "key_bits",
 	    r->key_bits, "subject", jstr(r->subject), "issuer", jstr(r->issuer),
 	    "self_signed", strcmp(r->subject, r->issuer) == 0, "sans", sans,
-	    "not_after", iso_time(r->not_after, buf, sizeof(buf)),
+	    "not_after", text_iso_time(r->not_after, buf, sizeof(buf)),
 	    "days_left", (json_int_t)verify_days(r)));
 	json_object_set_new(o, "shared_key", shared != NULL ?
 	    jstr(shared->message) : json_null());
@@ -228,7 +207,7 @@ staged_json(const struct perms_dir *dir, const char *staged, time_t now)
 	if (fstatat(dir->fd, staged, &st, AT_SYMLINK_NOFOLLOW) == -1)
 		return json_null();
 	return json_pack("{s:s, s:s, s:I}", "file", staged, "since",
-	    iso_time(st.st_mtime, buf, sizeof(buf)), "age_days",
+	    text_iso_time(st.st_mtime, buf, sizeof(buf)), "age_days",
 	    days_since(st.st_mtime, now));
 }
 
@@ -307,7 +286,7 @@ file_json(const struct perms_dir *dir, const struct file_report *r,
 	json_object_set_new(o, "readers", readers_json(readers, r->file, &st,
 	    have_st));
 	json_object_set_new(o, "program", program_json(dir, r->file, readers, cache));
-	json_object_set_new(o, "read_test", check_json(find_check(r,
+	json_object_set_new(o, "read_test", check_json(verify_find(r,
 	    "reader-can-read")));
 	json_object_set_new(o, "staged", staged_json(dir, staged, now));
 	json_object_set_new(o, "backups", backups_json(dir, r->file, now));
