@@ -12,6 +12,7 @@
 
 #include "check/tlscontent.h"
 #include "x509/chain.h"
+#include "x509/keydecode.h"
 
 #define MAX_ISSUER_STEPS	16	/* longest chain followed in a file */
 
@@ -468,17 +469,6 @@ out:
 	BIO_free(bio);
 }
 
-/* Never prompt: a temporary key is never encrypted. */
-static int
-no_password(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf;
-	(void)size;
-	(void)rwflag;
-	(void)u;
-	return -1;
-}
-
 void
 tlscontent_rsa(const char *data, size_t len, struct file_report *r)
 {
@@ -486,7 +476,8 @@ tlscontent_rsa(const char *data, size_t len, struct file_report *r)
 	BIO *bio = mem_bio(data, len);
 
 	if (bio != NULL)
-		key = PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL);
+		key = PEM_read_bio_PrivateKey(bio, NULL,
+		    keydecode_no_password, NULL);
 	if (key == NULL || !EVP_PKEY_is_a(key, "RSA"))
 		verify_add(r, "parses", CHECK_WARNING, "no RSA private key in "
 		    "it (%s): qmail-smtpd gets no temporary key from this file",

@@ -27,6 +27,7 @@
 #include "x509/chain.h"
 #include "x509/decodechild.h"
 #include "x509/import.h"
+#include "x509/keydecode.h"
 #include "x509gen.h"
 
 #define ANSWER_DECODED		0
@@ -208,17 +209,6 @@ out:
 
 /* --- the parent ---------------------------------------------------------- */
 
-/* Never prompt: the canonical key is not encrypted. */
-static int
-no_password(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf;
-	(void)size;
-	(void)rwflag;
-	(void)u;
-	return -1;
-}
-
 /*
  * One PEM block, the key (is_key) or a certificate, and nothing else: the
  * object, or NULL.
@@ -235,9 +225,10 @@ canonical(const unsigned char *pem, size_t len, int is_key)
 	    (bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
 		return NULL;
 	if (is_key)
-		obj = PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL);
+		obj = PEM_read_bio_PrivateKey(bio, NULL,
+		    keydecode_no_password, NULL);
 	else
-		obj = PEM_read_bio_X509(bio, NULL, no_password, NULL);
+		obj = PEM_read_bio_X509(bio, NULL, keydecode_no_password, NULL);
 	if (obj != NULL && BIO_ctrl_pending(bio) != 0) {
 		if (is_key)
 			EVP_PKEY_free(obj);

@@ -31,8 +31,8 @@ static struct keyctx {
 	EVP_PKEY	*out;		/* where ctx puts what it decodes */
 } cache[6];
 
-static int
-no_password(char *buf, int size, int rwflag, void *u)
+int
+keydecode_no_password(char *buf, int size, int rwflag, void *u)
 {
 	(void)buf; (void)size; (void)rwflag; (void)u;
 	return -1;
@@ -49,7 +49,8 @@ pkcs8_keytype(const char *pem, size_t len)
 
 	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
 		return NULL;
-	p8 = PEM_read_bio_PKCS8_PRIV_KEY_INFO(bio, NULL, no_password, NULL);
+	p8 = PEM_read_bio_PKCS8_PRIV_KEY_INFO(bio, NULL, keydecode_no_password,
+	    NULL);
 	BIO_free(bio);
 	if (p8 == NULL || !PKCS8_pkey_get0(&alg, NULL, NULL, NULL, p8)) {
 		PKCS8_PRIV_KEY_INFO_free(p8);
@@ -133,7 +134,8 @@ keydecode_pem(const char *pem, size_t len, const char *type)
 		k->out = NULL;
 	}
 	if (key == NULL)	/* OpenSSL's own choice, and its reasons */
-		key = PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL);
+		key = PEM_read_bio_PrivateKey(bio, NULL,
+		    keydecode_no_password, NULL);
 	BIO_free(bio);
 	return key;
 }
@@ -183,7 +185,7 @@ keydecode_first(const char *data, size_t len)
 	/* None found by this scan: OpenSSL's reader says why. */
 	if ((bio = BIO_new_mem_buf(data, (int)len)) == NULL)
 		return NULL;
-	key = PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL);
+	key = PEM_read_bio_PrivateKey(bio, NULL, keydecode_no_password, NULL);
 	BIO_free(bio);
 	return key;
 }

@@ -21,6 +21,11 @@ EVP_PKEY *keydecode_pem(const char *pem, size_t len, const char *type);
  * it does not decode. */
 EVP_PKEY *keydecode_first(const char *data, size_t len);
 
+/* An OpenSSL pem_password_cb that refuses (returns -1): given to every
+ * PEM read so that OpenSSL never prompts on the terminal; an encrypted
+ * key simply fails to decode. */
+int keydecode_no_password(char *buf, int size, int rwflag, void *u);
+
 /* Build the contexts for RSA and EC keys (the types qmail-pem writes and
  * certbot issues) and load OpenSSL's configuration now, with no key in
  * memory, so that children forked after this inherit them instead of

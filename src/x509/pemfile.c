@@ -19,14 +19,6 @@
 static const char begin_tag[] = "-----BEGIN ";
 static const char end_tag[] = "-----END ";
 
-/* Never prompt: an encrypted key simply fails to decode. */
-static int
-no_password(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf; (void)size; (void)rwflag; (void)u;
-	return -1;
-}
-
 static int
 is_key_type(const char *type)
 {
@@ -110,8 +102,9 @@ decode_block(const char *start, size_t len, const char *type,
 		}
 	} else if (is_cert_type(type)) {
 		cert = strcmp(type, "TRUSTED CERTIFICATE") == 0 ?
-		    PEM_read_bio_X509_AUX(bio, NULL, no_password, NULL) :
-		    PEM_read_bio_X509(bio, NULL, no_password, NULL);
+		    PEM_read_bio_X509_AUX(bio, NULL, keydecode_no_password,
+		    NULL) :
+		    PEM_read_bio_X509(bio, NULL, keydecode_no_password, NULL);
 		if (cert == NULL)
 			b->bad_certs++;
 		else if (!sk_X509_push(b->certs, cert))
