@@ -196,6 +196,16 @@ san_list(const struct cert_request *req, int critical, char *buf,
 	return 0;
 }
 
+/* SHA-256, or NULL for Ed25519 and Ed448, which sign without a separate
+ * digest. */
+static const EVP_MD *
+signing_digest(EVP_PKEY *key)
+{
+	if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448"))
+		return NULL;
+	return EVP_sha256();
+}
+
 /* The host name and every SAN are DNS names qmail-pem accepts. */
 static int
 valid_names(const struct cert_request *req, struct err *err)
@@ -248,7 +258,7 @@ x509gen_self_signed(EVP_PKEY *key, const struct cert_request *req,
 	X509 *cert = NULL;
 	X509_NAME *name = NULL;
 	char sans[8192];
-	const EVP_MD *md = EVP_sha256();
+	const EVP_MD *md = signing_digest(key);
 	int ok = 0;
 
 	if (valid_names(req, err) == -1)
@@ -260,8 +270,6 @@ x509gen_self_signed(EVP_PKEY *key, const struct cert_request *req,
 	if (san_list(req, !fits_cn(req->hostname), sans, sizeof(sans),
 	    err) == -1)
 		return NULL;
-	if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448"))
-		md = NULL;
 
 	if ((cert = X509_new()) == NULL || !X509_set_version(cert,
 	    X509_VERSION_3))
@@ -402,14 +410,12 @@ x509gen_request(EVP_PKEY *key, const struct cert_request *req,
 	STACK_OF(X509_EXTENSION) *exts = NULL;
 	X509_EXTENSION *ext = NULL;
 	X509_REQ *csr = NULL;
-	const EVP_MD *md = EVP_sha256();
+	const EVP_MD *md = signing_digest(key);
 	char sans[8192];
 	int ok = 0;
 
 	if (valid_names(req, err) == -1)
 		return NULL;
-	if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448"))
-		md = NULL;
 	if ((csr = X509_REQ_new()) == NULL ||
 	    !X509_REQ_set_version(csr, X509_REQ_VERSION_1))
 		goto out;
