@@ -84,10 +84,12 @@ make_passin(struct passin *p, enum pass_kind kind)
 		assert_int_equal(passin_parse("pass:" PASSWORD, p, &err), 0);
 		break;
 	case PASS_WRONG:
-		assert_int_equal(passin_parse("env:QP_UNIT_WRONG_PW", p, &err), 0);
+		assert_int_equal(passin_parse("env:QP_UNIT_WRONG_PW", p,
+		    &err), 0);
 		break;
 	case PASS_UNREADABLE:
-		assert_int_equal(passin_parse("env:QP_UNIT_NO_SUCH_VAR", p, &err), 0);
+		assert_int_equal(passin_parse("env:QP_UNIT_NO_SUCH_VAR", p,
+		    &err), 0);
 		break;
 	case PASS_NONE:
 		break;

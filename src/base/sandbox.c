@@ -249,8 +249,8 @@ read_some(struct reading *r, int fd, int which)
 		return 1;
 	if (which == 0) {
 		if (wire_put(r->frame, buf, (size_t)n) == -1) {
-			err_set(r->error, EX_SOFTWARE, "%s: the sandboxed child "
-			    "answered more than %zu bytes: stopped it",
+			err_set(r->error, EX_SOFTWARE, "%s: the sandboxed "
+			    "child answered more than %zu bytes: stopped it",
 			    r->job->what, r->job->max_answer);
 			stop_child(r);
 			rc = -1;
@@ -280,8 +280,9 @@ read_pipes(struct reading *r, int answer_fd, int err_fd, long long deadline)
 	while (pfd[0].fd != -1 || pfd[1].fd != -1) {
 		if ((left = deadline - now_ms()) <= 0) {
 			stop_child(r);
-			return err_set(r->error, EX_SOFTWARE, "%s: the sandboxed "
-			    "child did not finish within %d s: stopped it",
+			return err_set(r->error, EX_SOFTWARE, "%s: the "
+			    "sandboxed child did not finish within %d s: "
+			    "stopped it",
 			    r->job->what, r->job->timeout);
 		}
 		n = poll(pfd, 2, left > 60000 ? 60000 : (int)left);

@@ -221,9 +221,9 @@ probechild_run(const struct smtp_dialog_opts *o, struct smtp_dialog *p,
 	if (rc == 0 && take_answer(&answer, p) == -1) {
 		smtpdialog_free(p);
 		memset(p, 0, sizeof(*p));
-		rc = err_set(err, EX_SOFTWARE, "%s: the answer of the sandboxed "
-		    "probe does not hold together; this is a bug in qmail-pem, "
-		    "please report it", o->target->label);
+		rc = err_set(err, EX_SOFTWARE, "%s: the answer of the "
+		    "sandboxed probe does not hold together; this is a bug in "
+		    "qmail-pem, please report it", o->target->label);
 	}
 	wire_free(&answer);
 	return rc;
