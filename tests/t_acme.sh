@@ -17,6 +17,9 @@
 # `qmail-pem install --key KEY --cert FULLCHAIN` on the files --install-cert
 # copies, which is the command line the dehydrated hook runs below.
 # valgrind: slow (under memcheck: RSA keys, and certbot and dehydrated against pebble)
+# labels: noasan
+# (not again under ASan: pebble, certbot and dehydrated take its time;
+# the import paths it reaches run under ASan in t_import_*)
 set -eu
 # shellcheck source=tests/lib.sh
 . "$QP_SRCDIR/tests/lib.sh"

@@ -6,6 +6,10 @@
 # reply), SMTPS with --tls; with -d and without.  swaks, the reference
 # client, first confirms what each server offers.
 # valgrind: slow (under memcheck: RSA keys, and servers that time out on purpose)
+# labels: noasan
+# (not again under ASan: servers that time out on purpose take its time;
+# the SMTP and TLS code runs under ASan in t_live_hostile, unit_smtpreply
+# and the fuzz replays)
 set -eu
 . "$QP_SRCDIR/tests/lib.sh"
 . "$QP_SRCDIR/tests/verify_lib.sh"

@@ -23,6 +23,12 @@
 # are imported (made by openssl outside memcheck) except one RSA key
 # qmail-pem makes for the fresh install.
 # fixtures: realqmail
+# labels: noasan
+# (no ASan run and no valgrind twin: its time goes to the real daemons;
+# what it reaches in qmail-pem, the ELF reading and the refusal, runs
+# under ASan and memcheck in unit_loaders, unit_readers and the
+# elfimports fuzz replay, and in every install's loader look-up)
+# valgrind: none
 # shellcheck disable=SC2119  # rq_mkroot and rq_remote_send with defaults
 set -eu
 # shellcheck source=tests/lib.sh
