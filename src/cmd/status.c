@@ -8,15 +8,19 @@
 #include "site/policy.h"
 
 static const char status_usage[] =
-"usage: qmail-pem status [-d DIR] [--service-dir D]... [--format text|json]\n"
+"usage: qmail-pem status [-d DIR] [--sni NAME] [--service-dir D]...\n"
+"                        [--format text|json]\n"
 "\n"
-"Show servercert.pem and clientcert.pem in DIR: owner, group and mode; key\n"
+"Show servercert.pem, clientcert.pem and every SNI certificate\n"
+"servercerts/NAME/servercert.pem in DIR: owner, group and mode; key\n"
 "and certificate (subject, issuer, names, expiry, shared or distinct key);\n"
 "who reads each file (from the run scripts), the program and what it can\n"
 "load, whether the reader can read the file today; a staged key; the\n"
 "backups; and verify's verdict in one line.  Changes nothing.\n"
 "\n"
 "  -d DIR               qmail control directory (default /var/qmail/control)\n"
+"  --sni NAME           only servercerts/NAME/servercert.pem, the SNI\n"
+"                       certificate for NAME\n"
 "  --service-dir D      a daemontools/runit/s6 service directory to read\n"
 "                       (repeatable; default /service, /etc/service and\n"
 "                       /var/service)\n"
@@ -41,7 +45,7 @@ run(void *opts, struct err *err)
 
 const struct cmdline status_line = {
 	.usage = status_usage,
-	.groups = OPTS_DIR | OPTS_SERVICES | OPTS_FORMAT,
+	.groups = OPTS_SNI | OPTS_DIR | OPTS_SERVICES | OPTS_FORMAT,
 	.size = sizeof(struct status_opts),
 	.run = run
 };

@@ -35,9 +35,6 @@
 #include "site/readerbin.h"
 #include "site/readers.h"
 
-static const char *const staged_names[2] = { SERVERCERT_NEXT,
-    CLIENTCERT_NEXT };
-
 /* Text from a certificate or the file system may be any bytes: JSON
  * takes UTF-8, so anything else goes out as printable ASCII. */
 static json_t *
@@ -270,26 +267,43 @@ disk_json(const struct perms_dir *dir, const char *file, struct stat *st,
 	    "other", "permissions", perms);
 }
 
+/* An SNI folder that cannot be used: verify's reason for it. */
 static json_t *
-file_json(const struct perms_dir *dir, const struct file_report *r,
-    const char *staged, const struct reader_list *readers,
+unusable_json(const struct file_report *r)
+{
+	const struct check *c = verify_find(r, "sni-folder");
+
+	return json_pack("{s:s, s:o}", "type", "unusable", "why",
+	    jstr(c != NULL ? c->message : "the folder cannot be used"));
+}
+
+/* One file: r is verify's report of it, p where it is; top: DIR. */
+static json_t *
+file_json(const struct perms_dir *top, const struct verify_place *p,
+    const struct file_report *r, const struct reader_list *readers,
     struct loaders_cache *cache, time_t now)
 {
 	json_t *o = json_object();
 	struct stat st;
-	int have_st;
+	int have_st = 0;
+	const char *staged = strcmp(p->name, CLIENTCERT) == 0 ?
+	    CLIENTCERT_NEXT : SERVERCERT_NEXT;
 
-	json_object_set_new(o, "file", json_string(r->file));
-	json_object_set_new(o, "on_disk", disk_json(dir, r->file, &st,
-	    &have_st));
+	json_object_set_new(o, "file", jstr(r->file));
+	json_object_set_new(o, "on_disk", p->dir != NULL ? disk_json(p->dir,
+	    p->name, &st, &have_st) : unusable_json(r));
 	cert_json(o, r);
-	json_object_set_new(o, "readers", readers_json(readers, r->file, &st,
+	json_object_set_new(o, "readers", readers_json(readers, p->name, &st,
 	    have_st));
-	json_object_set_new(o, "program", program_json(dir, r->file, readers, cache));
+	json_object_set_new(o, "program", program_json(top, p->name, readers,
+	    cache));
 	json_object_set_new(o, "read_test", check_json(verify_find(r,
 	    "reader-can-read")));
-	json_object_set_new(o, "staged", staged_json(dir, staged, now));
-	json_object_set_new(o, "backups", backups_json(dir, r->file, now));
+	json_object_set_new(o, "staged", p->dir != NULL ? staged_json(p->dir,
+	    staged, now) : json_null());
+	json_object_set_new(o, "backups", p->dir != NULL ?
+	    backups_json(p->dir, p->name, now) : json_pack("{s:n, s:s}",
+	    "count", "why", "the folder cannot be used"));
 	json_object_set_new(o, "status",
 	    json_string(verify_status_name(verify_worst(r))));
 	return o;
@@ -328,9 +342,9 @@ status_json(const struct status_opts *o, const struct perms_dir *dir,
 	json_object_set_new(root, "exit", json_integer(0));
 	json_object_set_new(root, "dir", jstr(o->c.dir));
 	json_object_set_new(root, "hostname", text_or_null(f->s.hostname));
-	for (i = 0; i < 2; i++)
-		json_array_append_new(files, file_json(dir, &f->files[i],
-		    staged_names[i], readers, cache, f->s.now));
+	for (i = 0; i < f->s.nfiles; i++)
+		json_array_append_new(files, file_json(dir, &f->place[i],
+		    &f->s.files[i], readers, cache, f->s.now));
 	json_object_set_new(root, "files", files);
 	json_object_set_new(root, "verdict", verdict_json(&f->s));
 	plan_json_warnings(root);
@@ -352,7 +366,6 @@ verify_args_of(const struct status_opts *o, struct verify_args *a)
 int
 status_run(struct status_opts *o, struct err *err)
 {
-	struct perms_dir dir = { .fd = -1 };
 	struct reader_list readers = { NULL, 0 };
 	struct loaders_cache *cache = NULL;
 	struct verify_found *f = NULL;
@@ -361,16 +374,16 @@ status_run(struct status_opts *o, struct err *err)
 	int rc = -1;
 
 	verify_args_of(o, &a);
-	if ((f = calloc(1, sizeof(*f))) == NULL ||
-	    (cache = calloc(1, sizeof(*cache))) == NULL) {
+	/* f, once there, is verify_collect()'s, and so verify_found_free()'s */
+	if ((cache = calloc(1, sizeof(*cache))) == NULL ||
+	    (f = calloc(1, sizeof(*f))) == NULL) {
 		err_set(err, EX_OSERR, "out of memory");
 		goto out;
 	}
 	if (verify_collect(&a, f, err) == -1 ||
-	    perms_open_dir(o->c.dir, &dir, err) == -1 ||
 	    readercheck_scan(&o->c.services, &readers, err) == -1)
 		goto out;
-	if ((root = status_json(o, &dir, f, &readers, cache)) == NULL) {
+	if ((root = status_json(o, &f->dir, f, &readers, cache)) == NULL) {
 		err_set(err, EX_OSERR, "out of memory");
 		goto out;
 	}
@@ -379,7 +392,8 @@ status_run(struct status_opts *o, struct err *err)
 out:
 	json_decref(root);
 	readers_free(&readers);
-	perms_close_dir(&dir);
+	if (f != NULL)
+		verify_found_free(f);
 	free(cache);
 	free(f);
 	return rc;

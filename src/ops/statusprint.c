@@ -1,7 +1,7 @@
 /*
  * statusprint.c: qmail-pem status as JSON or as text (statusprint.h).
  *
- * The text is two blocks, one per file, of "label  value" lines, and
+ * The text is a block per file, of "label  value" lines, and
  * verify's verdict last.  Everything echoed goes out printable
  * (msg_printable): a subject or a path may hold any bytes.
  */
@@ -55,6 +55,8 @@ print_disk(json_t *d)
 	else if (strcmp(type, "symlink") == 0)
 		line("file", "a symlink to %s (qmail-pem install makes it a "
 		    "file of its own)", str(d, "target"));
+	else if (strcmp(type, "unusable") == 0)
+		line("file", "cannot be used: %s", str(d, "why"));
 	else if (strcmp(type, "other") == 0)
 		line("file", "not a regular file (%s)", str(d, "permissions"));
 	else
@@ -72,8 +74,9 @@ print_cert(json_t *f)
 		line("key", "none read (see the verdict)");
 		return;
 	}
-	line("key", "%s, %lld bits; %s", str(c, "key_type"),
-	    num(c, "key_bits"), str(f, "shared_key"));
+	line("key", "%s, %lld bits%s%s", str(c, "key_type"),
+	    num(c, "key_bits"), str(f, "shared_key")[0] ? "; " : "",
+	    str(f, "shared_key"));
 	line("subject", "%s", str(c, "subject"));
 	line("issuer", "%s", json_is_true(json_object_get(c, "self_signed")) ?
 	    "self-signed" : str(c, "issuer"));

@@ -29,6 +29,7 @@
 #include "fs/output.h"
 #include "fs/readfile.h"
 #include "ops/verify.h"
+#include "ops/verifyreport.h"
 #include "ops/verifytls.h"
 #include "ops/verifylive.h"
 #include "site/policy.h"
@@ -137,18 +138,6 @@ check_dane_staged(const struct verify_args *a, struct file_report *r)
 	    hours / 24, hours % 24, cmd);
 }
 
-/* Can the directory be opened at all by this user?  UNKNOWN if not,
- * CRITICAL if it can but is unsafe. */
-static enum check_status
-dir_failure_status(const char *path, int status)
-{
-	if (status != EX_NOPERM)
-		return CHECK_UNKNOWN;
-	if (geteuid() != 0 && access(path, R_OK | X_OK) == -1)
-		return CHECK_UNKNOWN;
-	return CHECK_CRITICAL;
-}
-
 /* The read test acts as the reader the run scripts name, unless
  * --server-user says otherwise; a reader that cannot read the file as it
  * is on disk is CRITICAL reader-cannot-read. */
@@ -244,57 +233,6 @@ setup_targets(struct verify_args *a, const struct perms_dir *dir,
 			return -1;
 	}
 	return 0;
-}
-
-/* The report to stdout, or to --output (out, opened). */
-static int
-emit(const struct verify_args *a, const struct output *out,
-    struct verify_summary *s, struct err *err)
-{
-	char *text = NULL;
-	size_t len = 0;
-	int rc;
-
-	s->status = report_overall(s);
-	if (report_render(s, a->format, &text, &len, err) == -1)
-		return -1;
-	if (a->c.output != NULL)
-		rc = output_write(out, text, len, err);
-	else
-		rc = fwrite(text, 1, len, stdout) == len &&
-		    fflush(stdout) == 0 ? 0 : err_set(err, EX_IOERR,
-		    "cannot write the report: %s", strerror(errno));
-	free(text);
-	return rc;
-}
-
-/*
- * Nothing could be checked: the report says why, with UNKNOWN or (an
- * unsafe directory) CRITICAL; but never into the control directory, even
- * one that could not be opened.
- */
-static int
-report_failure(const struct verify_args *a, const struct perms_dir *dir,
-    struct verify_summary *s, const struct err *why)
-{
-	struct output out = { .dirfd = -1 };
-	struct err err = { 0 };
-	char error[1024];
-
-	s->status = dir->fd == -1 && why->status != EX_NOUSER ?
-	    dir_failure_status(a->c.dir, why->status) : CHECK_UNKNOWN;
-	snprintf(error, sizeof(error), "%s", why->text);
-	s->error = error;
-	(void)err_print(why);
-	if (a->c.output != NULL && output_open(a->c.output, a->c.dir,
-	    dir->fd, &out, &err) == -1) {
-		(void)err_print(&err);
-		return CHECK_UNKNOWN;	/* no report anywhere */
-	}
-	if (emit(a, &out, s, &err) == -1)
-		(void)err_print(&err);
-	output_close(&out);
-	return report_overall(s);
 }
 
 /* An SNI folder that cannot be used: one CRITICAL check says why. */
@@ -430,35 +368,98 @@ summary_init(const struct verify_args *a, struct verify_summary *s)
 	s->verbose = a->verbose;
 }
 
+/* The files verify checks, and their reports: the two, and the SNI files
+ * (files: one more, for the live server). */
+struct verify_files {
+	struct file_report	*files;
+	struct target		*targets;
+	char			(*hosts)[256];
+	size_t			 n;		/* targets set up */
+};
+
+static struct verify_files *
+files_alloc(struct err *err)
+{
+	struct verify_files *v;
+
+	/* zeroed: no read test started */
+	if ((v = calloc(1, sizeof(*v))) != NULL &&
+	    ((v->files = calloc(MAXFILES + 1, sizeof(*v->files))) == NULL ||
+	    (v->targets = calloc(MAXFILES, sizeof(*v->targets))) == NULL ||
+	    (v->hosts = calloc(SNI_MAX, sizeof(*v->hosts))) == NULL)) {
+		free(v->files);
+		free(v->targets);
+		free(v);
+		v = NULL;
+	}
+	if (v == NULL)
+		err_set(err, EX_OSERR, "out of memory");
+	return v;
+}
+
+/* The read tests reaped, the SNI folders closed (dir: the control
+ * directory, closed by its owner). */
+static void
+files_free(struct verify_files *v, const struct perms_dir *dir)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < v->n; i++) {
+		readtest_reap(&v->targets[i].rt.run);
+		if (v->targets[i].dir != dir)
+			perms_close_dir(&v->targets[i].sdir);
+	}
+	free(v->files);
+	free(v->targets);
+	free(v->hosts);
+	free(v);
+}
+
+/*
+ * Every check of the files of dir (targets set up): with --sni NAME that
+ * file alone, else the two and every servercerts/NAME/servercert.pem
+ * present, into s.  DIR/me is optional: without it (why in no_host) the
+ * hostname check is skipped.
+ */
+static int
+check_dir(struct verify_args *a, const struct perms_dir *dir,
+    struct verify_files *v, struct verify_summary *s, char hostname[256],
+    struct err *no_host, struct err *err)
+{
+	if (newcert_hostname(dir, &a->c.newcert, hostname, 256, no_host) == 0)
+		s->hostname = hostname;
+	s->error_hostname = no_host->text;
+	v->targets[0].dir = v->targets[1].dir = dir;
+	if (sni_targets(a, dir, v->targets, v->hosts, &v->n, err) == -1 ||
+	    check_files(a, v->n, &a->c.model.readers, v->targets, s, v->files,
+	    err) == -1)
+		return -1;
+	s->files = v->files;
+	s->nfiles = v->n;
+	return 0;
+}
+
 static int
 run_verify(struct verify_args *a)
 {
 	struct perms_dir dir = { .fd = -1 };
 	struct output out = { .dirfd = -1 };
-	struct file_report *files;		/* and the live server */
-	struct target *targets;
+	struct verify_files *v;
 	struct file_report *all = NULL;		/* and the other TLS files */
 	struct tlsfiles_result tls = { 0 };
 	struct verify_summary s;
 	struct err err = { 0 }, no_host = { 0 };
-	char hostname[256], (*hosts)[256];
-	size_t i, n = 0;
+	char hostname[256];
 	int rc = CHECK_UNKNOWN;
 
 	summary_init(a, &s);
-	/* zeroed: no read test started */
-	files = calloc(MAXFILES + 1, sizeof(*files));
-	targets = calloc(MAXFILES, sizeof(*targets));
-	hosts = calloc(SNI_MAX, sizeof(*hosts));
-	if (files == NULL || targets == NULL || hosts == NULL) {
-		err_set(&err, EX_OSERR, "out of memory");
-		rc = report_failure(a, &dir, &s, &err);
-		goto out;
-	}
-	if (privs_limit(a->c.output ? PRIVS_PROBE_OUTPUT : PRIVS_PROBE,
+	if ((v = files_alloc(&err)) == NULL ||
+	    privs_limit(a->c.output ? PRIVS_PROBE_OUTPUT : PRIVS_PROBE,
 	    &err) == -1 || perms_open_dir(a->c.dir, &dir, &err) == -1 ||
-	    setup_targets(a, &dir, targets, &err) == -1) {
-		rc = report_failure(a, &dir, &s, &err);
+	    setup_targets(a, &dir, v->targets, &err) == -1) {
+		rc = verify_report_failure(&a->c, a->format, &dir, &s, &err);
 		goto out;
 	}
 	/* verify never writes in the control directory, not even the
@@ -468,24 +469,16 @@ run_verify(struct verify_args *a)
 	if (a->c.output != NULL && output_open(a->c.output, a->c.dir,
 	    dir.fd, &out, &err) == -1)
 		goto fail;
-	/* DIR/me is optional: without it the hostname check is skipped. */
-	if (newcert_hostname(&dir, &a->c.newcert, hostname, sizeof(hostname),
-	    &no_host) == 0)
-		s.hostname = hostname;
-	s.error_hostname = no_host.text;
-	targets[0].dir = targets[1].dir = &dir;
-	if (sni_targets(a, &dir, targets, hosts, &n, &err) == -1 ||
-	    check_files(a, n, &a->c.model.readers, targets, &s, files, &err) == -1 ||
+	if (check_dir(a, &dir, v, &s, hostname, &no_host, &err) == -1 ||
 	    (a->live.connect != NULL && verify_live_run(&a->live, &dir,
-	    a->warn_days, a->crit_days, s.now, &files[n], &err) == -1))
+	    a->warn_days, a->crit_days, s.now, &v->files[v->n], &err) == -1))
 		goto fail;
-	s.files = files;
-	s.nfiles = n + (a->live.connect != NULL);
+	s.nfiles += a->live.connect != NULL;
 	/* qmail's other TLS files (issue 23): not with --sni NAME */
 	if ((a->c.sni == NULL && verify_other_tls_files(a->c.dir,
 	    a->c.owners.server.gid, &dir,
 	    &a->c.model.readers, &s, &tls, &all, &err) == -1) ||
-	    emit(a, &out, &s, &err) == -1)
+	    verify_emit(&a->c, a->format, &out, &s, &err) == -1)
 		goto fail;
 	rc = s.status;
 	goto out;
@@ -494,14 +487,7 @@ fail:
 out:
 	free(all);
 	tlsfiles_free(&tls);
-	for (i = 0; targets != NULL && i < n; i++) {
-		readtest_reap(&targets[i].rt.run);
-		if (targets[i].dir != &dir)
-			perms_close_dir(&targets[i].sdir);
-	}
-	free(files);
-	free(targets);
-	free(hosts);
+	files_free(v, &dir);
 	common_free(&a->c);
 	output_close(&out);
 	perms_close_dir(&dir);
@@ -530,7 +516,7 @@ run_live_only(const struct verify_args *a)
 	}
 	s.files = &live;
 	s.nfiles = 1;
-	if (emit(a, &out, &s, &err) == -1) {
+	if (verify_emit(&a->c, a->format, &out, &s, &err) == -1) {
 		(void)err_print(&err);
 		goto out;
 	}
@@ -553,35 +539,36 @@ int
 verify_collect(struct verify_args *a, struct verify_found *f,
     struct err *err)
 {
-	struct perms_dir dir = { .fd = -1 };
-	struct target targets[NFILES];
-	struct err no_host = { 0 };
-	int i, rc = -1;
+	const struct target *t;
+	size_t i;
+	int rc = -1;
 
 	memset(f, 0, sizeof(*f));
+	f->dir.fd = -1;
 	summary_init(a, &f->s);
-	memset(targets, 0, sizeof(targets));
-	if (privs_limit(PRIVS_PROBE, err) == -1 ||
-	    perms_open_dir(a->c.dir, &dir, err) == -1 ||
-	    setup_targets(a, &dir, targets, err) == -1)
+	if ((f->held = files_alloc(err)) == NULL ||
+	    privs_limit(PRIVS_PROBE, err) == -1 ||
+	    perms_open_dir(a->c.dir, &f->dir, err) == -1 ||
+	    setup_targets(a, &f->dir, f->held->targets, err) == -1 ||
+	    check_dir(a, &f->dir, f->held, &f->s, f->hostname, &f->no_host,
+	    err) == -1)
 		goto out;
-	targets[0].dir = targets[1].dir = &dir;
-	if (newcert_hostname(&dir, &a->c.newcert, f->hostname,
-	    sizeof(f->hostname), &no_host) == 0)
-		f->s.hostname = f->hostname;
-	snprintf(f->no_host, sizeof(f->no_host), "%s", no_host.text);
-	f->s.error_hostname = f->no_host;
-	if (check_files(a, NFILES, &a->c.model.readers, targets, &f->s,
-	    f->files, err) == -1)
-		goto out;
-	f->s.files = f->files;
-	f->s.nfiles = NFILES;
+	for (i = 0; i < f->s.nfiles; i++) {
+		t = &f->held->targets[i];
+		f->place[i].dir = t->why[0] ? NULL : t->dir;
+		f->place[i].name = t->d.name;
+	}
 	f->s.status = report_overall(&f->s);
 	rc = 0;
 out:
-	for (i = 0; i < NFILES; i++)
-		readtest_reap(&targets[i].rt.run);
 	common_free(&a->c);
-	perms_close_dir(&dir);
 	return rc;
+}
+
+void
+verify_found_free(struct verify_found *f)
+{
+	files_free(f->held, &f->dir);
+	f->held = NULL;
+	perms_close_dir(&f->dir);
 }
