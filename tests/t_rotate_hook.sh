@@ -68,8 +68,11 @@ qp_assert_contains "$(cat "$log")" "changed=servercert.pem clientcert.pem" \
 qp_assert_contains "$(cat "$log")" "key=$staged" "--commit: the hook sees the committed key"
 
 # --- rollback runs it ---------------------------------------------------------------------------
+# (the key the commit replaced lost its TLSA record: --allow-tlsa-change)
 : >"$log"
-qp_assert_status 0 "$QMAIL_PEM" rollback -d "$ctl" --post-hook "$hook"
+qp_assert_status 78 "$QMAIL_PEM" rollback -d "$ctl" --post-hook "$hook"
+qp_assert_eq "" "$(cat "$log")" "a refused rollback runs no hook"
+qp_assert_status 0 "$QMAIL_PEM" rollback -d "$ctl" --post-hook "$hook" --allow-tlsa-change
 qp_assert_contains "$(cat "$log")" "key=$new" "rollback: the hook sees the restored key"
 qp_assert_contains "$(cat "$log")" "changed=servercert.pem clientcert.pem" \
     "rollback: QMAIL_PEM_CHANGED names both files"
