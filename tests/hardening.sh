@@ -302,6 +302,10 @@ hd_one_line_message() {
 	    { _hd_why "stderr does not start with 'qmail-pem: ': $text"; return 1; }
 	case $text in
 	*servercert.pem* | *clientcert.pem* | *" $d/"*) return 0 ;;
+	# A fault in the read of the user database (the test's nss_wrapper
+	# files are read with the same calls) fails the look-up as a real
+	# database would, and the message names the user or group.
+	*" does not exist on this system"*) return 0 ;;
 	esac
 	while :; do
 		case $text in
