@@ -136,8 +136,10 @@ decide_group(const struct model_request *req, const struct site_model *m,
 	have_default = userdb_find_group(f->default_group, &dflt, &none) == 0;
 	if (keep_live_group(m, f, have_default, dflt))
 		return 0;
-	if (!have_default)
-		return find_group(f, f->default_group, &dflt, err);
+	/* A first look-up that failed is made again for its message; if
+	 * that one finds the group (a passing error), it is the group. */
+	if (!have_default && find_group(f, f->default_group, &dflt, err) == -1)
+		return -1;
 	set_group(f, f->default_group, dflt, MODEL_GROUP_DEFAULT);
 	if ((r = first_locked_out(m, f, dflt)) != NULL && r->have_gid &&
 	    r->group[0] && named_readers_in(m, f, r->gid) == 1)
