@@ -2,9 +2,6 @@
  * readers.c: the command line of qmail-pem readers (ops/readable.c does
  * the work).
  */
-#include <string.h>
-#include <sysexits.h>
-
 #include "cmd/commands.h"
 #include "cmd/opts.h"
 #include "ops/readable.h"
@@ -32,6 +29,9 @@ run(void *opts, struct err *err)
 }
 
 const struct cmdline readers_line = {
+	.name = "readers",
+	.summary = "say who reads each file (from the run scripts) and if it "
+	    "can",
 	.usage = readers_usage,
 	.groups = OPTS_DIR | OPTS_SERVICES | OPTS_FORMAT,
 	.size = sizeof(struct readable_opts),
