@@ -12,10 +12,28 @@
 #include "base/privs.h"
 #include "cmd/commands.h"
 
-/* In the order of qmail-pem --help. */
-static const struct cmdline *const commands[] = {
-	&status_line, &install_line, &verify_line, &rotate_line,
-	&rollback_line, &tlsa_line, &csr_line, &readers_line
+static const struct command {
+	const char		*name;
+	const struct cmdline	*line;
+	const char		*summary;
+} commands[] = {
+	{ "status", &status_line,
+	    "show the files, their readers and verify's verdict; changes "
+	    "nothing" },
+	{ "install", &install_line,
+	    "write servercert.pem and clientcert.pem safely (new or repaired)" },
+	{ "verify", &verify_line,
+	    "check the files for Nagios, JSON or Prometheus; changes nothing" },
+	{ "rotate", &rotate_line,
+	    "replace both files with new keys and certificates (cron, DANE)" },
+	{ "rollback", &rollback_line,
+	    "put back the files the last rotation replaced" },
+	{ "tlsa", &tlsa_line,
+	    "print the DANE TLSA records of the server key" },
+	{ "csr", &csr_line,
+	    "make a certificate request for this server's (or a new) key" },
+	{ "readers", &readers_line,
+	    "say who reads each file (from the run scripts) and if it can" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -31,26 +49,26 @@ usage(FILE *fp)
 	    "clientcert.pem for\nqmail-remote) as two root-owned files, each "
 	    "readable only by its reader's group.\n\ncommands:\n", fp);
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(fp, "  %-10s %s\n", commands[i]->name,
-		    commands[i]->summary);
+		fprintf(fp, "  %-10s %s\n", commands[i].name,
+		    commands[i].summary);
 	fputs("\nSee qmail-pem(8) for the exit statuses and the details.\n", fp);
 }
 
-static const struct cmdline *
+static const struct command *
 find_command(const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < NCOMMANDS; i++)
-		if (strcmp(commands[i]->name, name) == 0)
-			return commands[i];
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
 	return NULL;
 }
 
 int
 main(int argc, char *argv[])
 {
-	const struct cmdline *cmd;
+	const struct command *cmd;
 	char *help_argv[] = { NULL, "--help", NULL };
 
 	privs_harden_process();
@@ -77,12 +95,12 @@ main(int argc, char *argv[])
 			return EX_USAGE;
 		}
 		help_argv[0] = argv[2];
-		return opts_main(cmd, 2, help_argv);
+		return opts_main(cmd->line, 2, help_argv);
 	}
 	if ((cmd = find_command(argv[1])) == NULL) {
 		msg_say(stderr, "qmail-pem: ", "no command '%s'; try "
 		    "qmail-pem --help", argv[1]);
 		return EX_USAGE;
 	}
-	return opts_main(cmd, argc - 1, argv + 1);
+	return opts_main(cmd->line, argc - 1, argv + 1);
 }

@@ -56,9 +56,6 @@ static const struct opt_field fields[] = {
 };
 
 const struct cmdline csr_line = {
-	.name = "csr",
-	.summary = "make a certificate request for this server's (or a new) "
-	    "key",
 	.usage = csr_usage,
 	.groups = OPTS_SNI | OPTS_DIR | OPTS_QUIET | OPTS_VERBOSE | OPTS_NEW_KEY |
 	    OPTS_KEY_TYPE | OPTS_HOSTNAME | OPTS_SAN | OPTS_OUTPUT | OPTS_WAIT |

@@ -191,9 +191,6 @@ defaults(void *opts)
 }
 
 const struct cmdline install_line = {
-	.name = "install",
-	.summary = "write servercert.pem and clientcert.pem safely (new or "
-	    "repaired)",
 	.usage = install_usage,
 	.groups = OPTS_SNI | OPTS_WRITE | OPTS_IMPORT | OPTS_ALLOW_NON_RSA |
 	    OPTS_KEEP,

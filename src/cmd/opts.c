@@ -285,16 +285,15 @@ check_sni(const struct common_opts *c, struct err *err)
  * stderr) and "warnings" (a list).
  */
 static void
-json_failure(const struct cmdline *cl, const struct common_opts *c,
-    int status, const char *text)
+json_failure(const struct common_opts *c, int status, const char *text)
 {
 	json_t *root, *dir;
 
 	/* a path that is not UTF-8 cannot be a JSON string: null */
 	if (c->dir == NULL || (dir = json_string(c->dir)) == NULL)
 		dir = json_null();
-	root = json_pack("{s:s, s:b, s:i, s:o, s:s}", "command", cl->name, "ok", 0,
-	    "exit", status, "dir", dir, "message", text);
+	root = json_pack("{s:s, s:b, s:i, s:o, s:s}", "command", c->command,
+	    "ok", 0, "exit", status, "dir", dir, "message", text);
 	if (root == NULL)
 		return;
 	plan_json_warnings(root);
@@ -310,7 +309,7 @@ usage_error(const struct cmdline *cl, int argc, char *argv[],
     const struct err *err, const struct common_opts *c)
 {
 	char text[1200], opt[3] = "-?";
-	const char *cmd = cl->name;
+	const char *cmd = c->command;
 	const char *bad = opt;
 
 	if (cl->before_usage_error != NULL)
@@ -333,7 +332,7 @@ usage_error(const struct cmdline *cl, int argc, char *argv[],
 	msg_printable(text);
 	msg_say(stderr, "qmail-pem: ", "%s", text);
 	if (c->json)
-		json_failure(cl, c, cl->usage_status ? cl->usage_status :
+		json_failure(c, cl->usage_status ? cl->usage_status :
 		    EX_USAGE, text);
 	return cl->usage_status ? cl->usage_status : EX_USAGE;
 }
@@ -398,7 +397,7 @@ opts_main(const struct cmdline *cl, int argc, char *argv[])
 		if ((rc = cl->run(o, &err)) == -1) {
 			rc = err_print(&err);
 			if (c->json && !plan_json_printed())
-				json_failure(cl, c, rc, err.text[0] ? err.text :
+				json_failure(c, rc, err.text[0] ? err.text :
 				    "internal error");
 		}
 	}

@@ -85,8 +85,6 @@ struct opt_field {
 };
 
 struct cmdline {
-	const char		*name;		/* "install" */
-	const char		*summary;	/* a line for qmail-pem --help */
 	const char		*usage;		/* "usage: qmail-pem NAME" */
 	unsigned		 groups;	/* OPTS_*: its options */
 	size_t			 size;		/* of its options struct, which

@@ -29,9 +29,6 @@ run(void *opts, struct err *err)
 }
 
 const struct cmdline readers_line = {
-	.name = "readers",
-	.summary = "say who reads each file (from the run scripts) and if it "
-	    "can",
 	.usage = readers_usage,
 	.groups = OPTS_DIR | OPTS_SERVICES | OPTS_FORMAT,
 	.size = sizeof(struct readable_opts),

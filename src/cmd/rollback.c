@@ -50,8 +50,6 @@ static const struct opt_field fields[] = {
 };
 
 const struct cmdline rollback_line = {
-	.name = "rollback",
-	.summary = "put back the files the last rotation replaced",
 	.usage = rollback_usage,
 	.groups = OPTS_SNI | OPTS_DIR | OPTS_QUIET | OPTS_VERBOSE |
 	    OPTS_OWNERS | OPTS_SERVICES | OPTS_FORMAT | OPTS_WAIT |

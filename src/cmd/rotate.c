@@ -136,9 +136,6 @@ run(void *opts, struct err *err)
 }
 
 const struct cmdline rotate_line = {
-	.name = "rotate",
-	.summary = "replace both files with new keys and certificates (cron, "
-	    "DANE)",
 	.usage = rotate_usage,
 	.groups = OPTS_SNI | OPTS_WRITE | OPTS_POST_HOOK | OPTS_ROTATE |
 	    OPTS_ALLOW_NON_RSA | OPTS_KEEP,

@@ -44,9 +44,6 @@ run(void *opts, struct err *err)
 }
 
 const struct cmdline status_line = {
-	.name = "status",
-	.summary = "show the files, their readers and verify's verdict; "
-	    "changes nothing",
 	.usage = status_usage,
 	.groups = OPTS_SNI | OPTS_DIR | OPTS_SERVICES | OPTS_FORMAT,
 	.size = sizeof(struct status_opts),

@@ -30,8 +30,6 @@ static const struct opt_field fields[] = {
 };
 
 const struct cmdline tlsa_line = {
-	.name = "tlsa",
-	.summary = "print the DANE TLSA records of the server key",
 	.usage = tlsa_usage,
 	.groups = OPTS_SNI | OPTS_DIR | OPTS_HOSTNAME | OPTS_STAGED,
 	.size = sizeof(struct tlsa_opts),

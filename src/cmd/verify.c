@@ -217,9 +217,6 @@ run(void *o, struct err *err)
 }
 
 const struct cmdline verify_line = {
-	.name = "verify",
-	.summary = "check the files for Nagios, JSON or Prometheus; changes "
-	    "nothing",
 	.usage = verify_usage,
 	.groups = OPTS_SNI | OPTS_DIR | OPTS_VERBOSE | OPTS_OWNERS | OPTS_SERVICES |
 	    OPTS_HOSTNAME | OPTS_OUTPUT | OPTS_REPORT | OPTS_LIVE,
