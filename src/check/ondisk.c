@@ -152,13 +152,10 @@ ondisk_check(const struct perms_dir *dir, struct ondisk_target *t,
 	if (check_type(dir, t, r) == -1)
 		return;
 	t->readable_type = 1;
-	if (t->st.st_nlink > 1)
-		verify_add(r, "link-count", CHECK_WARNING, "%lu hard links: "
-		    "the key is also reachable under another name, which keeps "
-		    "it after a replacement; %s gives it a file of its own",
-		    (unsigned long)t->st.st_nlink, t->fix);
-	else
-		verify_add(r, "link-count", CHECK_OK, "one link");
+	verify_add_if(r, "link-count", t->st.st_nlink > 1, CHECK_WARNING,
+	    "one link", "%lu hard links: the key is also reachable under "
+	    "another name, which keeps it after a replacement; %s gives it a "
+	    "file of its own", (unsigned long)t->st.st_nlink, t->fix);
 	check_owner_group(t, r);
 	check_mode(t, r);
 	check_acl(dir, t, r);

@@ -400,14 +400,11 @@ tlscontent_crl(const char *data, size_t len, const STACK_OF(X509) *cas,
 		goto out;
 	}
 	verify_add(r, "parses", CHECK_OK, "%d CRL%s", n, n == 1 ? "" : "s");
-	if (n > 1)
-		verify_add(r, "crl-count", CHECK_WARNING, "%d CRLs: qmail-smtpd "
-		    "turns CRL checking on only when X509_load_crl_file "
-		    "returns 1, so it checks none, and a revoked client "
-		    "certificate is accepted", n);
-	else
-		verify_add(r, "crl-count", CHECK_OK, "one CRL: qmail-smtpd "
-		    "checks client certificates against it");
+	verify_add_if(r, "crl-count", n > 1, CHECK_WARNING, "one CRL: "
+	    "qmail-smtpd checks client certificates against it", "%d CRLs: "
+	    "qmail-smtpd turns CRL checking on only when X509_load_crl_file "
+	    "returns 1, so it checks none, and a revoked client certificate "
+	    "is accepted", n);
 	check_next_update(crls, n == 1, now, r);
 	for (i = 0; i < n; i++) {
 		X509_CRL *crl = sk_X509_CRL_value(crls, i);

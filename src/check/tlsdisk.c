@@ -464,14 +464,8 @@ struct tlsdisk_kind
 tlsdisk_kind_of(const struct tlsdisk_readers *rs, enum check_status unreadable,
     const char *writable, const char *unreadable_means)
 {
-	struct tlsdisk_kind k;
-
-	memset(&k, 0, sizeof(k));
-	k.readers = rs;
-	k.unreadable = unreadable;
-	k.writable = writable;
-	k.unreadable_means = unreadable_means;
-	return k;
+	return (struct tlsdisk_kind){ .readers = rs, .unreadable = unreadable,
+	    .writable = writable, .unreadable_means = unreadable_means };
 }
 
 int

@@ -9,7 +9,6 @@
  * match that leaf.  Parsing is pemfile_parse()'s and ordering chain_build()'s;
  * this file only turns their findings into named checks.
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,97 +26,6 @@
 #include "x509/chain.h"
 #include "x509/pemfile.h"
 #include "x509gen.h"
-
-long
-verify_days(const struct file_report *r)
-{
-	long days = (long)r->days_left;
-
-	return (double)days > r->days_left ? days - 1 : days;
-}
-
-void
-verify_set(struct check *c, const char *name, enum check_status status,
-    const char *text)
-{
-	snprintf(c->name, sizeof(c->name), "%s", name);
-	c->status = status;
-	snprintf(c->message, sizeof(c->message), "%s", text);
-}
-
-void
-verify_add(struct file_report *r, const char *name, enum check_status status,
-    const char *fmt, ...)
-{
-	struct check *c;
-	va_list ap;
-
-	if (r->n >= VERIFY_MAX_CHECKS)
-		return;
-	c = &r->checks[r->n++];
-	snprintf(c->name, sizeof(c->name), "%s", name);
-	c->status = status;
-	va_start(ap, fmt);
-	vsnprintf(c->message, sizeof(c->message), fmt, ap);
-	va_end(ap);
-}
-
-const struct check *
-verify_find(const struct file_report *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		if (strcmp(r->checks[i].name, name) == 0)
-			return &r->checks[i];
-	return NULL;
-}
-
-/* Nagios order, as monitoring-plugins' max_state_alt(): CRITICAL, then
- * WARNING, then UNKNOWN, then OK; SKIPPED and INFO count as OK. */
-static int
-rank(enum check_status s)
-{
-	switch (s) {
-	case CHECK_CRITICAL:
-		return 3;
-	case CHECK_WARNING:
-		return 2;
-	case CHECK_UNKNOWN:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-enum check_status
-verify_worst_status(enum check_status a, enum check_status b)
-{
-	if (rank(a) == 0 && rank(b) == 0)
-		return CHECK_OK;
-	return rank(a) >= rank(b) ? a : b;
-}
-
-enum check_status
-verify_worst(const struct file_report *r)
-{
-	enum check_status worst = CHECK_OK;
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		worst = verify_worst_status(worst, r->checks[i].status);
-	return worst;
-}
-
-const char *
-verify_status_name(enum check_status s)
-{
-	static const char *const names[] = { "OK", "WARNING", "CRITICAL",
-	    "UNKNOWN", "SKIPPED", "INFO" };
-
-	return (unsigned)s < sizeof(names) / sizeof(names[0]) ?
-	    names[s] : "UNKNOWN";
-}
 
 /* The content checks, in report order; skipped together when the file
  * cannot be parsed. */
@@ -361,23 +269,16 @@ check_chain(const struct pem_bundle *b, int leaf, const char *install,
 		verify_add(r, "chain-order", CHECK_OK, "key first, then %d "
 		    "certificate%s from the leaf up", ncerts, ncerts == 1 ?
 		    "" : "s");
-	if (cr.duplicates > 0)
-		verify_add(r, "chain-duplicates", CHECK_WARNING, "%d "
-		    "certificate%s appear%s twice and would be sent twice: "
-		    "%s drops the copies", cr.duplicates,
-		    cr.duplicates == 1 ? "" : "s", cr.duplicates == 1 ?
-		    "s" : "", install);
-	else
-		verify_add(r, "chain-duplicates", CHECK_OK, "no certificate "
-		    "twice");
-	if (cr.dropped_roots > 0)
-		verify_add(r, "chain-root", CHECK_WARNING, "a self-signed root "
-		    "certificate is in the chain; clients must have it already "
-		    "and it only costs bytes in every handshake: %s leaves it "
-		    "out", install);
-	else
-		verify_add(r, "chain-root", CHECK_OK, "no root certificate in "
-		    "the chain");
+	verify_add_if(r, "chain-duplicates", cr.duplicates > 0, CHECK_WARNING,
+	    "no certificate twice", "%d certificate%s appear%s twice and "
+	    "would be sent twice: %s drops the copies", cr.duplicates,
+	    cr.duplicates == 1 ? "" : "s", cr.duplicates == 1 ? "s" : "",
+	    install);
+	verify_add_if(r, "chain-root", cr.dropped_roots > 0, CHECK_WARNING,
+	    "no root certificate in the chain", "a self-signed root "
+	    "certificate is in the chain; clients must have it already and "
+	    "it only costs bytes in every handshake: %s leaves it out",
+	    install);
 	chain_free(&cr);
 }
 
@@ -494,14 +395,11 @@ check_leaf_use(X509 *leaf, const struct verify_opts *o, const char *install,
 	uint32_t xku;
 	int want_server = (o->usage & USAGE_SERVER) != 0;
 
-	if (X509_check_ca(leaf) != 0 &&
-	    (X509_get_extension_flags(leaf) & EXFLAG_CA))
-		verify_add(r, "leaf-ca", CHECK_WARNING, "the certificate is a "
-		    "CA certificate (basicConstraints CA:TRUE); some clients "
-		    "refuse it as a server's: make a new one with %s "
-		    "--new-key", install);
-	else
-		verify_add(r, "leaf-ca", CHECK_OK, "not a CA certificate");
+	verify_add_if(r, "leaf-ca", X509_check_ca(leaf) != 0 &&
+	    (X509_get_extension_flags(leaf) & EXFLAG_CA), CHECK_WARNING,
+	    "not a CA certificate", "the certificate is a CA certificate "
+	    "(basicConstraints CA:TRUE); some clients refuse it as a "
+	    "server's: make a new one with %s --new-key", install);
 	if (!(X509_get_extension_flags(leaf) & EXFLAG_XKUSAGE))
 		verify_add(r, "eku", CHECK_OK, "no extended key usage: any "
 		    "use allowed");

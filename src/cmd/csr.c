@@ -1,23 +1,11 @@
 /*
  * csr.c: the command line of qmail-pem csr (ops/csr.c does the work).
  */
-#include <string.h>
 #include <sysexits.h>
 
 #include "cmd/commands.h"
 #include "cmd/opts.h"
 #include "ops/csr.h"
-
-static int
-csr_option(void *opts, int ch, char *arg, struct err *err)
-{
-	struct csr_opts *o = opts;
-
-	(void)err;
-	if (ch == OPT_SUBJECT)
-		o->subject = arg;
-	return 0;
-}
 
 static const char csr_usage[] =
 "usage: qmail-pem csr [-d DIR] [--new-key] [--key-type TYPE] [--hostname NAME]\n"
@@ -62,13 +50,18 @@ run(void *o, struct err *err)
 	return csr_run(o, err);
 }
 
+static const struct opt_field fields[] = {
+	{ OPT_SUBJECT, offsetof(struct csr_opts, subject), 0, 0 },
+	{ 0, 0, 0, 0 }
+};
+
 const struct cmdline csr_line = {
 	.usage = csr_usage,
 	.groups = OPTS_SNI | OPTS_DIR | OPTS_QUIET | OPTS_VERBOSE | OPTS_NEW_KEY |
 	    OPTS_KEY_TYPE | OPTS_HOSTNAME | OPTS_SAN | OPTS_OUTPUT | OPTS_WAIT |
 	    OPTS_SUBJECT,
 	.size = sizeof(struct csr_opts),
-	.option = csr_option,
+	.fields = fields,
 	.check = check_key_type,
 	.run = run
 };

@@ -11,6 +11,18 @@
 #include "ops/install.h"
 #include "site/policy.h"
 
+static const struct opt_field fields[] = {
+	{ OPT_KEY, offsetof(struct install_opts, import.key), 0, 0 },
+	{ OPT_CERT, offsetof(struct install_opts, import.cert), 0, 0 },
+	{ OPT_PKCS12, offsetof(struct install_opts, import.pkcs12), 0, 0 },
+	{ OPT_FORCE, offsetof(struct install_opts, import.force), 0, 0 },
+	{ OPT_CLIENT_SELF_SIGNED, offsetof(struct install_opts,
+	    client_self_signed), 0, 0 },
+	{ OPT_KEEP, offsetof(struct install_opts, keep), 1, 10000 },
+	{ 0, 0, 0, 0 }
+};
+
+/* --chain, --from-certbot and --passin: more than a value stored. */
 static int
 install_option(void *opts, int ch, char *arg, struct err *err)
 {
@@ -18,20 +30,11 @@ install_option(void *opts, int ch, char *arg, struct err *err)
 	struct import_src *src = &o->import;
 
 	switch (ch) {
-	case OPT_KEY:
-		src->key = arg;
-		break;
-	case OPT_CERT:
-		src->cert = arg;
-		break;
 	case OPT_CHAIN:
 		if (src->nchain >= IMPORT_MAX_CHAIN)
 			return err_set(err, EX_USAGE, "at most %d --chain "
 			    "files", IMPORT_MAX_CHAIN);
 		src->chain[src->nchain++] = arg;
-		break;
-	case OPT_PKCS12:
-		src->pkcs12 = arg;
 		break;
 	case OPT_FROM_CERTBOT:
 		src->from_certbot = 1;
@@ -42,14 +45,6 @@ install_option(void *opts, int ch, char *arg, struct err *err)
 			return -1;
 		src->passin = &o->passin;
 		break;
-	case OPT_CLIENT_SELF_SIGNED:
-		o->client_self_signed = 1;
-		break;
-	case OPT_FORCE:
-		src->force = 1;
-		break;
-	case OPT_KEEP:
-		return opts_number(arg, 1, 10000, &o->keep, "--keep", err);
 	}
 	return 0;
 }
@@ -201,6 +196,7 @@ const struct cmdline install_line = {
 	    OPTS_KEEP,
 	.size = sizeof(struct install_opts),
 	.defaults = defaults,
+	.fields = fields,
 	.option = install_option,
 	.operand = install_operand,
 	.check = check_import_options,

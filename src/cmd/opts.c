@@ -156,63 +156,89 @@ add_san(struct newcert_opts *o, const char *arg, struct err *err)
 	return 0;
 }
 
-/* Where a shared option that names something keeps the name. */
-static const char **
-name_of(struct common_opts *c, int ch)
+/* The shared options that only store a value, in struct common_opts (the
+ * first member of every command's options). */
+static const struct opt_field shared_fields[] = {
+	{ OPT_DIR, offsetof(struct common_opts, dir), 0, 0 },
+	{ OPT_OWNER, offsetof(struct common_opts, owners.owner), 0, 0 },
+	{ OPT_SERVER_GROUP, offsetof(struct common_opts, owners.server_group),
+	    0, 0 },
+	{ OPT_CLIENT_GROUP, offsetof(struct common_opts, owners.client_group),
+	    0, 0 },
+	{ OPT_HOSTNAME, offsetof(struct common_opts, newcert.hostname), 0, 0 },
+	{ OPT_POST_HOOK, offsetof(struct common_opts, post_hook), 0, 0 },
+	{ OPT_OUTPUT, offsetof(struct common_opts, output), 0, 0 },
+	{ OPT_DRY_RUN, offsetof(struct common_opts, dry_run), 0, 0 },
+	{ OPT_NEW_KEY, offsetof(struct common_opts, new_key), 0, 0 },
+	{ OPT_DISTINCT, offsetof(struct common_opts, distinct_keys), 0, 0 },
+	{ OPT_ALLOW_NON_RSA, offsetof(struct common_opts, allow_non_rsa),
+	    0, 0 },
+	{ OPT_WAIT, offsetof(struct common_opts, wait), 0, 3600 },
+	{ OPT_DAYS, offsetof(struct common_opts, newcert.days), 1, 36500 },
+	{ 0, 0, 0, 0 }
+};
+
+/* How usage errors name option ch: "-w" where it has a letter, else
+ * "--keep". */
+static void
+option_name(int ch, char *buf, size_t size)
 {
-	switch (ch) {
-	case OPT_DIR:
-		return &c->dir;
-	case OPT_OWNER:
-		return &c->owners.owner;
-	case OPT_SERVER_GROUP:
-		return &c->owners.server_group;
-	case OPT_CLIENT_GROUP:
-		return &c->owners.client_group;
-	case OPT_HOSTNAME:
-		return &c->newcert.hostname;
-	case OPT_POST_HOOK:
-		return &c->post_hook;
-	case OPT_OUTPUT:
-		return &c->output;
-	default:
-		return NULL;
+	size_t i;
+
+	if (ch < 256) {
+		snprintf(buf, size, "-%c", ch);
+		return;
 	}
+	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		if (options[i].val == ch)
+			break;
+	snprintf(buf, size, "--%s", i < sizeof(options) / sizeof(options[0]) ?
+	    options[i].name : "?");
 }
 
-/* Where a shared option that is a switch keeps it. */
-static int *
-switch_of(struct common_opts *c, int ch)
+/* Store option ch in the struct at base if one of fields is it: 1 when
+ * stored, 0 when none is, -1 (err set) when its value is out of range. */
+static int
+store_field(const struct opt_field *fields, void *base, int ch, char *arg,
+    struct err *err)
 {
-	return ch == OPT_DRY_RUN ? &c->dry_run : ch == OPT_NEW_KEY ?
-	    &c->new_key : ch == OPT_DISTINCT ? &c->distinct_keys :
-	    ch == OPT_ALLOW_NON_RSA ? &c->allow_non_rsa : NULL;
+	const struct opt_field *f;
+	char *field, name[48];
+
+	for (f = fields; f != NULL && f->ch != 0; f++)
+		if (f->ch == ch)
+			break;
+	if (f == NULL || f->ch == 0)
+		return 0;
+	field = (char *)base + f->offset;
+	if (arg == NULL)
+		*(int *)(void *)field = 1;
+	else if (f->min < f->max) {
+		option_name(ch, name, sizeof(name));
+		if (opts_number(arg, f->min, f->max, (int *)(void *)field,
+		    name, err) == -1)
+			return -1;
+	} else
+		*(const char **)(void *)field = arg;
+	return 1;
 }
 
 /* Store a shared option; 0 for any other. */
 static int
 shared_option(struct common_opts *c, int ch, char *arg, struct err *err)
 {
-	const char **name;
-	int *on;
+	int rc;
 
-	if ((name = name_of(c, ch)) != NULL)
-		*name = arg;
-	else if ((on = switch_of(c, ch)) != NULL)
-		*on = 1;
-	else if (ch == OPT_QUIET || ch == OPT_VERBOSE)
+	if ((rc = store_field(shared_fields, c, ch, arg, err)) != 0)
+		return rc == -1 ? -1 : 0;
+	if (ch == OPT_QUIET || ch == OPT_VERBOSE)
 		msg_set_verbosity(ch == OPT_QUIET ? MSG_QUIET : MSG_VERBOSE);
 	else if (ch == OPT_SERVICE_DIR)
 		return service_dirs_add(&c->services, arg, err);
 	else if (ch == OPT_FORMAT)
 		return opts_choice(arg, text_json, &c->json, "--format", err);
-	else if (ch == OPT_WAIT)
-		return opts_number(arg, 0, 3600, &c->wait, "--wait", err);
 	else if (ch == OPT_SAN)
 		return add_san(&c->newcert, arg, err);
-	else if (ch == OPT_DAYS)
-		return opts_number(arg, 1, 36500, &c->newcert.days, "--days",
-		    err);
 	else if (ch == OPT_SNI) {
 		/* checked before it names a folder: no '/', no "..". */
 		c->sni = c->newcert.sni = arg;
@@ -252,21 +278,6 @@ check_sni(const struct common_opts *c, struct err *err)
 	return 0;
 }
 
-/* "install" from "usage: qmail-pem install [-d DIR] ..." */
-static void
-command_of(const char *usage_text, char *buf, size_t size)
-{
-	const char *p = strstr(usage_text, "qmail-pem ");
-	size_t n = 0;
-
-	if (p != NULL) {
-		p += strlen("qmail-pem ");
-		while (p[n] != '\0' && p[n] != ' ' && p[n] != '\n')
-			n++;
-	}
-	snprintf(buf, size, "%.*s", (int)n, p != NULL ? p : "");
-}
-
 /*
  * With --format json, a command that refuses or fails still prints one
  * JSON object on stdout, with the field names of its report: "command",
@@ -274,18 +285,15 @@ command_of(const char *usage_text, char *buf, size_t size)
  * stderr) and "warnings" (a list).
  */
 static void
-json_failure(const struct cmdline *cl, const struct common_opts *c,
-    int status, const char *text)
+json_failure(const struct common_opts *c, int status, const char *text)
 {
-	char cmd[32];
 	json_t *root, *dir;
 
-	command_of(cl->usage, cmd, sizeof(cmd));
 	/* a path that is not UTF-8 cannot be a JSON string: null */
 	if (c->dir == NULL || (dir = json_string(c->dir)) == NULL)
 		dir = json_null();
-	root = json_pack("{s:s, s:b, s:i, s:o, s:s}", "command", cmd, "ok", 0,
-	    "exit", status, "dir", dir, "message", text);
+	root = json_pack("{s:s, s:b, s:i, s:o, s:s}", "command", c->command,
+	    "ok", 0, "exit", status, "dir", dir, "message", text);
 	if (root == NULL)
 		return;
 	plan_json_warnings(root);
@@ -300,12 +308,12 @@ static int
 usage_error(const struct cmdline *cl, int argc, char *argv[],
     const struct err *err, const struct common_opts *c)
 {
-	char text[1200], cmd[32], opt[3] = "-?";
+	char text[1200], opt[3] = "-?";
+	const char *cmd = c->command;
 	const char *bad = opt;
 
 	if (cl->before_usage_error != NULL)
 		cl->before_usage_error(c, err);	/* c: the start of o */
-	command_of(cl->usage, cmd, sizeof(cmd));
 	if (err->text[0])
 		snprintf(text, sizeof(text), "%s; see qmail-pem help %s",
 		    err->text, cmd);
@@ -324,7 +332,7 @@ usage_error(const struct cmdline *cl, int argc, char *argv[],
 	msg_printable(text);
 	msg_say(stderr, "qmail-pem: ", "%s", text);
 	if (c->json)
-		json_failure(cl, c, cl->usage_status ? cl->usage_status :
+		json_failure(c, cl->usage_status ? cl->usage_status :
 		    EX_USAGE, text);
 	return cl->usage_status ? cl->usage_status : EX_USAGE;
 }
@@ -349,6 +357,7 @@ parse(const struct cmdline *cl, int argc, char *argv[], struct common_opts *c,
 		}
 		if (ch == '?' || ch == ':' ||
 		    shared_option(c, ch, optarg, &err) == -1 ||
+		    store_field(cl->fields, o, ch, optarg, &err) == -1 ||
 		    (cl->option != NULL &&
 		    cl->option(o, ch, optarg, &err) == -1))
 			return usage_error(cl, argc, argv, &err, c);
@@ -388,7 +397,7 @@ opts_main(const struct cmdline *cl, int argc, char *argv[])
 		if ((rc = cl->run(o, &err)) == -1) {
 			rc = err_print(&err);
 			if (c->json && !plan_json_printed())
-				json_failure(cl, c, rc, err.text[0] ? err.text :
+				json_failure(c, rc, err.text[0] ? err.text :
 				    "internal error");
 		}
 	}

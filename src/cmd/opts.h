@@ -16,6 +16,7 @@
 #define QP_OPTS_H
 
 #include <getopt.h>
+#include <stddef.h>
 
 #include "base/err.h"
 #include "ops/common.h"
@@ -71,6 +72,18 @@ enum {
 	OPT_SUBJECT, OPT_STAGED, OPT_ALLOW_TLSA, OPT_SNI, OPT_ALLOW_NON_RSA
 };
 
+/*
+ * An option that only stores its value in the command's options struct,
+ * at offset: a switch (no argument) sets an int to 1, a whole number
+ * (min < max) sets an int in [min, max], any other argument is kept as a
+ * const char *.  A list of them ends with a row whose ch is 0.
+ */
+struct opt_field {
+	int		 ch;		/* OPT_* */
+	size_t		 offset;	/* offsetof() the command's struct */
+	int		 min, max;	/* a number's range */
+};
+
 struct cmdline {
 	const char		*usage;		/* "usage: qmail-pem NAME" */
 	unsigned		 groups;	/* OPTS_*: its options */
@@ -78,8 +91,10 @@ struct cmdline {
 						 * starts with a common_opts */
 	/* Its defaults besides common_defaults(); NULL: none. */
 	void	(*defaults)(void *o);
-	/* Every option, a shared one after it was stored; -1 (err set)
-	 * refuses it.  NULL: the command takes only shared ones. */
+	/* Its own options that only store a value; NULL: none. */
+	const struct opt_field *fields;
+	/* Every option, after it was stored (shared or a field); -1 (err
+	 * set) refuses it.  NULL: storing is all it takes. */
 	int	(*option)(void *o, int ch, char *arg, struct err *err);
 	/* An argument after the options (last: the last one); NULL: none
 	 * is taken. */

@@ -2,9 +2,6 @@
  * readers.c: the command line of qmail-pem readers (ops/readable.c does
  * the work).
  */
-#include <string.h>
-#include <sysexits.h>
-
 #include "cmd/commands.h"
 #include "cmd/opts.h"
 #include "ops/readable.h"

@@ -2,9 +2,6 @@
  * rollback.c: the command line of qmail-pem rollback (ops/rollback.c does
  * the work).
  */
-#include <string.h>
-#include <sysexits.h>
-
 #include "cmd/commands.h"
 #include "cmd/opts.h"
 #include "ops/rollback.h"
@@ -41,29 +38,23 @@ static const char rollback_usage[] =
 "  -q, -v               quieter, more detail\n";
 
 static int
-rollback_option(void *opts, int ch, char *arg, struct err *err)
-{
-	struct rollback_opts *o = opts;
-
-	(void)arg;
-	(void)err;
-	if (ch == OPT_ALLOW_TLSA)
-		o->allow_tlsa_change = 1;
-	return 0;
-}
-
-static int
 run(void *o, struct err *err)
 {
 	return rollback_run(o, err);
 }
+
+static const struct opt_field fields[] = {
+	{ OPT_ALLOW_TLSA, offsetof(struct rollback_opts, allow_tlsa_change),
+	    0, 0 },
+	{ 0, 0, 0, 0 }
+};
 
 const struct cmdline rollback_line = {
 	.usage = rollback_usage,
 	.groups = OPTS_SNI | OPTS_DIR | OPTS_QUIET | OPTS_VERBOSE |
 	    OPTS_OWNERS | OPTS_SERVICES | OPTS_FORMAT | OPTS_WAIT |
 	    OPTS_DRY_RUN | OPTS_POST_HOOK | OPTS_ROLLBACK,
-	.option = rollback_option,
 	.size = sizeof(struct rollback_opts),
+	.fields = fields,
 	.run = run
 };

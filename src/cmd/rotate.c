@@ -18,23 +18,24 @@ struct rotate_cmd {
 	int			made_opts;
 };
 
+static const struct opt_field fields[] = {
+	{ OPT_EXPIRES, offsetof(struct rotate_cmd, o.expires_within),
+	    0, 36500 },
+	{ OPT_KEEP, offsetof(struct rotate_cmd, o.keep), 1, 10000 },
+	{ OPT_STAGE, offsetof(struct rotate_cmd, o.stage), 0, 0 },
+	{ OPT_COMMIT, offsetof(struct rotate_cmd, o.commit), 0, 0 },
+	{ 0, 0, 0, 0 }
+};
+
+/* Which of the options say how to make the new certificate. */
 static int
 rotate_option(void *opts, int ch, char *arg, struct err *err)
 {
 	struct rotate_cmd *r = opts;
 
+	(void)arg;
+	(void)err;
 	switch (ch) {
-	case OPT_EXPIRES:
-		return opts_number(arg, 0, 36500, &r->o.expires_within,
-		    "--if-expires-within", err);
-	case OPT_KEEP:
-		return opts_number(arg, 1, 10000, &r->o.keep, "--keep", err);
-	case OPT_STAGE:
-		r->o.stage = 1;
-		break;
-	case OPT_COMMIT:
-		r->o.commit = 1;
-		break;
 	case OPT_NEW_KEY:
 		r->new_key = r->made_opts = 1;
 		break;
@@ -140,6 +141,7 @@ const struct cmdline rotate_line = {
 	    OPTS_ALLOW_NON_RSA | OPTS_KEEP,
 	.size = sizeof(struct rotate_cmd),
 	.defaults = defaults,
+	.fields = fields,
 	.option = rotate_option,
 	.check = check_combinations,
 	.run = run

@@ -1,24 +1,9 @@
 /*
  * tlsa.c: the command line of qmail-pem tlsa (ops/tlsa.c does the work).
  */
-#include <string.h>
-#include <sysexits.h>
-
 #include "cmd/commands.h"
 #include "cmd/opts.h"
 #include "ops/tlsa.h"
-
-static int
-tlsa_option(void *opts, int ch, char *arg, struct err *err)
-{
-	struct tlsa_opts *o = opts;
-
-	(void)arg;
-	(void)err;
-	if (ch == OPT_STAGED)
-		o->staged = 1;
-	return 0;
-}
 
 static const char tlsa_usage[] =
 "usage: qmail-pem tlsa [-d DIR] [--staged] [--hostname NAME]\n"
@@ -39,10 +24,15 @@ run(void *o, struct err *err)
 	return tlsa_run(o, err);
 }
 
+static const struct opt_field fields[] = {
+	{ OPT_STAGED, offsetof(struct tlsa_opts, staged), 0, 0 },
+	{ 0, 0, 0, 0 }
+};
+
 const struct cmdline tlsa_line = {
 	.usage = tlsa_usage,
 	.groups = OPTS_SNI | OPTS_DIR | OPTS_HOSTNAME | OPTS_STAGED,
 	.size = sizeof(struct tlsa_opts),
-	.option = tlsa_option,
+	.fields = fields,
 	.run = run
 };

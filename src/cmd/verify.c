@@ -16,22 +16,26 @@
 #include "ops/verify.h"
 #include "site/policy.h"
 
-/* --connect and the options of the live check. */
+static const struct opt_field fields[] = {
+	{ OPT_VERBOSE, offsetof(struct verify_args, verbose), 0, 0 },
+	{ OPT_WARNING, offsetof(struct verify_args, warn_days), 0, 36500 },
+	{ OPT_CRITICAL, offsetof(struct verify_args, crit_days), 0, 36500 },
+	{ OPT_CLIENT_USER, offsetof(struct verify_args, client_user), 0, 0 },
+	{ OPT_CONNECT, offsetof(struct verify_args, live.connect), 0, 0 },
+	{ OPT_TLS, offsetof(struct verify_args, live.implicit_tls), 0, 0 },
+	{ 0, 0, 0, 0 }
+};
+
+/* The options of the live check that are more than a value stored. */
 static int
 live_option(struct live_cmd *l, int ch, const char *arg, struct err *err)
 {
 	switch (ch) {
-	case OPT_CONNECT:
-		l->connect = arg;
-		break;
 	case OPT_STARTTLS:
 		if (strcmp(arg, "smtp") != 0)
 			return err_set(err, EX_USAGE, "--starttls takes smtp, "
 			    "not '%s' (--tls for SMTPS on port 465)", arg);
 		l->starttls = 1;
-		break;
-	case OPT_TLS:
-		l->implicit_tls = 1;
 		break;
 	case OPT_TIMEOUT:
 		l->timeout_given = 1;
@@ -53,13 +57,6 @@ verify_option(void *opts, int ch, char *arg, struct err *err)
 	case OPT_DIR:
 		a->live.dir_given = 1;
 		break;
-	case OPT_VERBOSE:
-		a->verbose = 1;
-		break;
-	case OPT_WARNING:
-		return opts_number(arg, 0, 36500, &a->warn_days, "-w", err);
-	case OPT_CRITICAL:
-		return opts_number(arg, 0, 36500, &a->crit_days, "-c", err);
 	case OPT_HOSTNAME:
 		if (!x509gen_valid_dns_name(arg))
 			return err_set(err, EX_USAGE, "--hostname '%s' is not "
@@ -77,9 +74,6 @@ verify_option(void *opts, int ch, char *arg, struct err *err)
 	case OPT_SERVER_USER:
 		a->server_user = arg;
 		a->server_user_given = 1;
-		break;
-	case OPT_CLIENT_USER:
-		a->client_user = arg;
 		break;
 	default:
 		return live_option(&a->live, ch, arg, err);
@@ -228,6 +222,7 @@ const struct cmdline verify_line = {
 	    OPTS_HOSTNAME | OPTS_OUTPUT | OPTS_REPORT | OPTS_LIVE,
 	.size = sizeof(struct verify_args),
 	.defaults = defaults,
+	.fields = fields,
 	.option = verify_option,
 	.check = check_options,
 	.run = run,

@@ -174,14 +174,10 @@ check_auth_before(const struct judge *j)
 
 	if (not_reached(j, "auth-before-tls", STEP_STARTTLS))
 		return;
-	if (e->auth)
-		verify_add(j->r, "auth-before-tls", CHECK_CRITICAL, "AUTH%s%s "
-		    "is offered before STARTTLS, so passwords can cross the "
-		    "network in clear text: offer AUTH only after STARTTLS",
-		    e->auth_mechs[0] ? " " : "", e->auth_mechs);
-	else
-		verify_add(j->r, "auth-before-tls", CHECK_OK, "no AUTH before "
-		    "STARTTLS");
+	verify_add_if(j->r, "auth-before-tls", e->auth, CHECK_CRITICAL,
+	    "no AUTH before STARTTLS", "AUTH%s%s is offered before STARTTLS, "
+	    "so passwords can cross the network in clear text: offer AUTH "
+	    "only after STARTTLS", e->auth_mechs[0] ? " " : "", e->auth_mechs);
 }
 
 static void
@@ -189,14 +185,10 @@ check_starttls(const struct judge *j)
 {
 	if (not_reached(j, "starttls-offered", STEP_STARTTLS))
 		return;
-	if (!j->p->ehlo.starttls)
-		verify_add(j->r, "starttls-offered", CHECK_CRITICAL, "STARTTLS "
-		    "is not offered, so mail to this server travels "
-		    "unencrypted (does qmail-smtpd find servercert.pem?); "
-		    "EHLO reply: \"%s\"", j->p->ehlo.text);
-	else
-		verify_add(j->r, "starttls-offered", CHECK_OK, "STARTTLS "
-		    "offered");
+	verify_add_if(j->r, "starttls-offered", !j->p->ehlo.starttls,
+	    CHECK_CRITICAL, "STARTTLS offered", "STARTTLS is not offered, so "
+	    "mail to this server travels unencrypted (does qmail-smtpd find "
+	    "servercert.pem?); EHLO reply: \"%s\"", j->p->ehlo.text);
 }
 
 static void
