@@ -251,15 +251,55 @@ add_extensions(X509 *cert, EVP_PKEY *key, const struct cert_request *req,
 	return 0;
 }
 
+/* An OpenSSL call failed while the what ("certificate", "request") for
+ * req was built: -1, with OpenSSL's reason in err. */
+static int
+build_failed(struct err *err, const char *what,
+    const struct cert_request *req)
+{
+	return err_set_ssl(err, EX_SOFTWARE, "cannot build the %s for %s",
+	    what, req->hostname);
+}
+
+/* The fields, extensions and signature of the new certificate cert (NULL:
+ * X509_new() failed). */
+static int
+fill_cert(X509 *cert, EVP_PKEY *key, const struct cert_request *req,
+    const char *sans, struct err *err)
+{
+	X509_NAME *name;
+	int ok;
+
+	if (cert == NULL || !X509_set_version(cert, X509_VERSION_3))
+		return build_failed(err, "certificate", req);
+	if (set_random_serial(cert, err) == -1)
+		return -1;
+	if ((name = X509_NAME_new()) == NULL)
+		return build_failed(err, "certificate", req);
+	ok = (!fits_cn(req->hostname) ||
+	    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+	    (const unsigned char *)req->hostname, -1, -1, 0)) &&
+	    X509_set_subject_name(cert, name) &&
+	    X509_set_issuer_name(cert, name);
+	X509_NAME_free(name);
+	if (!ok ||
+	    X509_gmtime_adj(X509_getm_notBefore(cert), -5 * 60) == NULL ||
+	    X509_time_adj_ex(X509_getm_notAfter(cert), req->days, 0, NULL)
+	    == NULL || !X509_set_pubkey(cert, key))
+		return build_failed(err, "certificate", req);
+	if (add_extensions(cert, key, req, sans, err) == -1)
+		return -1;
+	if (X509_sign(cert, key, signing_digest(key)) <= 0)
+		return build_failed(err, "certificate", req);
+	return 0;
+}
+
 X509 *
 x509gen_self_signed(EVP_PKEY *key, const struct cert_request *req,
     struct err *err)
 {
-	X509 *cert = NULL;
-	X509_NAME *name = NULL;
+	X509 *cert;
 	char sans[8192];
-	const EVP_MD *md = signing_digest(key);
-	int ok = 0;
 
 	if (valid_names(req, err) == -1)
 		return NULL;
@@ -270,40 +310,14 @@ x509gen_self_signed(EVP_PKEY *key, const struct cert_request *req,
 	if (san_list(req, !fits_cn(req->hostname), sans, sizeof(sans),
 	    err) == -1)
 		return NULL;
-
-	if ((cert = X509_new()) == NULL || !X509_set_version(cert,
-	    X509_VERSION_3))
-		goto out;
-	if (set_random_serial(cert, err) == -1)
-		goto fail_quiet;
-	if ((name = X509_NAME_new()) == NULL ||
-	    (fits_cn(req->hostname) &&
-	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-	    (const unsigned char *)req->hostname, -1, -1, 0)) ||
-	    !X509_set_subject_name(cert, name) ||
-	    !X509_set_issuer_name(cert, name))
-		goto out;
-	if (X509_gmtime_adj(X509_getm_notBefore(cert), -5 * 60) == NULL ||
-	    X509_time_adj_ex(X509_getm_notAfter(cert), req->days, 0, NULL)
-	    == NULL || !X509_set_pubkey(cert, key))
-		goto out;
-	if (add_extensions(cert, key, req, sans, err) == -1)
-		goto fail_quiet;
-	if (X509_sign(cert, key, md) <= 0)
-		goto out;
-	ok = 1;
-out:
-	if (!ok)
-		err_set_ssl(err, EX_SOFTWARE, "cannot build the certificate "
-		    "for %s", req->hostname);
-fail_quiet:
-	X509_NAME_free(name);
-	if (!ok) {
+	cert = X509_new();
+	if (fill_cert(cert, key, req, sans, err) == -1) {
 		X509_free(cert);
-		cert = NULL;
+		return NULL;
 	}
 	return cert;
 }
+
 /* Why OpenSSL would not take type=value in a DN. */
 static void
 bad_attribute(const char *type, const char *value, struct err *err)
@@ -403,48 +417,50 @@ request_subject(X509_REQ *csr, const struct cert_request *req,
 	    "the request");
 }
 
+/* The subject, names, key and signature of the new request csr (NULL:
+ * X509_REQ_new() failed). */
+static int
+fill_request(X509_REQ *csr, EVP_PKEY *key, const struct cert_request *req,
+    const char *subject, struct err *err)
+{
+	STACK_OF(X509_EXTENSION) *exts = NULL;
+	X509_EXTENSION *ext;
+	char sans[8192];
+	int ok;
+
+	if (valid_names(req, err) == -1)
+		return -1;
+	if (csr == NULL || !X509_REQ_set_version(csr, X509_REQ_VERSION_1))
+		return build_failed(err, "request", req);
+	if (request_subject(csr, req, subject, err) == -1 ||
+	    san_list(req, X509_NAME_entry_count(X509_REQ_get_subject_name(csr))
+	    == 0, sans, sizeof(sans), err) == -1)
+		return -1;
+	if (!X509_REQ_set_pubkey(csr, key) ||
+	    (ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name,
+	    sans)) == NULL)
+		return build_failed(err, "request", req);
+	if ((exts = sk_X509_EXTENSION_new_null()) == NULL ||
+	    !sk_X509_EXTENSION_push(exts, ext)) {
+		X509_EXTENSION_free(ext);
+		sk_X509_EXTENSION_free(exts);
+		return build_failed(err, "request", req);
+	}
+	ok = X509_REQ_add_extensions(csr, exts) &&
+	    X509_REQ_sign(csr, key, signing_digest(key)) > 0;
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	return ok ? 0 : build_failed(err, "request", req);
+}
+
 X509_REQ *
 x509gen_request(EVP_PKEY *key, const struct cert_request *req,
     const char *subject, struct err *err)
 {
-	STACK_OF(X509_EXTENSION) *exts = NULL;
-	X509_EXTENSION *ext = NULL;
-	X509_REQ *csr = NULL;
-	const EVP_MD *md = signing_digest(key);
-	char sans[8192];
-	int ok = 0;
+	X509_REQ *csr = X509_REQ_new();
 
-	if (valid_names(req, err) == -1)
-		return NULL;
-	if ((csr = X509_REQ_new()) == NULL ||
-	    !X509_REQ_set_version(csr, X509_REQ_VERSION_1))
-		goto out;
-	if (request_subject(csr, req, subject, err) == -1 ||
-	    san_list(req, X509_NAME_entry_count(X509_REQ_get_subject_name(csr))
-	    == 0, sans, sizeof(sans), err) == -1)
-		goto fail_quiet;
-	if (!X509_REQ_set_pubkey(csr, key))
-		goto out;
-	if ((ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name,
-	    sans)) == NULL || (exts = sk_X509_EXTENSION_new_null()) == NULL ||
-	    !sk_X509_EXTENSION_push(exts, ext))
-		goto out;
-	ext = NULL;	/* owned by exts */
-	if (!X509_REQ_add_extensions(csr, exts))
-		goto out;
-	if (X509_REQ_sign(csr, key, md) <= 0)
-		goto out;
-	ok = 1;
-out:
-	if (!ok)
-		err_set_ssl(err, EX_SOFTWARE, "cannot build the request for %s",
-		    req->hostname);
-fail_quiet:
-	X509_EXTENSION_free(ext);
-	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
-	if (!ok) {
+	if (fill_request(csr, key, req, subject, err) == -1) {
 		X509_REQ_free(csr);
-		csr = NULL;
+		return NULL;
 	}
 	return csr;
 }

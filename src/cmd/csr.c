@@ -44,11 +44,7 @@ check_key_type(void *opts, struct err *err)
 	return 0;
 }
 
-static int
-run(void *o, struct err *err)
-{
-	return csr_run(o, err);
-}
+OPTS_RUN_WITH(csr_run)
 
 static const struct opt_field fields[] = {
 	{ OPT_SUBJECT, offsetof(struct csr_opts, subject), 0, 0 },

@@ -129,4 +129,16 @@ int opts_choice(const char *arg, const char *const *names, int *out,
 int opts_number(const char *arg, int min, int max, int *out, const char *opt,
     struct err *err);
 
+/*
+ * The run() of a command whose work is one ops function of its options:
+ * the table holds each command's options as void *, and here they become
+ * the command's own type again (the function's prototype checks it).
+ */
+#define OPTS_RUN_WITH(fn)							\
+static int								\
+run(void *opts, struct err *err)					\
+{									\
+	return fn(opts, err);						\
+}
+
 #endif

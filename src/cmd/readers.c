@@ -22,11 +22,7 @@ static const char readers_usage[] =
 "Exit status: 0 every reader can read its file, 1 one cannot, 2 qmail-pem\n"
 "cannot tell for one (see the note), 64 usage, 66 DIR cannot be opened.\n";
 
-static int
-run(void *opts, struct err *err)
-{
-	return readable_run(opts, err);
-}
+OPTS_RUN_WITH(readable_run)
 
 const struct cmdline readers_line = {
 	.usage = readers_usage,

@@ -37,11 +37,7 @@ static const char rollback_usage[] =
 "  --dry-run            print the plan and change nothing\n"
 "  -q, -v               quieter, more detail\n";
 
-static int
-run(void *o, struct err *err)
-{
-	return rollback_run(o, err);
-}
+OPTS_RUN_WITH(rollback_run)
 
 static const struct opt_field fields[] = {
 	{ OPT_ALLOW_TLSA, offsetof(struct rollback_opts, allow_tlsa_change),

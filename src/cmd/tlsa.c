@@ -18,11 +18,7 @@ static const char tlsa_usage[] =
 "  --staged             also print the record of the staged key\n"
 "  --hostname NAME      the MX host (default: first line of DIR/me)\n";
 
-static int
-run(void *o, struct err *err)
-{
-	return tlsa_run(o, err);
-}
+OPTS_RUN_WITH(tlsa_run)
 
 static const struct opt_field fields[] = {
 	{ OPT_STAGED, offsetof(struct tlsa_opts, staged), 0, 0 },
