@@ -346,7 +346,6 @@ readtest_run(const struct perms_dir *dir, const char *name,
 		res->status = READTEST_CANNOT_OPEN;
 		return 0;
 	}
-	keydecode_prepare();
 	load_as_daemon(path, &st, reader, res);
 	return 0;
 }
