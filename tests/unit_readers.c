@@ -715,8 +715,10 @@ test_fixture_nosmtpd(void **state)
 	readers_free(&l);
 	/* and with no qmaild at all */
 	hide_qmaild = 1;
+	userdb_set(&fake_db);	/* a changed database: forget what was kept */
 	scan_fixture("nosmtpd", &l);
 	hide_qmaild = 0;
+	userdb_set(&fake_db);
 	r = server(&l);
 	assert_int_equal(r->source, READER_UNKNOWN);
 	assert_contains(r->note, "no user qmaild");

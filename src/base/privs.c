@@ -120,12 +120,12 @@ privs_limit(enum privs_set set, struct err *err)
 	}
 	/* The bounding set caps what a program started later (a hook run
 	 * as root) gets back through execve.  Lowering it needs CAP_SETPCAP;
-	 * a process without it has nothing to lower. */
+	 * a process without it has nothing to lower.  Dropping one that is
+	 * not there succeeds: no question first (one call each, not two). */
 	if (has_flag(cur, CAP_SETPCAP, CAP_EFFECTIVE)) {
 		last = cap_max_bits();
 		for (c = 0; c < last; c++) {
-			if (in_set(c, keep, (size_t)nkeep) ||
-			    cap_get_bound(c) != 1)
+			if (in_set(c, keep, (size_t)nkeep))
 				continue;
 			if (cap_drop_bound(c) == -1) {
 				err_set(err, EX_OSERR, "cannot drop capability "

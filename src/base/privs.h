@@ -21,8 +21,8 @@ int privs_check_can_write(struct err *err);
  *   PRIVS_READ   CAP_DAC_READ_SEARCH: read a control file root does not own
  *   PRIVS_WRITE  PRIVS_READ + CAP_CHOWN (give a file to root:nofiles) and
  *                CAP_FOWNER (set the mode of a file root does not own)
- *   PRIVS_PROBE  PRIVS_READ + CAP_SETUID, CAP_SETGID: become the reader
- *                (qmaild:nofiles) in a child to try a read
+ *   PRIVS_PROBE  PRIVS_READ + CAP_SETUID, CAP_SETGID: take the reader's
+ *                filesystem ids and groups (qmaild:nofiles) to try a read
  *   PRIVS_PROBE_OUTPUT  PRIVS_PROBE + CAP_DAC_OVERRIDE: also write the
  *                report (--output) into a directory root does not own,
  *                such as node-exporter's textfile directory

@@ -34,7 +34,9 @@ struct userdb {
 };
 
 /* Use db from now on; NULL goes back to the system's database.  The
- * structure must stay valid while it is in use. */
+ * structure must stay valid while it is in use.  The accounts found are
+ * kept for the rest of the command (a command asks for the same ones many
+ * times); this forgets them, also when db is the one in use. */
 void userdb_set(const struct userdb *db);
 
 int userdb_user_by_name(const char *name, uid_t *uid, gid_t *gid);

@@ -1,24 +1,23 @@
 /*
- * readtest.c: load a key file as the daemon's user, in a forked child.
+ * readtest.c: load a key file as the daemon's user.
  *
- * The child gives up root for good before it touches the file: groups
- * first (setgroups, setresgid), then the uid (setresuid), then every
- * capability (cap_set_proc of an empty set); it checks that setuid(0)
- * now fails.  The file is opened by its full path, as qmail-smtpd opens
- * control/servercert.pem, so that a parent directory the reader cannot
- * search fails here too; a symlink in the last component is refused.
+ * For the open and the read only, the process takes the reader's
+ * supplementary groups, filesystem gid and uid, and empties its effective
+ * capability set (as_reader); right after, it takes its own back
+ * (as_root), or stops the command when it cannot.  The file is opened by
+ * its full path, as qmail-smtpd opens control/servercert.pem, so that a
+ * parent directory the reader cannot search fails here too; a symlink in
+ * the last component is refused.  The bytes read are then loaded as the
+ * TLS patch loads them.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +30,7 @@
 #include <openssl/x509.h>
 
 #include "base/err.h"
+#include "base/msg.h"
 #include "base/userdb.h"
 #include "check/readtest.h"
 #include "fs/readfile.h"
@@ -93,14 +93,51 @@ ssl_reason(void)
 	return why ? why : "unknown reason";
 }
 
-/* Become reader for good; 0 or -1 with res->message set. */
+/*
+ * The groups and the filesystem ids of rd, and an empty effective
+ * capability set, for the open and read alone: the kernel checks a
+ * path's directories and the file's owner, group, mode and ACL against
+ * the filesystem uid, gid and the supplementary groups, and with no
+ * effective capability nothing overrides that check.  as_root() undoes
+ * it.  0, or -1 with res->message set (whatever was changed undone).
+ */
+struct saved_ids {
+	gid_t	groups[READTEST_MAX_GROUPS];
+	int	ngroups;
+	cap_t	caps;
+};
+
+/* A step back to this process's own ids failed: going on would run the
+ * rest of the command with the reader's, so it stops here. */
+static void __attribute__((noreturn))
+ids_lost(void)
+{
+	msg_say(stderr, "qmail-pem: ", "cannot return from the read test to "
+	    "this process's own ids: %s; stopping", strerror(errno));
+	_exit(EX_OSERR);
+}
+
 static int
-drop_to(const struct readtest_reader *rd, struct readtest_result *res)
+as_root(struct saved_ids *sv)
+{
+	if (cap_set_proc(sv->caps) == -1)
+		return -1;
+	(void)setfsuid(0);
+	(void)setfsgid(0);
+	errno = EPERM;		/* setfsuid and setfsgid do not set it */
+	if (setfsuid((uid_t)-1) != 0 || setfsgid((gid_t)-1) != 0 ||
+	    setgroups((size_t)sv->ngroups, sv->groups) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+as_reader(const struct readtest_reader *rd, struct saved_ids *sv,
+    struct readtest_result *res)
 {
 	gid_t groups[READTEST_MAX_GROUPS];
 	int ngroups = READTEST_MAX_GROUPS;
-	cap_t none = NULL;
-	int rc = -1;
+	cap_t none;
 
 	if (rd->ngroups >= 0) {
 		ngroups = rd->ngroups;
@@ -109,34 +146,34 @@ drop_to(const struct readtest_reader *rd, struct readtest_result *res)
 	    == -1) {
 		snprintf(res->message, sizeof(res->message), "%s is in more "
 		    "than %d groups", rd->user, READTEST_MAX_GROUPS);
-		goto out;
+		return -1;
 	}
+	sv->caps = NULL;
+	if ((sv->ngroups = getgroups(READTEST_MAX_GROUPS, sv->groups)) == -1 ||
+	    (sv->caps = cap_get_proc()) == NULL ||
+	    (none = cap_dup(sv->caps)) == NULL) {
+		snprintf(res->message, sizeof(res->message), "cannot save "
+		    "this process's ids: %s", strerror(errno));
+		cap_free(sv->caps);
+		return -1;
+	}
+	errno = EPERM;		/* setfsuid and setfsgid do not set it */
 	if (setgroups((size_t)ngroups, groups) == -1 ||
-	    setresgid(rd->gid, rd->gid, rd->gid) == -1 ||
-	    setresuid(rd->uid, rd->uid, rd->uid) == -1) {
-		snprintf(res->message, sizeof(res->message), "cannot become "
+	    (setfsgid(rd->gid), (gid_t)setfsgid((gid_t)-1) != rd->gid) ||
+	    (setfsuid(rd->uid), (uid_t)setfsuid((uid_t)-1) != rd->uid) ||
+	    cap_clear_flag(none, CAP_EFFECTIVE) == -1 ||
+	    cap_set_proc(none) == -1) {
+		snprintf(res->message, sizeof(res->message), "cannot act as "
 		    "%s (uid %lu): %s", rd->user, (unsigned long)rd->uid,
 		    strerror(errno));
-		goto out;
-	}
-	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	if ((none = cap_init()) == NULL || cap_set_proc(none) == -1) {
-		snprintf(res->message, sizeof(res->message), "cannot drop the "
-		    "capabilities: %s", strerror(errno));
-		goto out;
-	}
-	if (rd->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0 ||
-	    geteuid() == 0)) {
-		snprintf(res->message, sizeof(res->message), "could become "
-		    "root again after dropping to %s; not testing", rd->user);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (none != NULL)
 		cap_free(none);
-	return rc;
+		if (as_root(sv) == -1)
+			ids_lost();
+		cap_free(sv->caps);
+		return -1;
+	}
+	cap_free(none);
+	return 0;
 }
 
 /*
@@ -182,7 +219,7 @@ read_whole(int fd, char *buf, size_t size)
  * SSL_CTX_use_PrivateKey; SSL_CTX_check_private_key compares them.  The
  * SSL_CTX applies the security level of the system's configuration as
  * qmail's does.  Only the key's decoder differs: the one of
- * x509/keydecode.c, set up before the fork (issue 26).  Never prompts:
+ * x509/keydecode.c, built once per key type (issue 26).  Never prompts:
  * an encrypted key fails, as in qmail.
  */
 static void
@@ -228,41 +265,54 @@ out:
 	BIO_free(bio);
 }
 
+/* Open path and read it whole as rd: its length, or -1 with res set. */
+static ssize_t
+read_as(const char *path, const struct stat *expect,
+    const struct readtest_reader *rd, char *buf, size_t size,
+    struct readtest_result *res)
+{
+	struct saved_ids sv;
+	struct stat st;
+	ssize_t len = -1;
+	int fd, changed = 0, e;
+
+	if (as_reader(rd, &sv, res) == -1)
+		return -1;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC);
+	e = errno;
+	if (fd != -1) {
+		changed = fstat(fd, &st) == -1 || st.st_dev != expect->st_dev ||
+		    st.st_ino != expect->st_ino;
+		errno = 0;
+		if (!changed)
+			len = read_whole(fd, buf, size);
+		e = errno;
+		close(fd);
+	}
+	if (as_root(&sv) == -1)
+		ids_lost();
+	cap_free(sv.caps);
+	if (len != -1)
+		return len;
+	res->status = changed ? READTEST_ERROR : READTEST_CANNOT_OPEN;
+	snprintf(res->message, sizeof(res->message), "%s", changed ?
+	    "the file changed while it was being tested" : e ? strerror(e) :
+	    "larger than 1 MB");
+	return -1;
+}
+
 static void
 load_as_daemon(const char *path, const struct stat *expect,
-    struct readtest_result *res)
+    const struct readtest_reader *rd, struct readtest_result *res)
 {
 	static char buf[READFILE_MAX + 1];
 	SSL_CTX *ctx;
-	struct stat st;
 	ssize_t len;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC);
-	if (fd == -1) {
-		res->status = READTEST_CANNOT_OPEN;
-		snprintf(res->message, sizeof(res->message), "%s",
-		    strerror(errno));
+	if ((len = read_as(path, expect, rd, buf, sizeof(buf), res)) == -1)
 		return;
-	}
-	if (fstat(fd, &st) == -1 || st.st_dev != expect->st_dev ||
-	    st.st_ino != expect->st_ino) {
-		close(fd);
-		res->status = READTEST_ERROR;
-		snprintf(res->message, sizeof(res->message), "the file "
-		    "changed while it was being tested");
-		return;
-	}
-	errno = 0;
-	len = read_whole(fd, buf, sizeof(buf));
-	close(fd);
-	if (len == -1) {
-		res->status = READTEST_CANNOT_OPEN;
-		snprintf(res->message, sizeof(res->message), "%s",
-		    errno ? strerror(errno) : "larger than 1 MB");
-		return;
-	}
+	ERR_clear_error();
 	if ((ctx = SSL_CTX_new(TLS_method())) == NULL) {
 		res->status = READTEST_ERROR;
 		snprintf(res->message, sizeof(res->message), "SSL_CTX_new: %s",
@@ -272,175 +322,41 @@ load_as_daemon(const char *path, const struct stat *expect,
 		load_bytes(ctx, buf, (size_t)len, res);
 		SSL_CTX_free(ctx);
 	}
+	ERR_clear_error();
 	OPENSSL_cleanse(buf, (size_t)len);
 }
 
-static void __attribute__((noreturn))
-child(const char *path, const struct stat *expect,
-    const struct readtest_reader *rd, int wfd)
-{
-	struct readtest_result res;
-	int nul;
-
-	memset(&res, 0, sizeof(res));
-	res.status = READTEST_ERROR;
-	/* The caller's stdin is not the test's to read, whatever asks. */
-	if ((nul = open("/dev/null", O_RDONLY | O_CLOEXEC)) > STDIN_FILENO) {
-		(void)dup2(nul, STDIN_FILENO);
-		close(nul);
-	}
-	if (drop_to(rd, &res) == 0)
-		load_as_daemon(path, expect, &res);
-	(void)perms_write_all(wfd, &res, sizeof(res));
-	_exit(0);
-}
-
-/* Read the child's answer before the time limit, counted from when the
- * child was started; 0 or -1. */
-static int
-read_answer(int rfd, const struct timespec *start, struct readtest_result *res)
-{
-	struct timespec now;
-	struct pollfd pfd = { .fd = rfd, .events = POLLIN };
-	char *p = (char *)res;
-	size_t got = 0;
-	long waited;
-	ssize_t n;
-
-	while (got < sizeof(*res)) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		waited = (now.tv_sec - start->tv_sec) * 1000 +
-		    (now.tv_nsec - start->tv_nsec) / 1000000;
-		if (waited >= READTEST_TIMEOUT * 1000)
-			return -1;
-		n = poll(&pfd, 1, (int)(READTEST_TIMEOUT * 1000 - waited));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		n = read(rfd, p + got, sizeof(*res) - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
-static void
-warm_up_openssl(void)
-{
-	static int done;
-
-	if (done)
-		return;
-	done = 1;
-	keydecode_prepare();
-	SSL_CTX_free(SSL_CTX_new(TLS_method()));
-	ERR_clear_error();
-}
-
 int
-readtest_start(const struct perms_dir *dir, const char *name,
-    const struct readtest_reader *reader, struct readtest_run *run,
+readtest_run(const struct perms_dir *dir, const char *name,
+    const struct readtest_reader *reader, struct readtest_result *res,
     struct err *err)
 {
 	char path[PATH_MAX];
 	struct stat st;
-	int fds[2];
-	pid_t pid;
 
-	memset(run, 0, sizeof(run[0]));
-	run->fd = -1;
-	run->early.status = READTEST_ERROR;
-	snprintf(run->user, sizeof(run->user), "%s", reader->user);
+	memset(res, 0, sizeof(res[0]));
+	res->status = READTEST_ERROR;
 	if (geteuid() != 0)
 		return err_set(err, EX_NOPERM, "needs root to act as %s",
 		    reader->user);
-	run->started = 1;
 	snprintf(path, sizeof(path), "%s/%s", dir->path, name);
 	if (fstatat(dir->fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
-		snprintf(run->early.message, sizeof(run->early.message), "%s",
+		snprintf(res->message, sizeof(res->message), "%s",
 		    strerror(errno));
-		run->early.status = READTEST_CANNOT_OPEN;
+		res->status = READTEST_CANNOT_OPEN;
 		return 0;
 	}
-	if (pipe2(fds, O_CLOEXEC) == -1) {
-		snprintf(run->early.message, sizeof(run->early.message),
-		    "pipe: %s", strerror(errno));
-		return 0;
-	}
-	/* No key in memory yet: what the child needs of OpenSSL is set up
-	 * once here, before the fork, for every child and for this process:
-	 * the key decoders, and the algorithms the first SSL_CTX_new of a
-	 * process fetches (which costs more than loading a key file). */
-	warm_up_openssl();
-	fflush(NULL);
-	clock_gettime(CLOCK_MONOTONIC, &run->since);
-	if ((pid = fork()) == -1) {
-		snprintf(run->early.message, sizeof(run->early.message),
-		    "fork: %s", strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
-		return 0;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		child(path, &st, reader, fds[1]);
-	}
-	close(fds[1]);
-	run->pid = pid;
-	run->fd = fds[0];
+	load_as_daemon(path, &st, reader, res);
 	return 0;
 }
 
 void
-readtest_finish(struct readtest_run *run, struct readtest_result *res)
-{
-	*res = run->early;
-	if (!run->started || run->pid <= 0) {
-		run->started = 0;
-		return;
-	}
-	run->started = 0;
-	if (read_answer(run->fd, &run->since, res) == 0) {
-		/* The child exits right after its answer: readtest_reap waits
-		 * for it later, so that its exit overlaps the caller's work. */
-		close(run->fd);
-		run->fd = -1;
-		res->message[sizeof(res->message) - 1] = '\0';
-		return;
-	}
-	readtest_reap(run);
-	memset(res, 0, sizeof(res[0]));
-	res->status = READTEST_ERROR;
-	snprintf(res->message, sizeof(res->message), "the test process as %s "
-	    "gave no answer within %d seconds", run->user, READTEST_TIMEOUT);
-}
-
-void
-readtest_reap(struct readtest_run *run)
-{
-	int status;
-
-	run->started = 0;
-	if (run->pid <= 0)
-		return;
-	if (run->fd != -1) {		/* no answer, or no longer wanted */
-		close(run->fd);
-		(void)kill(run->pid, SIGKILL);
-	}
-	while (waitpid(run->pid, &status, 0) == -1 && errno == EINTR)
-		;
-	run->pid = 0;
-	run->fd = -1;
-}
-
-void
-readtest_check_start(const struct perms_dir *dir, const char *name,
+readtest_check(const struct perms_dir *dir, const char *name,
     struct readtest_check *t)
 {
+	struct readtest_result res;
+	enum check_status status = CHECK_CRITICAL;
+	const char *who = t->reader.user;
 	struct err why = { 0 };
 	char text[512];
 
@@ -450,22 +366,11 @@ readtest_check_start(const struct perms_dir *dir, const char *name,
 		verify_set(&t->check, "reader-can-read", CHECK_SKIPPED, text);
 		return;
 	}
-	if (readtest_start(dir, name, &t->reader, &t->run, &why) == -1)
+	if (readtest_run(dir, name, &t->reader, &res, &why) == -1) {
 		verify_set(&t->check, "reader-can-read", CHECK_UNKNOWN,
 		    why.text);
-}
-
-void
-readtest_check_finish(struct readtest_check *t)
-{
-	struct readtest_result res;
-	enum check_status status = CHECK_CRITICAL;
-	const char *who = t->reader.user;
-	char text[512];
-
-	if (!t->run.started)
 		return;
-	readtest_finish(&t->run, &res);
+	}
 	switch (res.status) {
 	case READTEST_OK:
 		status = CHECK_OK;

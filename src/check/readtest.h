@@ -1,27 +1,28 @@
 /*
  * readtest.h: the real read test: can the daemon's user load the key file?
  *
- * A forked child drops to the reader's uid, gid and supplementary groups,
- * clears every capability (libcap) and proves it cannot become root again,
- * then loads the file from the control directory exactly as the qmail TLS
- * patches do (SSL_CTX_use_certificate_chain_file and
- * SSL_CTX_use_PrivateKey_file, then SSL_CTX_check_private_key).  Only a
- * status byte and a short message come back through a pipe, never key
- * material.  Needs root; the caller decides what to say when not root.
+ * The file is opened and read with the reader's filesystem uid and gid
+ * (setfsuid, setfsgid), its supplementary groups and an empty effective
+ * capability set: the kernel's permission check of every directory on
+ * the path and of the file (owner, group, mode, ACL) is the one the
+ * reader gets.  The process then returns to its own ids (or stops: it
+ * never goes on with the reader's) and loads the bytes exactly as the
+ * qmail TLS patches do (SSL_CTX_use_certificate_chain_file and
+ * SSL_CTX_use_PrivateKey_file, then SSL_CTX_check_private_key).  No
+ * fork: a child per file cost more than the rest of verify (issue 26).
+ * Needs root; the caller decides what to say when not root.
  */
 #ifndef QP_READTEST_H
 #define QP_READTEST_H
 
 #include <stddef.h>
 #include <sys/types.h>
-#include <time.h>
 
 #include "base/err.h"
 #include "check/verify.h"
 #include "perms.h"
 #include "site/readers.h"
 
-#define READTEST_TIMEOUT	5	/* seconds before the child is killed */
 #define READTEST_MAX_GROUPS 64
 
 enum readtest_status {
@@ -30,8 +31,8 @@ enum readtest_status {
 	READTEST_CHAIN_FAILS,	/* SSL_CTX_use_certificate_chain_file failed */
 	READTEST_KEY_FAILS,	/* SSL_CTX_use_PrivateKey_file failed */
 	READTEST_MISMATCH,	/* the key does not match the leaf */
-	READTEST_ERROR		/* could not run the test (fork, drop,
-				 * timeout) */
+	READTEST_ERROR		/* could not run the test (the ids, a
+				 * file changed meanwhile) */
 };
 
 /* Who reads a file: the user the daemon runs as. */
@@ -73,48 +74,26 @@ void readtest_reader_from_ids(const char *user, uid_t uid, gid_t gid,
 void readtest_reader_of(const struct reader *r, struct readtest_reader *probe);
 
 /*
- * Load name from dir as reader, in two steps, so that the child runs while
- * the caller does other work (verify starts both read tests, then parses
- * the files itself): readtest_start forks the child (-1 if not root,
- * EX_NOPERM); readtest_finish waits for its answer, at most READTEST_TIMEOUT
- * seconds from the start (a child that gives none is killed and reaped);
- * readtest_reap waits for a child that answered to exit, or kills and reaps
- * one whose answer is no longer wanted.  readtest_finish does nothing on a
- * run not started, readtest_reap nothing on a run with no child (pid 0, as in
- * a zeroed struct readtest_run).
+ * Load name from dir as reader into res.  -1 when not root (EX_NOPERM);
+ * 0 otherwise, whatever the answer (res->status).
  */
-struct readtest_run {
-	int			started;
-	pid_t			pid;		/* 0: no child to reap */
-	int			fd;		/* read end of the pipe; -1
-						   once the answer is read */
-	struct timespec		since;
-	char			user[64];
-	struct readtest_result	early;		/* the answer if no child */
-};
-
-int readtest_start(const struct perms_dir *dir, const char *name,
-    const struct readtest_reader *reader, struct readtest_run *run,
+int readtest_run(const struct perms_dir *dir, const char *name,
+    const struct readtest_reader *reader, struct readtest_result *res,
     struct err *err);
-void readtest_finish(struct readtest_run *run, struct readtest_result *res);
-void readtest_reap(struct readtest_run *run);
 
 /*
- * verify's reader-can-read check of one file: readtest_check_start() sets
- * check SKIPPED when not root, UNKNOWN when the test cannot start, else
- * starts it; readtest_check_finish() judges its answer.  daemon names
- * the reading program in the messages ("qmail-smtpd").
+ * verify's reader-can-read check of one file: check SKIPPED when not
+ * root, else the read test's verdict.  daemon names the reading program
+ * in the messages ("qmail-smtpd").
  */
 struct readtest_check {
 	struct readtest_reader	 reader;
 	const char		*daemon;
 	const char		*fix;		/* the complete command that
 						 * fixes owner and mode */
-	struct readtest_run	 run;		/* its child, while it runs */
 	struct check		 check;
 };
-void readtest_check_start(const struct perms_dir *dir, const char *name,
+void readtest_check(const struct perms_dir *dir, const char *name,
     struct readtest_check *t);
-void readtest_check_finish(struct readtest_check *t);
 
 #endif

@@ -4,8 +4,8 @@
  * Reads, never writes, the control directory.  For each key file it
  * checks what is on disk (check/ondisk.c), then what it holds
  * (verify_content), then whether the daemon's user can load it
- * (check/readtest.c).  The read tests start before any key is read here,
- * so that no forked child holds key material it could not read itself.
+ * (check/readtest.c), before this process reads any key for its own
+ * checks.
  * The result goes out as a Nagios line, JSON or a Prometheus textfile
  * (check/report.c), and the exit status is the Nagios one.
  */
@@ -269,15 +269,12 @@ check_files(const struct verify_args *a, size_t n,
 	for (i = 0; i < n; i++) {
 		detected_reader(a, readers, &t[i]);
 		if (t[i].d.readable_type)
-			readtest_check_start(t[i].dir, t[i].d.name, &t[i].rt);
+			readtest_check(t[i].dir, t[i].d.name, &t[i].rt);
 	}
-	/* The read tests' children run (on other CPUs) while this process,
-	 * forked before it read any key, checks the contents. */
 	for (i = 0; i < n; i++)
 		if (check_content(a, t[i].dir, &t[i], s, &files[i], err) == -1)
 			return -1;
 	for (i = 0; i < n; i++) {
-		readtest_check_finish(&t[i].rt);
 		verify_add(&files[i], t[i].rt.check.name, t[i].rt.check.status,
 		    "%s", t[i].rt.check.message);
 		if (t[i].reader_cannot.name[0])
@@ -397,7 +394,7 @@ files_alloc(struct err *err)
 	return v;
 }
 
-/* The read tests reaped, the SNI folders closed (dir: the control
+/* The SNI folders closed (dir: the control
  * directory, closed by its owner). */
 static void
 files_free(struct verify_files *v, const struct perms_dir *dir)
@@ -407,7 +404,6 @@ files_free(struct verify_files *v, const struct perms_dir *dir)
 	if (v == NULL)
 		return;
 	for (i = 0; i < v->n; i++) {
-		readtest_reap(&v->targets[i].rt.run);
 		if (v->targets[i].dir != dir)
 			perms_close_dir(&v->targets[i].sdir);
 	}

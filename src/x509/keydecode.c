@@ -191,21 +191,6 @@ keydecode_first(const char *data, size_t len)
 }
 
 void
-keydecode_prepare(void)
-{
-	static int done;
-
-	if (done)
-		return;
-	done = 1;
-	ERR_set_mark();
-	(void)OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
-	(void)context_for("RSA");
-	(void)context_for("EC");
-	ERR_pop_to_mark();
-}
-
-void
 keydecode_cleanup(void)
 {
 	size_t i;

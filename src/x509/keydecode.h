@@ -26,12 +26,6 @@ EVP_PKEY *keydecode_first(const char *data, size_t len);
  * key simply fails to decode. */
 int keydecode_no_password(char *buf, int size, int rwflag, void *u);
 
-/* Build the contexts for RSA and EC keys (the types qmail-pem writes and
- * certbot issues) and load OpenSSL's configuration now, with no key in
- * memory, so that children forked after this inherit them instead of
- * building their own. */
-void keydecode_prepare(void);
-
 /* Free the cached decoder contexts (at exit, for leak checkers). */
 void keydecode_cleanup(void);
 
