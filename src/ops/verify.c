@@ -424,13 +424,17 @@ check_dir(struct verify_args *a, const struct perms_dir *dir,
     struct verify_files *v, struct verify_summary *s, char hostname[256],
     struct err *no_host, struct err *err)
 {
+	int rc;
+
 	if (newcert_hostname(dir, &a->c.newcert, hostname, 256, no_host) == 0)
 		s->hostname = hostname;
 	s->error_hostname = no_host->text;
 	v->targets[0].dir = v->targets[1].dir = dir;
-	if (sni_targets(a, dir, v->targets, v->hosts, &v->n, err) == -1 ||
+	rc = sni_targets(a, dir, v->targets, v->hosts, &v->n, err) == -1 ||
 	    check_files(a, v->n, &a->c.model.readers, v->targets, s, v->files,
-	    err) == -1)
+	    err) == -1 ? -1 : 0;
+	readtest_done();	/* one thread again before anything forks */
+	if (rc == -1)
 		return -1;
 	s->files = v->files;
 	s->nfiles = v->n;
@@ -448,12 +452,15 @@ run_verify(struct verify_args *a)
 	struct verify_summary s;
 	struct err err = { 0 }, no_host = { 0 };
 	char hostname[256];
-	int rc = CHECK_UNKNOWN;
+	int rc = CHECK_UNKNOWN, ready;
 
 	summary_init(a, &s);
-	if ((v = files_alloc(&err)) == NULL ||
+	ready = (v = files_alloc(&err)) != NULL &&
 	    privs_limit(a->c.output ? PRIVS_PROBE_OUTPUT : PRIVS_PROBE,
-	    &err) == -1 || perms_open_dir(a->c.dir, &dir, &err) == -1 ||
+	    &err) == 0;
+	if (ready)
+		readtest_prepare();	/* beside the checks until the first */
+	if (!ready || perms_open_dir(a->c.dir, &dir, &err) == -1 ||
 	    setup_targets(a, &dir, v->targets, &err) == -1) {
 		rc = verify_report_failure(&a->c, a->format, &dir, &s, &err);
 		goto out;
@@ -481,6 +488,7 @@ run_verify(struct verify_args *a)
 fail:
 	(void)err_print(&err);
 out:
+	readtest_done();
 	free(all);
 	tlsfiles_free(&tls);
 	files_free(v, &dir);
@@ -543,8 +551,10 @@ verify_collect(struct verify_args *a, struct verify_found *f,
 	f->dir.fd = -1;
 	summary_init(a, &f->s);
 	if ((f->held = files_alloc(err)) == NULL ||
-	    privs_limit(PRIVS_PROBE, err) == -1 ||
-	    perms_open_dir(a->c.dir, &f->dir, err) == -1 ||
+	    privs_limit(PRIVS_PROBE, err) == -1)
+		goto out;
+	readtest_prepare();
+	if (perms_open_dir(a->c.dir, &f->dir, err) == -1 ||
 	    setup_targets(a, &f->dir, f->held->targets, err) == -1 ||
 	    check_dir(a, &f->dir, f->held, &f->s, f->hostname, &f->no_host,
 	    err) == -1)
@@ -557,6 +567,7 @@ verify_collect(struct verify_args *a, struct verify_found *f,
 	f->s.status = report_overall(&f->s);
 	rc = 0;
 out:
+	readtest_done();
 	common_free(&a->c);
 	return rc;
 }
