@@ -101,9 +101,10 @@ void readtest_reap(struct readtest_run *run);
 
 /*
  * verify's reader-can-read check of one file: readtest_check_start() sets
- * check SKIPPED when not root, UNKNOWN when the test cannot start, else
- * starts it; readtest_check_finish() judges its answer.  daemon names
- * the reading program in the messages ("qmail-smtpd").
+ * check UNKNOWN with not_run when that is set, SKIPPED when not root,
+ * UNKNOWN when the test cannot start, else starts it;
+ * readtest_check_finish() judges its answer.  daemon names the reading
+ * program in the messages ("qmail-smtpd").
  */
 struct readtest_check {
 	struct readtest_reader	 reader;
@@ -112,6 +113,9 @@ struct readtest_check {
 						 * fixes owner and mode */
 	struct readtest_run	 run;		/* its child, while it runs */
 	struct check		 check;
+	char			 not_run[512];	/* why it cannot run (status:
+						 * a reader or group that does
+						 * not exist): UNKNOWN; "" */
 };
 void readtest_check_start(const struct perms_dir *dir, const char *name,
     struct readtest_check *t);
