@@ -10,7 +10,8 @@
 # json, nagios and prometheus (promtool check metrics); bad NAMEs and an
 # unsafe servercerts/ are refused with nothing changed; rotate
 # --if-expires-within without --sni rotates the SNI file that is due and
-# says so.  EC keys: the key type is not the point here.
+# says so; on a host without group qmail, --sni NAME needs no group of
+# clientcert.pem.  EC keys: the key type is not the point here.
 # fixtures: realqmail
 # labels: once
 set -eu
@@ -154,6 +155,33 @@ qp_assert_contains "$(cat "$QP_OUT_FILE")" "servercerts/soon.example.org/serverc
 [ "$(qp_cert_fpr "$ctl/servercerts/soon.example.org/servercert.pem")" != "$soon" ] &&
     qp_ok "the SNI file due was rotated" || qp_fail "the SNI file due was not rotated"
 qp_assert_eq "$keep" "$(qp_cert_fpr "$sni/servercert.pem")" "the SNI file not due was left"
+
+# --- --sni decides nothing of clientcert.pem ---------------------------
+# A host whose qmail-remote runs in group mail and that has no group qmail
+# (bench/verify.sh installs SNI files so): install --sni NAME with only
+# --server-group must not look for clientcert.pem's group (it said "group
+# qmail does not exist", 67); nor rotate, rollback, verify --sni.
+sed 's/^qmail:/mail:/' "$QP_TMP/nss/group" >"$QP_TMP/nss/group.mail"
+chmod 0644 "$QP_TMP/nss/group.mail"
+mailhost=(env NSS_WRAPPER_GROUP="$QP_TMP/nss/group.mail")
+ctl2=$(qp_mkcontrol)
+other=a.example.com
+qp_assert_status 0 "${mailhost[@]}" "$QP" install -q -d "$ctl2" \
+    --server-group nofiles --client-group mail "${EC[@]}"
+qp_assert_status 0 "${mailhost[@]}" "$QP" install -q -d "$ctl2" \
+    --sni "$other" --server-group nofiles "${EC[@]}"
+qp_assert_file_perm "$ctl2/servercerts/$other/servercert.pem" root:nofiles 0640
+[ ! -e "$ctl2/servercerts/$other/clientcert.pem" ] &&
+    qp_ok "no group qmail: install --sni wrote servercert.pem alone" ||
+    qp_fail "install --sni wrote a clientcert.pem"
+qp_assert_status 0 "${mailhost[@]}" "$QP" rotate -q -d "$ctl2" --sni "$other" \
+    --server-group nofiles
+qp_assert_status 0 "${mailhost[@]}" "$QP" rollback -q -d "$ctl2" --sni "$other" \
+    --server-group nofiles
+qp_assert_status 1 "${mailhost[@]}" "$QP" verify -d "$ctl2" --sni "$other"
+qp_assert_contains "$(cat "$QP_OUT_FILE")" "QMAIL-PEM WARNING - servercerts/$other/servercert.pem: rsa-key:" \
+    "verify --sni: the SNI file checked (EC key: WARNING), no group qmail needed"
+qp_assert_file_perm "$ctl2/servercerts/$other/servercert.pem" root:nofiles 0640
 
 # --- an unsafe servercerts/ ---------------------------------------------
 chmod 0775 "$ctl/servercerts"

@@ -5,8 +5,10 @@
 # the realqmail fixture) and what it loads, whether the reader can read it
 # today; a staged key; the backups; verify's verdict in one line.  What
 # status says about the reader agrees with the real qmail-smtpd run as
-# that reader.  It changes nothing and exits 0 whatever the files' state;
-# 66 when DIR does not exist, 77 when it is not safe.
+# that reader.  It changes nothing and exits 0 whatever the files' state,
+# also when qmail's groups and users do not exist (shown, with the fix;
+# verify and install stay strict); 66 when DIR does not exist, 77 when it
+# is not safe.
 # fixtures: realqmail
 # shellcheck disable=SC2119,SC2154  # rq_mkroot default; QP_UID_* from qp_setup
 # The distribution's python3 when there is one: a version manager's shim
@@ -99,7 +101,7 @@ printf '%s\n' "$QP_OUT" >"$QP_TMP/s.json"
 	assert c["key_type"] == "RSA" and c["key_bits"] == 2048, c
 	assert c["self_signed"] is True and c["subject"] == "CN=mail.example.com"
 	assert c["sans"] == ["mail.example.com", "smtp.example.com"], c
-	assert c["days_left"] == 99, c
+	assert c["days_left"] in (99, 100), c  # as the text above
 	assert srv["shared_key"] == "the same key as clientcert.pem"
 	r = srv["readers"][0]
 	assert (r["user"], r["group"]) == ("vpopmail", "vchkpw"), r
@@ -155,4 +157,59 @@ qp_ok "json: one object with ok false and exit 66"
 chmod 0777 "$ctl"
 qp_assert_status 77 "$QMAIL_PEM" status -d "$ctl"
 chmod 0755 "$ctl"
+
+# --- qmail's groups and users do not exist: shown, and status exits 0 ----
+# A user database without nofiles, qmail, qmaild and qmailr (qmail not
+# installed yet), and files a root copy left root:root 0640: the groups
+# they should have do not exist.  install refuses (67); status shows it.
+grep -Ev '^(nofiles|qmail):' "$QP_TMP/nss/group" >"$QP_TMP/nss/group.noqmail"
+grep -Ev '^(qmaild|qmailr):' "$QP_TMP/nss/passwd" >"$QP_TMP/nss/passwd.noqmail"
+chmod 0644 "$QP_TMP/nss/group.noqmail" "$QP_TMP/nss/passwd.noqmail"
+noqmail=(env NSS_WRAPPER_GROUP="$QP_TMP/nss/group.noqmail"
+    NSS_WRAPPER_PASSWD="$QP_TMP/nss/passwd.noqmail")
+chown root:root "$ctl/servercert.pem" "$ctl/clientcert.pem"
+chmod 0640 "$ctl/servercert.pem" "$ctl/clientcert.pem"
+before=$(qp_snapshot "$ctl")
+qp_assert_status 0 "${noqmail[@]}" "$QMAIL_PEM" status -d "$ctl" --service-dir "$svc"
+text=$QP_OUT
+qp_assert_contains "$text" "  should be  root:nofiles (does not exist on this system) 0640 (qmail's default)" \
+    "no group nofiles: the group servercert.pem should have, shown"
+qp_assert_contains "$text" "  should be  root:qmail (does not exist on this system) 0640 (qmail's default)" \
+    "no group qmail: the group clientcert.pem should have, shown"
+qp_assert_contains "$text" "group qmail (for clientcert.pem) does not exist on this system: create it (qmail's install makes qmail) or pass the group qmail-remote runs as with --client-group" \
+    "and how to fix it"
+qp_assert_contains "$text" "  read test  UNKNOWN: not run: group nofiles (for servercert.pem) does not exist" \
+    "the read test: UNKNOWN, with that cause"
+qp_assert_contains "$text" "UNKNOWN: clientcert.pem: group: is root:root 0640; group qmail (for clientcert.pem) does not exist on this system" \
+    "the verdict names the cause"
+qp_assert_status 0 "${noqmail[@]}" "$QMAIL_PEM" status -d "$ctl" --service-dir "$svc" \
+    --format json
+"$PY" -c 'import json, sys; d = json.loads(sys.stdin.read())
+assert (d["ok"], d["exit"], d["command"]) == (True, 0, "status"), d
+srv, cli = d["files"]
+w = cli["wanted"]
+assert (w["group"], w["group_exists"]) == ("qmail", False), w
+assert "--client-group" in w["fix"], w
+assert srv["wanted"]["group_exists"] is False, srv["wanted"]
+assert cli["read_test"]["status"] == "UNKNOWN", cli["read_test"]' <<<"$QP_OUT" ||
+    qp_fail "status --format json, no qmail groups: $QP_OUT"
+qp_ok "json: one object, ok true, exit 0, the missing groups in the files"
+# Everything else stays strict: verify (a monitoring check: UNKNOWN, as
+# before) and install refuse.
+qp_assert_status 3 "${noqmail[@]}" "$QMAIL_PEM" verify -d "$ctl" --service-dir "$svc"
+qp_assert_contains "$QP_OUT" "QMAIL-PEM UNKNOWN - group nofiles (for servercert.pem) does not exist on this system" \
+    "verify: UNKNOWN, the missing group"
+qp_assert_status 67 "${noqmail[@]}" "$QMAIL_PEM" install -d "$ctl" --service-dir "$svc" \
+    --dry-run
+qp_assert_contains "$QP_ERR" "group nofiles (for servercert.pem) does not exist" \
+    "install: 67, the missing group"
+qp_assert_same_snapshot "$before" "$ctl" "status, verify and install changed nothing"
+# clientcert.pem in gid 20002, which has no name now, is kept; its reader
+# qmailr does not exist: the read test says so.
+chgrp 20002 "$ctl/clientcert.pem"
+before=$(qp_snapshot "$ctl")
+qp_assert_status 0 "${noqmail[@]}" "$QMAIL_PEM" status -d "$ctl" --service-dir "$svc"
+qp_assert_contains "$QP_OUT" "  read test  UNKNOWN: not run: user qmailr does not exist on this system: create it" \
+    "no user qmailr: the read test says so"
+qp_assert_same_snapshot "$before" "$ctl" "status changed nothing"
 qp_done

@@ -86,7 +86,10 @@ check_owner_group(const struct ondisk_target *t, struct file_report *r)
 		    want, t->fix);
 	else
 		verify_add(r, "owner", CHECK_OK, "owner %s", t->owner_name);
-	if (t->st.st_gid != t->expect.gid)
+	if (t->group_missing != NULL && t->group_missing[0])
+		verify_add(r, "group", CHECK_UNKNOWN, "is %s; %s", have,
+		    t->group_missing);
+	else if (t->st.st_gid != t->expect.gid)
 		verify_add(r, "group", CHECK_CRITICAL, "is %s, not %s: either "
 		    "%s cannot read it or another group can; fix it with %s "
 		    "(if %s runs with another group, give that with %s)",

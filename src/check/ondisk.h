@@ -23,6 +23,9 @@ struct ondisk_target {
 	const char		*fix;		/* "qmail-pem install -d /ctl
 						 * --server-group vchkpw" */
 	const char		*group_note;	/* why its group; NULL */
+	const char		*group_missing;	/* the group does not exist
+						 * (status: the message and
+						 * fix); NULL or "" */
 	enum check_status	 missing;	/* the status if it is absent */
 	struct perms_target	 expect;	/* owner, group, mode */
 	struct stat		 st;		/* found: its lstat */

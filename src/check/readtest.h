@@ -98,9 +98,10 @@ int readtest_run(const struct perms_dir *dir, const char *name,
     struct err *err);
 
 /*
- * verify's reader-can-read check of one file: check SKIPPED when not
- * root, else the read test's verdict.  daemon names the reading program
- * in the messages ("qmail-smtpd").
+ * verify's reader-can-read check of one file: check UNKNOWN with
+ * not_run when that is set, SKIPPED when not root, else the read test's
+ * verdict.  daemon names the reading program in the messages
+ * ("qmail-smtpd").
  */
 struct readtest_check {
 	struct readtest_reader	 reader;
@@ -108,6 +109,9 @@ struct readtest_check {
 	const char		*fix;		/* the complete command that
 						 * fixes owner and mode */
 	struct check		 check;
+	char			 not_run[512];	/* why it cannot run (status:
+						 * a reader or group that does
+						 * not exist): UNKNOWN; "" */
 };
 void readtest_check(const struct perms_dir *dir, const char *name,
     struct readtest_check *t);

@@ -26,9 +26,9 @@ static const char status_usage[] =
 "                       /var/service)\n"
 "  --format json        print the status as one JSON object\n"
 "\n"
-"Exit status: 0 (whatever the files' state: verify judges them), 66 DIR\n"
-"cannot be opened, 77 DIR is not safe, 67 a user or group of the layout\n"
-"(nofiles, qmail, qmaild, qmailr) does not exist, 64 usage.\n";
+"Exit status: 0 (whatever the files' state: verify judges them; a user or\n"
+"group of the layout that does not exist is shown), 66 DIR cannot be\n"
+"opened, 77 DIR is not safe, 64 usage.\n";
 
 static int
 run(void *opts, struct err *err)

@@ -212,8 +212,10 @@ commit_run(const struct common_opts *c, int keep,
 
 	memset(plans, 0, sizeof(plans));
 	staged_init(c, s, install, rotate);
+	/* with --sni the model holds servercert.pem alone */
 	if (read_staged(dir, &s[0], NULL, err) == -1 ||
-	    read_staged(dir, &s[1], &s[0], err) == -1)
+	    (model_file(&c->model, s[1].live) != NULL &&
+	    read_staged(dir, &s[1], &s[0], err) == -1))
 		goto out;
 	if (!s[0].found) {
 		err_set(err, EX_NOINPUT, "no staged key to commit: %s/%s does "

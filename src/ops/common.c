@@ -146,14 +146,17 @@ common_model(struct common_opts *c, const struct perms_dir *dir,
 	req.dir = c->dir;
 	req.sni = c->sni;
 	req.quiet = quiet;
+	req.lenient = c->lenient;
 	if (model_build(&req, dir, &c->model, err) == -1)
 		return -1;
 	f = model_file(&c->model, SERVERCERT);
 	c->owners.server = f->want;
 	c->owners.server_group = f->group;
-	f = model_file(&c->model, CLIENTCERT);
-	c->owners.client = f->want;
-	c->owners.client_group = f->group;
+	/* none with --sni: an SNI folder holds servercert.pem alone */
+	if ((f = model_file(&c->model, CLIENTCERT)) != NULL) {
+		c->owners.client = f->want;
+		c->owners.client_group = f->group;
+	}
 	/* a group the real reader is not in breaks STARTTLS: refuse now */
 	return c->refuse_readers ? model_refuse(&c->model, command, err) : 0;
 }

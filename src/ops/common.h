@@ -37,6 +37,10 @@ struct common_opts {
 				 sni_new;	/* the folders it would make
 						 * (servercerts/ too: BOTH) */
 	int			 refuse_readers;	/* common_prepare() */
+	int			 lenient;	/* status: a group or reader
+						 * that does not exist is
+						 * shown, not an error
+						 * (site/model.h) */
 	struct site_model	 model;		/* common_model() */
 };
 
@@ -64,8 +68,10 @@ int common_open_dir(struct common_opts *c, struct perms_dir *dir,
  * The model of the opened directory (site/model.h) from -d, --owner,
  * --*-group and --service-dir, into c->model; c->owners then holds the
  * owner, groups and modes it wants, which is what the command writes or
- * expects.  quiet: the model says nothing on stderr.  With
- * c->refuse_readers, model_refuse() for command.  common_free() after.
+ * expects (with --sni, the server's alone: c->owners.client is not
+ * set).  quiet: the model says nothing on stderr; c->lenient: the
+ * model's (status).  With c->refuse_readers, model_refuse() for command.
+ * common_free() after.
  */
 int common_model(struct common_opts *c, const struct perms_dir *dir,
     const char *command, int quiet, struct err *err);

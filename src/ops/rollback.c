@@ -127,14 +127,18 @@ read_backup(const struct perms_dir *dir, struct restore *r, struct err *err)
 	    NULL, r->install, REPLACE_WARN_ONLY, err);
 }
 
+/* The newest backups of the files the model holds (with --sni, the SNI
+ * folder's servercert.pem alone). */
 static int
-choose(const struct perms_dir *dir, int sni, struct restore *r,
-    struct err *err)
+choose(const struct perms_dir *dir, const struct site_model *m,
+    struct restore *r, struct err *err)
 {
 	const struct backup_name *max = NULL;
-	int i;
+	int i, sni = m->sni[0] != '\0';
 
 	for (i = 0; i < 2; i++) {
+		if (model_file(m, r[i].name) == NULL)
+			continue;
 		if (newest_backup(dir, &r[i], err) == -1)
 			return -1;
 		if (r[i].have && (max == NULL ||
@@ -405,7 +409,7 @@ restore_files(const struct rollback_opts *o, const struct perms_dir *dir,
 	r[0].install = r[1].install = common_command(&o->c, "install",
 	    install, sizeof(install));
 	if ((resume = resume_journal(dir, r, err)) == -1 ||
-	    (!resume && choose(dir, o->c.sni != NULL, r, err) == -1) ||
+	    (!resume && choose(dir, &o->c.model, r, err) == -1) ||
 	    plan_restores(dir, r, plans, &n, err) == -1 ||
 	    (!resume && dane_guard(o, dir, r, tlsa, sizeof(tlsa), err) == -1))
 		goto out;

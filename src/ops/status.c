@@ -267,6 +267,23 @@ disk_json(const struct perms_dir *dir, const char *file, struct stat *st,
 	    "other", "permissions", perms);
 }
 
+/* What the file should be (site/model.h: an SNI file is servercert.pem's
+ * like); a group that does not exist is said, with its fix. */
+static json_t *
+wanted_json(const struct site_model *m, const char *name)
+{
+	const struct model_file *f = model_file(m, name);
+	char why[160], mode[8];
+
+	if (f == NULL)
+		return json_null();
+	snprintf(mode, sizeof(mode), "%04o", (unsigned)f->want.mode);
+	return json_pack("{s:o, s:o, s:b, s:s, s:s, s:o}", "owner",
+	    jstr(f->owner), "group", jstr(f->group), "group_exists",
+	    !f->group_missing[0], "mode", mode, "why", model_group_reason(f,
+	    why, sizeof(why)), "fix", text_or_null(f->group_missing));
+}
+
 /* An SNI folder that cannot be used: verify's reason for it. */
 static json_t *
 unusable_json(const struct file_report *r)
@@ -277,11 +294,13 @@ unusable_json(const struct file_report *r)
 	    jstr(c != NULL ? c->message : "the folder cannot be used"));
 }
 
-/* One file: r is verify's report of it, p where it is; top: DIR. */
+/* One file: r is verify's report of it, p where it is, m the model of
+ * DIR; top: DIR. */
 static json_t *
 file_json(const struct perms_dir *top, const struct verify_place *p,
-    const struct file_report *r, const struct reader_list *readers,
-    struct loaders_cache *cache, time_t now)
+    const struct file_report *r, const struct site_model *m,
+    const struct reader_list *readers, struct loaders_cache *cache,
+    time_t now)
 {
 	json_t *o = json_object();
 	struct stat st;
@@ -292,6 +311,7 @@ file_json(const struct perms_dir *top, const struct verify_place *p,
 	json_object_set_new(o, "file", jstr(r->file));
 	json_object_set_new(o, "on_disk", p->dir != NULL ? disk_json(p->dir,
 	    p->name, &st, &have_st) : unusable_json(r));
+	json_object_set_new(o, "wanted", wanted_json(m, p->name));
 	cert_json(o, r);
 	json_object_set_new(o, "readers", readers_json(readers, p->name, &st,
 	    have_st));
@@ -331,8 +351,8 @@ verdict_json(const struct verify_summary *s)
 
 static json_t *
 status_json(const struct status_opts *o, const struct perms_dir *dir,
-    const struct verify_found *f, const struct reader_list *readers,
-    struct loaders_cache *cache)
+    const struct verify_found *f, const struct site_model *m,
+    const struct reader_list *readers, struct loaders_cache *cache)
 {
 	json_t *root = json_object(), *files = json_array();
 	size_t i;
@@ -344,7 +364,7 @@ status_json(const struct status_opts *o, const struct perms_dir *dir,
 	json_object_set_new(root, "hostname", text_or_null(f->s.hostname));
 	for (i = 0; i < f->s.nfiles; i++)
 		json_array_append_new(files, file_json(dir, &f->place[i],
-		    &f->s.files[i], readers, cache, f->s.now));
+		    &f->s.files[i], m, readers, cache, f->s.now));
 	json_object_set_new(root, "files", files);
 	json_object_set_new(root, "verdict", verdict_json(&f->s));
 	plan_json_warnings(root);
@@ -361,6 +381,9 @@ verify_args_of(const struct status_opts *o, struct verify_args *a)
 	a->warn_days = DEFAULT_WARN_DAYS;
 	a->crit_days = DEFAULT_CRIT_DAYS;
 	a->format = REPORT_NAGIOS;
+	/* status shows a group or a reader that does not exist, as it
+	 * shows everything else, and exits 0 (site/model.h) */
+	a->c.lenient = 1;
 }
 
 int
@@ -383,7 +406,8 @@ status_run(struct status_opts *o, struct err *err)
 	if (verify_collect(&a, f, err) == -1 ||
 	    readercheck_scan(&o->c.services, &readers, err) == -1)
 		goto out;
-	if ((root = status_json(o, &f->dir, f, &readers, cache)) == NULL) {
+	if ((root = status_json(o, &f->dir, f, &a.c.model, &readers,
+	    cache)) == NULL) {
 		err_set(err, EX_OSERR, "out of memory");
 		goto out;
 	}

@@ -63,6 +63,20 @@ print_disk(json_t *d)
 		line("file", "%s", str(d, "permissions"));
 }
 
+/* What the file should be, and the fix of a group that does not exist. */
+static void
+print_wanted(json_t *w)
+{
+	if (!json_is_object(w))
+		return;
+	line("should be", "%s:%s%s %s (%s)", str(w, "owner"), str(w, "group"),
+	    json_is_false(json_object_get(w, "group_exists")) ?
+	    " (does not exist on this system)" : "", str(w, "mode"),
+	    str(w, "why"));
+	if (str(w, "fix")[0])
+		line("", "%s", str(w, "fix"));
+}
+
 static void
 print_cert(json_t *f)
 {
@@ -135,6 +149,7 @@ print_file(json_t *f)
 
 	printf("%s (%s)\n", str(f, "file"), str(f, "status"));
 	print_disk(json_object_get(f, "on_disk"));
+	print_wanted(json_object_get(f, "wanted"));
 	print_cert(f);
 	json_array_foreach(json_object_get(f, "readers"), i, r)
 		print_reader(r);

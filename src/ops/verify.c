@@ -163,9 +163,31 @@ detected_reader(const struct verify_args *a,
 	}
 	if (t->usage == USAGE_SERVER && a->server_user_given)
 		return;
-	if ((r = readercheck_test_reader(readers, t->d.name, &t->d.st)) !=
+	if ((r = readercheck_test_reader(readers, t->d.name, &t->d.st)) ==
 	    NULL)
-		readtest_reader_of(r, &t->rt.reader);
+		return;
+	readtest_reader_of(r, &t->rt.reader);
+	if (!t->d.group_missing[0])	/* its user exists: the test runs */
+		t->rt.not_run[0] = '\0';
+}
+
+/* The read test's user until a run script names the reader; for status
+ * (lenient) a user or group that does not exist makes it UNKNOWN. */
+static int
+default_reader(const struct verify_args *a, const char *user,
+    struct target *t, struct err *err)
+{
+	if (readtest_reader_by_name(user, &t->rt.reader, err) == -1) {
+		if (!a->c.lenient)
+			return -1;
+		snprintf(t->rt.not_run, sizeof(t->rt.not_run),
+		    "not run: %.400s", err->text);
+		err_clear(err);
+	}
+	if (t->d.group_missing[0])
+		snprintf(t->rt.not_run, sizeof(t->rt.not_run), "not run: %s",
+		    t->d.group_missing);
+	return 0;
 }
 
 /* The two files: who reads each and what its absence means. */
@@ -205,9 +227,12 @@ setup_targets(struct verify_args *a, const struct perms_dir *dir,
 		    file_table[i].name, &cache, &t[i].loads, err) == -1)
 			return -1;
 	for (i = 0; i < NFILES; i++) {
-		f = model_file(&a->c.model, file_table[i].name);
+		/* --sni: servercert.pem alone, the SNI file's template */
+		if ((f = model_file(&a->c.model, file_table[i].name)) == NULL)
+			continue;
 		t[i].role = f->role;
 		t[i].d.group_name = f->group;
+		t[i].d.group_missing = f->group_missing;
 		t[i].d.expect = f->want;
 		model_command(&a->c.model, "install", f->role, NULL, t[i].fix,
 		    sizeof(t[i].fix));
@@ -228,8 +253,7 @@ setup_targets(struct verify_args *a, const struct perms_dir *dir,
 		t[i].usage = file_table[i].usage;
 		t[i].d.missing = file_table[i].missing;
 		t[i].d.owner_name = a->c.owners.owner;
-		if (readtest_reader_by_name(users[i], &t[i].rt.reader,
-		    err) == -1)
+		if (default_reader(a, users[i], &t[i], err) == -1)
 			return -1;
 	}
 	return 0;

@@ -31,16 +31,24 @@ static const struct {
 	    "--client-group", DEFAULT_CLIENT_GROUP },
 };
 
+/* The id of group name for f; one that does not exist is EX_NOUSER, or
+ * for a lenient request (model.h) f's group_missing, with no id. */
 static int
-find_group(const struct model_file *f, const char *name, gid_t *gid,
-    struct err *err)
+find_group(const struct model_request *req, struct model_file *f,
+    const char *name, gid_t *gid, struct err *err)
 {
 	if (userdb_find_group(name, gid, err) == 0)
 		return 0;
-	return err_set(err, EX_NOUSER, "group %s (for %s) does not exist on "
-	    "this system: create it (qmail's install makes %s) or pass the "
-	    "group %s runs as with %s", name, f->name, f->default_group,
-	    f->daemon, f->option);
+	err_set(err, EX_NOUSER, "group %s (for %s) does not exist on this "
+	    "system: create it (qmail's install makes %s) or pass the group "
+	    "%s runs as with %s", name, f->name, f->default_group, f->daemon,
+	    f->option);
+	if (!req->lenient)
+		return -1;
+	snprintf(f->group_missing, sizeof(f->group_missing), "%s", err->text);
+	err_clear(err);
+	*gid = (gid_t)-1;
+	return 0;
 }
 
 /* 1 when every reader a run script names (readercheck_known) can read
@@ -128,7 +136,7 @@ decide_group(const struct model_request *req, const struct site_model *m,
 	int have_default;
 
 	if (given != NULL) {
-		if (find_group(f, given, &gid, err) == -1)
+		if (find_group(req, f, given, &gid, err) == -1)
 			return -1;
 		set_group(f, given, gid, MODEL_GROUP_OPTION);
 		return 0;
@@ -138,11 +146,13 @@ decide_group(const struct model_request *req, const struct site_model *m,
 		return 0;
 	/* A first look-up that failed is made again for its message; if
 	 * that one finds the group (a passing error), it is the group. */
-	if (!have_default && find_group(f, f->default_group, &dflt, err) == -1)
+	if (!have_default && find_group(req, f, f->default_group, &dflt,
+	    err) == -1)
 		return -1;
 	set_group(f, f->default_group, dflt, MODEL_GROUP_DEFAULT);
-	if ((r = first_locked_out(m, f, dflt)) != NULL && r->have_gid &&
-	    r->group[0] && named_readers_in(m, f, r->gid) == 1)
+	if (!f->group_missing[0] && (r = first_locked_out(m, f, dflt)) !=
+	    NULL && r->have_gid && r->group[0] &&
+	    named_readers_in(m, f, r->gid) == 1)
 		set_group(f, r->group, r->gid, MODEL_GROUP_READER);
 	return 0;
 }
@@ -171,7 +181,8 @@ build_file(const struct model_request *req, const struct perms_dir *dir,
 		    "--owner", req->owner);
 	if (decide_group(req, m, f, err) == -1)
 		return -1;
-	f->locked_out = first_locked_out(m, f, f->want.gid);
+	f->locked_out = f->group_missing[0] ? NULL :
+	    first_locked_out(m, f, f->want.gid);
 	if (f->group_from == MODEL_GROUP_KEPT_UNNAMED && !req->quiet)
 		msg_at(MSG_NORMAL, stderr, "qmail-pem: ", "keeping group %s "
 		    "of %s: no run script says who reads it", f->group,
@@ -215,7 +226,9 @@ model_build(const struct model_request *req, const struct perms_dir *dir,
 	    req->services);
 	if (readercheck_scan(&m->services, &m->readers, err) == -1)
 		return -1;
-	m->nfiles = sizeof(file_table) / sizeof(file_table[0]);
+	/* an SNI folder holds servercert.pem alone (file_table[0]) */
+	m->nfiles = req->sni != NULL ? 1 :
+	    sizeof(file_table) / sizeof(file_table[0]);
 	for (i = 0; i < m->nfiles; i++)
 		if (build_file(req, dir, m, i, err) == -1)
 			return -1;

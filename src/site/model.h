@@ -19,6 +19,14 @@
  *      the file should have (verify expects it), but install, rotate and
  *      rollback do not choose it on their own: they refuse and name it.
  *
+ * With --sni NAME the model holds servercert.pem alone: an SNI folder has
+ * no clientcert.pem, and nothing of it (its group) is decided.
+ *
+ * A group that does not exist is an error (EX_NOUSER), except for a
+ * lenient request (status, which shows the installation as it is): the
+ * file then wants that group by name, and group_missing says why it has
+ * no id and how to fix that.
+ *
  * More files (SNI certificates) are more entries of files[]; more about a
  * reader (its binary, what it loads) goes into struct model_file.
  */
@@ -65,6 +73,9 @@ struct model_file {
 	enum model_group_from	 group_from;
 	const struct reader	*locked_out;	/* a reader a run script names
 						 * that cannot read want; NULL */
+	char			 group_missing[512];	/* lenient: group has
+						 * no id (want.gid is -1), the
+						 * message and fix; "" */
 };
 
 struct model_dane {
@@ -91,7 +102,11 @@ struct model_request {
 	const struct service_dirs *services;
 	int			 quiet;		/* say nothing on stderr */
 	const char		*dir;		/* -d as given (NULL: dir's) */
-	const char		*sni;		/* --sni NAME, or NULL */
+	const char		*sni;		/* --sni NAME, or NULL: with
+						 * it, servercert.pem alone */
+	int			 lenient;	/* status: a group that does
+						 * not exist is group_missing,
+						 * not an error */
 };
 
 /*
@@ -103,7 +118,8 @@ void model_init(struct site_model *m, const char *dir, const char *sni,
     const struct service_dirs *services);
 
 /*
- * The model of dir (opened).  An unknown owner or group is EX_NOUSER.
+ * The model of dir (opened).  An unknown owner or group is EX_NOUSER
+ * (a group, unless req->lenient).
  * A group kept only because no run script names the reader is said once
  * on stderr unless req->quiet.  model_free() after, also on failure.
  */
@@ -111,7 +127,7 @@ int model_build(const struct model_request *req, const struct perms_dir *dir,
     struct site_model *m, struct err *err);
 void model_free(struct site_model *m);
 
-/* The entry of name (SERVERCERT ...), or NULL. */
+/* The entry of name (SERVERCERT ...), or NULL (CLIENTCERT with --sni). */
 const struct model_file *model_file(const struct site_model *m,
     const char *name);
 
