@@ -83,10 +83,9 @@ void readtest_reader_of(const struct reader *r, struct readtest_reader *probe);
  */
 void readtest_prepare(void);
 
-/* Wait for what readtest_prepare() started, if it still runs: every path
- * of the caller calls this before it returns, so that the process never
- * exits (closing its stdio) while the builder reads OpenSSL's
- * configuration. */
+/* Wait for what readtest_prepare() started, if it still runs: the first
+ * read test does, exit() does (an atexit handler), and a caller about to
+ * fork must. */
 void readtest_done(void);
 
 /*

@@ -4,8 +4,7 @@
  * Reads, never writes, the control directory.  For each key file it
  * checks what is on disk (check/ondisk.c), then what it holds
  * (verify_content), then whether the daemon's user can load it
- * (check/readtest.c), before this process reads any key for its own
- * checks.
+ * (check/readtest.c), with an SSL_CTX built beside the other checks.
  * The result goes out as a Nagios line, JSON or a Prometheus textfile
  * (check/report.c), and the exit status is the Nagios one.
  */
@@ -218,6 +217,7 @@ setup_targets(struct verify_args *a, const struct perms_dir *dir,
 	struct loaders_cache cache;
 	int i;
 
+	readtest_prepare();	/* beside the model and the checks */
 	if (common_model(&a->c, dir, "install", 1, err) == -1)
 		return -1;
 	memset(t, 0, sizeof(t[0]) * NFILES);
@@ -292,13 +292,14 @@ check_files(const struct verify_args *a, size_t n,
 	}
 	for (i = 0; i < n; i++) {
 		detected_reader(a, readers, &t[i]);
-		if (t[i].d.readable_type)
-			readtest_check(t[i].dir, t[i].d.name, &t[i].rt);
-	}
-	for (i = 0; i < n; i++)
 		if (check_content(a, t[i].dir, &t[i], s, &files[i], err) == -1)
 			return -1;
+	}
+	/* Last: the read tests' SSL_CTX is built beside what came before
+	 * (readtest_prepare in setup_targets). */
 	for (i = 0; i < n; i++) {
+		if (t[i].d.readable_type)
+			readtest_check(t[i].dir, t[i].d.name, &t[i].rt);
 		verify_add(&files[i], t[i].rt.check.name, t[i].rt.check.status,
 		    "%s", t[i].rt.check.message);
 		if (t[i].reader_cannot.name[0])
@@ -306,6 +307,7 @@ check_files(const struct verify_args *a, size_t n,
 			    t[i].reader_cannot.status, "%s",
 			    t[i].reader_cannot.message);
 	}
+	readtest_done();	/* one thread again: --connect forks */
 	/* Cheap (two fingerprints): always in json and prometheus; the
 	 * nagios line shows it, like every check, with -v. */
 	if (a->c.sni == NULL) {
@@ -448,17 +450,13 @@ check_dir(struct verify_args *a, const struct perms_dir *dir,
     struct verify_files *v, struct verify_summary *s, char hostname[256],
     struct err *no_host, struct err *err)
 {
-	int rc;
-
 	if (newcert_hostname(dir, &a->c.newcert, hostname, 256, no_host) == 0)
 		s->hostname = hostname;
 	s->error_hostname = no_host->text;
 	v->targets[0].dir = v->targets[1].dir = dir;
-	rc = sni_targets(a, dir, v->targets, v->hosts, &v->n, err) == -1 ||
+	if (sni_targets(a, dir, v->targets, v->hosts, &v->n, err) == -1 ||
 	    check_files(a, v->n, &a->c.model.readers, v->targets, s, v->files,
-	    err) == -1 ? -1 : 0;
-	readtest_done();	/* one thread again before anything forks */
-	if (rc == -1)
+	    err) == -1)
 		return -1;
 	s->files = v->files;
 	s->nfiles = v->n;
@@ -476,15 +474,12 @@ run_verify(struct verify_args *a)
 	struct verify_summary s;
 	struct err err = { 0 }, no_host = { 0 };
 	char hostname[256];
-	int rc = CHECK_UNKNOWN, ready;
+	int rc = CHECK_UNKNOWN;
 
 	summary_init(a, &s);
-	ready = (v = files_alloc(&err)) != NULL &&
+	if ((v = files_alloc(&err)) == NULL ||
 	    privs_limit(a->c.output ? PRIVS_PROBE_OUTPUT : PRIVS_PROBE,
-	    &err) == 0;
-	if (ready)
-		readtest_prepare();	/* beside the checks until the first */
-	if (!ready || perms_open_dir(a->c.dir, &dir, &err) == -1 ||
+	    &err) == -1 || perms_open_dir(a->c.dir, &dir, &err) == -1 ||
 	    setup_targets(a, &dir, v->targets, &err) == -1) {
 		rc = verify_report_failure(&a->c, a->format, &dir, &s, &err);
 		goto out;
@@ -512,7 +507,6 @@ run_verify(struct verify_args *a)
 fail:
 	(void)err_print(&err);
 out:
-	readtest_done();
 	free(all);
 	tlsfiles_free(&tls);
 	files_free(v, &dir);
@@ -575,10 +569,8 @@ verify_collect(struct verify_args *a, struct verify_found *f,
 	f->dir.fd = -1;
 	summary_init(a, &f->s);
 	if ((f->held = files_alloc(err)) == NULL ||
-	    privs_limit(PRIVS_PROBE, err) == -1)
-		goto out;
-	readtest_prepare();
-	if (perms_open_dir(a->c.dir, &f->dir, err) == -1 ||
+	    privs_limit(PRIVS_PROBE, err) == -1 ||
+	    perms_open_dir(a->c.dir, &f->dir, err) == -1 ||
 	    setup_targets(a, &f->dir, f->held->targets, err) == -1 ||
 	    check_dir(a, &f->dir, f->held, &f->s, f->hostname, &f->no_host,
 	    err) == -1)
@@ -591,7 +583,6 @@ verify_collect(struct verify_args *a, struct verify_found *f,
 	f->s.status = report_overall(&f->s);
 	rc = 0;
 out:
-	readtest_done();
 	common_free(&a->c);
 	return rc;
 }
