@@ -104,16 +104,18 @@ d=$(control again)
 $(install_cmd "$d") >/dev/null 2>&1
 # shellcheck disable=SC2091
 out=$($(install_cmd "$d" | sed 's/ -q / /') 2>&1 | sed 's/^/    /')
-measure again "$runs_again" "" "$(install_cmd "$d")"
-measure start "$runs_again" "" "$bin --help"
-measure true "$runs_again" "" /bin/true
-peak again "$(install_cmd "$d")"
 floor=
 if build_floor; then
 	floor="$tmp/floor -k $d/servercert.pem -k $d/clientcert.pem"
-	measure floor "$runs_again" "" "$floor"
+	# in turn with the floor (bench/lib.sh measure_pair)
+	measure_pair again floor "$runs_again" "$(install_cmd "$d")" "$floor"
 	peak floor "$floor"
+else
+	measure again "$runs_again" "" "$(install_cmd "$d")"
 fi
+measure start "$runs_again" "" "$bin --help"
+measure true "$runs_again" "" /bin/true
+peak again "$(install_cmd "$d")"
 
 header "fresh control directory (key, cert, 2 files)"
 for kt in rsa2048 ec-p256; do

@@ -44,18 +44,22 @@ fi
 
 status="$bin status -d $ctl"
 out=$($status 2>&1 || :)
-measure status "$runs" "" "$status"
-peak status "$status"
-measure status-json "$runs" "" "$status --format json"
-peak status-json "$status --format json"
-measure start "$runs" "" "openssl version"
-peak start "openssl version"
 floor=
 if build_floor; then
 	floor="$tmp/floor -k $ctl/servercert.pem -k $ctl/clientcert.pem"
-	measure floor "$runs" "" "$floor"
+	# each in turn with the floor (bench/lib.sh measure_pair)
+	measure_pair status floor "$runs" "$status" "$floor"
+	measure_pair status-json floor-json "$runs" "$status --format json" \
+	    "$floor"
 	peak floor "$floor"
+else
+	measure status "$runs" "" "$status"
+	measure status-json "$runs" "" "$status --format json"
 fi
+peak status "$status"
+peak status-json "$status --format json"
+measure start "$runs" "" "openssl version"
+peak start "openssl version"
 
 echo "qmail-pem status benchmark"
 echo "  binary: $bin"
@@ -70,7 +74,7 @@ row start "openssl version (process start, for scale)"
 echo
 echo "targets (issue 26):"
 [ -n "$floor" ] && target "status / two-file floor" status floor 1.5
-[ -n "$floor" ] && target "status --format json / two-file floor" status-json floor 1.5
+[ -n "$floor" ] && target "status --format json / two-file floor" status-json floor-json 1.5
 rss_target status
 echo
 echo "qmail-pem status printed:"

@@ -33,7 +33,9 @@
 # under 10 MB peak RSS; at least 20 times faster than check_ssl_cert.
 #
 # Prints a table and the ratios; never fails on a missed target (timings on
-# a shared machine are not test results).  Uses hyperfine when installed,
+# a shared machine are not test results).  verify and its floor are timed
+# in turn, in rounds (bench/lib.sh measure_pair): the target ratios are the
+# median of the rounds' ratios, which a drifting machine moves little.  Uses hyperfine when installed,
 # else a shell loop timed with date +%s%N; peak RSS from /usr/bin/time -f %M
 # (the package time), the largest of a few runs.  Runs as root (the read
 # test needs it); the groups and users are daemon and mail, which every
@@ -117,7 +119,15 @@ echo
 
 out=$($verify 2>&1 || :)
 csc_out=$("$check_ssl_cert" -f "$ctl/servercert.pem" -s -w 30 -c 7 2>&1 || :)
-measure verify "$runs" "" "$verify"
+floor=
+if build_floor; then
+	floor="$tmp/floor -k $ctl/servercert.pem -k $ctl/clientcert.pem"
+	# in turn with the floor: the ratio does not follow the machine's drift
+	measure_pair verify floor "$runs" "$verify" "$floor"
+	peak floor "$floor"
+else
+	measure verify "$runs" "" "$verify"
+fi
 peak verify "$verify"
 measure verify-prom "$runs" "" "$verify --format prometheus --output $tmp/textfile/qmail-pem.prom"
 peak verify-prom "$verify --format prometheus --output $tmp/textfile/qmail-pem.prom"
@@ -135,12 +145,6 @@ if cc -O2 -o "$tmp/qmail-load" "$top/bench/qmail-load.c" -lssl -lcrypto \
 else
 	echo "bench/verify.sh: cannot build bench/qmail-load.c (no qmail" \
 	    "load row): $(head -n 1 "$tmp/cc.err")" >&2
-fi
-floor=
-if build_floor; then
-	floor="$tmp/floor -k $ctl/servercert.pem -k $ctl/clientcert.pem"
-	measure floor "$runs" "" "$floor"
-	peak floor "$floor"
 fi
 measure csc "$runs_slow" "" "$check_ssl_cert -f $ctl/servercert.pem -s -w 30 -c 7"
 rss_runs=1 peak csc "$check_ssl_cert -f $ctl/servercert.pem -s -w 30 -c 7"
@@ -165,12 +169,14 @@ done
 verify_full="$bin verify -d $full --server-group $server_group --client-group"
 verify_full="$verify_full $client_group --server-user $server_group --client-user"
 verify_full="$verify_full $client_group"
-measure verify-full "$runs" "" "$verify_full"
-peak verify-full "$verify_full"
 if [ -n "$floor" ]; then
-	measure floor-full "$runs" "" "$tmp/floor $full_floor_args"
+	measure_pair verify-full floor-full "$runs" "$verify_full" \
+	    "$tmp/floor $full_floor_args"
 	peak floor-full "$tmp/floor $full_floor_args"
+else
+	measure verify-full "$runs" "" "$verify_full"
 fi
+peak verify-full "$verify_full"
 
 header "one check of the control directory"
 row verify "qmail-pem verify (2 files, all checks)"

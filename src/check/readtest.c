@@ -14,9 +14,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/fsuid.h>
 #include <sys/stat.h>
@@ -308,65 +306,18 @@ read_as(const char *path, const struct stat *expect,
 
 /* One SSL_CTX for every read test of the command: its creation fetches
  * every cipher and digest of the library, which costs more than loading
- * a key file (issue 26).  Each file goes into an SSL of its own.  Built
- * by the thread readtest_prepare() starts, or else by the first test. */
-static SSL_CTX *shared;
-static pthread_t builder;
-static int building;
-
-static SSL_CTX *
-new_ctx(void)
-{
-	SSL_CTX *ctx = SSL_CTX_new(TLS_method());
-
-	if (ctx != NULL)
-		SSL_CTX_set_default_passwd_cb(ctx, never_prompt);
-	ERR_clear_error();	/* the builder's error queue is its own */
-	return ctx;
-}
-
-static void *
-build_shared(void *unused)
-{
-	(void)unused;
-	shared = new_ctx();
-	return NULL;
-}
-
-void
-readtest_prepare(void)
-{
-	static int at_exit;
-
-	if (geteuid() != 0 || building || shared != NULL)
-		return;
-	/* exit() runs this before it closes stdio: a command that stops
-	 * early never ends while the builder reads OpenSSL's files. */
-	if (!at_exit && atexit(readtest_done) != 0)
-		return;
-	at_exit = 1;
-	building = pthread_create(&builder, NULL, build_shared, NULL) == 0;
-}
-
-void
-readtest_done(void)
-{
-	if (building) {
-		(void)pthread_join(builder, NULL);
-		building = 0;
-	}
-}
-
-/* The shared SSL_CTX once built (NULL: it cannot be).  Waits for the
- * builder: after this the process has one thread again, as the read
- * test's change of ids needs (setgroups(2) would reach every thread). */
+ * a key file (issue 26).  Each file goes into an SSL of its own.  (A
+ * thread that built it beside the other checks gained nothing: the
+ * checks wait for the same OpenSSL locks, and a second CPU of a virtual
+ * machine can take milliseconds to wake.) */
 static SSL_CTX *
 shared_ctx(void)
 {
-	readtest_done();
-	if (shared == NULL)
-		shared = new_ctx();
-	return shared;
+	static SSL_CTX *ctx;
+
+	if (ctx == NULL && (ctx = SSL_CTX_new(TLS_method())) != NULL)
+		SSL_CTX_set_default_passwd_cb(ctx, never_prompt);
+	return ctx;
 }
 
 static void
@@ -378,11 +329,10 @@ load_as_daemon(const char *path, const struct stat *expect,
 	SSL *ssl = NULL;
 	ssize_t len;
 
-	ctx = shared_ctx();	/* first: one thread, for the ids */
 	if ((len = read_as(path, expect, rd, buf, sizeof(buf), res)) == -1)
 		return;
 	ERR_clear_error();
-	if (ctx == NULL || (ssl = SSL_new(ctx)) == NULL) {
+	if ((ctx = shared_ctx()) == NULL || (ssl = SSL_new(ctx)) == NULL) {
 		res->status = READTEST_ERROR;
 		snprintf(res->message, sizeof(res->message), "%s: %s",
 		    ctx ? "SSL_new" : "SSL_CTX_new", ssl_reason());

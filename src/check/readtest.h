@@ -74,21 +74,6 @@ void readtest_reader_from_ids(const char *user, uid_t uid, gid_t gid,
 void readtest_reader_of(const struct reader *r, struct readtest_reader *probe);
 
 /*
- * Start building what the read tests share (the SSL_CTX: OpenSSL's TLS
- * configuration, ciphers and digests) in a thread of its own, so that it
- * runs beside the caller's other checks; the first read test waits for
- * it.  Nothing when not root (no read test runs) or when the thread
- * cannot start (the first read test builds it then).  Call after
- * privs_limit(): the thread gets the caller's capabilities.
- */
-void readtest_prepare(void);
-
-/* Wait for what readtest_prepare() started, if it still runs: the first
- * read test does, exit() does (an atexit handler), and a caller about to
- * fork must. */
-void readtest_done(void);
-
-/*
  * Load name from dir as reader into res.  -1 when not root (EX_NOPERM);
  * 0 otherwise, whatever the answer (res->status).
  */

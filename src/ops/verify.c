@@ -4,7 +4,7 @@
  * Reads, never writes, the control directory.  For each key file it
  * checks what is on disk (check/ondisk.c), then what it holds
  * (verify_content), then whether the daemon's user can load it
- * (check/readtest.c), with an SSL_CTX built beside the other checks.
+ * (check/readtest.c).
  * The result goes out as a Nagios line, JSON or a Prometheus textfile
  * (check/report.c), and the exit status is the Nagios one.
  */
@@ -217,7 +217,6 @@ setup_targets(struct verify_args *a, const struct perms_dir *dir,
 	struct loaders_cache cache;
 	int i;
 
-	readtest_prepare();	/* beside the model and the checks */
 	if (common_model(&a->c, dir, "install", 1, err) == -1)
 		return -1;
 	memset(t, 0, sizeof(t[0]) * NFILES);
@@ -295,8 +294,6 @@ check_files(const struct verify_args *a, size_t n,
 		if (check_content(a, t[i].dir, &t[i], s, &files[i], err) == -1)
 			return -1;
 	}
-	/* Last: the read tests' SSL_CTX is built beside what came before
-	 * (readtest_prepare in setup_targets). */
 	for (i = 0; i < n; i++) {
 		if (t[i].d.readable_type)
 			readtest_check(t[i].dir, t[i].d.name, &t[i].rt);
@@ -307,7 +304,6 @@ check_files(const struct verify_args *a, size_t n,
 			    t[i].reader_cannot.status, "%s",
 			    t[i].reader_cannot.message);
 	}
-	readtest_done();	/* one thread again: --connect forks */
 	/* Cheap (two fingerprints): always in json and prometheus; the
 	 * nagios line shows it, like every check, with -v. */
 	if (a->c.sni == NULL) {
