@@ -14,16 +14,17 @@
 # Targets: status within 1.5 times the floor, under 10 MB peak RSS.
 #
 # Prints a table and the ratios; never fails on a missed target.  Runs as
-# root; the groups and users are daemon and mail, which every Debian system
-# has.  Writes only under a temp dir it removes.
+# root, as on a qmail host: qmail's accounts, in a private mount namespace
+# when the system has none (bench/qmailhost.sh); status and the floor run
+# in turn (bench/lib.sh measure_pair).  Writes only under temp dirs it
+# removes.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-${QMAIL_PEM:-$top/build/qmail-pem}}
 runs=${BENCH_RUNS:-50}
 rss_runs=${BENCH_RSS_RUNS:-5}
-server_group=daemon
-client_group=mail
+. "$top/bench/qmailhost.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "bench/status.sh: run as root" >&2; exit 77; }
 [ -x "$bin" ] || { echo "bench/status.sh: no binary $bin: run ./build.sh" >&2; exit 66; }
