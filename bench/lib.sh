@@ -39,6 +39,50 @@ else
 	}
 fi
 
+# measure_pair A B RUNS COMMAND_A COMMAND_B: A and B timed in turn, in
+# rounds of a few runs each, so that a shared machine whose speed drifts
+# (its neighbours' load, the host's clock) moves both alike.  Writes
+# $tmp/results/A and B as measure() does (over every round) and
+# $tmp/results/A.over.B: the median of the rounds' ratios A/B, which
+# target() then uses.  Without hyperfine, measure() each and no median.
+measure_pair() {
+	if [ "${timer%% *}" != hyperfine ]; then
+		measure "$1" "$3" "" "$4"
+		measure "$2" "$3" "" "$5"
+		return
+	fi
+	rounds=${BENCH_ROUNDS:-10}
+	per=$(( ($3 + rounds - 1) / rounds ))
+	[ "$per" -ge 3 ] || per=3
+	k=0
+	while [ $k -lt "$rounds" ]; do
+		hyperfine -N -i --style none --warmup 1 --runs "$per" \
+		    --export-json "$tmp/results/$1.$2.$k.json" "$4" "$5" \
+		    >/dev/null 2>&1
+		k=$((k + 1))
+	done
+	python3 - "$tmp/results" "$1" "$2" "$rounds" <<'PY'
+import json, statistics, sys
+d, a, b, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+times = {a: [], b: []}
+cpu = {a: [], b: []}
+ratios = []
+for k in range(n):
+    ra, rb = json.load(open("%s/%s.%s.%d.json" % (d, a, b, k)))["results"]
+    for name, r in ((a, ra), (b, rb)):
+        times[name] += r["times"]
+        cpu[name].append(r["user"] + r["system"])
+    ratios.append(ra["mean"] / rb["mean"])
+for name in (a, b):
+    with open("%s/%s" % (d, name), "w") as f:
+        f.write("%.2f %.2f %.2f\n" % (statistics.mean(times[name]) * 1e3,
+            statistics.pstdev(times[name]) * 1e3,
+            statistics.mean(cpu[name]) * 1e3))
+with open("%s/%s.over.%s" % (d, a, b), "w") as f:
+    f.write("%.2f\n" % statistics.median(ratios))
+PY
+}
+
 # peak LABEL COMMAND: the largest maximum RSS (KB) of $rss_runs runs, or "-".
 peak() {
 	if [ ! -x /usr/bin/time ]; then
@@ -66,7 +110,11 @@ row() {	# row LABEL TEXT: one line of the table
 header() {	# header TITLE
 	printf '%-46s %9s %9s %9s %9s\n' "$1" "mean ms" "+- ms" "cpu ms" "peak KB"
 }
-ratio() {	# ratio A B: mean of A divided by mean of B
+ratio() {	# ratio A B: the paired median (measure_pair), else mean A / mean B
+	if [ -f "$tmp/results/$1.over.$2" ]; then
+		cat "$tmp/results/$1.over.$2"
+		return
+	fi
 	read -r a _ <"$tmp/results/$1"
 	read -r b _ <"$tmp/results/$2"
 	awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }'

@@ -13,19 +13,16 @@ int
 readerload_scan(const struct common_opts *c, struct readerbin_file files[2],
     struct err *err)
 {
-	struct reader_list list = { NULL, 0 };
 	struct loaders_cache cache;
-	int rc = -1;
 
+	/* the readers of the model common_open_dir() built, not a second
+	 * scan of the run scripts */
 	memset(&cache, 0, sizeof(cache));
-	if (readercheck_scan(&c->services, &list, err) == -1)
+	if (readerbin_of_file(c->dir, &c->model.readers, SERVERCERT, &cache,
+	    &files[0], err) == -1 || readerbin_of_file(c->dir,
+	    &c->model.readers, CLIENTCERT, &cache, &files[1], err) == -1)
 		return -1;
-	if (readerbin_of_file(c->dir, &list, SERVERCERT, &cache, &files[0],
-	    err) == 0 && readerbin_of_file(c->dir, &list, CLIENTCERT, &cache,
-	    &files[1], err) == 0)
-		rc = 0;
-	readers_free(&list);
-	return rc;
+	return 0;
 }
 
 /* The file whose readers read plan p: servercert.pem for itself and its
@@ -50,6 +47,8 @@ check_plan(const struct common_opts *c, const struct file_plan *p,
 	struct err why = { 0 };
 	int rc = 0;
 
+	if (f->key != LOADERS_KEY_RSA_ONLY)	/* nothing to refuse */
+		return 0;
 	memset(&b, 0, sizeof(b));
 	if (pemfile_parse(p->content, p->len, &b, err) == -1)
 		return -1;

@@ -45,6 +45,8 @@ trace_before(struct trace *t, const struct perms_dir *dir,
 
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < n && i < TRACE_MAX_FILES; i++, t->n++) {
+		if (plans[i].actions == 0)	/* no line in trace_after */
+			continue;
 		if (!plans[i].old_exists) {
 			snprintf(t->old_key[i], sizeof(t->old_key[i]),
 			    "absent");

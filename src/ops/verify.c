@@ -4,8 +4,7 @@
  * Reads, never writes, the control directory.  For each key file it
  * checks what is on disk (check/ondisk.c), then what it holds
  * (verify_content), then whether the daemon's user can load it
- * (check/readtest.c), before this process reads any key for its own
- * checks.
+ * (check/readtest.c).
  * The result goes out as a Nagios line, JSON or a Prometheus textfile
  * (check/report.c), and the exit status is the Nagios one.
  */
@@ -292,13 +291,12 @@ check_files(const struct verify_args *a, size_t n,
 	}
 	for (i = 0; i < n; i++) {
 		detected_reader(a, readers, &t[i]);
-		if (t[i].d.readable_type)
-			readtest_check(t[i].dir, t[i].d.name, &t[i].rt);
-	}
-	for (i = 0; i < n; i++)
 		if (check_content(a, t[i].dir, &t[i], s, &files[i], err) == -1)
 			return -1;
+	}
 	for (i = 0; i < n; i++) {
+		if (t[i].d.readable_type)
+			readtest_check(t[i].dir, t[i].d.name, &t[i].rt);
 		verify_add(&files[i], t[i].rt.check.name, t[i].rt.check.status,
 		    "%s", t[i].rt.check.message);
 		if (t[i].reader_cannot.name[0])
