@@ -25,6 +25,9 @@ verify_set(struct check *c, const char *name, enum check_status status,
 	snprintf(c->message, sizeof(c->message), "%s", text);
 }
 
+static void add_v(struct file_report *, const char *, enum check_status,
+    const char *, va_list) __attribute__((format(printf, 4, 0)));
+
 static void
 add_v(struct file_report *r, const char *name, enum check_status status,
     const char *fmt, va_list ap)
