@@ -8,7 +8,10 @@
 # `openssl s_client -servername NAME` NAME's leaf, and the default leaf
 # without SNI.  verify labels every SNI file servercerts/NAME/... in text,
 # json, nagios and prometheus (promtool check metrics); bad NAMEs and an
-# unsafe servercerts/ are refused with nothing changed; rotate
+# unsafe servercerts/ are refused with nothing changed; a refused install,
+# csr --new-key, rotate or rollback --sni for a new NAME makes no folder,
+# and one whose write fails (strace-injected EIO) takes back the folders
+# it made; rotate
 # --if-expires-within without --sni rotates the SNI file that is due and
 # says so; on a host without group qmail, --sni NAME needs no group of
 # clientcert.pem.  EC keys: the key type is not the point here.
@@ -118,6 +121,38 @@ for bad in ../x a/b .. "" "*.example.org" Upper.example.org "$(printf 'a%.0s' $(
 	qp_assert_contains "$(cat "$QP_ERR_FILE")" "is not a host name" "--sni '${bad:0:20}' refused"
 done
 qp_assert_same_snapshot "$before" "$ctl" "nothing changed by bad names"
+
+# --- a refusal makes no folder ------------------------------------------
+# install --sni made servercerts/NAME (and servercerts/) before its
+# checks, and a refusal left them; rotate and rollback need the file in
+# it, so they never make one.
+new=new.example.org
+qp_assert_status 67 "$QP" install -d "$ctl" --sni "$new" --server-group nosuchgroup "${EC[@]}"
+qp_assert_status 65 "$QP" install -d "$ctl" --sni "$new" --key "$QP_TMP/o.key" \
+    --cert "$QP_TMP/o.crt"
+qp_assert_contains "$(cat "$QP_ERR_FILE")" "does not cover $new" "install --sni: a refused import"
+qp_assert_status 66 "$QP" rotate -d "$ctl" --sni "$new"
+qp_assert_contains "$(cat "$QP_ERR_FILE")" "there is no SNI certificate for $new" "rotate --sni: NAME missing"
+qp_assert_status 66 "$QP" rollback -d "$ctl" --sni "$new"
+qp_assert_status 64 "$QP" csr -d "$ctl" --sni "$new" --new-key "${EC[@]}" --subject /CN=other.example.com
+qp_assert_contains "$(cat "$QP_ERR_FILE")" "--subject has CN=other.example.com" "csr --sni --new-key: refused"
+qp_assert_same_snapshot "$before" "$ctl" "no servercerts/$new left by the refusals"
+bare=$(qp_mkcontrol)
+qp_assert_status 67 "$QP" install -d "$bare" --sni "$new" --server-group nosuchgroup "${EC[@]}"
+[ ! -e "$bare/servercerts" ] && qp_ok "no servercerts/ left by a refusal" ||
+    qp_fail "a refused install --sni left $(find "$bare/servercerts")"
+# The folders are made once every check has passed; when the write then
+# fails (the new file's ACL cannot be set), they are taken back.
+qp_assert_status 74 strace -o /dev/null -e trace=fsetxattr \
+    -e inject=fsetxattr:error=EIO:when=1 "$QP" install -d "$bare" --sni "$new" "${EC[@]}"
+qp_assert_contains "$(cat "$QP_ERR_FILE")" "Input/output error" "install --sni: the failed write is said"
+[ ! -e "$bare/servercerts" ] && qp_ok "no servercerts/ left by a failed write" ||
+    qp_fail "a failed install --sni left $(find "$bare/servercerts")"
+# csr --new-key for a new NAME makes the folders to hold its pending key.
+qp_assert_status 0 "$QP" csr -d "$bare" --sni "$new" --new-key "${EC[@]}" --output "$QP_TMP/new.csr"
+qp_assert_eq "root:root 755" "$(stat -c '%U:%G %a' "$bare/servercerts/$new")" \
+    "csr --sni --new-key: servercerts/$new is root:root 0755"
+qp_assert_file_perm "$bare/servercerts/$new/servercert.pem.pending-key" root:root 0600
 
 # --- verify: labels in every format -------------------------------------
 # (EC keys, read by a qmail-smtpd that loads any key type: all OK)

@@ -11,6 +11,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "fs/dirnames.h"
 #include "fs/subdir.h"
 
 static int
@@ -84,6 +85,7 @@ make_dir(const struct perms_dir *parent, const char *name, const char *shown,
 		err_set(err, EX_NOPERM, "cannot make %s root:root 0755: %s",
 		    shown, strerror(errno));
 		close(fd);
+		(void)unlinkat(parent->fd, name, AT_REMOVEDIR);	/* empty */
 		return -1;
 	}
 	if (fsync(parent->fd) == -1 && errno != EINVAL) {
@@ -96,9 +98,9 @@ make_dir(const struct perms_dir *parent, const char *name, const char *shown,
 	return 0;
 }
 
-int
-perms_open_subdir(const struct perms_dir *parent, const char *name,
-    int create, struct perms_dir *out, struct err *err)
+static int
+open_subdir(const struct perms_dir *parent, const char *name, int create,
+    struct perms_dir *out, int *made, struct err *err)
 {
 	int fd = -1;
 
@@ -111,6 +113,7 @@ perms_open_subdir(const struct perms_dir *parent, const char *name,
 		    "qmail-pem makes", name);
 	if (create && make_dir(parent, name, out->path, &fd, err) == -1)
 		return -1;
+	*made = fd != -1;
 	if (fd == -1 && (fd = open_at(parent->fd, name)) == -1) {
 		if (errno == ENOENT)
 			return 0;
@@ -126,6 +129,71 @@ perms_open_subdir(const struct perms_dir *parent, const char *name,
 	}
 	out->fd = fd;
 	return 1;
+}
+
+int
+perms_open_subdir(const struct perms_dir *parent, const char *name,
+    int create, struct perms_dir *out, struct err *err)
+{
+	int made;
+
+	return open_subdir(parent, name, create, out, &made, err);
+}
+
+int
+perms_make_subdir(const struct perms_dir *parent, const char *name,
+    struct perms_dir *out, int *made, struct err *err)
+{
+	int rc;
+
+	*made = 0;
+	if ((rc = open_subdir(parent, name, 1, out, made, err)) == 0)
+		return err_set(err, EX_TEMPFAIL, "%s was removed while it was "
+		    "being made; run again", out->path);
+	return rc;
+}
+
+int
+perms_remove_subdir(const struct perms_dir *parent, const char *name,
+    const struct perms_dir *made, struct err *err)
+{
+	struct stat mine, now;
+
+	if (fstat(made->fd, &mine) == -1)
+		return err_set(err, EX_OSERR, "cannot examine %s: %s",
+		    made->path, strerror(errno));
+	if (fstatat(parent->fd, name, &now, AT_SYMLINK_NOFOLLOW) == -1)
+		return errno == ENOENT ? 0 : err_set(err, EX_OSERR, "cannot "
+		    "examine %s: %s", made->path, strerror(errno));
+	if (now.st_dev != mine.st_dev || now.st_ino != mine.st_ino)
+		return 0;
+	if (unlinkat(parent->fd, name, AT_REMOVEDIR) == -1)
+		return errno == ENOTEMPTY || errno == EEXIST ? 0 : err_set(err,
+		    EX_IOERR, "cannot remove %s: %s", made->path,
+		    strerror(errno));
+	if (fsync(parent->fd) == -1 && errno != EINVAL)
+		return err_set(err, EX_IOERR, "cannot sync %s: %s",
+		    parent->path, strerror(errno));
+	return 1;
+}
+
+int
+perms_subdir_empty(const struct perms_dir *dir, struct err *err)
+{
+	struct dirnames names;
+	struct stat st;
+	int empty;
+
+	if (fstat(dir->fd, &st) == -1)
+		return err_set(err, EX_OSERR, "cannot examine %s: %s",
+		    dir->path, strerror(errno));
+	if (st.st_nlink == 0)
+		return 0;
+	if (dirnames_list(dir->fd, dir->path, NULL, 1, &names, err) == -1)
+		return -1;
+	empty = names.n == 0;
+	dirnames_free(&names);
+	return empty;
 }
 
 int

@@ -1,6 +1,7 @@
 /* common.c: the defaults of the options several commands share. */
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -42,15 +43,6 @@ common_sni_sub(const struct common_opts *c, char *buf, size_t size)
 	return buf;
 }
 
-int
-common_open_sni(const struct common_opts *c, int create, struct perms_dir *dir,
-    struct err *err)
-{
-	if (perms_open_dir(c->dir, dir, err) == -1)
-		return -1;
-	return common_enter_sni(c, create, dir, err);
-}
-
 const char *
 common_command(const struct common_opts *c, const char *command, char *buf,
     size_t size)
@@ -66,69 +58,133 @@ common_command(const struct common_opts *c, const char *command, char *buf,
 	return model_command(&told, command, MODEL_SERVER, NULL, buf, size);
 }
 
+/*
+ * DIR/servercerts/NAME, never made here.  A command that writes the file
+ * in a new folder (plan_new: install, csr --new-key) plans in an empty
+ * stand-in when it does not exist yet, and c->sni_new says which folders
+ * common_make_sni() makes just before the first file is written (a
+ * --dry-run says it would); for the others, which need the file in it, a
+ * missing folder is an error.
+ */
 int
-common_enter_sni(const struct common_opts *c, int create,
-    struct perms_dir *dir, struct err *err)
+common_enter_sni(struct common_opts *c, int plan_new, struct perms_dir *dir,
+    struct err *err)
 {
 	struct perms_dir top = *dir;
-	char cmd[2400];
-	int rc;
+	char cmd[2400], shown[sizeof(dir->path)];
+	struct stat st;
+	int rc, top_exists = 0;
 
 	if (c->sni == NULL)
 		return 0;
-	rc = sni_open(&top, c->sni, create, dir, err);
+	rc = sni_open(&top, c->sni, 0, dir, err);
+	if (rc == 0 && plan_new)
+		top_exists = perms_stat(&top, SNI_DIR, &st, err);
 	perms_close_dir(&top);
-	if (rc == 0)
+	if (rc == -1 || top_exists == -1)
+		return -1;
+	if (rc == 1)
+		return 0;
+	if (!plan_new)
 		return err_set(err, EX_NOINPUT, "%s/%s/%s does not exist: there "
 		    "is no SNI certificate for %s; %s makes one", c->dir,
 		    SNI_DIR, c->sni, c->sni, common_command(c, "install", cmd,
 		    sizeof(cmd)));
-	return rc == 1 ? 0 : -1;
-}
-
-/*
- * DIR/servercerts/NAME for common_open_dir(): made unless --dry-run; a
- * dry run of install (c->plan_new_sni) plans in an empty stand-in when it
- * does not exist yet, and c->sni_new says which folders it would make.
- */
-static int
-open_sni_planned(struct common_opts *c, struct perms_dir *dir,
-    struct err *err)
-{
-	struct perms_dir top = { .fd = -1 };
-	char shown[sizeof(dir->path)];
-	struct stat st;
-	int rc, top_exists = 0;
-
-	if (!c->dry_run || !c->plan_new_sni)
-		return common_open_sni(c, !c->dry_run, dir, err);
-	if (perms_open_dir(c->dir, &top, err) == -1 ||
-	    (rc = sni_open(&top, c->sni, 0, dir, err)) == -1 ||
-	    (rc == 0 && (top_exists = perms_stat(&top, SNI_DIR, &st,
-	    err)) == -1)) {
-		perms_close_dir(&top);
-		return -1;
-	}
-	perms_close_dir(&top);
-	if (rc == 1)
-		return 0;
 	c->sni_new = top_exists ? SNI_NEW_NAME : SNI_NEW_BOTH;
 	snprintf(shown, sizeof(shown), "%s/%s/%s", c->dir, SNI_DIR, c->sni);
 	return perms_absent_subdir(shown, dir, err);
+}
+
+/* An SNI folder locked after a wait may have been taken back meanwhile
+ * by the qmail-pem that made it and failed (common_unmake_sni()). */
+static int
+still_there(const struct perms_dir *dir, struct err *err)
+{
+	struct stat st;
+
+	if (fstat(dir->fd, &st) == -1)
+		return err_set(err, EX_OSERR, "cannot examine %s: %s",
+		    dir->path, strerror(errno));
+	if (st.st_nlink == 0)
+		return err_set(err, EX_TEMPFAIL, "%s was removed while this "
+		    "command waited for its lock (another qmail-pem made it, "
+		    "then failed); run again", dir->path);
+	return 0;
+}
+
+int
+common_lock_dir(const struct common_opts *c, const struct perms_dir *dir,
+    struct err *err)
+{
+	/* a stand-in is locked when common_make_sni() makes it */
+	if (c->dry_run || c->sni_new != SNI_NEW_NONE)
+		return 0;
+	if (perms_lock_dir(dir, c->wait, err) == -1)
+		return -1;
+	return c->sni != NULL ? still_there(dir, err) : 0;
 }
 
 int
 common_open_dir(struct common_opts *c, struct perms_dir *dir,
     struct err *err)
 {
-	if (c->sni != NULL) {
-		if (open_sni_planned(c, dir, err) == -1)
-			return -1;
-	} else if (perms_open_dir(c->dir, dir, err) == -1)
-		return -1;
-	if (!c->dry_run && perms_lock_dir(dir, c->wait, err) == -1)
+	if (perms_open_dir(c->dir, dir, err) == -1 ||
+	    common_enter_sni(c, c->plan_new_sni, dir, err) == -1 ||
+	    common_lock_dir(c, dir, err) == -1)
 		return -1;
 	return common_model(c, dir, c->command, 0, err);
+}
+
+void
+common_sni_init(struct sni_made *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->dir.fd = m->top.fd = -1;
+}
+
+int
+common_make_sni(const struct common_opts *c, struct sni_made *m,
+    struct perms_dir *dir, struct err *err)
+{
+	struct perms_dir made = { .fd = -1 };
+	struct err why = { 0 };
+	int rc;
+
+	if (c->dry_run || c->sni_new == SNI_NEW_NONE)
+		return 0;
+	if (perms_open_dir(c->dir, &m->dir, err) == -1 ||
+	    sni_make(m, c->sni, &made, err) == -1 ||
+	    perms_lock_dir(&made, c->wait, err) == -1) {
+		/* not locked: another qmail-pem's now, or nothing made */
+		m->made_top = m->made_name = 0;
+		perms_close_dir(&made);
+		return -1;
+	}
+	/* the plan is of an empty folder: anything in it now was written
+	 * by another qmail-pem since (or it was removed) */
+	if ((rc = perms_subdir_empty(&made, err)) != 1) {
+		if (rc == 0)
+			err_set(err, EX_TEMPFAIL, "%s: another qmail-pem wrote "
+			    "in this folder (or removed it) while this command "
+			    "planned its files; run again", made.path);
+		if (sni_unmake(m, c->sni, &made, &why) == -1)
+			err_suffix(err, "; and %s", why.text);
+		perms_close_dir(&made);
+		return -1;
+	}
+	perms_close_dir(dir);
+	*dir = made;
+	return 0;
+}
+
+void
+common_unmake_sni(const struct common_opts *c, struct sni_made *m,
+    const struct perms_dir *dir, struct err *err)
+{
+	struct err why = { 0 };
+
+	if (c->sni != NULL && sni_unmake(m, c->sni, dir, &why) == -1)
+		err_suffix(err, "; the folder it made is left: %s", why.text);
 }
 
 int

@@ -12,6 +12,7 @@
 #include "site/owners.h"
 #include "site/model.h"
 #include "site/readercheck.h"
+#include "site/sni.h"
 
 struct common_opts {
 	const char		*command;	/* "install": its name, for hints */
@@ -31,10 +32,11 @@ struct common_opts {
 	const char		*sni;		/* --sni NAME: the file
 						 * servercerts/NAME/servercert.pem
 						 * alone (site/sni.h) */
-	int			 plan_new_sni;	/* install: a --dry-run plans
-						 * a missing SNI folder */
+	int			 plan_new_sni;	/* install: common_open_dir()
+						 * plans a missing SNI folder
+						 * in a stand-in */
 	enum { SNI_NEW_NONE, SNI_NEW_NAME, SNI_NEW_BOTH }
-				 sni_new;	/* the folders it would make
+				 sni_new;	/* the folders it makes
 						 * (servercerts/ too: BOTH) */
 	int			 refuse_readers;	/* common_prepare() */
 	int			 lenient;	/* status: a group or reader
@@ -57,12 +59,29 @@ void common_defaults(struct common_opts *c);
 int common_prepare(struct common_opts *c, int refuse_readers,
     struct err *err);
 
-/* The control directory opened safely and, unless --dry-run, locked
+/*
+ * The control directory opened safely and, unless --dry-run, locked
  * (waiting --wait seconds for another writer); then common_model().
- * With --sni NAME it is DIR/servercerts/NAME instead, made root:root 0755
- * unless --dry-run (common_open_sni), and the lock is that folder's. */
+ * With --sni NAME it is DIR/servercerts/NAME instead (common_enter_sni()
+ * with c->plan_new_sni), and the lock is that folder's.
+ */
 int common_open_dir(struct common_opts *c, struct perms_dir *dir,
     struct err *err);
+
+/*
+ * When the plan was made in a stand-in (c->sni_new), and not a dry run:
+ * the SNI folders made (root:root 0755, fs/subdir.h), the new one locked
+ * and checked to be still empty, and put in dir in place of the
+ * stand-in, just before the first file is written, so that a command
+ * that refuses leaves no folder.  m (common_sni_init() first) records
+ * what was made; common_unmake_sni() takes it back when the command then
+ * fails (a write failed); sni_made_close(m) after.
+ */
+void common_sni_init(struct sni_made *m);
+int common_make_sni(const struct common_opts *c, struct sni_made *m,
+    struct perms_dir *dir, struct err *err);
+void common_unmake_sni(const struct common_opts *c, struct sni_made *m,
+    const struct perms_dir *dir, struct err *err);
 
 /*
  * The model of the opened directory (site/model.h) from -d, --owner,
@@ -87,13 +106,21 @@ const char *common_command(const struct common_opts *c, const char *command,
 const char *common_sni_sub(const struct common_opts *c, char *buf,
     size_t size);
 
-/* DIR/servercerts/NAME of --sni, opened as a directory of its own (made
- * when create); missing is an error (EX_NOINPUT) that says so. */
-int common_open_sni(const struct common_opts *c, int create,
+/*
+ * With --sni NAME, DIR open in dir becomes DIR/servercerts/NAME, opened
+ * as a directory of its own (DIR is closed); never made here.  Missing:
+ * with plan_new (a command that writes the file there), dir is an empty
+ * stand-in (fs/subdir.h) and c->sni_new says which folders
+ * common_make_sni() makes; else an error (EX_NOINPUT) that says so.
+ * Nothing without --sni.
+ */
+int common_enter_sni(struct common_opts *c, int plan_new,
     struct perms_dir *dir, struct err *err);
-/* The same from DIR open in dir, which becomes the SNI folder (DIR is
- * closed); nothing without --sni. */
-int common_enter_sni(const struct common_opts *c, int create,
-    struct perms_dir *dir, struct err *err);
+
+/* The writers' lock of dir (unless --dry-run; a stand-in is locked by
+ * common_make_sni()); an SNI folder removed while this waited for it is
+ * an error (EX_TEMPFAIL: run again). */
+int common_lock_dir(const struct common_opts *c, const struct perms_dir *dir,
+    struct err *err);
 
 #endif

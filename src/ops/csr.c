@@ -188,7 +188,7 @@ subject_cn_matches(const char *subject, const char *hostname, struct err *err)
 
 /* The directory opened (and locked for a new key), and --output's. */
 static int
-open_dirs(const struct csr_opts *o, struct perms_dir *dir,
+open_dirs(struct csr_opts *o, struct perms_dir *dir,
     struct output *out, struct err *err)
 {
 	if (o->c.new_key) {
@@ -205,9 +205,11 @@ open_dirs(const struct csr_opts *o, struct perms_dir *dir,
 	if (o->c.output != NULL && output_open(o->c.output, o->c.dir,
 	    dir->fd, out, err) == -1)
 		return -1;
+	/* a new key for a new SNI name: its folder is made just before the
+	 * key is written (common_make_sni()) */
 	if (common_enter_sni(&o->c, o->c.new_key, dir, err) == -1)
 		return -1;
-	return o->c.new_key ? perms_lock_dir(dir, o->c.wait, err) : 0;
+	return o->c.new_key ? common_lock_dir(&o->c, dir, err) : 0;
 }
 
 /* What was made and what to do next, after the request is out. */
@@ -247,6 +249,7 @@ csr_run(struct csr_opts *o, struct err *err)
 	struct perms_dir dir = { .fd = -1 };
 	struct output out = { .dirfd = -1 };
 	struct ctl_file srv;
+	struct sni_made made;
 	unsigned char digest[32];
 	char hostname[256], what[256], subject[512], hex[65], *pem = NULL;
 	size_t len = 0;
@@ -254,6 +257,7 @@ csr_run(struct csr_opts *o, struct err *err)
 	int rc = -1;
 
 	memset(&srv, 0, sizeof(srv));
+	common_sni_init(&made);
 	if (open_dirs(o, &dir, &out, err) == -1 ||
 	    common_model(&o->c, &dir, "csr", 1, err) == -1 ||
 	    newcert_hostname(&dir, &o->c.newcert, hostname, sizeof(hostname),
@@ -268,8 +272,8 @@ csr_run(struct csr_opts *o, struct err *err)
 	    x509gen_pubkey_sha256(key, digest, err) == -1)
 		goto out;
 	x509gen_hex(digest, sizeof(digest), hex);
-	if (o->c.new_key &&
-	    write_pending_key(o, &dir, key, what, sizeof(what), err) == -1)
+	if (o->c.new_key && (common_make_sni(&o->c, &made, &dir, err) == -1 ||
+	    write_pending_key(o, &dir, key, what, sizeof(what), err) == -1))
 		goto out;
 	if (o->c.output ? output_write(&out, pem, len, err) == -1 :
 	    fwrite(pem, 1, len, stdout) != len || fflush(stdout) != 0) {
@@ -281,6 +285,9 @@ csr_run(struct csr_opts *o, struct err *err)
 	summary(o, hostname, subject, key, hex, what);
 	rc = 0;
 out:
+	if (rc == -1)	/* the folders it made go, if still empty */
+		common_unmake_sni(&o->c, &made, &dir, err);
+	sni_made_close(&made);
 	free(pem);
 	EVP_PKEY_free(key);
 	ctlfile_free(&srv);

@@ -380,7 +380,7 @@ print_new_folders(const struct install_opts *o)
 {
 	char perm[128];
 
-	if (o->c.sni_new == SNI_NEW_NONE)
+	if (!o->c.dry_run || o->c.sni_new == SNI_NEW_NONE)
 		return;
 	perms_describe(0, 0, SNI_DIR_MODE, perm, sizeof(perm));
 	if (o->c.sni_new == SNI_NEW_BOTH)
@@ -398,6 +398,7 @@ install_run(struct install_opts *o, struct err *err)
 	struct file_plan plans[3 + TMPRSA_MAX_REPAIRS];	/* issue 23 */
 	struct tmprsa_repairs rsa_names;
 	struct import_result imp;
+	struct sni_made made;
 	char sub[sizeof(SNI_DIR) + 256];
 	size_t nplans = 2;
 	int rc = -1;
@@ -406,6 +407,7 @@ install_run(struct install_opts *o, struct err *err)
 	memset(&cli, 0, sizeof(cli));
 	memset(plans, 0, sizeof(plans));
 	memset(&imp, 0, sizeof(imp));
+	common_sni_init(&made);
 	if (o->c.newcert.key_type_given)
 		newcert_warn_non_rsa(o->c.newcert.key_type);
 	o->c.plan_new_sni = 1;
@@ -420,10 +422,14 @@ install_run(struct install_opts *o, struct err *err)
 		goto out;
 	plan_show_in(plans, nplans, common_sni_sub(&o->c, sub, sizeof(sub)));
 	warn_exposed(o, plans);
+	/* a new SNI folder is made now, when every check has passed */
+	if (warn_kept(o, plans, err) == -1 ||
+	    common_make_sni(&o->c, &made, &dir, err) == -1)
+		goto out;
 	if (!o->c.dry_run)
 		trace_before(&trace, &dir, plans, nplans);
-	if (warn_kept(o, plans, err) == -1 || (!o->c.dry_run &&
-	    plan_apply(&dir, plans, nplans, time(NULL), err) == -1))
+	if (!o->c.dry_run && plan_apply(&dir, plans, nplans, time(NULL),
+	    err) == -1)
 		goto out;
 	if (!o->c.dry_run) {
 		trace_after(&trace, "install", &dir, plans, nplans);
@@ -440,6 +446,9 @@ install_run(struct install_opts *o, struct err *err)
 		rc = 0;
 	}
 out:
+	if (rc == -1)	/* the folders it made go, if still empty */
+		common_unmake_sni(&o->c, &made, &dir, err);
+	sni_made_close(&made);
 	plan_free(plans, nplans);
 	import_free(&imp);
 	ctlfile_free(&srv);

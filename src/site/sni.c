@@ -64,6 +64,55 @@ sni_open(const struct perms_dir *dir, const char *name, int create,
 	return rc;
 }
 
+int
+sni_make(struct sni_made *m, const char *name, struct perms_dir *out,
+    struct err *err)
+{
+	struct err why = { 0 };
+
+	out->fd = -1;
+	m->top.fd = -1;
+	m->made_top = m->made_name = 0;
+	if (sni_check_name(name, "--sni", err) == -1 ||
+	    perms_make_subdir(&m->dir, SNI_DIR, &m->top, &m->made_top,
+	    err) != 1)
+		return -1;
+	if (perms_make_subdir(&m->top, name, out, &m->made_name, err) == 1)
+		return 0;
+	/* servercerts/ just made holds nothing: no one writes there */
+	if (m->made_top && perms_remove_subdir(&m->dir, SNI_DIR, &m->top,
+	    &why) == -1)
+		err_suffix(err, "; and %s", why.text);
+	m->made_top = 0;
+	return -1;
+}
+
+int
+sni_unmake(struct sni_made *m, const char *name, const struct perms_dir *out,
+    struct err *err)
+{
+	int rc;
+
+	if (!m->made_name || out->fd == -1)
+		return 0;
+	m->made_name = 0;
+	if ((rc = perms_remove_subdir(&m->top, name, out, err)) != 1)
+		return rc;
+	/* servercerts/ only when NAME went: else it holds NAME */
+	if (m->made_top && perms_remove_subdir(&m->dir, SNI_DIR, &m->top,
+	    err) == -1)
+		return -1;
+	m->made_top = 0;
+	return 0;
+}
+
+void
+sni_made_close(struct sni_made *m)
+{
+	perms_close_dir(&m->top);
+	perms_close_dir(&m->dir);
+}
+
 static int
 by_name(const void *a, const void *b)
 {

@@ -31,6 +31,34 @@ int sni_open(const struct perms_dir *dir, const char *name, int create,
     struct perms_dir *out, struct err *err);
 
 /*
+ * The folders of one SNI file a command made, so that it can take them
+ * back when it fails: dir (DIR) is the caller's, opened before
+ * sni_make(); sni_made_close() closes both.
+ */
+struct sni_made {
+	struct perms_dir	dir;		/* DIR */
+	struct perms_dir	top;		/* DIR/servercerts */
+	int			made_top;	/* made by sni_make() */
+	int			made_name;	/* NAME made by sni_make() */
+};
+
+/*
+ * sni_open() with create, from m->dir, recording in m which of the two
+ * folders this call made.  0: open in out; -1: refused or failed.
+ */
+int sni_make(struct sni_made *m, const char *name, struct perms_dir *out,
+    struct err *err);
+
+/*
+ * Take back what sni_make() made (out: NAME, still open): each folder it
+ * made removed when still the same directory and still empty (NAME
+ * first, then servercerts/).  0 when done or left; -1 on error.
+ */
+int sni_unmake(struct sni_made *m, const char *name,
+    const struct perms_dir *out, struct err *err);
+void sni_made_close(struct sni_made *m);
+
+/*
  * The NAMEs of DIR/servercerts/NAME/servercert.pem present (any NAME the
  * folder holds, valid or not, that has an entry servercert.pem), sorted,
  * at most SNI_MAX; none when DIR/servercerts does not exist.  An unsafe
