@@ -188,6 +188,19 @@ test_root_without_capabilities(void **state)
 	assert_int_equal(run("owner", 0, 0, NULL, -1), READTEST_CHAIN_FAILS);
 }
 
+/* Root whose group is not 0 (sudo -g, a setgid wrapper) gets its own
+ * filesystem gid back, not 0. */
+static void
+test_own_group_back(void **state)
+{
+	(void)state;
+	assert_int_equal(setresgid((gid_t)-1, OTHER_GID, (gid_t)-1), 0);
+	assert_int_equal(run("group", READER_UID, READER_GID, NULL, -1),
+	    READTEST_CHAIN_FAILS);	/* ids_same(): fsgid OTHER_GID */
+	assert_int_equal((gid_t)setfsgid((gid_t)-1), OTHER_GID);
+	assert_int_equal(setresgid((gid_t)-1, 0, (gid_t)-1), 0);
+}
+
 /* A name that is not there is a file the reader cannot open. */
 static void
 test_missing(void **state)
@@ -205,6 +218,7 @@ main(void)
 		cmocka_unit_test(test_supplementary_group_reads),
 		cmocka_unit_test(test_other_group_cannot),
 		cmocka_unit_test(test_root_without_capabilities),
+		cmocka_unit_test(test_own_group_back),
 		cmocka_unit_test(test_missing),
 	};
 

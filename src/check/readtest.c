@@ -105,6 +105,8 @@ ssl_reason(void)
 struct saved_ids {
 	gid_t	groups[READTEST_MAX_GROUPS];
 	int	ngroups;
+	uid_t	fsuid;		/* as they were: root's, but its group */
+	gid_t	fsgid;		/* need not be 0 (sudo -g, a wrapper) */
 	cap_t	caps;
 };
 
@@ -123,10 +125,11 @@ as_root(struct saved_ids *sv)
 {
 	if (cap_set_proc(sv->caps) == -1)
 		return -1;
-	(void)setfsuid(0);
-	(void)setfsgid(0);
+	(void)setfsuid(sv->fsuid);
+	(void)setfsgid(sv->fsgid);
 	errno = EPERM;		/* setfsuid and setfsgid do not set it */
-	if (setfsuid((uid_t)-1) != 0 || setfsgid((gid_t)-1) != 0 ||
+	if ((uid_t)setfsuid((uid_t)-1) != sv->fsuid ||
+	    (gid_t)setfsgid((gid_t)-1) != sv->fsgid ||
 	    setgroups((size_t)sv->ngroups, sv->groups) == -1)
 		return -1;
 	return 0;
@@ -150,6 +153,8 @@ as_reader(const struct readtest_reader *rd, struct saved_ids *sv,
 		return -1;
 	}
 	sv->caps = NULL;
+	sv->fsuid = (uid_t)setfsuid((uid_t)-1);
+	sv->fsgid = (gid_t)setfsgid((gid_t)-1);
 	if ((sv->ngroups = getgroups(READTEST_MAX_GROUPS, sv->groups)) == -1 ||
 	    (sv->caps = cap_get_proc()) == NULL ||
 	    (none = cap_dup(sv->caps)) == NULL) {
