@@ -44,10 +44,14 @@ ACCOUNTS
 	chmod 0644 "$QP_BENCH_ACCOUNTS/passwd" "$QP_BENCH_ACCOUNTS/group"
 	# shellcheck disable=SC2016  # expanded by the inner shell
 	exec unshare -m --propagation private sh -c '
-	    mount --bind "$QP_BENCH_ACCOUNTS/passwd" /etc/passwd &&
-	    mount --bind "$QP_BENCH_ACCOUNTS/group" /etc/group || exit 71
-	    "$0" "$@"
-	    rc=$?
+	    if mount --bind "$QP_BENCH_ACCOUNTS/passwd" /etc/passwd &&
+		mount --bind "$QP_BENCH_ACCOUNTS/group" /etc/group; then
+		    "$0" "$@"
+		    rc=$?
+	    else
+		    echo "bench: cannot bind-mount qmail'"'"'s accounts" >&2
+		    rc=71
+	    fi
 	    rm -rf "$QP_BENCH_ACCOUNTS"
 	    exit $rc' "$0" "$@"
 fi

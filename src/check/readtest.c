@@ -113,10 +113,12 @@ struct saved_ids {
 /* A step back to this process's own ids failed: going on would run the
  * rest of the command with the reader's, so it stops here. */
 static void __attribute__((noreturn))
-ids_lost(void)
+ids_lost(const char *path, const struct readtest_reader *rd)
 {
-	msg_say(stderr, "qmail-pem: ", "cannot return from the read test to "
-	    "this process's own ids: %s; stopping", strerror(errno));
+	msg_say(stderr, "qmail-pem: ", "%s: after the read test as %s, this "
+	    "process cannot take its own ids back (%s); stopped before any "
+	    "other check: run the command again", path, rd->user,
+	    strerror(errno));
 	_exit(EX_OSERR);
 }
 
@@ -136,8 +138,8 @@ as_root(struct saved_ids *sv)
 }
 
 static int
-as_reader(const struct readtest_reader *rd, struct saved_ids *sv,
-    struct readtest_result *res)
+as_reader(const char *path, const struct readtest_reader *rd,
+    struct saved_ids *sv, struct readtest_result *res)
 {
 	gid_t groups[READTEST_MAX_GROUPS];
 	int ngroups = READTEST_MAX_GROUPS;
@@ -174,7 +176,7 @@ as_reader(const struct readtest_reader *rd, struct saved_ids *sv,
 		    strerror(errno));
 		cap_free(none);
 		if (as_root(sv) == -1)
-			ids_lost();
+			ids_lost(path, rd);
 		cap_free(sv->caps);
 		return -1;
 	}
@@ -283,7 +285,7 @@ read_as(const char *path, const struct stat *expect,
 	ssize_t len = -1;
 	int fd, changed = 0, e;
 
-	if (as_reader(rd, &sv, res) == -1)
+	if (as_reader(path, rd, &sv, res) == -1)
 		return -1;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
 	    O_CLOEXEC);
@@ -298,7 +300,7 @@ read_as(const char *path, const struct stat *expect,
 		close(fd);
 	}
 	if (as_root(&sv) == -1)
-		ids_lost();
+		ids_lost(path, rd);
 	cap_free(sv.caps);
 	if (len != -1)
 		return len;
