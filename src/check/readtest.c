@@ -34,6 +34,7 @@
 #include "base/userdb.h"
 #include "check/readtest.h"
 #include "fs/readfile.h"
+#include "x509/certmemo.h"
 #include "x509/keydecode.h"
 
 int
@@ -227,8 +228,10 @@ read_whole(int fd, char *buf, size_t size)
  * SSL_CTX_use_PrivateKey; SSL_CTX_check_private_key compares them.  Here
  * the same calls go to an SSL of the shared SSL_CTX (as qmail-smtpd's
  * SSL_use_RSAPrivateKey_file does): the same checks, the security level
- * of the system's configuration included.  Only the key's decoder differs: the one of
- * x509/keydecode.c, built once per key type (issue 26).  Never prompts:
+ * of the system's configuration included.  Two steps are not done
+ * again: the key's decoder is the one of x509/keydecode.c, built once
+ * per key type, and a certificate whose DER the content checks decoded
+ * already is their object (x509/certmemo.c; issue 26).  Never prompts:
  * an encrypted key fails, as in qmail.
  */
 static void
@@ -242,11 +245,10 @@ load_bytes(SSL *ssl, const char *data, size_t len,
 
 	res->status = READTEST_CHAIN_FAILS;
 	if ((bio = BIO_new_mem_buf(data, (int)len)) == NULL ||
-	    (leaf = PEM_read_bio_X509_AUX(bio, NULL, never_prompt, NULL))
-	    == NULL || SSL_use_certificate(ssl, leaf) != 1)
+	    (leaf = certmemo_read_pem(bio, 1)) == NULL ||
+	    SSL_use_certificate(ssl, leaf) != 1)
 		goto out;
-	while ((cert = PEM_read_bio_X509(bio, NULL, never_prompt, NULL))
-	    != NULL)
+	while ((cert = certmemo_read_pem(bio, 0)) != NULL)
 		if (SSL_add0_chain_cert(ssl, cert) != 1) {
 			X509_free(cert);
 			goto out;

@@ -13,6 +13,7 @@
 
 #include "base/err.h"
 #include "base/secret.h"
+#include "x509/certmemo.h"
 #include "x509/keydecode.h"
 #include "x509/pemfile.h"
 
@@ -101,10 +102,8 @@ decode_block(const char *start, size_t len, const char *type,
 			EVP_PKEY_free(key);
 		}
 	} else if (is_cert_type(type)) {
-		cert = strcmp(type, "TRUSTED CERTIFICATE") == 0 ?
-		    PEM_read_bio_X509_AUX(bio, NULL, keydecode_no_password,
-		    NULL) :
-		    PEM_read_bio_X509(bio, NULL, keydecode_no_password, NULL);
+		cert = certmemo_read_pem(bio,
+		    strcmp(type, "TRUSTED CERTIFICATE") == 0);
 		if (cert == NULL)
 			b->bad_certs++;
 		else if (!sk_X509_push(b->certs, cert))
