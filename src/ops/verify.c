@@ -37,7 +37,6 @@
 #include "site/sni.h"
 
 #define NFILES	2
-#define MAXFILES	(NFILES + SNI_MAX)
 
 /* What we expect of one file and who reads it. */
 struct target {
@@ -343,37 +342,47 @@ add_sni(const struct verify_args *a, const struct perms_dir *dir,
 	snprintf(t->why, sizeof(t->why), "%s", rc == 1 ? "" : why.text);
 }
 
+/* The files verify checks and their reports (files: one more, for the
+ * live server): the two, and the SNI folders listed first (files_alloc). */
+struct verify_files {
+	struct file_report	*files;
+	struct target		*targets;
+	char			(*hosts)[256];
+	size_t			 nhosts;	/* SNI folders listed */
+	char			 unsafe[1024];	/* why not; "" */
+	size_t			 n;		/* targets set up */
+};
+
 /*
  * The files to check: with --sni NAME that one alone; else the two and
- * every servercerts/NAME/servercert.pem present.  A target's host is a
+ * every servercerts/NAME/servercert.pem listed.  A target's host is a
  * copy of NAME in its own buffer.
  */
-static int
+static void
 sni_targets(const struct verify_args *a, const struct perms_dir *dir,
-    struct target *t, char (*hosts)[256], size_t *n, struct err *err)
+    struct verify_files *v)
 {
-	size_t i, found = 0;
+	struct target *t = v->targets;
+	size_t i;
 
 	if (a->c.sni != NULL) {
-		snprintf(hosts[0], 256, "%s", a->c.sni);
-		add_sni(a, dir, &t[0], hosts[0], &t[0]);
-		*n = 1;
-		return 0;
+		snprintf(v->hosts[0], 256, "%s", a->c.sni);
+		add_sni(a, dir, &t[0], v->hosts[0], &t[0]);
+		v->n = 1;
+		return;
 	}
-	*n = NFILES;
-	if (sni_list(dir, hosts, &found, err) == -1) {
+	v->n = NFILES;
+	if (v->unsafe[0]) {
 		/* an unsafe servercerts/: CRITICAL, the other files checked */
 		t[NFILES] = t[0];
 		snprintf(t[NFILES].label, sizeof(t[0].label), "%s", SNI_DIR);
-		snprintf(t[NFILES].why, sizeof(t[0].why), "%s", err->text);
-		err_clear(err);
-		*n = NFILES + 1;
-		return 0;
+		snprintf(t[NFILES].why, sizeof(t[0].why), "%s", v->unsafe);
+		v->n = NFILES + 1;
+		return;
 	}
-	for (i = 0; i < found; i++)
-		add_sni(a, dir, &t[0], hosts[i], &t[NFILES + i]);
-	*n = NFILES + found;
-	return 0;
+	for (i = 0; i < v->nhosts; i++)
+		add_sni(a, dir, &t[0], v->hosts[i], &t[NFILES + i]);
+	v->n = NFILES + v->nhosts;
 }
 
 static void
@@ -387,37 +396,7 @@ summary_init(const struct verify_args *a, struct verify_summary *s)
 	s->verbose = a->verbose;
 }
 
-/* The files verify checks, and their reports: the two, and the SNI files
- * (files: one more, for the live server). */
-struct verify_files {
-	struct file_report	*files;
-	struct target		*targets;
-	char			(*hosts)[256];
-	size_t			 n;		/* targets set up */
-};
-
-static struct verify_files *
-files_alloc(struct err *err)
-{
-	struct verify_files *v;
-
-	/* zeroed: no read test started */
-	if ((v = calloc(1, sizeof(*v))) != NULL &&
-	    ((v->files = calloc(MAXFILES + 1, sizeof(*v->files))) == NULL ||
-	    (v->targets = calloc(MAXFILES, sizeof(*v->targets))) == NULL ||
-	    (v->hosts = calloc(SNI_MAX, sizeof(*v->hosts))) == NULL)) {
-		free(v->files);
-		free(v->targets);
-		free(v);
-		v = NULL;
-	}
-	if (v == NULL)
-		err_set(err, EX_OSERR, "out of memory");
-	return v;
-}
-
-/* The SNI folders closed (dir: the control
- * directory, closed by its owner). */
+/* The SNI folders closed (dir: the control directory, its owner's). */
 static void
 files_free(struct verify_files *v, const struct perms_dir *dir)
 {
@@ -435,6 +414,35 @@ files_free(struct verify_files *v, const struct perms_dir *dir)
 	free(v);
 }
 
+/* Room for the files of dir: the SNI folders are listed first (not with
+ * --sni NAME, which checks that one alone). */
+static struct verify_files *
+files_alloc(const struct verify_args *a, const struct perms_dir *dir,
+    struct err *err)
+{
+	struct verify_files *v;
+	struct err why = { 0 };
+
+	/* zeroed: no read test started */
+	if ((v = calloc(1, sizeof(*v))) == NULL ||
+	    (v->hosts = calloc(SNI_MAX, sizeof(*v->hosts))) == NULL)
+		goto nomem;
+	if (a->c.sni == NULL && sni_list(dir, v->hosts, &v->nhosts, &why)
+	    == -1) {
+		snprintf(v->unsafe, sizeof(v->unsafe), "%s", why.text);
+		v->nhosts = 0;
+	}
+	/* targets: + servercerts/ when unsafe; files: + the live server */
+	if ((v->files = calloc(NFILES + v->nhosts + 2, sizeof(*v->files)))
+	    != NULL && (v->targets = calloc(NFILES + v->nhosts + 1,
+	    sizeof(*v->targets))) != NULL)
+		return v;
+nomem:
+	files_free(v, dir);
+	err_set(err, EX_OSERR, "out of memory");
+	return NULL;
+}
+
 /*
  * Every check of the files of dir (targets set up): with --sni NAME that
  * file alone, else the two and every servercerts/NAME/servercert.pem
@@ -450,8 +458,8 @@ check_dir(struct verify_args *a, const struct perms_dir *dir,
 		s->hostname = hostname;
 	s->error_hostname = no_host->text;
 	v->targets[0].dir = v->targets[1].dir = dir;
-	if (sni_targets(a, dir, v->targets, v->hosts, &v->n, err) == -1 ||
-	    check_files(a, v->n, &a->c.model.readers, v->targets, s, v->files,
+	sni_targets(a, dir, v);
+	if (check_files(a, v->n, &a->c.model.readers, v->targets, s, v->files,
 	    err) == -1)
 		return -1;
 	s->files = v->files;
@@ -464,7 +472,7 @@ run_verify(struct verify_args *a)
 {
 	struct perms_dir dir = { .fd = -1 };
 	struct output out = { .dirfd = -1 };
-	struct verify_files *v;
+	struct verify_files *v = NULL;
 	struct file_report *all = NULL;		/* and the other TLS files */
 	struct tlsfiles_result tls = { 0 };
 	struct verify_summary s;
@@ -473,9 +481,9 @@ run_verify(struct verify_args *a)
 	int rc = CHECK_UNKNOWN;
 
 	summary_init(a, &s);
-	if ((v = files_alloc(&err)) == NULL ||
-	    privs_limit(a->c.output ? PRIVS_PROBE_OUTPUT : PRIVS_PROBE,
+	if (privs_limit(a->c.output ? PRIVS_PROBE_OUTPUT : PRIVS_PROBE,
 	    &err) == -1 || perms_open_dir(a->c.dir, &dir, &err) == -1 ||
+	    (v = files_alloc(a, &dir, &err)) == NULL ||
 	    setup_targets(a, &dir, v->targets, &err) == -1) {
 		rc = verify_report_failure(&a->c, a->format, &dir, &s, &err);
 		goto out;
@@ -564,9 +572,9 @@ verify_collect(struct verify_args *a, struct verify_found *f,
 	memset(f, 0, sizeof(*f));
 	f->dir.fd = -1;
 	summary_init(a, &f->s);
-	if ((f->held = files_alloc(err)) == NULL ||
-	    privs_limit(PRIVS_PROBE, err) == -1 ||
+	if (privs_limit(PRIVS_PROBE, err) == -1 ||
 	    perms_open_dir(a->c.dir, &f->dir, err) == -1 ||
+	    (f->held = files_alloc(a, &f->dir, err)) == NULL ||
 	    setup_targets(a, &f->dir, f->held->targets, err) == -1 ||
 	    check_dir(a, &f->dir, f->held, &f->s, f->hostname, &f->no_host,
 	    err) == -1)
