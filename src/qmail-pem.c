@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "base/heap.h"
 #include "base/msg.h"
 #include "base/privs.h"
 #include "cmd/commands.h"
@@ -71,6 +72,7 @@ main(int argc, char *argv[])
 	const struct command *cmd;
 	char *help_argv[] = { NULL, "--help", NULL };
 
+	heap_prepare();
 	privs_harden_process();
 	if (argc < 2) {
 		usage(stderr);
