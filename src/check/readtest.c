@@ -32,6 +32,7 @@
 #include "base/err.h"
 #include "base/msg.h"
 #include "base/userdb.h"
+#include "check/readgroups.h"
 #include "check/readtest.h"
 #include "fs/readfile.h"
 #include "x509/certmemo.h"
@@ -149,6 +150,9 @@ as_reader(const char *path, const struct readtest_reader *rd,
 	if (rd->ngroups >= 0) {
 		ngroups = rd->ngroups;
 		memcpy(groups, rd->groups, sizeof(gid_t) * (size_t)ngroups);
+	} else if (!readgroups_matter(path, rd->uid, rd->gid)) {
+		groups[0] = rd->gid;	/* no other can change the answer */
+		ngroups = 1;
 	} else if (userdb_user_groups(rd->user, rd->gid, groups, &ngroups)
 	    == -1) {
 		snprintf(res->message, sizeof(res->message), "%s is in more "
