@@ -3,6 +3,7 @@
  * worst status.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +24,19 @@ verify_set(struct check *c, const char *name, enum check_status status,
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	c->status = status;
 	snprintf(c->message, sizeof(c->message), "%s", text);
+}
+
+void
+verify_report_init(struct file_report *r)
+{
+	memset(r, 0, offsetof(struct file_report, checks));
+}
+
+void
+verify_report_copy(struct file_report *dst, const struct file_report *src)
+{
+	memcpy(dst, src, offsetof(struct file_report, checks) +
+	    src->n * sizeof(src->checks[0]));
 }
 
 static void add_v(struct file_report *, const char *, enum check_status,

@@ -32,7 +32,7 @@ tlsreport_add(struct tlsreport_list *l, const char *fmt, ...)
 	va_end(ap);
 	if ((l->names[l->n] = strdup(name)) == NULL)
 		goto nomem;
-	memset(&l->files[l->n], 0, sizeof(l->files[0]));
+	verify_report_init(&l->files[l->n]);
 	l->files[l->n].secondary = 1;
 	return l->n++;
 nomem:

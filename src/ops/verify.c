@@ -47,13 +47,10 @@ struct target {
 	char			 why[1024];	/* the folder is unusable */
 	struct ondisk_target	 d;
 	int			 usage;
-	struct readtest_check	 rt;		/* reader-can-read, kept for
-						 * after the content checks */
-	struct check		 reader_cannot;	/* reader-cannot-read; name ""
-						 * when every reader can */
+	struct readtest_check	 rt;		/* reader-can-read, run last */
+	struct check		 reader_cannot;	/* name "": every reader can */
 	enum model_role		 role;
-	char			 fix[2400];	/* the install command that
-						 * repairs it, complete */
+	char			 fix[2400];	/* the install that repairs it */
 	char			 group_note[160];
 	char			 read_fix[2400];	/* for reader-can-read */
 	struct readerbin_file	 loads;		/* what its readers load */
@@ -414,14 +411,14 @@ files_free(struct verify_files *v, const struct perms_dir *dir)
 	free(v);
 }
 
-/* Room for the files of dir: the SNI folders are listed first (not with
- * --sni NAME, which checks that one alone). */
+/* Room for the files of dir, the SNI folders listed (not with --sni). */
 static struct verify_files *
 files_alloc(const struct verify_args *a, const struct perms_dir *dir,
     struct err *err)
 {
 	struct verify_files *v;
 	struct err why = { 0 };
+	size_t room, i;
 
 	/* zeroed: no read test started */
 	if ((v = calloc(1, sizeof(*v))) == NULL ||
@@ -432,11 +429,14 @@ files_alloc(const struct verify_args *a, const struct perms_dir *dir,
 		snprintf(v->unsafe, sizeof(v->unsafe), "%s", why.text);
 		v->nhosts = 0;
 	}
-	/* targets: + servercerts/ when unsafe; files: + the live server */
-	if ((v->files = calloc(NFILES + v->nhosts + 2, sizeof(*v->files)))
-	    != NULL && (v->targets = calloc(NFILES + v->nhosts + 1,
-	    sizeof(*v->targets))) != NULL)
+	room = NFILES + v->nhosts + 1;	/* + servercerts/ when unsafe */
+	if ((v->files = reallocarray(NULL, room + 1, sizeof(*v->files)))
+	    != NULL && (v->targets = calloc(room, sizeof(*v->targets)))
+	    != NULL) {
+		for (i = 0; i <= room; i++)	/* + the live server */
+			verify_report_init(&v->files[i]);
 		return v;
+	}
 nomem:
 	files_free(v, dir);
 	err_set(err, EX_OSERR, "out of memory");

@@ -20,6 +20,7 @@ verify_other_tls_files(const char *dir_arg, gid_t smtpd_gid,
 {
 	const struct file_report *srv = &s->files[0];
 	struct tlsfiles_opts to;
+	size_t i;
 
 	memset(&to, 0, sizeof(to));
 	to.dir = dir;
@@ -33,12 +34,14 @@ verify_other_tls_files(const char *dir_arg, gid_t smtpd_gid,
 	to.now = s->now;
 	if (tlsfiles_check(&to, tls, err) == -1)
 		return -1;
-	if ((*all = calloc(s->nfiles + tls->nfiles, sizeof(**all))) == NULL)
+	/* not zeroed: each is copied as far as it is set */
+	if ((*all = reallocarray(NULL, s->nfiles + tls->nfiles, sizeof(**all)))
+	    == NULL)
 		return err_set(err, EX_OSERR, "out of memory");
-	memcpy(*all, s->files, s->nfiles * sizeof(**all));
-	if (tls->nfiles > 0)
-		memcpy(*all + s->nfiles, tls->files,
-		    tls->nfiles * sizeof(**all));
+	for (i = 0; i < s->nfiles; i++)
+		verify_report_copy(&(*all)[i], &s->files[i]);
+	for (i = 0; i < tls->nfiles; i++)
+		verify_report_copy(&(*all)[s->nfiles + i], &tls->files[i]);
 	s->files = *all;
 	s->nfiles += tls->nfiles;
 	return 0;
