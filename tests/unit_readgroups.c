@@ -194,6 +194,10 @@ test_what_stat_cannot_tell(void **state)
 	    1);
 	assert_int_equal(readgroups_matter(at("missing"), READER_UID,
 	    READER_GID), 1);
+	/* the uid stat shows for an owner it cannot map: not the reader's */
+	put("unmapped", 65534, OTHER_GID, 0640);
+	assert_int_equal(readgroups_matter(at("unmapped"), 65534, READER_GID),
+	    1);
 }
 
 /* The read test of name as the database's member reader. */

@@ -14,6 +14,10 @@
  * the kernel in one call instead of one fault per page.  Peak RSS grows
  * by what the command does not use of it (bench/ measures both).
  *
+ * Setting M_TOP_PAD also ends glibc's moving mmap threshold: a block of
+ * 128 KB or more is mapped and unmapped each time, as before any such
+ * block was freed (the commands allocate none that often).
+ *
  * Only glibc's own heap, grown by brk, and only the part added here:
  * under another allocator (ASan, valgrind), where brk does not move, or
  * on a kernel without MADV_POPULATE_WRITE (before Linux 5.14), no page is
@@ -39,25 +43,29 @@ void
 heap_prepare(void)
 {
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), from;
-	char *before, *after;
+	uintptr_t before, grown, after;
 	void *p[STEPS];
 	int n;
 
 	if (mallopt(M_TOP_PAD, HEAP_FIRST) != 1 ||
-	    (before = sbrk(0)) == (char *)-1)
+	    (before = (uintptr_t)sbrk(0)) == (uintptr_t)-1)
 		return;
 	/* what is free at the top now is used first; then it grows */
-	for (n = 0; n < STEPS && sbrk(0) == before; n++)
+	for (n = 0; n < STEPS && (uintptr_t)sbrk(0) == before; n++)
 		if ((p[n] = malloc(STEP)) == NULL)
 			break;
-	after = sbrk(0);
+	grown = (uintptr_t)sbrk(0);
 	while (n > 0)
 		free(p[--n]);
-	if (after == (char *)-1 || after <= before ||
-	    (size_t)(after - before) > HEAP_FIRST + STEPS * STEP + page)
+	/* the frees may give back what is above the pad */
+	after = (uintptr_t)sbrk(0);
+	if (grown < after)
+		after = grown;
+	if (after == (uintptr_t)-1 || after <= before ||
+	    after - before > HEAP_FIRST + STEPS * STEP + page)
 		return;
-	from = ((uintptr_t)before + page - 1) & ~(page - 1);
-	if (from < (uintptr_t)after)
-		(void)madvise((void *)from, (size_t)((uintptr_t)after - from),
+	from = (before + page - 1) & ~(page - 1);
+	if (from < after)
+		(void)madvise((void *)from, (size_t)(after - from),
 		    MADV_POPULATE_WRITE);
 }

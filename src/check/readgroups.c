@@ -18,11 +18,16 @@
  *
  * What stat cannot tell is taken to matter: a symbolic link on the way
  * (the kernel walks its target's folders too), "." or "..", a file
- * system that checks permissions itself (NFS, CIFS, FUSE: anything but
- * the local ones below), an ACL that cannot be read.
+ * system that checks permissions itself (NFS, CIFS, FUSE, ZFS with NFSv4
+ * ACLs: anything but the local ones below), an ACL that cannot be read,
+ * an automount point mounted by the look (its folder was not the one
+ * the kernel will search), and an owner shown as the overflow uid (in a
+ * user namespace or on an idmapped mount that does not map the owner,
+ * the kernel never takes the reader for it).
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -31,8 +36,6 @@
 #include <linux/magic.h>
 
 #include "check/readgroups.h"
-
-#define ZFS_SUPER_MAGIC	0x2fc12fc1UL	/* not in linux/magic.h */
 
 /* A file system whose permission check is the kernel's own. */
 static int
@@ -50,7 +53,6 @@ local_fs(const char *path)
 	case RAMFS_MAGIC:
 	case OVERLAYFS_SUPER_MAGIC:
 	case F2FS_SUPER_MAGIC:
-	case ZFS_SUPER_MAGIC:
 		return 1;
 	default:
 		return 0;
@@ -66,6 +68,21 @@ has_acl(const char *path)
 	return errno != ENODATA && errno != ENOTSUP && errno != EOPNOTSUPP;
 }
 
+/* The uid stat shows for an owner the kernel cannot map (65534). */
+static uid_t
+overflow_uid(void)
+{
+	unsigned long id = 65534;
+	FILE *fp = fopen("/proc/sys/kernel/overflowuid", "re");
+
+	if (fp != NULL) {
+		if (fscanf(fp, "%lu", &id) != 1)
+			id = 65534;
+		fclose(fp);
+	}
+	return (uid_t)id;
+}
+
 /* Can a group other than gid change the kernel's answer for st, asked
  * for the bits want (1: search, 4: read)? */
 static int
@@ -74,8 +91,8 @@ component_matters(const char *path, const struct stat *st, uid_t uid,
 {
 	mode_t m = st->st_mode;
 
-	if (st->st_uid == uid)
-		return 0;		/* the owner's bits, groups unasked */
+	if (st->st_uid == uid)		/* the owner's bits, groups unasked */
+		return uid == overflow_uid();
 	if (has_acl(path))
 		return 1;
 	if (st->st_gid == gid)
@@ -88,7 +105,7 @@ readgroups_matter(const char *path, uid_t uid, gid_t gid)
 {
 	char prefix[PATH_MAX];
 	const char *p, *slash;
-	struct stat st;
+	struct stat st, again;
 	dev_t dev = 0;
 	size_t len;
 	int last;
@@ -110,8 +127,13 @@ readgroups_matter(const char *path, uid_t uid, gid_t gid)
 		if (lstat(prefix, &st) == -1 || S_ISLNK(st.st_mode) ||
 		    (last ? !S_ISREG(st.st_mode) : !S_ISDIR(st.st_mode)))
 			return 1;
-		if ((st.st_dev != dev || len == 1) && !local_fs(prefix))
-			return 1;
+		if (st.st_dev != dev || len == 1) {
+			again = st;	/* statfs mounts an automount point */
+			if (!local_fs(prefix) || lstat(prefix, &st) == -1 ||
+			    st.st_dev != again.st_dev ||
+			    st.st_ino != again.st_ino)
+				return 1;
+		}
 		dev = st.st_dev;
 		if (component_matters(prefix, &st, uid, gid, last ? 4 : 1))
 			return 1;
