@@ -12,6 +12,7 @@
 
 #include "base/text.h"
 #include "check/ciphers.h"
+#include "check/sslctx.h"
 #include "check/tlstext.h"
 
 size_t
@@ -188,13 +189,15 @@ ciphers_judge(const char *list, enum ciphers_side side,
 		key = NULL;
 	if (side == CIPHERS_CLIENT)
 		key = NULL;
-	ctx = SSL_CTX_new(side == CIPHERS_SERVER ? TLS_server_method() :
-	    TLS_client_method());
-	if (ctx == NULL || (ssl = SSL_new(ctx)) == NULL) {
+	if ((ctx = sslctx_shared()) == NULL || (ssl = SSL_new(ctx)) == NULL) {
 		err_set_ssl(err, EX_SOFTWARE, "libssl cannot make an SSL object to "
 		    "judge the cipher list");
 		goto out;
 	}
+	if (side == CIPHERS_SERVER)	/* the side qmail-smtpd or -remote is */
+		SSL_set_accept_state(ssl);
+	else
+		SSL_set_connect_state(ssl);
 	/* As qmail-tls: both calls, results ignored. */
 	(void)SSL_set_cipher_list(ssl, list);
 	(void)SSL_set_ciphersuites(ssl, list);
@@ -223,6 +226,5 @@ ciphers_judge(const char *list, enum ciphers_side side,
 out:
 	sk_SSL_CIPHER_free(sk);
 	SSL_free(ssl);
-	SSL_CTX_free(ctx);
 	return rc;
 }

@@ -34,6 +34,7 @@
 #include "base/userdb.h"
 #include "check/readgroups.h"
 #include "check/readtest.h"
+#include "check/sslctx.h"
 #include "fs/readfile.h"
 #include "x509/certmemo.h"
 #include "x509/keydecode.h"
@@ -317,22 +318,6 @@ read_as(const char *path, const struct stat *expect,
 	return -1;
 }
 
-/* One SSL_CTX for every read test of the command: its creation fetches
- * every cipher and digest of the library, which costs more than loading
- * a key file (issue 26).  Each file goes into an SSL of its own.  (A
- * thread that built it beside the other checks gained nothing: the
- * checks wait for the same OpenSSL locks, and a second CPU of a virtual
- * machine can take milliseconds to wake.) */
-static SSL_CTX *
-shared_ctx(void)
-{
-	static SSL_CTX *ctx;
-
-	if (ctx == NULL && (ctx = SSL_CTX_new(TLS_method())) != NULL)
-		SSL_CTX_set_default_passwd_cb(ctx, never_prompt);
-	return ctx;
-}
-
 static void
 load_as_daemon(const char *path, const struct stat *expect,
     const struct readtest_reader *rd, struct readtest_result *res)
@@ -345,7 +330,7 @@ load_as_daemon(const char *path, const struct stat *expect,
 	if ((len = read_as(path, expect, rd, buf, sizeof(buf), res)) == -1)
 		return;
 	ERR_clear_error();
-	if ((ctx = shared_ctx()) == NULL || (ssl = SSL_new(ctx)) == NULL) {
+	if ((ctx = sslctx_shared()) == NULL || (ssl = SSL_new(ctx)) == NULL) {
 		res->status = READTEST_ERROR;
 		snprintf(res->message, sizeof(res->message), "%s: %s",
 		    ctx ? "SSL_new" : "SSL_CTX_new", ssl_reason());
