@@ -35,8 +35,8 @@
 static char tmp[] = "/tmp/unit_readgroups.XXXXXX";
 static struct perms_dir dir;
 static int lookups;		/* user_groups calls of the table */
-/* 0 where the file systems of / and tmp check permissions themselves;
- * else every answer is 1 */
+/* 0 where / and tmp are on the file systems readgroups.c knows to use
+ * the kernel's own permission check; else every answer is 1 */
 static int local;
 
 static int
@@ -86,7 +86,8 @@ is_local(const char *path)
 		return 0;
 	switch ((unsigned long)sf.f_type) {
 	case EXT4_SUPER_MAGIC: case XFS_SUPER_MAGIC: case BTRFS_SUPER_MAGIC:
-	case TMPFS_MAGIC: case OVERLAYFS_SUPER_MAGIC:
+	case TMPFS_MAGIC: case RAMFS_MAGIC: case OVERLAYFS_SUPER_MAGIC:
+	case F2FS_SUPER_MAGIC:
 		return 1;
 	}
 	return 0;
