@@ -325,8 +325,9 @@ hd_is_sanitized() {
 }
 
 # hd_has_command NAME: true if the built qmail-pem has the command NAME.
+# (A probe of the test's, run outside memcheck in a valgrind_ twin.)
 hd_has_command() {
-	"$QMAIL_PEM" --help 2>/dev/null | grep -q "^  $1 "
+	"${QP_NATIVE:-$QMAIL_PEM}" --help 2>/dev/null | grep -q "^  $1 "
 }
 
 # hd_want CMD KEYS: the state the next run of CMD must reach after a

@@ -76,6 +76,23 @@ if qp_under_valgrind; then
 	QP_FAST_KEY=(--key-type ec-p256)
 fi
 
+# qp_turn I N: sets QP_BIN, the qmail-pem to run.  A run costs about a
+# second under memcheck, most of it valgrind's start and OpenSSL's, so in a
+# valgrind_ twin a test that puts one input through the same parse N times
+# over (one state in three output formats, a sample through --dry-run and
+# then for real) memchecks one of those runs: QP_BIN is QMAIL_PEM (the
+# memcheck wrapper) when I mod N is 0 and QP_NATIVE (the same binary, not
+# under memcheck) otherwise.  The caller moves I on, so that each of the N
+# kinds of run has its turn across the test.  Every run and every assertion
+# still happens; the ASan/UBSan suite runs them all.  Outside a twin QP_BIN
+# is always QMAIL_PEM.
+qp_turn() {
+	QP_BIN=$QMAIL_PEM
+	if qp_under_valgrind && [ $(($1 % $2)) -ne 0 ]; then
+		QP_BIN=$QP_NATIVE
+	fi
+}
+
 # _qp_find_nss_wrapper: print the path of libnss_wrapper.so.
 _qp_find_nss_wrapper() {
 	local f
@@ -127,9 +144,16 @@ qp_setup() {
 		    "$(command -v strace)" >"$QP_TMP/.qp/bin/strace" &&
 		    chmod 0755 "$QP_TMP/.qp/bin/strace" ||
 		    qp_fail "cannot write the strace wrapper"
-		PATH="$QP_TMP/.qp/bin:$PATH"
-		export PATH
 	fi
+	# python3 is the distribution's, whose modules python3-aiosmtpd and
+	# python3-yaml are: a version manager's shim earlier on PATH (pyenv)
+	# would cost 0.3 s at every start, and tests start hundreds.
+	if [ -x /usr/bin/python3 ]; then
+		ln -s /usr/bin/python3 "$QP_TMP/.qp/bin/python3" ||
+		    qp_fail "cannot link python3"
+	fi
+	PATH="$QP_TMP/.qp/bin:$PATH"
+	export PATH
 
 	# The classic qmail layout (INSTALL.ids): alias qmaild qmaill qmailp
 	# in group nofiles, qmailq qmailr qmails in group qmail. Groups list
@@ -332,26 +356,12 @@ qp_mkcontrol() {
 
 # --- snapshots -------------------------------------------------------------
 
-# _qp_stat_line PATH LABEL: one stable line describing PATH (never its atime).
-_qp_stat_line() {
-	local p=$1 label=$2 st type rest sum extra=
-	st=$(stat -c '%F|mode=%a uid=%u gid=%g ino=%i nlink=%h size=%s mtime=%.9Y ctime=%.9Z' -- "$p") ||
-	    return 1
-	type=${st%%|*}
-	rest=${st#*|}
-	if [ -L "$p" ]; then
-		extra=" target=$(printf '%q' "$(readlink -- "$p")")"
-	elif [ -f "$p" ]; then
-		sum=$(sha256sum <"$p") || return 1
-		extra=" sha256=${sum%% *}"
-	fi
-	printf '%q type=%s %s%s\n' "$label" "${type// /_}" "$rest" "$extra"
-}
-
-# _qp_snapshot full|entries DIR: print a snapshot (see qp_snapshot).
+# _qp_snapshot full|entries DIR: print a snapshot (see qp_snapshot): one
+# stable line per path (never its atime).  One stat and one sha256sum for
+# all the paths, not one each: tests take hundreds of snapshots.
 _qp_snapshot() {
-	local kind=$1 dir=$2 list rel
-	local -a names
+	local kind=$1 dir=$2 list rel i sum rest n=0
+	local -a names=() labels=() paths=() stats=() sums=() files=()
 	[ -d "$dir" ] && [ ! -L "$dir" ] || {
 		printf 'qp_snapshot: %s: not a directory\n' "$dir" >&2
 		return 1
@@ -364,12 +374,44 @@ _qp_snapshot() {
 	}
 	mapfile -d '' -t names < <(sort -z -- "$list")
 	rm -f -- "$list"
-	printf '# qp_snapshot %s\n' "$kind"
 	if [ "$kind" = full ]; then
-		_qp_stat_line "$dir" . || return 1
+		labels=(.)
+		paths=("$dir")
 	fi
 	for rel in "${names[@]}"; do
-		_qp_stat_line "$dir/${rel#./}" "${rel#./}" || return 1
+		labels+=("${rel#./}")
+		paths+=("$dir/${rel#./}")
+	done
+	printf '# qp_snapshot %s\n' "$kind"
+	[ "${#paths[@]}" -gt 0 ] || return 0
+	stat -c '%F|mode=%a uid=%u gid=%g ino=%i nlink=%h size=%s mtime=%.9Y ctime=%.9Z' \
+	    -- "${paths[@]}" >"$list" || { rm -f -- "$list"; return 1; }
+	mapfile -t stats <"$list"
+	[ "${#stats[@]}" -eq "${#paths[@]}" ] || { rm -f -- "$list"; return 1; }
+	# Regular files (not symlinks): their sha256, in the same order.
+	for i in "${!paths[@]}"; do
+		if [ ! -L "${paths[i]}" ] && [ -f "${paths[i]}" ]; then
+			files+=("${paths[i]}")
+		fi
+	done
+	if [ "${#files[@]}" -gt 0 ]; then
+		sha256sum --zero -- "${files[@]}" >"$list" || { rm -f -- "$list"; return 1; }
+		mapfile -d '' -t sums <"$list"
+		[ "${#sums[@]}" -eq "${#files[@]}" ] || { rm -f -- "$list"; return 1; }
+	fi
+	rm -f -- "$list"
+	for i in "${!paths[@]}"; do
+		local p=${paths[i]} st=${stats[i]} extra=
+		if [ -L "$p" ]; then
+			extra=" target=$(printf '%q' "$(readlink -- "$p")")"
+		elif [ -f "$p" ]; then
+			sum=${sums[n]}
+			n=$((n + 1))
+			extra=" sha256=${sum%% *}"
+		fi
+		st=${st#*|}
+		rest=${stats[i]%%|*}
+		printf '%q type=%s %s%s\n' "${labels[i]}" "${rest// /_}" "$st" "$extra"
 	done
 }
 

@@ -166,10 +166,15 @@ live_swaks() {
 # (no -d: the server only) in the three formats and assert, in each, the
 # exit status and the status of CHECK of LABEL; promtool must accept the
 # Prometheus output.
+# In a valgrind_ twin one of the three runs is memchecked, in turn
+# (qp_turn): the other two ask the same server the same questions.
+_live_turn=0
 live_expect() {
 	local want_exit=$1 label=$2 check=$3 status=$4 got ok
 	shift 4
-	qp_assert_status "$want_exit" "$QMAIL_PEM" verify -v "$@"
+	_live_turn=$((_live_turn + 1))
+	qp_turn "$_live_turn" 3
+	qp_assert_status "$want_exit" "$QP_BIN" verify -v "$@"
 	case $want_exit in
 	0) qp_assert_contains "${QP_OUT%%$'\n'*}" "QMAIL-PEM OK - " "nagios OK line" ;;
 	1) qp_assert_contains "${QP_OUT%%$'\n'*}" "QMAIL-PEM WARNING - " "nagios WARNING line" ;;
@@ -178,11 +183,13 @@ live_expect() {
 	esac
 	qp_assert_contains "$QP_OUT" "
 $label $check $status: " "nagios -v: $label $check $status"
-	qp_assert_status "$want_exit" "$QMAIL_PEM" verify --format json "$@"
+	qp_turn $((_live_turn + 1)) 3
+	qp_assert_status "$want_exit" "$QP_BIN" verify --format json "$@"
 	cp "$QP_OUT_FILE" "$QP_TMP/.qp/live.json"
 	got=$(vl_json_check "$QP_TMP/.qp/live.json" "$label" "$check")
 	qp_assert_eq "$status" "$got" "json: $label $check $status"
-	qp_assert_status "$want_exit" "$QMAIL_PEM" verify --format prometheus "$@"
+	qp_turn $((_live_turn + 2)) 3
+	qp_assert_status "$want_exit" "$QP_BIN" verify --format prometheus "$@"
 	cp "$QP_OUT_FILE" "$QP_TMP/.qp/live.prom"
 	qp_assert_contains "$QP_OUT" \
 	    "qmail_pem_check_status{file=\"$label\",check=\"$check\"} $(_vl_status_number "$status")" \

@@ -24,12 +24,15 @@ n=$(find "$samples" -maxdepth 1 -name '*.pem' | wc -l)
 summary="$QP_TMP/.qp/summary"
 : >"$summary"
 
-# run LABEL ARGS...: install -d "$ctl" ARGS, bounded; sets st, out, err.
+# run LABEL ARGS...: $QP_BIN install -d "$ctl" ARGS, bounded; sets st,
+# out, err.  In the valgrind_ twin either the --dry-run or the install of a
+# sample runs under memcheck, in turn (qp_turn); t_samples_read's twin puts
+# every sample through verify under memcheck too.
 run() {
 	local label=$1
 	shift
 	st=0
-	timeout -k 5 20 "$QMAIL_PEM" install -d "$ctl" "$@" \
+	timeout -k 5 20 "$QP_BIN" install -d "$ctl" "$@" \
 	    >"$QP_TMP/.qp/out" 2>"$QP_TMP/.qp/err" || st=$?
 	out=$(cat "$QP_TMP/.qp/out")
 	err=$(cat "$QP_TMP/.qp/err")
@@ -40,7 +43,9 @@ run() {
 	qp_ok "$label: exit $st, no crash"
 }
 
+i=0
 for sample in "$samples"/*.pem; do
+	i=$((i + 1))
 	name=${sample##*/}
 	ctl=$(qp_mkcontrol)
 	cp "$sample" "$ctl/servercert.pem"
@@ -49,10 +54,12 @@ for sample in "$samples"/*.pem; do
 	ln -s servercert.pem "$ctl/clientcert.pem"
 	before=$(qp_snapshot "$ctl")
 
+	qp_turn "$i" 2
 	run "$name --dry-run" --dry-run
 	dry_st=$st
 	qp_assert_same_snapshot "$before" "$ctl" "$name --dry-run: nothing written"
 
+	qp_turn $((i + 1)) 2
 	run "$name"
 	qp_assert_eq "$dry_st" "$st" "$name: --dry-run predicted the exit status"
 	if [ "$st" -ne 0 ]; then

@@ -26,12 +26,14 @@ samples=$(qp_samples_dir)
 [ -d "$samples" ] ||
     qp_fail "no sample directory $samples: ../shared/data/pem-samples beside the clone, or tests/data/pem-samples"
 
-# run LABEL ARGS...: qmail-pem ARGS, bounded; sets st, out, err.
+# run LABEL ARGS...: $QP_BIN ARGS, bounded; sets st, out, err.  In the
+# valgrind_ twin verify runs under memcheck on every sample and each of the
+# six other runs on one sample in six, in turn (qp_turn); natively here.
 run() {
 	local label=$1
 	shift
 	st=0
-	timeout -k 5 20 "$QMAIL_PEM" "$@" \
+	timeout -k 5 20 "$QP_BIN" "$@" \
 	    >"$QP_TMP/.qp/out" 2>"$QP_TMP/.qp/err" || st=$?
 	out=$(cat "$QP_TMP/.qp/out")
 	err=$(cat "$QP_TMP/.qp/err")
@@ -60,6 +62,7 @@ refusal() {
 	qp_assert_contains "$err" "servercert.pem" "$1: the message names the file"
 }
 
+i=0
 for sample in "$samples"/*.pem; do
 	name=${sample##*/}
 	# The first line of base64 of the sample's key, if it has one.
@@ -80,6 +83,8 @@ for sample in "$samples"/*.pem; do
 	"${QP_NATIVE:-$QMAIL_PEM}" install -d "$ctl" --dry-run >/dev/null 2>&1 || st=$?
 	usable=$st
 
+	i=$((i + 1))
+	QP_BIN=$QMAIL_PEM
 	run "$name verify" verify -d "$ctl"
 	case $out in
 	"QMAIL-PEM OK "*) want=0 ;;
@@ -91,16 +96,19 @@ for sample in "$samples"/*.pem; do
 	[ "$usable" -eq 0 ] || [ "$st" -eq 2 ] ||
 	    qp_fail "$name verify: install refuses this file, verify says $out"
 	nagios_st=$st
+	qp_turn $((i + 1)) 6
 	run "$name verify json" verify -d "$ctl" --format json
 	qp_assert_eq "$nagios_st" "$st" "$name verify json: same status"
 	printf '%s\n' "$out" | python3 -c 'import json, sys; json.load(sys.stdin)' ||
 	    qp_fail "$name verify json: not JSON: $out"
+	qp_turn $((i + 2)) 6
 	run "$name verify prometheus" verify -d "$ctl" --format prometheus
 	qp_assert_eq "$nagios_st" "$st" "$name verify prometheus: same status"
 	printf '%s\n' "$out" | promtool check metrics >/dev/null 2>&1 ||
 	    qp_fail "$name verify prometheus: promtool rejects: $out"
 	qp_assert_same_snapshot "$before" "$ctl" "$name verify: nothing changed"
 
+	qp_turn $((i + 3)) 6
 	run "$name tlsa" tlsa -d "$ctl" --hostname mail.example.com
 	if [ "$st" -ne 0 ]; then
 		refusal "$name tlsa"
@@ -109,6 +117,7 @@ for sample in "$samples"/*.pem; do
 	fi
 	qp_assert_same_snapshot "$before" "$ctl" "$name tlsa: nothing changed"
 
+	qp_turn $((i + 4)) 6
 	run "$name csr" csr -d "$ctl" --hostname mail.example.com
 	if [ "$st" -ne 0 ]; then
 		refusal "$name csr"
@@ -117,12 +126,14 @@ for sample in "$samples"/*.pem; do
 	fi
 	qp_assert_same_snapshot "$before" "$ctl" "$name csr: nothing changed"
 
+	qp_turn $((i + 5)) 6
 	run "$name rotate --dry-run" rotate -d "$ctl" --keep-key --dry-run \
 	    --hostname mail.example.com
 	[ "$st" -eq 0 ] || refusal "$name rotate --dry-run"
 	qp_assert_same_snapshot "$before" "$ctl" "$name rotate --dry-run: nothing changed"
 	dry_st=$st
 
+	qp_turn $((i + 6)) 6
 	run "$name rotate --keep-key" rotate -d "$ctl" --keep-key \
 	    --hostname mail.example.com
 	qp_assert_eq "$dry_st" "$st" "$name rotate: --dry-run predicted the status"

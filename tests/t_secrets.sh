@@ -43,18 +43,28 @@ run_all() {
 
 # --- 1. provoke refusals --------------------------------------------------------
 # The damaged samples, each as servercert.pem (and then clientcert.pem).
+# In the valgrind_ twin one of the three runs of a sample (install as each
+# file, verify) is under memcheck, in turn (qp_turn): the messages are the
+# same text either way, and t_samples' and t_samples_read's twins memcheck
+# every sample through install and verify.
+i=0
 for s in "$samples"/sample-*.pem; do
 	b=${s##*/}
+	i=$((i + 1))
+	j=0
 	cp "$s" "$keys/$b"
 	for f in servercert.pem clientcert.pem; do
 		ctl=$w/$b.$f
 		mkdir -m 0755 "$ctl"
 		printf 'mail.example.com\n' >"$ctl/me"
 		cp "$s" "$ctl/$f"
-		run_all "install -v, $b as $f" "$QMAIL_PEM" install -v -d "$ctl"
+		qp_turn $((i + j)) 3
+		j=1
+		run_all "install -v, $b as $f" "$QP_BIN" install -v -d "$ctl"
 		[ "$f" = servercert.pem ] || continue
 		if hd_has_command verify; then
-			run_all "verify -v json, $b as $f" "$QMAIL_PEM" verify -v \
+			qp_turn $((i + 2)) 3
+			run_all "verify -v json, $b as $f" "$QP_BIN" verify -v \
 			    --format json -d "$ctl"
 		fi
 		case $b in
