@@ -90,13 +90,19 @@ target_state() {
 }
 
 # attempt WHAT DIR CMD...: run qmail-pem CMD -d DIR and assert the above.
-# For a writer that exits 0 the files must be in their target state.
+# For a writer that exits 0 the files must be in their target state.  In
+# the valgrind_ twin every other attempt runs under memcheck (qp_turn),
+# and the next group of attempts (one attack, every command) starts on the
+# other foot: each command is memchecked under every other attack.
+_th_group=0 _th_idx=0
 attempt() {
 	local what=$1 dir=$2 st=0 lines before_links after_links extra
 	shift 2
 	before_links=$(links_in "$dir" 2>/dev/null || true)
+	_th_idx=$((_th_idx + 1))
+	qp_turn $((_th_group + _th_idx)) 2
 	# shellcheck disable=SC2048,SC2086  # the command is words
-	timeout -k 5 30 "$QMAIL_PEM" $* -d "$dir" >"$QP_TMP/out" 2>"$QP_TMP/err" ||
+	timeout -k 5 30 "$QP_BIN" $* -d "$dir" >"$QP_TMP/out" 2>"$QP_TMP/err" ||
 	    st=$?
 	[ "$st" -ne 124 ] && [ "$st" -ne 137 ] ||
 	    qp_fail "$what: qmail-pem $* hung (killed after 30 s)"
@@ -150,6 +156,7 @@ every_command() {
 	local what=$1 setup=$2 c
 	local -a cmds=("${writers[@]}" "${readers[@]}")
 	[ "${3:-}" != writers ] || cmds=("${writers[@]}")
+	_th_group=$((_th_group + 1)) _th_idx=0
 	for c in "${cmds[@]}"; do
 		case $c in
 		rollback*) new_dir backups ;;
@@ -229,6 +236,7 @@ every_command "a FIFO at control/me" \
 # (and its parent) exactly as they were.
 refuse_all() {
 	local what=$1 setup=$2 undo=$3 c snap psnap
+	_th_group=$((_th_group + 1)) _th_idx=0
 	for c in "${writers[@]}"; do
 		case $c in
 		rollback*) new_dir backups ;;
