@@ -150,6 +150,33 @@ qp_assert_same_snapshot "$entries" "$ctl" "entries snapshot ignores it"
 touch "$ctl/.tmp.servercert"
 expect_fail "entries snapshot detects a leftover dot file" \
     qp_assert_same_snapshot "$entries" "$ctl"
+# A directory with no regular file in it (one stat, no sha256sum) and
+# symlinks, which are recorded by target, not hashed.
+empty=$QP_TMP/empty
+mkdir -m 0755 "$empty"
+before=$(qp_snapshot_entries "$empty")
+qp_assert_eq "# qp_snapshot entries" "$before" "an empty directory's snapshot"
+ln -s servercert.pem "$empty/clientcert.pem"
+expect_fail "snapshot detects a new symlink" \
+    qp_assert_same_snapshot "$before" "$empty"
+before=$(qp_snapshot "$empty")
+qp_assert_contains "$before" "target=servercert.pem" "a symlink's target is recorded"
+qp_assert_not_contains "$before" "sha256=" "a dangling symlink is not hashed"
+rm "$empty/clientcert.pem"
+ln -s me "$empty/clientcert.pem"
+expect_fail "snapshot detects a symlink pointed elsewhere" \
+    qp_assert_same_snapshot "$before" "$empty"
+
+# --- qp_turn: which qmail-pem a twin's repeated run uses -----------------------
+turns=
+for i in 1 2 3 4 5 6; do
+	QP_VALGRIND=1 QP_NATIVE=native QMAIL_PEM=memcheck qp_turn "$i" 3
+	turns="$turns $QP_BIN"
+done
+qp_assert_eq " native native memcheck native native memcheck" "$turns" \
+    "in a twin, qp_turn I 3 memchecks when I mod 3 is 0"
+QP_VALGRIND=0 QP_NATIVE=native QMAIL_PEM=memcheck qp_turn 1 3
+qp_assert_eq memcheck "$QP_BIN" "outside a twin, qp_turn always picks QMAIL_PEM"
 
 # --- assertions ----------------------------------------------------------------
 qp_assert_status 3 sh -c 'echo out; echo err >&2; exit 3'
