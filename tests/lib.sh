@@ -360,8 +360,8 @@ qp_mkcontrol() {
 # stable line per path (never its atime).  One stat and one sha256sum for
 # all the paths, not one each: tests take hundreds of snapshots.
 _qp_snapshot() {
-	local kind=$1 dir=$2 list rel i sum rest n=0
-	local -a names=() labels=() paths=() stats=() sums=() files=()
+	local kind=$1 dir=$2 list rel i p type rest extra n=0
+	local -a names=() labels=() paths=() stats=() sums=() files=() hashed=()
 	[ -d "$dir" ] && [ ! -L "$dir" ] || {
 		printf 'qp_snapshot: %s: not a directory\n' "$dir" >&2
 		return 1
@@ -388,10 +388,13 @@ _qp_snapshot() {
 	    -- "${paths[@]}" >"$list" || { rm -f -- "$list"; return 1; }
 	mapfile -t stats <"$list"
 	[ "${#stats[@]}" -eq "${#paths[@]}" ] || { rm -f -- "$list"; return 1; }
-	# Regular files (not symlinks): their sha256, in the same order.
+	# Regular files (not symlinks) are hashed, all in one sha256sum;
+	# hashed[i] says which, for the lines below.
 	for i in "${!paths[@]}"; do
+		hashed[i]=
 		if [ ! -L "${paths[i]}" ] && [ -f "${paths[i]}" ]; then
 			files+=("${paths[i]}")
+			hashed[i]=1
 		fi
 	done
 	if [ "${#files[@]}" -gt 0 ]; then
@@ -401,17 +404,14 @@ _qp_snapshot() {
 	fi
 	rm -f -- "$list"
 	for i in "${!paths[@]}"; do
-		local p=${paths[i]} st=${stats[i]} extra=
-		if [ -L "$p" ]; then
-			extra=" target=$(printf '%q' "$(readlink -- "$p")")"
-		elif [ -f "$p" ]; then
-			sum=${sums[n]}
+		p=${paths[i]} type=${stats[i]%%|*} rest=${stats[i]#*|} extra=
+		if [ -n "${hashed[i]}" ]; then
+			extra=" sha256=${sums[n]%% *}"
 			n=$((n + 1))
-			extra=" sha256=${sum%% *}"
+		elif [ -L "$p" ]; then
+			extra=" target=$(printf '%q' "$(readlink -- "$p")")"
 		fi
-		st=${st#*|}
-		rest=${stats[i]%%|*}
-		printf '%q type=%s %s%s\n' "${labels[i]}" "${rest// /_}" "$st" "$extra"
+		printf '%q type=%s %s%s\n' "${labels[i]}" "${type// /_}" "$rest" "$extra"
 	done
 }
 

@@ -45,8 +45,8 @@ run_all() {
 # The damaged samples, each as servercert.pem (and then clientcert.pem).
 # In the valgrind_ twin one of the three runs of a sample (install as each
 # file, verify) is under memcheck, in turn (qp_turn): the messages are the
-# same text either way, and t_samples' and t_samples_read's twins memcheck
-# every sample through install and verify.
+# same text either way; t_samples_read's twin memchecks every sample
+# through verify, and t_samples' each through install or its --dry-run.
 i=0
 for s in "$samples"/sample-*.pem; do
 	b=${s##*/}
