@@ -134,6 +134,9 @@ fake_group_by_gid(gid_t gid, char *name, size_t size)
 	return -1;
 }
 
+/* How many times the group database was asked for a user's groups. */
+static int group_lookups;
+
 /* The primary group, then every group that lists user, as getgrouplist. */
 static int
 fake_user_groups(const char *user, gid_t primary, gid_t *groups, int *n)
@@ -142,6 +145,7 @@ fake_user_groups(const char *user, gid_t primary, gid_t *groups, int *n)
 	size_t i;
 	int found = 0;
 
+	group_lookups++;
 	snprintf(needle, sizeof(needle), ",%s,", user);
 	if (found++ < *n)
 		groups[0] = primary;
@@ -528,7 +532,17 @@ test_can_access(void **state)
 	snprintf(r.user, sizeof(r.user), "vpopmail");
 	assert_int_equal(readers_can_read(&r, 0, 20030, 0640, &err), 0);
 	r.init_groups = 1;
+	/* where the group and other bits agree, membership cannot change
+	 * the answer, and the group database (with nss_systemd a dlopen
+	 * and a walk of its folders) is not asked (issue 26) */
+	userdb_set(&fake_db);	/* nothing kept from before */
+	group_lookups = 0;
+	assert_int_equal(readers_can_read(&r, 0, 20030, 0644, &err), 1);
+	assert_int_equal(readers_can_read(&r, 0, 20030, 0600, &err), 0);
+	assert_int_equal(readers_can_access(&r, 0, 20030, 0755, X_OK, &err), 1);
+	assert_int_equal(group_lookups, 0);
 	assert_int_equal(readers_can_read(&r, 0, 20030, 0640, &err), 1);
+	assert_int_equal(group_lookups, 1);
 	/* root reads anything */
 	r.uid = 0;
 	assert_int_equal(readers_can_read(&r, 20001, 20001, 0000, &err), 1);

@@ -47,13 +47,12 @@ readers_can_access(const struct reader *r, uid_t owner, gid_t group,
 		return (((mode >> 6) & 7) & want) == want;
 	g = (((mode >> 3) & 7) & want) == want;
 	o = ((mode & 7) & want) == want;
-	if ((member = in_group(r, group)) == -1) {
-		if (g == o)
-			return g;
+	if (g == o)	/* member or not, one answer: no group look-up */
+		return g;
+	if ((member = in_group(r, group)) == -1)
 		return err_set(err, EX_CONFIG, "cannot tell whether %s can "
 		    "open %s: its group is not known (%s)", r->program, r->file,
 		    r->note);
-	}
 	return member ? g : o;
 }
 
