@@ -84,8 +84,25 @@ push(struct chain_result *r, X509 *cert, struct err *err)
 	return err_set(err, EX_OSERR, "out of memory");
 }
 
-/* From the leaf up, each issuer that was given; a self-signed root at the
- * top is dropped. */
+/* Whether a certificate is left that could issue the current one. */
+static int
+any_left(const char *used, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!used[i])
+			return 1;
+	return 0;
+}
+
+/*
+ * From the leaf up, each issuer that was given; a self-signed root at the
+ * top is dropped.  Whether a certificate is self-signed is asked only
+ * while others are left: the test checks its signature, and a file with
+ * one self-signed certificate (what install makes) would pay a signature
+ * check that changes nothing (issue 26).
+ */
 static int
 walk_up(const STACK_OF(X509) *certs, char *used, int cur,
     struct chain_result *r, struct err *err)
@@ -95,7 +112,8 @@ walk_up(const STACK_OF(X509) *certs, char *used, int cur,
 	used[cur] = 1;
 	if (push(r, sk_X509_value(certs, cur), err) == -1)
 		return -1;
-	while (!chain_is_self_signed(sk_X509_value(certs, cur))) {
+	while (any_left(used, n) &&
+	    !chain_is_self_signed(sk_X509_value(certs, cur))) {
 		found = -1;
 		for (i = 0; i < n && found == -1; i++)
 			if (!used[i] && chain_issued_by(sk_X509_value(certs, i),
