@@ -72,6 +72,8 @@ sandbox_prepare(struct err *err)
 	/* strftime() and mktime() read /etc/localtime on first use. */
 	tzset();
 	ERR_clear_error();
+	if (sandboxfilter_prepare(err) == -1)
+		return -1;
 	done = 1;
 	return 0;
 }

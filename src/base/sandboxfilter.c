@@ -23,6 +23,7 @@
 #endif
 
 #include "base/err.h"
+#include "base/lazylib.h"
 #include "base/sandboxfilter.h"
 
 /* The ASan runtime makes system calls of its own in the child. */
@@ -42,6 +43,36 @@ sandbox_filter_active(void)
 #else
 	return 1;
 #endif
+}
+
+/* libseccomp, opened before the first child forks (base/lazylib.h). */
+static struct {
+	__typeof__(seccomp_init)	*seccomp_init;
+	__typeof__(seccomp_attr_set)	*seccomp_attr_set;
+	__typeof__(seccomp_rule_add)	*seccomp_rule_add;
+	__typeof__(seccomp_load)	*seccomp_load;
+	__typeof__(seccomp_release)	*seccomp_release;
+} libseccomp;
+
+static const struct lazylib_fn libseccomp_fns[] = {
+	LAZYLIB_FN(libseccomp.seccomp_init, seccomp_init),
+	LAZYLIB_FN(libseccomp.seccomp_attr_set, seccomp_attr_set),
+	LAZYLIB_FN(libseccomp.seccomp_rule_add, seccomp_rule_add),
+	LAZYLIB_FN(libseccomp.seccomp_load, seccomp_load),
+	LAZYLIB_FN(libseccomp.seccomp_release, seccomp_release),
+};
+
+static struct lazylib libseccomp_lib = {
+	"libseccomp.so.2", "libseccomp2", libseccomp_fns,
+	sizeof(libseccomp_fns) / sizeof(libseccomp_fns[0]), 0
+};
+
+int
+sandboxfilter_prepare(struct err *err)
+{
+	if (!sandbox_filter_active())
+		return 0;
+	return lazylib_load(&libseccomp_lib, err);
 }
 
 /* Argument n equals v (libseccomp's SCMP_An macros leave datum_b out). */
@@ -104,7 +135,7 @@ allow_calls(scmp_filter_ctx ctx, const int *calls, size_t n)
 	int rc = 0;
 
 	for (i = 0; i < n && rc == 0; i++)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i], 0);
+		rc = libseccomp.seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i], 0);
 	return rc;
 }
 
@@ -117,12 +148,12 @@ allow_some(scmp_filter_ctx ctx, enum sandbox_kind kind)
 	int rc;
 
 	/* Mappings for malloc, never executable ones. */
-	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+	rc = libseccomp.seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
 	    arg_masked(2, PROT_EXEC, 0));
 	/* abort() (a failed assertion, OPENSSL_die) ends the child with
 	 * SIGABRT, which names the failure better than SIGSYS would. */
 	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 2,
+		rc = libseccomp.seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 2,
 		    arg_eq(0, (scmp_datum_t)getpid()), arg_eq(2, SIGABRT));
 #ifdef QP_ASAN
 	/*
@@ -133,27 +164,27 @@ allow_some(scmp_filter_ctx ctx, enum sandbox_kind kind)
 	 * targets run the decoders in-process, with whole reports.
 	 */
 	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+		rc = libseccomp.seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
 		    arg_eq(0, STDERR_FILENO), arg_eq(1, TCGETS));
 #endif
 	if (kind == SANDBOX_DECODE) {
 		/* The answer and warnings: its two pipes, nothing else. */
 		if (rc == 0)
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+			rc = libseccomp.seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
 			    SCMP_SYS(write), 1, arg_eq(0, STDERR_FILENO));
 		if (rc == 0)
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+			rc = libseccomp.seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
 			    SCMP_SYS(write), 1, arg_eq(0, SANDBOX_ANSWER_FD));
 		return rc;
 	}
 	/* The pipes and its sockets, whose numbers are not known yet. */
 	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 0);
+		rc = libseccomp.seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 0);
 	/* TCP over IPv4 or IPv6 only; the type carries SOCK_NONBLOCK and
 	 * SOCK_CLOEXEC in its high bits. */
 	for (i = 0; i < sizeof(families) / sizeof(families[0]) && rc == 0;
 	    i++)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
+		rc = libseccomp.seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
 		    arg_eq(0, (scmp_datum_t)families[i]),
 		    arg_masked(1, 0xf, SOCK_STREAM));
 	return rc;
@@ -165,11 +196,13 @@ sandboxfilter_load(enum sandbox_kind kind, struct err *err)
 	scmp_filter_ctx ctx;
 	int rc;
 
-	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
+	if (sandboxfilter_prepare(err) == -1)
+		return -1;
+	if ((ctx = libseccomp.seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
 		return err_set(err, EX_SOFTWARE, "cannot make a seccomp "
 		    "filter");
 	/* A call through another ABI (i386, x32) is killed too. */
-	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+	rc = libseccomp.seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
 	    SCMP_ACT_KILL_PROCESS);
 	if (rc == 0)
 		rc = allow_calls(ctx, base_calls,
@@ -180,8 +213,8 @@ sandboxfilter_load(enum sandbox_kind kind, struct err *err)
 	if (rc == 0)
 		rc = allow_some(ctx, kind);
 	if (rc == 0)
-		rc = seccomp_load(ctx);
-	seccomp_release(ctx);
+		rc = libseccomp.seccomp_load(ctx);
+	libseccomp.seccomp_release(ctx);
 	if (rc != 0)
 		return err_set(err, EX_SOFTWARE, "cannot load the seccomp "
 		    "filter: %s", strerror(-rc));

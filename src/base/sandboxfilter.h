@@ -27,6 +27,11 @@ enum sandbox_kind {
 /* The child's answer pipe: stderr is the other one it may write to. */
 #define SANDBOX_ANSWER_FD	3
 
+/* Open libseccomp where children get a filter (base/lazylib.h): a parent
+ * calls it before it forks, so that no child has to.  0, or -1 with a
+ * message. */
+int sandboxfilter_prepare(struct err *err);
+
 /* Load the filter of kind into this process: 0, or -1 with a message. */
 int sandboxfilter_load(enum sandbox_kind kind, struct err *err);
 

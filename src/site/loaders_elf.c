@@ -17,7 +17,48 @@
 #include <sysexits.h>
 
 #include "base/err.h"
+#include "base/lazylib.h"
 #include "site/loaders_elf.h"
+
+/* libelf, opened at the first program read (base/lazylib.h). */
+static struct {
+	__typeof__(elf_errmsg)	*elf_errmsg;
+	__typeof__(elf_strptr)	*elf_strptr;
+	__typeof__(elf_memory)	*elf_memory;
+	__typeof__(elf_version)	*elf_version;
+	__typeof__(elf_nextscn)	*elf_nextscn;
+	__typeof__(elf_kind)	*elf_kind;
+	__typeof__(elf_getshdrnum)	*elf_getshdrnum;
+	__typeof__(elf_getdata)	*elf_getdata;
+	__typeof__(elf_end)	*elf_end;
+	__typeof__(gelf_fsize)	*gelf_fsize;
+	__typeof__(gelf_getsym)	*gelf_getsym;
+	__typeof__(gelf_getshdr)	*gelf_getshdr;
+	__typeof__(gelf_getehdr)	*gelf_getehdr;
+	__typeof__(gelf_getdyn)	*gelf_getdyn;
+} libelf;
+
+static const struct lazylib_fn libelf_fns[] = {
+	LAZYLIB_FN(libelf.elf_errmsg, elf_errmsg),
+	LAZYLIB_FN(libelf.elf_strptr, elf_strptr),
+	LAZYLIB_FN(libelf.elf_memory, elf_memory),
+	LAZYLIB_FN(libelf.elf_version, elf_version),
+	LAZYLIB_FN(libelf.elf_nextscn, elf_nextscn),
+	LAZYLIB_FN(libelf.elf_kind, elf_kind),
+	LAZYLIB_FN(libelf.elf_getshdrnum, elf_getshdrnum),
+	LAZYLIB_FN(libelf.elf_getdata, elf_getdata),
+	LAZYLIB_FN(libelf.elf_end, elf_end),
+	LAZYLIB_FN(libelf.gelf_fsize, gelf_fsize),
+	LAZYLIB_FN(libelf.gelf_getsym, gelf_getsym),
+	LAZYLIB_FN(libelf.gelf_getshdr, gelf_getshdr),
+	LAZYLIB_FN(libelf.gelf_getehdr, gelf_getehdr),
+	LAZYLIB_FN(libelf.gelf_getdyn, gelf_getdyn),
+};
+
+static struct lazylib libelf_lib = {
+	"libelf.so.1", "libelf1", libelf_fns,
+	sizeof(libelf_fns) / sizeof(libelf_fns[0]), 0
+};
 
 /* What an imported function tells (a function may tell several things). */
 enum {
@@ -231,7 +272,7 @@ classify_cert(const struct imports *im, struct loaders *out)
 static int
 section_data(Elf_Scn *scn, Elf_Type type, Elf_Data **data)
 {
-	*data = elf_getdata(scn, NULL);
+	*data = libelf.elf_getdata(scn, NULL);
 	return *data != NULL && (*data)->d_type == type ? 0 : -1;
 }
 
@@ -247,18 +288,18 @@ read_needed(Elf *e, Elf_Scn *scn, GElf_Word strtab, size_t *nneeded,
 
 	if (section_data(scn, ELF_T_DYN, &data) == -1)
 		return -1;
-	if ((entsize = gelf_fsize(e, ELF_T_DYN, 1, EV_CURRENT)) == 0)
+	if ((entsize = libelf.gelf_fsize(e, ELF_T_DYN, 1, EV_CURRENT)) == 0)
 		return -1;
 	n = data->d_size / entsize;
 	for (i = 0; i < n; i++) {
-		if (gelf_getdyn(data, (int)i, &dyn) == NULL)
+		if (libelf.gelf_getdyn(data, (int)i, &dyn) == NULL)
 			return -1;
 		if (dyn.d_tag == DT_NULL)
 			break;
 		if (dyn.d_tag != DT_NEEDED)
 			continue;
 		(*nneeded)++;
-		name = elf_strptr(e, strtab, dyn.d_un.d_val);
+		name = libelf.elf_strptr(e, strtab, dyn.d_un.d_val);
 		if (name != NULL && strncmp(name, "libssl.so", 9) == 0)
 			*libssl = 1;
 	}
@@ -293,7 +334,7 @@ read_dynsym(Elf *e, Elf_Scn *scn, GElf_Word strtab, struct imports *im,
 	size_t i, n, entsize, k;
 
 	if (section_data(scn, ELF_T_SYM, &data) == -1 ||
-	    (entsize = gelf_fsize(e, ELF_T_SYM, 1, EV_CURRENT)) == 0) {
+	    (entsize = libelf.gelf_fsize(e, ELF_T_SYM, 1, EV_CURRENT)) == 0) {
 		loaders_unknown(out, "a damaged ELF file (its dynamic "
 		    "symbols cannot be read)");
 		return -1;
@@ -305,14 +346,14 @@ read_dynsym(Elf *e, Elf_Scn *scn, GElf_Word strtab, struct imports *im,
 		return -1;
 	}
 	for (i = 1; i < n; i++) {	/* symbol 0 is the null symbol */
-		if (gelf_getsym(data, (int)i, &sym) == NULL) {
+		if (libelf.gelf_getsym(data, (int)i, &sym) == NULL) {
 			loaders_unknown(out, "a damaged ELF file (symbol %zu: "
-			    "%s)", i, elf_errmsg(-1));
+			    "%s)", i, libelf.elf_errmsg(-1));
 			return -1;
 		}
 		if (sym.st_shndx != SHN_UNDEF || sym.st_name == 0)
 			continue;
-		if ((name = elf_strptr(e, strtab, sym.st_name)) == NULL)
+		if ((name = libelf.elf_strptr(e, strtab, sym.st_name)) == NULL)
 			continue;
 		if (is_known(name, &k))
 			im->found |= (uint64_t)1 << k;
@@ -343,7 +384,7 @@ check_program(Elf *e, struct loaders *out)
 {
 	GElf_Ehdr ehdr;
 
-	switch (elf_kind(e)) {
+	switch (libelf.elf_kind(e)) {
 	case ELF_K_ELF:
 		break;
 	case ELF_K_AR:
@@ -354,8 +395,8 @@ check_program(Elf *e, struct loaders *out)
 		loaders_unknown(out, "not an ELF program");
 		return -1;
 	}
-	if (gelf_getehdr(e, &ehdr) == NULL) {
-		loaders_unknown(out, "a damaged ELF file (%s)", elf_errmsg(-1));
+	if (libelf.gelf_getehdr(e, &ehdr) == NULL) {
+		loaders_unknown(out, "a damaged ELF file (%s)", libelf.elf_errmsg(-1));
 		return -1;
 	}
 	switch (ehdr.e_type) {
@@ -387,8 +428,8 @@ scan(Elf *e, struct loaders *out)
 
 	if (check_program(e, out) == -1)
 		return;
-	if (elf_getshdrnum(e, &nscn) == -1) {
-		loaders_unknown(out, "a damaged ELF file (%s)", elf_errmsg(-1));
+	if (libelf.elf_getshdrnum(e, &nscn) == -1) {
+		loaders_unknown(out, "a damaged ELF file (%s)", libelf.elf_errmsg(-1));
 		return;
 	}
 	if (nscn == 0) {
@@ -396,10 +437,10 @@ scan(Elf *e, struct loaders *out)
 		    "(stripped with sstrip?): its imports cannot be read");
 		return;
 	}
-	for (i = 0; i < nscn && (scn = elf_nextscn(e, scn)) != NULL; i++) {
-		if (gelf_getshdr(scn, &shdr) == NULL) {
+	for (i = 0; i < nscn && (scn = libelf.elf_nextscn(e, scn)) != NULL; i++) {
+		if (libelf.gelf_getshdr(scn, &shdr) == NULL) {
 			loaders_unknown(out, "a damaged ELF file (%s)",
-			    elf_errmsg(-1));
+			    libelf.elf_errmsg(-1));
 			return;
 		}
 		if (shdr.sh_type == SHT_DYNSYM && dynsym == NULL) {
@@ -454,16 +495,18 @@ loaders_read_image(char *image, size_t len, struct loaders *out,
 		    LOADERS_MAX_FILE / (1024 * 1024));
 		return 0;
 	}
-	if (elf_version(EV_CURRENT) == EV_NONE)
+	if (lazylib_load(&libelf_lib, err) == -1)
+		return -1;
+	if (libelf.elf_version(EV_CURRENT) == EV_NONE)
 		return err_set(err, EX_SOFTWARE, "libelf cannot start: %s",
-		    elf_errmsg(-1));
+		    libelf.elf_errmsg(-1));
 	/* NULL for a header libelf refuses (or no memory): not readable
 	 * either way. */
-	if ((e = elf_memory(image, len)) == NULL) {
-		loaders_unknown(out, "a damaged ELF file (%s)", elf_errmsg(-1));
+	if ((e = libelf.elf_memory(image, len)) == NULL) {
+		loaders_unknown(out, "a damaged ELF file (%s)", libelf.elf_errmsg(-1));
 		return 0;
 	}
 	scan(e, out);
-	elf_end(e);
+	libelf.elf_end(e);
 	return 0;
 }
