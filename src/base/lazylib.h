@@ -5,7 +5,7 @@
  * a virtual machine mapping one costs about a tenth of a millisecond:
  * verify, which a monitoring check runs every few minutes on every host,
  * paid it for libraries most runs never call (issue 26).  libelf (with
- * its libz), libacl and libseccomp are therefore opened with dlopen(3)
+ * its libz) and libseccomp are therefore opened with dlopen(3)
  * by their soname at the first call that needs them, the way glibc opens
  * its NSS modules: the same file from the same directories as the
  * dynamic linker would have mapped at start.  The Debian package names

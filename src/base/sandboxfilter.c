@@ -67,6 +67,13 @@ static struct lazylib libseccomp_lib = {
 	sizeof(libseccomp_fns) / sizeof(libseccomp_fns[0]), 0
 };
 
+/* Below, each call goes through the table. */
+#define seccomp_init	(*libseccomp.seccomp_init)
+#define seccomp_attr_set	(*libseccomp.seccomp_attr_set)
+#define seccomp_rule_add	(*libseccomp.seccomp_rule_add)
+#define seccomp_load	(*libseccomp.seccomp_load)
+#define seccomp_release	(*libseccomp.seccomp_release)
+
 int
 sandboxfilter_prepare(struct err *err)
 {
@@ -135,7 +142,7 @@ allow_calls(scmp_filter_ctx ctx, const int *calls, size_t n)
 	int rc = 0;
 
 	for (i = 0; i < n && rc == 0; i++)
-		rc = libseccomp.seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i], 0);
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i], 0);
 	return rc;
 }
 
@@ -148,12 +155,12 @@ allow_some(scmp_filter_ctx ctx, enum sandbox_kind kind)
 	int rc;
 
 	/* Mappings for malloc, never executable ones. */
-	rc = libseccomp.seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
 	    arg_masked(2, PROT_EXEC, 0));
 	/* abort() (a failed assertion, OPENSSL_die) ends the child with
 	 * SIGABRT, which names the failure better than SIGSYS would. */
 	if (rc == 0)
-		rc = libseccomp.seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 2,
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 2,
 		    arg_eq(0, (scmp_datum_t)getpid()), arg_eq(2, SIGABRT));
 #ifdef QP_ASAN
 	/*
@@ -164,27 +171,27 @@ allow_some(scmp_filter_ctx ctx, enum sandbox_kind kind)
 	 * targets run the decoders in-process, with whole reports.
 	 */
 	if (rc == 0)
-		rc = libseccomp.seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
 		    arg_eq(0, STDERR_FILENO), arg_eq(1, TCGETS));
 #endif
 	if (kind == SANDBOX_DECODE) {
 		/* The answer and warnings: its two pipes, nothing else. */
 		if (rc == 0)
-			rc = libseccomp.seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
 			    SCMP_SYS(write), 1, arg_eq(0, STDERR_FILENO));
 		if (rc == 0)
-			rc = libseccomp.seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
 			    SCMP_SYS(write), 1, arg_eq(0, SANDBOX_ANSWER_FD));
 		return rc;
 	}
 	/* The pipes and its sockets, whose numbers are not known yet. */
 	if (rc == 0)
-		rc = libseccomp.seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 0);
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 0);
 	/* TCP over IPv4 or IPv6 only; the type carries SOCK_NONBLOCK and
 	 * SOCK_CLOEXEC in its high bits. */
 	for (i = 0; i < sizeof(families) / sizeof(families[0]) && rc == 0;
 	    i++)
-		rc = libseccomp.seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
 		    arg_eq(0, (scmp_datum_t)families[i]),
 		    arg_masked(1, 0xf, SOCK_STREAM));
 	return rc;
@@ -198,11 +205,11 @@ sandboxfilter_load(enum sandbox_kind kind, struct err *err)
 
 	if (sandboxfilter_prepare(err) == -1)
 		return -1;
-	if ((ctx = libseccomp.seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
+	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
 		return err_set(err, EX_SOFTWARE, "cannot make a seccomp "
 		    "filter");
 	/* A call through another ABI (i386, x32) is killed too. */
-	rc = libseccomp.seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
 	    SCMP_ACT_KILL_PROCESS);
 	if (rc == 0)
 		rc = allow_calls(ctx, base_calls,
@@ -213,8 +220,8 @@ sandboxfilter_load(enum sandbox_kind kind, struct err *err)
 	if (rc == 0)
 		rc = allow_some(ctx, kind);
 	if (rc == 0)
-		rc = libseccomp.seccomp_load(ctx);
-	libseccomp.seccomp_release(ctx);
+		rc = seccomp_load(ctx);
+	seccomp_release(ctx);
 	if (rc != 0)
 		return err_set(err, EX_SOFTWARE, "cannot load the seccomp "
 		    "filter: %s", strerror(-rc));

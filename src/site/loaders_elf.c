@@ -60,6 +60,22 @@ static struct lazylib libelf_lib = {
 	sizeof(libelf_fns) / sizeof(libelf_fns[0]), 0
 };
 
+/* Below, each call goes through the table. */
+#define elf_errmsg	(*libelf.elf_errmsg)
+#define elf_strptr	(*libelf.elf_strptr)
+#define elf_memory	(*libelf.elf_memory)
+#define elf_version	(*libelf.elf_version)
+#define elf_nextscn	(*libelf.elf_nextscn)
+#define elf_kind	(*libelf.elf_kind)
+#define elf_getshdrnum	(*libelf.elf_getshdrnum)
+#define elf_getdata	(*libelf.elf_getdata)
+#define elf_end	(*libelf.elf_end)
+#define gelf_fsize	(*libelf.gelf_fsize)
+#define gelf_getsym	(*libelf.gelf_getsym)
+#define gelf_getshdr	(*libelf.gelf_getshdr)
+#define gelf_getehdr	(*libelf.gelf_getehdr)
+#define gelf_getdyn	(*libelf.gelf_getdyn)
+
 /* What an imported function tells (a function may tell several things). */
 enum {
 	KEY_RSA = 1 << 0,	/* installs an RSA key only */
@@ -272,7 +288,7 @@ classify_cert(const struct imports *im, struct loaders *out)
 static int
 section_data(Elf_Scn *scn, Elf_Type type, Elf_Data **data)
 {
-	*data = libelf.elf_getdata(scn, NULL);
+	*data = elf_getdata(scn, NULL);
 	return *data != NULL && (*data)->d_type == type ? 0 : -1;
 }
 
@@ -288,18 +304,18 @@ read_needed(Elf *e, Elf_Scn *scn, GElf_Word strtab, size_t *nneeded,
 
 	if (section_data(scn, ELF_T_DYN, &data) == -1)
 		return -1;
-	if ((entsize = libelf.gelf_fsize(e, ELF_T_DYN, 1, EV_CURRENT)) == 0)
+	if ((entsize = gelf_fsize(e, ELF_T_DYN, 1, EV_CURRENT)) == 0)
 		return -1;
 	n = data->d_size / entsize;
 	for (i = 0; i < n; i++) {
-		if (libelf.gelf_getdyn(data, (int)i, &dyn) == NULL)
+		if (gelf_getdyn(data, (int)i, &dyn) == NULL)
 			return -1;
 		if (dyn.d_tag == DT_NULL)
 			break;
 		if (dyn.d_tag != DT_NEEDED)
 			continue;
 		(*nneeded)++;
-		name = libelf.elf_strptr(e, strtab, dyn.d_un.d_val);
+		name = elf_strptr(e, strtab, dyn.d_un.d_val);
 		if (name != NULL && strncmp(name, "libssl.so", 9) == 0)
 			*libssl = 1;
 	}
@@ -334,7 +350,7 @@ read_dynsym(Elf *e, Elf_Scn *scn, GElf_Word strtab, struct imports *im,
 	size_t i, n, entsize, k;
 
 	if (section_data(scn, ELF_T_SYM, &data) == -1 ||
-	    (entsize = libelf.gelf_fsize(e, ELF_T_SYM, 1, EV_CURRENT)) == 0) {
+	    (entsize = gelf_fsize(e, ELF_T_SYM, 1, EV_CURRENT)) == 0) {
 		loaders_unknown(out, "a damaged ELF file (its dynamic "
 		    "symbols cannot be read)");
 		return -1;
@@ -346,14 +362,14 @@ read_dynsym(Elf *e, Elf_Scn *scn, GElf_Word strtab, struct imports *im,
 		return -1;
 	}
 	for (i = 1; i < n; i++) {	/* symbol 0 is the null symbol */
-		if (libelf.gelf_getsym(data, (int)i, &sym) == NULL) {
+		if (gelf_getsym(data, (int)i, &sym) == NULL) {
 			loaders_unknown(out, "a damaged ELF file (symbol %zu: "
-			    "%s)", i, libelf.elf_errmsg(-1));
+			    "%s)", i, elf_errmsg(-1));
 			return -1;
 		}
 		if (sym.st_shndx != SHN_UNDEF || sym.st_name == 0)
 			continue;
-		if ((name = libelf.elf_strptr(e, strtab, sym.st_name)) == NULL)
+		if ((name = elf_strptr(e, strtab, sym.st_name)) == NULL)
 			continue;
 		if (is_known(name, &k))
 			im->found |= (uint64_t)1 << k;
@@ -384,7 +400,7 @@ check_program(Elf *e, struct loaders *out)
 {
 	GElf_Ehdr ehdr;
 
-	switch (libelf.elf_kind(e)) {
+	switch (elf_kind(e)) {
 	case ELF_K_ELF:
 		break;
 	case ELF_K_AR:
@@ -395,8 +411,8 @@ check_program(Elf *e, struct loaders *out)
 		loaders_unknown(out, "not an ELF program");
 		return -1;
 	}
-	if (libelf.gelf_getehdr(e, &ehdr) == NULL) {
-		loaders_unknown(out, "a damaged ELF file (%s)", libelf.elf_errmsg(-1));
+	if (gelf_getehdr(e, &ehdr) == NULL) {
+		loaders_unknown(out, "a damaged ELF file (%s)", elf_errmsg(-1));
 		return -1;
 	}
 	switch (ehdr.e_type) {
@@ -428,8 +444,8 @@ scan(Elf *e, struct loaders *out)
 
 	if (check_program(e, out) == -1)
 		return;
-	if (libelf.elf_getshdrnum(e, &nscn) == -1) {
-		loaders_unknown(out, "a damaged ELF file (%s)", libelf.elf_errmsg(-1));
+	if (elf_getshdrnum(e, &nscn) == -1) {
+		loaders_unknown(out, "a damaged ELF file (%s)", elf_errmsg(-1));
 		return;
 	}
 	if (nscn == 0) {
@@ -437,10 +453,10 @@ scan(Elf *e, struct loaders *out)
 		    "(stripped with sstrip?): its imports cannot be read");
 		return;
 	}
-	for (i = 0; i < nscn && (scn = libelf.elf_nextscn(e, scn)) != NULL; i++) {
-		if (libelf.gelf_getshdr(scn, &shdr) == NULL) {
+	for (i = 0; i < nscn && (scn = elf_nextscn(e, scn)) != NULL; i++) {
+		if (gelf_getshdr(scn, &shdr) == NULL) {
 			loaders_unknown(out, "a damaged ELF file (%s)",
-			    libelf.elf_errmsg(-1));
+			    elf_errmsg(-1));
 			return;
 		}
 		if (shdr.sh_type == SHT_DYNSYM && dynsym == NULL) {
@@ -497,16 +513,16 @@ loaders_read_image(char *image, size_t len, struct loaders *out,
 	}
 	if (lazylib_load(&libelf_lib, err) == -1)
 		return -1;
-	if (libelf.elf_version(EV_CURRENT) == EV_NONE)
+	if (elf_version(EV_CURRENT) == EV_NONE)
 		return err_set(err, EX_SOFTWARE, "libelf cannot start: %s",
-		    libelf.elf_errmsg(-1));
+		    elf_errmsg(-1));
 	/* NULL for a header libelf refuses (or no memory): not readable
 	 * either way. */
-	if ((e = libelf.elf_memory(image, len)) == NULL) {
-		loaders_unknown(out, "a damaged ELF file (%s)", libelf.elf_errmsg(-1));
+	if ((e = elf_memory(image, len)) == NULL) {
+		loaders_unknown(out, "a damaged ELF file (%s)", elf_errmsg(-1));
 		return 0;
 	}
 	scan(e, out);
-	libelf.elf_end(e);
+	elf_end(e);
 	return 0;
 }
