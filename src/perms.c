@@ -37,6 +37,8 @@
 static int
 write_status(int errnum)
 {
+	if (errnum == ELIBACC)		/* libacl (fs/fileacl.h) */
+		return EX_OSFILE;
 	return (errnum == ENOSPC || errnum == EDQUOT || errnum == EIO) ?
 	    EX_IOERR : EX_CANTCREAT;
 }
@@ -397,7 +399,8 @@ perms_stage(const struct perms_dir *dir, const char *name, const void *data,
 		    "temporary file: %s; %s", dir->path, name, strerror(e),
 		    write_hint(e));
 	return err_set(err, write_status(e), "%s/%s: cannot %s the new file: "
-	    "%s; %s", dir->path, name, step, strerror(e), write_hint(e));
+	    "%s; %s", dir->path, name, step, fileacl_strerror(e),
+	    write_hint(e));
 }
 
 int

@@ -142,10 +142,12 @@ qp_assert_status 67 "$QP" install -d "$bare" --sni "$new" --server-group nosuchg
 [ ! -e "$bare/servercerts" ] && qp_ok "no servercerts/ left by a refusal" ||
     qp_fail "a refused install --sni left $(find "$bare/servercerts")"
 # The folders are made once every check has passed; when the write then
-# fails (the new file's ACL cannot be set), they are taken back.
-qp_assert_status 74 strace -o /dev/null -e trace=fsetxattr \
-    -e inject=fsetxattr:error=EIO:when=1 "$QP" install -d "$bare" --sni "$new" "${EC[@]}"
-qp_assert_contains "$(cat "$QP_ERR_FILE")" "Input/output error" "install --sni: the failed write is said"
+# fails (the new file's owner cannot be set: the third fchown, after
+# the two folders'), they are taken back.
+qp_assert_status 74 strace -o /dev/null -e trace=fchown \
+    -e inject=fchown:error=EIO:when=3 "$QP" install -d "$bare" --sni "$new" "${EC[@]}"
+qp_assert_contains "$(cat "$QP_ERR_FILE")" "cannot set the owner of the new file: Input/output error" \
+    "install --sni: the failed write is said"
 [ ! -e "$bare/servercerts" ] && qp_ok "no servercerts/ left by a failed write" ||
     qp_fail "a failed install --sni left $(find "$bare/servercerts")"
 # csr --new-key for a new NAME makes the folders to hold its pending key.

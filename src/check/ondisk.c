@@ -61,7 +61,7 @@ check_acl(const struct perms_dir *dir, const struct ondisk_target *t,
 	rc = fileacl_extended_at(dir->fd, t->name, &t->st, who, sizeof(who));
 	if (rc == -1)
 		verify_add(r, "acl", CHECK_UNKNOWN, "cannot read its ACL: %s",
-		    strerror(errno));
+		    fileacl_strerror(errno));
 	else if (rc == 1)
 		verify_add(r, "acl", CHECK_CRITICAL, "extended ACL entries %s: "
 		    "whatever the owner, group and mode, they let these users "
@@ -179,7 +179,7 @@ ondisk_default_acl(const struct perms_dir *dir, struct file_report *files,
 	if (rc == -1) {
 		status = CHECK_UNKNOWN;
 		snprintf(text, sizeof(text), "cannot read the default ACL of "
-		    "%s: %s", dir->path, strerror(errno));
+		    "%s: %s", dir->path, fileacl_strerror(errno));
 	} else if (rc == 1) {
 		status = CHECK_CRITICAL;
 		snprintf(text, sizeof(text), "%s has a default ACL (%s): every "

@@ -176,7 +176,7 @@ check_acl(const struct tlsdisk_kind *k, const char *dir_arg,
 	rc = fileacl_extended_at(l->dir.fd, name, &l->st, who, sizeof(who));
 	if (rc == -1)
 		verify_add(r, "acl", CHECK_UNKNOWN, "cannot read its ACL: %s",
-		    strerror(errno));
+		    fileacl_strerror(errno));
 	else if (rc == 0)
 		verify_add(r, "acl", CHECK_OK, "no extended ACL entries");
 	else if (k->private_key)

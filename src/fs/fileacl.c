@@ -3,9 +3,19 @@
  *
  * ACLs are read through /proc/self/fd/N of a descriptor opened O_PATH
  * (no read permission needed, no symlink followed, nothing swapped in
- * between), falling back to acl_get_fd() where /proc is not mounted.
- * libacl turns a file without an ACL into the three entries of its mode,
- * so "extended" is any named user or group entry or a mask.
+ * between), falling back to a descriptor opened for reading where /proc
+ * is not mounted.  libacl turns a file without an ACL into the three
+ * entries of its mode, so "extended" is any named user or group entry or
+ * a mask.
+ *
+ * The kernel keeps an access ACL as the attribute system.posix_acl_access
+ * only when the mode cannot say it (setfacl removes the attribute of an
+ * ACL that only repeats the mode), and a default ACL as
+ * system.posix_acl_default.  So getxattr(2) answers "none" for most files
+ * on its own, and libacl is opened with dlopen only for a file that has
+ * one (base/lazylib.h; issue 26): mapping it cost each verify as much as
+ * a tenth of a millisecond.  When it cannot be opened, the functions fail
+ * with ELIBACC and fileacl_strerror() names the library and its package.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,13 +27,111 @@
 #include <sys/acl.h>
 #include <sys/xattr.h>
 
+#include "base/err.h"
+#include "base/lazylib.h"
 #include "base/userdb.h"
 #include "fs/fileacl.h"
+
+#define XATTR_ACCESS	"system.posix_acl_access"
+#define XATTR_DEFAULT	"system.posix_acl_default"
+
+/* libacl, opened at the first file that has an ACL. */
+static struct {
+	__typeof__(acl_from_mode)	*acl_from_mode;
+	__typeof__(acl_set_fd)		*acl_set_fd;
+	__typeof__(acl_free)		*acl_free;
+	__typeof__(acl_get_file)	*acl_get_file;
+	__typeof__(acl_get_fd)		*acl_get_fd;
+	__typeof__(acl_get_perm)	*acl_get_perm;
+	__typeof__(acl_get_entry)	*acl_get_entry;
+	__typeof__(acl_get_tag_type)	*acl_get_tag_type;
+	__typeof__(acl_get_permset)	*acl_get_permset;
+	__typeof__(acl_get_qualifier)	*acl_get_qualifier;
+	__typeof__(acl_entries)		*acl_entries;
+} libacl;
+
+static const struct lazylib_fn libacl_fns[] = {
+	LAZYLIB_FN(libacl.acl_from_mode, acl_from_mode),
+	LAZYLIB_FN(libacl.acl_set_fd, acl_set_fd),
+	LAZYLIB_FN(libacl.acl_free, acl_free),
+	LAZYLIB_FN(libacl.acl_get_file, acl_get_file),
+	LAZYLIB_FN(libacl.acl_get_fd, acl_get_fd),
+	LAZYLIB_FN(libacl.acl_get_perm, acl_get_perm),
+	LAZYLIB_FN(libacl.acl_get_entry, acl_get_entry),
+	LAZYLIB_FN(libacl.acl_get_tag_type, acl_get_tag_type),
+	LAZYLIB_FN(libacl.acl_get_permset, acl_get_permset),
+	LAZYLIB_FN(libacl.acl_get_qualifier, acl_get_qualifier),
+	LAZYLIB_FN(libacl.acl_entries, acl_entries),
+};
+
+static struct lazylib libacl_lib = {
+	"libacl.so.1", "libacl1", libacl_fns,
+	sizeof(libacl_fns) / sizeof(libacl_fns[0]), 0
+};
+
+/* Below, each call goes through the table. */
+#define acl_from_mode		(*libacl.acl_from_mode)
+#define acl_set_fd		(*libacl.acl_set_fd)
+#define acl_free		(*libacl.acl_free)
+#define acl_get_file		(*libacl.acl_get_file)
+#define acl_get_fd		(*libacl.acl_get_fd)
+#define acl_get_perm		(*libacl.acl_get_perm)
+#define acl_get_entry		(*libacl.acl_get_entry)
+#define acl_get_tag_type	(*libacl.acl_get_tag_type)
+#define acl_get_permset		(*libacl.acl_get_permset)
+#define acl_get_qualifier	(*libacl.acl_get_qualifier)
+#define acl_entries		(*libacl.acl_entries)
+
+static char load_failed[1024];	/* as struct err's text */
+
+/* libacl opened: 0, or -1 with errno ELIBACC (the why kept). */
+static int
+libacl_ready(void)
+{
+	struct err err = { 0 };
+
+	if (lazylib_load(&libacl_lib, &err) == 0)
+		return 0;
+	snprintf(load_failed, sizeof(load_failed), "%s", err.text);
+	errno = ELIBACC;
+	return -1;
+}
+
+const char *
+fileacl_strerror(int e)
+{
+	return e == ELIBACC && load_failed[0] ? load_failed : strerror(e);
+}
 
 static int
 unsupported(int e)
 {
 	return e == ENOTSUP || e == EOPNOTSUPP || e == ENOSYS;
+}
+
+/*
+ * Whether the kernel keeps the attribute xname for fd: 1, or 0 (none, or
+ * a file system without ACLs); -1 with errno (ENOENT: /proc is not
+ * mounted).  An O_PATH descriptor has no xattr calls: through /proc.
+ */
+static int
+has_acl(int fd, const char *xname)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (getxattr(path, xname, NULL, 0) >= 0)
+		return 1;
+	return errno == ENODATA || unsupported(errno) ? 0 : -1;
+}
+
+/* The same for a descriptor open for reading (no /proc needed). */
+static int
+fd_has_acl(int fd, const char *xname)
+{
+	if (fgetxattr(fd, xname, NULL, 0) >= 0)
+		return 1;
+	return errno == ENODATA || unsupported(errno) ? 0 : -1;
 }
 
 int
@@ -32,7 +140,11 @@ fileacl_set_minimal(int fd, mode_t mode)
 	acl_t acl;
 	int rc, e;
 
-	if ((acl = acl_from_mode(mode & 0777)) == NULL)
+	/* No attribute: the ACL is the mode, which the caller has set. */
+	if ((rc = fd_has_acl(fd, XATTR_ACCESS)) != 1)
+		return rc;
+	if (libacl_ready() == -1 ||
+	    (acl = acl_from_mode(mode & 0777)) == NULL)
 		return -1;
 	rc = acl_set_fd(fd, acl);
 	e = errno;
@@ -157,11 +269,48 @@ describe(acl_t acl, int named_only, int masked, char *buf, size_t size)
 	return found;
 }
 
+/*
+ * The access ACL of the file open as *fd (O_PATH; now: its stat), or
+ * NULL: with errno 0 when the mode says it all.  Without /proc a regular
+ * file is opened again, for reading (*fd replaced).
+ */
+static acl_t
+access_acl(int dirfd, const char *name, const struct stat *now, int *fd)
+{
+	struct stat st;
+	int rc;
+
+	if ((rc = has_acl(*fd, XATTR_ACCESS)) == 1)
+		return libacl_ready() == -1 ? NULL :
+		    acl_of(*fd, ACL_TYPE_ACCESS);
+	if (rc == 0 || errno != ENOENT || !S_ISREG(now->st_mode)) {
+		if (rc == 0)
+			errno = 0;
+		return NULL;
+	}
+	/* No /proc: a regular file opened for reading will do. */
+	close(*fd);
+	if ((*fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_NOCTTY | O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(*fd, &st) == -1 || st.st_dev != now->st_dev ||
+	    st.st_ino != now->st_ino) {
+		errno = ESTALE;
+		return NULL;
+	}
+	if ((rc = fd_has_acl(*fd, XATTR_ACCESS)) != 1) {
+		if (rc == 0)
+			errno = 0;
+		return NULL;
+	}
+	return libacl_ready() == -1 ? NULL : acl_get_fd(*fd);
+}
+
 int
 fileacl_extended_at(int dirfd, const char *name, const struct stat *st,
     char *who, size_t size)
 {
-	struct stat now, st2;
+	struct stat now;
 	acl_t acl;
 	int fd, rc = -1, e;
 
@@ -179,22 +328,8 @@ fileacl_extended_at(int dirfd, const char *name, const struct stat *st,
 		rc = 0;
 		goto out;
 	}
-	acl = acl_of(fd, ACL_TYPE_ACCESS);
-	if (acl == NULL && errno == ENOENT && S_ISREG(now.st_mode)) {
-		/* No /proc: a regular file opened for reading will do. */
-		close(fd);
-		if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW |
-		    O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) == -1)
-			return -1;
-		if (fstat(fd, &st2) == -1 || st2.st_dev != now.st_dev ||
-		    st2.st_ino != now.st_ino) {
-			errno = ESTALE;
-			goto out;
-		}
-		acl = acl_get_fd(fd);
-	}
-	if (acl == NULL) {
-		rc = unsupported(errno) ? 0 : -1;
+	if ((acl = access_acl(dirfd, name, &now, &fd)) == NULL) {
+		rc = errno == 0 || unsupported(errno) ? 0 : -1;
 		goto out;
 	}
 	/* A mask alone (setfacl -m m::rw) is extended too: all entries. */
@@ -205,7 +340,8 @@ fileacl_extended_at(int dirfd, const char *name, const struct stat *st,
 	errno = e;
 out:
 	e = errno;
-	close(fd);
+	if (fd != -1)
+		close(fd);
 	errno = e;
 	return rc;
 }
@@ -217,17 +353,16 @@ fileacl_default(int dirfd, char *who, size_t size)
 	int rc, e;
 
 	who[0] = '\0';
-	if ((acl = acl_of(dirfd, ACL_TYPE_DEFAULT)) == NULL &&
-	    errno == ENOENT) {
+	if ((rc = has_acl(dirfd, XATTR_DEFAULT)) == -1 && errno == ENOENT) {
 		/* No /proc: whether there is one, not what it holds. */
-		if (fgetxattr(dirfd, "system.posix_acl_default", NULL, 0) > 0) {
+		if ((rc = fd_has_acl(dirfd, XATTR_DEFAULT)) == 1)
 			snprintf(who, size, "entries not shown: /proc is not "
 			    "mounted; see getfacl -d");
-			return 1;
-		}
-		return errno == ENODATA || unsupported(errno) ? 0 : -1;
+		return rc;
 	}
-	if (acl == NULL)
+	if (rc != 1 || libacl_ready() == -1)
+		return rc != 1 ? rc : -1;
+	if ((acl = acl_of(dirfd, ACL_TYPE_DEFAULT)) == NULL)
 		return unsupported(errno) ? 0 : -1;
 	if (acl_entries(acl) <= 0) {
 		acl_free(acl);

@@ -73,9 +73,9 @@ plan_decide(const struct perms_dir *dir, struct file_plan *p, struct err *err)
 	/* Shown in the plan whatever is done; a new file has none. */
 	if ((acl = fileacl_extended_at(dir->fd, p->name, &st, p->old_acl,
 	    sizeof(p->old_acl))) == -1)
-		return err_set(err, EX_NOINPUT,
-		    "%s/%s: cannot read its ACL: %s",
-		    dir->path, p->name, strerror(errno));
+		return err_set(err, errno == ELIBACC ? EX_OSFILE :
+		    EX_NOINPUT, "%s/%s: cannot read its ACL: %s",
+		    dir->path, p->name, fileacl_strerror(errno));
 	if (!same) {
 		p->actions = p->same_key_as_old ? ACT_REWRITE : ACT_REPLACE;
 		return 0;

@@ -56,8 +56,9 @@ check_staged_perms(const struct perms_dir *dir, const struct staged *s,
 		    sizeof(who))) == 0)
 			return 0;
 		if (rc == -1)
-			return err_set(err, EX_NOINPUT, "%s/%s: cannot read "
-			    "its ACL: %s", dir->path, s->name, strerror(errno));
+			return err_set(err, errno == ELIBACC ? EX_OSFILE :
+			    EX_NOINPUT, "%s/%s: cannot read its ACL: %s",
+			    dir->path, s->name, fileacl_strerror(errno));
 		return err_set(err, EX_DATAERR, "%s/%s has extended ACL "
 		    "entries (%s) that it was not staged with: its key may "
 		    "have been read by them, so it does not go live; remove "

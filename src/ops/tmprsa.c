@@ -31,8 +31,9 @@ plan_one(const struct perms_dir *dir, const char *name, gid_t reader_gid,
 		return 0;	/* a link or anything else: verify says so */
 	if ((acl = fileacl_extended_at(dir->fd, name, &st, who,
 	    sizeof(who))) == -1)
-		return err_set(err, EX_NOINPUT, "%s/%s: cannot read its ACL: %s",
-		    dir->path, name, strerror(errno));
+		return err_set(err, errno == ELIBACC ? EX_OSFILE :
+		    EX_NOINPUT, "%s/%s: cannot read its ACL: %s", dir->path,
+		    name, fileacl_strerror(errno));
 	if (!tlsnames_tmprsa_too_open(&st, reader_gid, &repair)) {
 		if (acl == 0)
 			return 0;
