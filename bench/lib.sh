@@ -44,7 +44,11 @@ fi
 # (its neighbours' load, the host's clock) moves both alike.  Writes
 # $tmp/results/A and B as measure() does (over every round) and
 # $tmp/results/A.over.B: the median of the rounds' ratios A/B, which
-# target() then uses.  Without hyperfine, measure() each and no median.
+# target() then uses.  A round's ratio is of the median runs of A and B:
+# on a virtual machine one run in a few is descheduled and takes two or
+# three times as long, and in a mean of five runs that one run moved the
+# round's ratio by a fifth either way.  Without hyperfine, measure() each
+# and no median.
 measure_pair() {
 	if [ "${timer%% *}" != hyperfine ]; then
 		measure "$1" "$3" "" "$4"
@@ -72,7 +76,8 @@ for k in range(n):
     for name, r in ((a, ra), (b, rb)):
         times[name] += r["times"]
         cpu[name].append(r["user"] + r["system"])
-    ratios.append(ra["mean"] / rb["mean"])
+    ratios.append(statistics.median(ra["times"]) /
+        statistics.median(rb["times"]))
 for name in (a, b):
     with open("%s/%s" % (d, name), "w") as f:
         f.write("%.2f %.2f %.2f\n" % (statistics.mean(times[name]) * 1e3,
